@@ -1,0 +1,3 @@
+//! The `calstack` command-line tool.
+
+fn main() {}

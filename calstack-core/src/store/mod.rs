@@ -1,0 +1,19 @@
+//! Storage: the domain records calstack persists, the traits a backend implements, the
+//! in-memory backend, and (behind the `conformance` feature) the test suite every backend runs.
+//!
+//! Backends see secrets only as [`Sealed`] strings produced by [`crate::crypto`]; they never
+//! hold plaintext. Every read returns `Result<Option<T>, StoreError>` so a broken store never
+//! looks like a missing row.
+
+mod error;
+mod memory;
+mod records;
+mod traits;
+
+#[cfg(any(test, feature = "conformance"))]
+pub mod conformance;
+
+pub use error::StoreError;
+pub use memory::MemoryStore;
+pub use records::{Client, ClientId, CredentialId, OAuthCredential, PendingAuthorization, Sealed};
+pub use traits::{AuthorizationStore, ClientStore, CredentialStore, LeaseStore, Store};

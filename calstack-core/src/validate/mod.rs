@@ -1,0 +1,1 @@
+//! Input validation. Every error names the field at fault.

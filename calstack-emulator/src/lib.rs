@@ -1,0 +1,1 @@
+//! A stateful local emulator of Google Calendar v3 and Google OAuth.

@@ -1,0 +1,3 @@
+//! `calstack-emulator --port N`: serves the emulator until interrupted.
+
+fn main() {}
