@@ -38,3 +38,6 @@ pub use config::{
 pub use manager::{CredentialUpdate, NewCredential, OAuthManager, RotationReport};
 pub use refresh::CredentialTokenSource;
 pub use scopes::CredentialExt;
+
+#[cfg(test)]
+mod tests;
