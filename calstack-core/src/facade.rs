@@ -265,9 +265,9 @@ impl Clients {
         Ok(self.store.list_clients().await?)
     }
 
-    /// Finds a client by id (a UUID) or by its name (exact after trimming, ignoring case).
-    /// [`Error::NotFound`] if none matches; [`Error::Validation`] on `name` if several share
-    /// the name (use the id then).
+    /// Finds a client by id (a UUID) or by name: an exact match first, else a case-insensitive
+    /// one. [`Error::NotFound`] if none matches; [`Error::Validation`] on `name` if several
+    /// share the name (use the id then).
     pub async fn find(&self, id_or_name: &str) -> Result<Client> {
         let key = id_or_name.trim();
         if let Ok(id) = key.parse::<ClientId>()
@@ -275,12 +275,15 @@ impl Clients {
         {
             return Ok(client);
         }
-        let mut matches: Vec<Client> = self
-            .store
-            .list_clients()
-            .await?
+        let all = self.store.list_clients().await?;
+        let exact: Vec<&Client> = all.iter().filter(|c| c.name == key).collect();
+        if let [only] = exact.as_slice() {
+            return Ok((*only).clone());
+        }
+        let folded = key.to_lowercase();
+        let mut matches: Vec<Client> = all
             .into_iter()
-            .filter(|c| c.name.trim().eq_ignore_ascii_case(key) || c.name.trim() == key)
+            .filter(|c| c.name.to_lowercase() == folded)
             .collect();
         match matches.len() {
             0 => Err(Error::NotFound {

@@ -353,3 +353,27 @@ async fn registering_for_an_unknown_client_is_not_found() {
         Err(Error::NotFound { .. })
     ));
 }
+
+#[tokio::test]
+async fn find_prefers_an_exact_name_over_a_case_insensitive_one() {
+    let h = harness().await;
+    let clients = h.calstack.clients();
+    let lower = clients
+        .create("acme ltd", "lower@acme.example")
+        .await
+        .expect("created");
+    assert_eq!(clients.find("acme ltd").await.expect("exact").id, lower.id);
+    assert_eq!(
+        clients.find("Acme Ltd").await.expect("exact").id,
+        h.client.id
+    );
+    assert_eq!(
+        field(
+            clients
+                .find("ACME LTD")
+                .await
+                .expect_err("two folded matches")
+        ),
+        "name"
+    );
+}

@@ -91,6 +91,7 @@ async fn authorize_url_carries_the_login_hint() {
             h.id(),
             AuthorizeOptions {
                 login_hint: Some("owner@acme.example".into()),
+                ..AuthorizeOptions::default()
             },
         )
         .await
@@ -358,4 +359,81 @@ async fn reconsent_revalidates_an_invalid_credential() {
     assert_eq!(credential.last_error, None);
     let token = h.oauth().access_token(h.id()).await.expect("token");
     assert_eq!(token.secret(), NEW_ACCESS);
+}
+
+#[tokio::test]
+async fn consent_records_the_verified_account_email_from_the_id_token() {
+    let h = harness().await;
+    let claims = URL_SAFE_NO_PAD.encode(
+        json!({"sub": "1101", "email": "owner@acme.example", "email_verified": true}).to_string(),
+    );
+    mount_code_exchange(
+        &h,
+        ResponseTemplate::new(200).set_body_json(json!({
+            "access_token": NEW_ACCESS,
+            "expires_in": 3599,
+            "refresh_token": NEW_REFRESH,
+            "scope": format!("{BOTH_SCOPES} openid https://www.googleapis.com/auth/userinfo.email"),
+            "token_type": "Bearer",
+            "id_token": format!("eyJhbGciOiJSUzI1NiJ9.{claims}.c2ln"),
+        })),
+        1,
+    )
+    .await;
+    assert_eq!(h.credential.account_email, None);
+    let request = h.oauth().authorize_url(h.id()).await.expect("url");
+    let credential = h
+        .oauth()
+        .complete("code", &request.state)
+        .await
+        .expect("completes");
+    assert_eq!(
+        credential.account_email.as_deref(),
+        Some("owner@acme.example")
+    );
+    // The next consent pre-selects that account.
+    let next = h.oauth().authorize_url(h.id()).await.expect("url");
+    assert_eq!(query(&next.url)["login_hint"], "owner@acme.example");
+}
+
+#[tokio::test]
+async fn loopback_redirect_override_is_repeated_in_the_code_exchange() {
+    let h = harness().await;
+    mount_code_exchange(&h, code_response(BOTH_SCOPES), 1).await;
+    let loopback = "http://127.0.0.1:53682/";
+    let request = h
+        .oauth()
+        .authorize_url_with(
+            h.id(),
+            AuthorizeOptions {
+                redirect_uri: Some(loopback.into()),
+                ..AuthorizeOptions::default()
+            },
+        )
+        .await
+        .expect("url");
+    assert_eq!(query(&request.url)["redirect_uri"], loopback);
+    h.oauth()
+        .complete("code", &request.state)
+        .await
+        .expect("completes");
+    let received = h.server.received_requests().await.expect("recording on");
+    assert_eq!(
+        field(&form(&received[0].body), "redirect_uri").as_deref(),
+        Some(loopback)
+    );
+    // The registered redirect URI is unchanged.
+    assert_eq!(h.stored().await.redirect_uri, REDIRECT_URI);
+    let err = h
+        .oauth()
+        .authorize_url_with(
+            h.id(),
+            AuthorizeOptions {
+                redirect_uri: Some("not a url".into()),
+                ..AuthorizeOptions::default()
+            },
+        )
+        .await
+        .expect_err("invalid override");
+    assert!(matches!(err, Error::Validation { ref field, .. } if field == "redirect_uri"));
 }

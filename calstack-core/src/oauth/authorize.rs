@@ -13,6 +13,7 @@ use super::scopes::CredentialExt as _;
 use crate::crypto::aad;
 use crate::error::{Error, Result};
 use crate::store::{CredentialId, OAuthCredential, PendingAuthorization};
+use crate::validate::client as validate;
 
 /// A consent URL to send the user to, and the state it carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +32,10 @@ pub struct AuthorizeOptions {
     /// Pre-selects the Google account (email or `sub`). Defaults to the credential's
     /// `account_email`.
     pub login_hint: Option<String>,
+    /// Overrides the credential's redirect URI for this consent only, e.g. a loopback
+    /// `http://127.0.0.1:<port>/` with an ephemeral port for installed apps. The code exchange
+    /// repeats it. Must be registered with Google like any redirect URI.
+    pub redirect_uri: Option<String>,
 }
 
 impl OAuthManager {
@@ -49,7 +54,11 @@ impl OAuthManager {
         options: AuthorizeOptions,
     ) -> Result<AuthorizationRequest> {
         let credential = self.load(credential_id).await?;
-        let client = self.oauth_client(&credential, None, &credential.redirect_uri)?;
+        let redirect_uri = match &options.redirect_uri {
+            Some(uri) => validate::redirect_uri(uri)?,
+            None => credential.redirect_uri.clone(),
+        };
+        let client = self.oauth_client(&credential, None, &redirect_uri)?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let state = CsrfToken::new_random();
         let mut request = client
@@ -77,7 +86,7 @@ impl OAuthManager {
                 verifier.secret(),
                 &aad::pending_verifier(credential_id, &state),
             )?,
-            redirect_uri: credential.redirect_uri.clone(),
+            redirect_uri,
             created_at: now,
             expires_at,
         };
@@ -135,6 +144,7 @@ impl OAuthManager {
         let granted: Option<Vec<String>> = response
             .scopes()
             .map(|s| s.iter().map(|s| s.to_string()).collect());
+        let account_email = response.extra_fields().verified_email();
         let stored = self
             .modify(id, |c| {
                 c.access_token = Some(access.clone());
@@ -143,6 +153,9 @@ impl OAuthManager {
                 }
                 c.expires_at = expires_at;
                 c.granted_scopes = granted.clone().unwrap_or_else(|| c.scopes.clone());
+                if let Some(email) = &account_email {
+                    c.account_email = Some(email.clone());
+                }
                 c.is_valid = true;
                 c.last_error = None;
                 Ok(true)

@@ -6,10 +6,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use oauth2::basic::BasicClient;
-use oauth2::{AuthType, AuthUrl, EndpointNotSet, EndpointSet, RedirectUrl, TokenUrl};
+use oauth2::{AuthType, AuthUrl, RedirectUrl, TokenUrl};
 
 use super::config::{GoogleEndpoints, OAuthConfig};
+use super::google::GoogleClient;
 use super::http::GoogleHttp;
 use crate::clock::Clock;
 use crate::crypto::{Keyring, Plaintext, aad};
@@ -20,9 +20,6 @@ use crate::validate::client as validate;
 
 /// How many times an optimistic update is retried after version conflicts before giving up.
 const MAX_CONFLICT_RETRIES: usize = 16;
-
-pub(crate) type GoogleClient =
-    BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
 
 /// What [`OAuthManager::register`] needs to know about a client's Google OAuth app.
 #[derive(Debug, Clone)]
@@ -364,8 +361,8 @@ impl OAuthManager {
     ) -> Result<GoogleClient> {
         let redirect = RedirectUrl::new(redirect_uri.to_owned())
             .map_err(|e| Error::validation("redirect_uri", e.to_string()))?;
-        let mut client =
-            BasicClient::new(oauth2::ClientId::new(credential.google_client_id.clone()))
+        let mut client: GoogleClient =
+            oauth2::Client::new(oauth2::ClientId::new(credential.google_client_id.clone()))
                 .set_auth_uri(AuthUrl::from_url(self.inner.endpoints.auth_url.clone()))
                 .set_token_uri(TokenUrl::from_url(self.inner.endpoints.token_url.clone()))
                 .set_redirect_uri(redirect)

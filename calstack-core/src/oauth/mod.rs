@@ -24,6 +24,7 @@
 
 mod authorize;
 mod config;
+mod google;
 mod http;
 mod manager;
 mod refresh;
