@@ -369,3 +369,52 @@ async fn unknown_credential_is_not_found() {
         .expect_err("unknown");
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
 }
+
+#[tokio::test]
+async fn absurd_expires_in_saturates_instead_of_panicking() {
+    let h = harness().await;
+    h.seed_expired().await;
+    mount_refresh(
+        &h.server,
+        ResponseTemplate::new(200).set_body_json(json!({
+            "access_token": NEW_ACCESS,
+            "expires_in": u64::MAX,
+            "token_type": "Bearer",
+        })),
+        1,
+    )
+    .await;
+    let token = h.oauth().access_token(h.id()).await.expect("token");
+    assert_eq!(token.secret(), NEW_ACCESS);
+    let expires_at = h.stored().await.expires_at.expect("set");
+    assert!(expires_at > h.clock.now() + TimeDelta::days(365 * 1000));
+}
+
+#[tokio::test]
+async fn wrong_app_credentials_are_reported_but_do_not_invalidate_the_grant() {
+    let h = harness().await;
+    h.seed_expired().await;
+    mount_refresh(
+        &h.server,
+        ResponseTemplate::new(401).set_body_json(json!({
+            "error": "invalid_client",
+            "error_description": "The OAuth client was not found."
+        })),
+        1,
+    )
+    .await;
+    let err = h.oauth().access_token(h.id()).await.expect_err("refused");
+    match err {
+        Error::Authorization { code, reason } => {
+            assert_eq!(code, "invalid_client");
+            assert_eq!(reason, "The OAuth client was not found.");
+        }
+        other => panic!("expected an authorization error, got {other:?}"),
+    }
+    let stored = h.stored().await;
+    assert!(stored.is_valid);
+    assert_eq!(
+        stored.last_error.as_deref(),
+        Some("refresh refused: invalid_client")
+    );
+}

@@ -11,7 +11,7 @@ use oauth2::{AuthType, AuthUrl, RedirectUrl, TokenUrl};
 use super::config::{GoogleEndpoints, OAuthConfig};
 use super::google::GoogleClient;
 use super::http::GoogleHttp;
-use crate::clock::Clock;
+use crate::clock::{Clock, truncate_to_micros};
 use crate::crypto::{Keyring, Plaintext, aad};
 use crate::error::{Error, Result};
 use crate::secret::ClientSecret;
@@ -440,8 +440,15 @@ impl OAuthManager {
         half + half.mul_f64(rand::random::<f64>())
     }
 
+    /// `now + d`, truncated to microseconds (what every store keeps) and saturating instead of
+    /// overflowing (a token endpoint may send an absurd `expires_in`).
     pub(crate) fn after(&self, d: Duration) -> DateTime<Utc> {
-        self.now() + TimeDelta::from_std(d).unwrap_or(TimeDelta::MAX)
+        let delta = TimeDelta::from_std(d).unwrap_or(TimeDelta::MAX);
+        truncate_to_micros(
+            self.now()
+                .checked_add_signed(delta)
+                .unwrap_or(DateTime::<Utc>::MAX_UTC),
+        )
     }
 }
 

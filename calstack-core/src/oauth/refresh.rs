@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 use oauth2::TokenResponse as _;
 
 use super::http::{TokenFailure, classify};
@@ -111,7 +111,11 @@ impl OAuthManager {
             }
             Want::Replacing(_) => std::time::Duration::ZERO,
         };
-        if expires_at - TimeDelta::from_std(margin).unwrap_or(TimeDelta::MAX) <= now {
+        let refresh_from = TimeDelta::from_std(margin)
+            .ok()
+            .and_then(|m| expires_at.checked_sub_signed(m))
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
+        if refresh_from <= now {
             return Ok(None);
         }
         let token = AccessToken::new(
@@ -169,6 +173,14 @@ impl OAuthManager {
                     }
                     TokenFailure::Refused { code, description } => {
                         tracing::warn!(credential_id = %id, error = %code, "token endpoint refused the refresh");
+                        // Not a dead grant (e.g. invalid_client: the app's id or secret is
+                        // wrong): keep the credential valid but say why refreshing fails.
+                        let note = format!("refresh refused: {code}");
+                        self.modify(id, |c| {
+                            c.last_error = Some(note.clone());
+                            Ok(true)
+                        })
+                        .await?;
                         return Err(Error::Authorization {
                             reason: description.unwrap_or_else(|| code.clone()),
                             code,
@@ -181,10 +193,14 @@ impl OAuthManager {
                         self.inner.clock.sleep(delay).await;
                         // Keep the lease ours for the next attempt.
                         let until = self.after(config.lease_ttl);
-                        self.inner
+                        if !self
+                            .inner
                             .store
                             .try_acquire_lease(id, &self.inner.holder, self.now(), until)
-                            .await?;
+                            .await?
+                        {
+                            tracing::warn!(credential_id = %id, "refresh lease expired during retries; another process may refresh too");
+                        }
                     }
                     TokenFailure::Transient(e) | TokenFailure::Fatal(e) => {
                         tracing::warn!(credential_id = %id, error = %e, "token refresh failed");
