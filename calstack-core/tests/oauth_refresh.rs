@@ -418,3 +418,36 @@ async fn wrong_app_credentials_are_reported_but_do_not_invalidate_the_grant() {
         Some("refresh refused: invalid_client")
     );
 }
+
+#[tokio::test]
+async fn token_endpoint_timeout_is_retried() {
+    let h = harness().await;
+    h.seed_expired().await;
+    let manager = calstack_core::oauth::OAuthManager::new(
+        h.store.clone(),
+        keyring(),
+        endpoints(&h.server),
+        Arc::new(h.clock.clone()),
+        calstack_core::oauth::OAuthConfig {
+            http_timeout: Duration::from_millis(200),
+            ..config()
+        },
+    )
+    .expect("manager");
+    wiremock::Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(refresh_response("ya29.too-late", None).set_delay(Duration::from_secs(10)))
+        .up_to_n_times(1)
+        .expect(1)
+        .with_priority(1)
+        .mount(&h.server)
+        .await;
+    mount_refresh(&h.server, refresh_response(NEW_ACCESS, None), 1).await;
+    let token = manager
+        .access_token(h.id())
+        .await
+        .expect("second try works");
+    assert_eq!(token.secret(), NEW_ACCESS);
+    assert_eq!(h.clock.sleeps().len(), 1);
+    assert!(h.stored().await.is_valid);
+}
