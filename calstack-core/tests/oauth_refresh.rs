@@ -451,3 +451,22 @@ async fn token_endpoint_timeout_is_retried() {
     assert_eq!(h.clock.sleeps().len(), 1);
     assert!(h.stored().await.is_valid);
 }
+
+#[tokio::test]
+async fn unexpired_token_is_served_while_another_process_refreshes() {
+    let h = harness().await;
+    // Within the 60 s skew, so due for refresh, but not expired.
+    let soon = h.clock.now() + TimeDelta::seconds(30);
+    h.seed_tokens(Some(OLD_ACCESS), Some(OLD_REFRESH), Some(soon))
+        .await;
+    let until = h.clock.now() + TimeDelta::seconds(30);
+    assert!(
+        h.store
+            .try_acquire_lease(h.id(), "other-process", h.clock.now(), until)
+            .await
+            .expect("lease")
+    );
+    let token = h.oauth().access_token(h.id()).await.expect("token");
+    assert_eq!(token.secret(), OLD_ACCESS);
+    assert!(h.clock.sleeps().is_empty(), "did not wait");
+}

@@ -17,6 +17,15 @@ use crate::error::{Error, Result};
 use crate::secret::AccessToken;
 use crate::store::{CredentialId, OAuthCredential};
 
+/// Whether a token close to expiry counts as usable.
+#[derive(Debug, Clone, Copy)]
+enum Ahead {
+    /// Refresh ahead: a token within the skew of its expiry is not usable.
+    Yes,
+    /// Only an expired token is unusable (someone else is already refreshing).
+    No,
+}
+
 /// What a caller needs from the stored token.
 enum Want<'a> {
     /// A token not about to expire.
@@ -56,17 +65,27 @@ impl OAuthManager {
 
     async fn obtain(&self, id: CredentialId, want: Want<'_>) -> Result<AccessToken> {
         let credential = self.load(id).await?;
-        if let Some(token) = self.usable(&credential, &want)? {
+        if let Some(token) = self.usable(&credential, &want, Ahead::Yes)? {
             return Ok(token);
         }
         let flight = self.flight(id);
-        let _guard = flight.lock().await;
+        let _guard = match flight.try_lock() {
+            Ok(guard) => guard,
+            Err(_) => {
+                // Another task is refreshing. A token that has not actually expired yet is
+                // still good: serve it rather than wait.
+                if let Some(token) = self.usable(&credential, &want, Ahead::No)? {
+                    return Ok(token);
+                }
+                flight.lock().await
+            }
+        };
         let started = self.now();
         let config = &self.inner.config;
         loop {
             // Re-read: whoever held the lock (or another process) may have refreshed already.
             let credential = self.load(id).await?;
-            if let Some(token) = self.usable(&credential, &want)? {
+            if let Some(token) = self.usable(&credential, &want, Ahead::Yes)? {
                 return Ok(token);
             }
             let now = self.now();
@@ -83,6 +102,10 @@ impl OAuthManager {
                 }
                 return result;
             }
+            // Another process is refreshing; until the old token actually expires, use it.
+            if let Some(token) = self.usable(&credential, &want, Ahead::No)? {
+                return Ok(token);
+            }
             let waited = now - started;
             if waited >= TimeDelta::from_std(config.lease_wait_max).unwrap_or(TimeDelta::MAX) {
                 return Err(Error::transport(format!(
@@ -94,8 +117,15 @@ impl OAuthManager {
         }
     }
 
-    /// The stored token if it satisfies `want`; `Err` if the credential is invalid.
-    fn usable(&self, credential: &OAuthCredential, want: &Want<'_>) -> Result<Option<AccessToken>> {
+    /// The stored token if it satisfies `want`; `Err` if the credential is invalid. With
+    /// [`Ahead::Yes`] a token within the refresh skew (plus jitter) of its expiry is not
+    /// usable; with [`Ahead::No`] only an expired one is not.
+    fn usable(
+        &self,
+        credential: &OAuthCredential,
+        want: &Want<'_>,
+        ahead: Ahead,
+    ) -> Result<Option<AccessToken>> {
         if !credential.is_valid {
             return Err(reauthorization(credential));
         }
@@ -105,11 +135,11 @@ impl OAuthManager {
         };
         let now = self.now();
         let config = &self.inner.config;
-        let margin = match want {
-            Want::Fresh => {
+        let margin = match (want, ahead) {
+            (Want::Fresh, Ahead::Yes) => {
                 config.refresh_skew + config.refresh_jitter.mul_f64(rand::random::<f64>())
             }
-            Want::Replacing(_) => std::time::Duration::ZERO,
+            _ => std::time::Duration::ZERO,
         };
         let refresh_from = TimeDelta::from_std(margin)
             .ok()
@@ -132,7 +162,7 @@ impl OAuthManager {
     /// between our read and taking the lease.
     async fn refresh_with_lease(&self, id: CredentialId, want: &Want<'_>) -> Result<AccessToken> {
         let credential = self.load(id).await?;
-        if let Some(token) = self.usable(&credential, want)? {
+        if let Some(token) = self.usable(&credential, want, Ahead::Yes)? {
             return Ok(token);
         }
         let Some(sealed_refresh) = &credential.refresh_token else {
