@@ -21,6 +21,9 @@ use crate::validate::client as validate;
 /// How many times an optimistic update is retried after version conflicts before giving up.
 const MAX_CONFLICT_RETRIES: usize = 16;
 
+/// The longest access-token lifetime believed from a token endpoint.
+const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+
 /// What [`OAuthManager::register`] needs to know about a client's Google OAuth app.
 #[derive(Debug, Clone)]
 pub struct NewCredential {
@@ -438,6 +441,13 @@ impl OAuthManager {
             .min(config.retry_max);
         let half = exp / 2;
         half + half.mul_f64(rand::random::<f64>())
+    }
+
+    /// When a token with `expires_in` expires. Lifetimes beyond a day (Google's are an hour)
+    /// are capped, so a bogus answer cannot produce a timestamp a database refuses and only
+    /// makes us refresh sooner.
+    pub(crate) fn token_expiry(&self, expires_in: Duration) -> DateTime<Utc> {
+        self.after(expires_in.min(MAX_TOKEN_LIFETIME))
     }
 
     /// `now + d`, truncated to microseconds (what every store keeps) and saturating instead of

@@ -246,7 +246,7 @@ impl OAuthManager {
             .refresh_token()
             .map(|t| self.seal(id, aad::REFRESH_TOKEN, t.secret()))
             .transpose()?;
-        let expires_at = response.expires_in().map(|d| self.after(d));
+        let expires_at = response.expires_in().map(|d| self.token_expiry(d));
         let granted: Option<Vec<String>> = response
             .scopes()
             .map(|s| s.iter().map(|s| s.to_string()).collect());
