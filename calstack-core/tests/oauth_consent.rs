@@ -437,3 +437,25 @@ async fn loopback_redirect_override_is_repeated_in_the_code_exchange() {
         .expect_err("invalid override");
     assert!(matches!(err, Error::Validation { ref field, .. } if field == "redirect_uri"));
 }
+
+#[tokio::test]
+async fn code_exchange_is_retried_after_a_server_error() {
+    let h = harness().await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(ResponseTemplate::new(502))
+        .up_to_n_times(1)
+        .expect(1)
+        .with_priority(1)
+        .mount(&h.server)
+        .await;
+    mount_code_exchange(&h, code_response(BOTH_SCOPES), 1).await;
+    let request = h.oauth().authorize_url(h.id()).await.expect("url");
+    let credential = h
+        .oauth()
+        .complete("code", &request.state)
+        .await
+        .expect("second try works");
+    assert!(credential.is_valid);
+    assert_eq!(h.clock.sleeps().len(), 1);
+}

@@ -119,21 +119,35 @@ impl OAuthManager {
             .open(&pending.pkce_verifier, &aad::pending_verifier(id, state))?;
         let secret = self.open(id, aad::CLIENT_SECRET, &credential.client_secret)?;
         let client = self.oauth_client(&credential, Some(&secret), &pending.redirect_uri)?;
-        let response = client
-            .exchange_code(AuthorizationCode::new(code.to_owned()))
-            .set_pkce_verifier(PkceCodeVerifier::new(verifier.secret().to_owned()))
-            .request_async(&self.inner.http)
-            .await
-            .map_err(|e| match classify(e, "token endpoint") {
-                TokenFailure::Refused { code, description } => {
-                    tracing::warn!(credential_id = %id, error = %code, "Google refused the authorization code");
-                    Error::Authorization {
-                        reason: description.unwrap_or_else(|| code.clone()),
-                        code,
+        // A 5xx or timeout may mean Google never saw the code, so retry; if it did, the retry
+        // gets `invalid_grant`, which is reported like any refusal.
+        let mut attempt = 0;
+        let response = loop {
+            let result = client
+                .exchange_code(AuthorizationCode::new(code.to_owned()))
+                .set_pkce_verifier(PkceCodeVerifier::new(verifier.secret().to_owned()))
+                .request_async(&self.inner.http)
+                .await;
+            match result {
+                Ok(response) => break response,
+                Err(e) => match classify(e, "token endpoint") {
+                    TokenFailure::Refused { code, description } => {
+                        tracing::warn!(credential_id = %id, error = %code, "Google refused the authorization code");
+                        return Err(Error::Authorization {
+                            reason: description.unwrap_or_else(|| code.clone()),
+                            code,
+                        });
                     }
-                }
-                TokenFailure::Transient(e) | TokenFailure::Fatal(e) => e,
-            })?;
+                    TokenFailure::Transient(e) if attempt < self.inner.config.max_retries => {
+                        let delay = self.backoff(attempt);
+                        attempt += 1;
+                        tracing::warn!(credential_id = %id, error = %e, attempt, "code exchange failed; retrying");
+                        self.inner.clock.sleep(delay).await;
+                    }
+                    TokenFailure::Transient(e) | TokenFailure::Fatal(e) => return Err(e),
+                },
+            }
+        };
 
         let access = self.seal(id, aad::ACCESS_TOKEN, response.access_token().secret())?;
         let refresh = response
