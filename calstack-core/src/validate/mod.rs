@@ -1,1 +1,2 @@
 //! Input validation. Every error names the field at fault.
+pub mod event;
