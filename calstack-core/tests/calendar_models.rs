@@ -35,7 +35,11 @@ fn every_event_test_vector_round_trips_unchanged() {
             _ => {}
         }
     }
-    assert_eq!((events, pages), (4, 3), "all event and page vectors were checked");
+    assert_eq!(
+        (events, pages),
+        (4, 3),
+        "all event and page vectors were checked"
+    );
 }
 
 #[test]
@@ -43,9 +47,15 @@ fn typed_fields_of_a_timed_event_are_exposed() {
     let event: Event = serde_json::from_value(vector("timed_event_with_tz")).unwrap();
     assert_eq!(event.status, Some(EventStatus::Confirmed));
     assert_eq!(event.event_type, Some(EventType::Default));
-    assert_eq!(event.ical_uid.as_deref(), Some("7p3kq1s9v0m2a4c6e8g0i2k4m6@google.com"));
+    assert_eq!(
+        event.ical_uid.as_deref(),
+        Some("7p3kq1s9v0m2a4c6e8g0i2k4m6@google.com")
+    );
     let attendees = event.attendees.as_ref().unwrap();
-    assert_eq!(attendees[1].response_status, Some(ResponseStatus::NeedsAction));
+    assert_eq!(
+        attendees[1].response_status,
+        Some(ResponseStatus::NeedsAction)
+    );
     assert_eq!(attendees[0].is_self, Some(true));
     match event.start.as_ref().unwrap().when().unwrap() {
         When::Timed { at, time_zone } => {
@@ -109,7 +119,10 @@ fn unknown_fields_and_enum_values_survive_a_round_trip() {
         "attendees": [{"email": "a@example.com", "responseStatus": "maybeLater", "x": 1}]
     });
     let event: Event = serde_json::from_value(input.clone()).unwrap();
-    assert_eq!(event.event_type, Some(EventType::Unknown("someFutureType".into())));
+    assert_eq!(
+        event.event_type,
+        Some(EventType::Unknown("someFutureType".into()))
+    );
     assert!(event.extra.contains_key("workingLocationProperties"));
     assert_eq!(serde_json::to_value(&event).unwrap(), input);
 }
@@ -159,6 +172,9 @@ fn when_refuses_both_or_neither_date_and_date_time() {
     let both: EventDateTime =
         serde_json::from_value(json!({"date": "2024-07-04", "dateTime": "2024-07-04T10:00:00Z"}))
             .unwrap();
-    assert!(matches!(both.when(), Err(calstack_core::Error::Validation { .. })));
+    assert!(matches!(
+        both.when(),
+        Err(calstack_core::Error::Validation { .. })
+    ));
     assert!(EventDateTime::default().when().is_err());
 }

@@ -15,7 +15,9 @@ use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, ResponseTemplate};
 
 fn utc(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+    DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&Utc)
 }
 
 fn meeting() -> Event {
@@ -166,7 +168,10 @@ async fn events_insert_sends_the_event_with_a_generated_base32hex_id() {
         .await
         .unwrap();
     let id = created.id.unwrap();
-    assert!(id.len() >= 5 && id.chars().all(|c| matches!(c, '0'..='9' | 'a'..='v')), "{id}");
+    assert!(
+        id.len() >= 5 && id.chars().all(|c| matches!(c, '0'..='9' | 'a'..='v')),
+        "{id}"
+    );
     let requests = server.received_requests().await.unwrap();
     let sent: serde_json::Value = serde_json::from_slice(&requests[0].body).unwrap();
     assert_eq!(
@@ -186,7 +191,9 @@ async fn events_insert_keeps_a_caller_chosen_id() {
     let server = server().await;
     Mock::given(method("POST"))
         .and(path(api("calendars/primary/events")))
-        .and(wiremock::matchers::body_partial_json(json!({"id": "myid12345"})))
+        .and(wiremock::matchers::body_partial_json(
+            json!({"id": "myid12345"}),
+        ))
         .respond_with(json(200, event_json("myid12345", "Planning")))
         .expect(1)
         .mount(&server)
@@ -206,21 +213,48 @@ async fn invalid_event_is_refused_before_anything_is_sent() {
     let server = server().await;
     let (client, _) = client(&server);
     let mut event = meeting().with_attendee("not an email");
-    let err = client.events().insert("primary", event.clone()).send().await.unwrap_err();
-    assert!(matches!(&err, Error::Validation { field, .. } if field == "attendees[0].email"), "{err}");
+    let err = client
+        .events()
+        .insert("primary", event.clone())
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Validation { field, .. } if field == "attendees[0].email"),
+        "{err}"
+    );
     event.attendees = None;
     std::mem::swap(&mut event.start, &mut event.end);
-    let err = client.events().update("primary", "e1", event.clone()).send().await.unwrap_err();
-    assert!(matches!(&err, Error::Validation { field, .. } if field == "end"), "{err}");
-    let err = client.events().import("primary", meeting()).send().await.unwrap_err();
-    assert!(matches!(&err, Error::Validation { field, .. } if field == "iCalUID"), "{err}");
+    let err = client
+        .events()
+        .update("primary", "e1", event.clone())
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Validation { field, .. } if field == "end"),
+        "{err}"
+    );
+    let err = client
+        .events()
+        .import("primary", meeting())
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Validation { field, .. } if field == "iCalUID"),
+        "{err}"
+    );
     let err = client
         .events()
         .patch("primary", "e1", event)
         .send()
         .await
         .unwrap_err();
-    assert!(matches!(&err, Error::Validation { field, .. } if field == "end"), "{err}");
+    assert!(
+        matches!(&err, Error::Validation { field, .. } if field == "end"),
+        "{err}"
+    );
     assert!(server.received_requests().await.unwrap().is_empty());
 }
 
@@ -238,7 +272,10 @@ async fn events_update_patch_and_delete_send_if_match_and_parameters() {
         .await;
     Mock::given(method("PATCH"))
         .and(path(api("calendars/primary/events/ev1")))
-        .and(exact_query(&[("sendUpdates", "none"), ("alwaysIncludeEmail", "false")]))
+        .and(exact_query(&[
+            ("sendUpdates", "none"),
+            ("alwaysIncludeEmail", "false"),
+        ]))
         .and(header("if-match", "\"etag-2\""))
         .and(body_json(json!({"summary": "Renamed"})))
         .respond_with(json(200, event_json("ev1", "Renamed")))
@@ -293,7 +330,10 @@ async fn events_move_quick_add_import_and_instances_send_googles_shapes() {
     let server = server().await;
     Mock::given(method("POST"))
         .and(path(api("calendars/primary/events/ev1/move")))
-        .and(exact_query(&[("destination", "team@group.calendar.google.com"), ("sendUpdates", "none")]))
+        .and(exact_query(&[
+            ("destination", "team@group.calendar.google.com"),
+            ("sendUpdates", "none"),
+        ]))
         .and(NoBody)
         .respond_with(json(200, event_json("ev1", "Moved")))
         .expect(1)
@@ -301,7 +341,10 @@ async fn events_move_quick_add_import_and_instances_send_googles_shapes() {
         .await;
     Mock::given(method("POST"))
         .and(path(api("calendars/primary/events/quickAdd")))
-        .and(exact_query(&[("text", "Lunch with Ana tomorrow 12:30"), ("sendNotifications", "false")]))
+        .and(exact_query(&[
+            ("text", "Lunch with Ana tomorrow 12:30"),
+            ("sendNotifications", "false"),
+        ]))
         .and(NoBody)
         .respond_with(json(200, event_json("qa1", "Lunch with Ana")))
         .expect(1)
@@ -311,7 +354,10 @@ async fn events_move_quick_add_import_and_instances_send_googles_shapes() {
     imported.ical_uid = Some("uid-1@example.com".into());
     Mock::given(method("POST"))
         .and(path(api("calendars/primary/events/import")))
-        .and(exact_query(&[("conferenceDataVersion", "0"), ("supportsAttachments", "false")]))
+        .and(exact_query(&[
+            ("conferenceDataVersion", "0"),
+            ("supportsAttachments", "false"),
+        ]))
         .and(body_json(serde_json::to_value(&imported).unwrap()))
         .respond_with(json(200, event_json("imp1", "Planning")))
         .expect(1)
@@ -328,7 +374,10 @@ async fn events_move_quick_add_import_and_instances_send_googles_shapes() {
             ("timeZone", "UTC"),
             ("maxAttendees", "1"),
         ]))
-        .respond_with(json(200, json!({"items": [event_json("rec1_20240501T080000Z", "x")]})))
+        .respond_with(json(
+            200,
+            json!({"items": [event_json("rec1_20240501T080000Z", "x")]}),
+        ))
         .expect(1)
         .mount(&server)
         .await;
@@ -392,7 +441,10 @@ async fn events_watch_and_channels_stop_send_the_channel() {
     let (client, _) = client(&server);
     let channel = client
         .events()
-        .watch("primary", Channel::web_hook("chan-1", "https://example.com/hook"))
+        .watch(
+            "primary",
+            Channel::web_hook("chan-1", "https://example.com/hook"),
+        )
         .single_events(true)
         .send()
         .await
@@ -413,12 +465,17 @@ async fn calendar_list_builders_send_googles_shapes() {
             ("showDeleted", "true"),
             ("showHidden", "true"),
         ]))
-        .respond_with(json(200, json!({"kind": "calendar#calendarList", "items": [entry.clone()]})))
+        .respond_with(json(
+            200,
+            json!({"kind": "calendar#calendarList", "items": [entry.clone()]}),
+        ))
         .expect(1)
         .mount(&server)
         .await;
     Mock::given(method("GET"))
-        .and(path(api("users/me/calendarList/team@group.calendar.google.com")))
+        .and(path(api(
+            "users/me/calendarList/team@group.calendar.google.com",
+        )))
         .respond_with(json(200, entry.clone()))
         .expect(1)
         .mount(&server)
@@ -426,20 +483,28 @@ async fn calendar_list_builders_send_googles_shapes() {
     Mock::given(method("POST"))
         .and(path(api("users/me/calendarList")))
         .and(exact_query(&[("colorRgbFormat", "true")]))
-        .and(body_json(json!({"id": "team@group.calendar.google.com", "backgroundColor": "#112233"})))
+        .and(body_json(
+            json!({"id": "team@group.calendar.google.com", "backgroundColor": "#112233"}),
+        ))
         .respond_with(json(200, entry.clone()))
         .expect(1)
         .mount(&server)
         .await;
     Mock::given(method("PUT"))
-        .and(path(api("users/me/calendarList/team@group.calendar.google.com")))
-        .and(body_json(json!({"id": "team@group.calendar.google.com", "selected": true})))
+        .and(path(api(
+            "users/me/calendarList/team@group.calendar.google.com",
+        )))
+        .and(body_json(
+            json!({"id": "team@group.calendar.google.com", "selected": true}),
+        ))
         .respond_with(json(200, entry.clone()))
         .expect(1)
         .mount(&server)
         .await;
     Mock::given(method("PATCH"))
-        .and(path(api("users/me/calendarList/team@group.calendar.google.com")))
+        .and(path(api(
+            "users/me/calendarList/team@group.calendar.google.com",
+        )))
         .and(exact_query(&[("colorRgbFormat", "false")]))
         .and(body_json(json!({"summaryOverride": "Team"})))
         .respond_with(json(200, entry.clone()))
@@ -447,7 +512,9 @@ async fn calendar_list_builders_send_googles_shapes() {
         .mount(&server)
         .await;
     Mock::given(method("DELETE"))
-        .and(path(api("users/me/calendarList/team@group.calendar.google.com")))
+        .and(path(api(
+            "users/me/calendarList/team@group.calendar.google.com",
+        )))
         .respond_with(ResponseTemplate::new(204))
         .expect(1)
         .mount(&server)
@@ -468,7 +535,11 @@ async fn calendar_list_builders_send_googles_shapes() {
     list.get(id).send().await.unwrap();
     let mut new_entry = CalendarListEntry::new(id);
     new_entry.background_color = Some("#112233".into());
-    list.insert(new_entry).color_rgb_format(true).send().await.unwrap();
+    list.insert(new_entry)
+        .color_rgb_format(true)
+        .send()
+        .await
+        .unwrap();
     let mut selected = CalendarListEntry::new(id);
     selected.selected = Some(true);
     list.update(id, selected).send().await.unwrap();
@@ -476,7 +547,11 @@ async fn calendar_list_builders_send_googles_shapes() {
         summary_override: Some("Team".into()),
         ..CalendarListEntry::default()
     };
-    list.patch(id, changes).color_rgb_format(false).send().await.unwrap();
+    list.patch(id, changes)
+        .color_rgb_format(false)
+        .send()
+        .await
+        .unwrap();
     list.delete(id).send().await.unwrap();
 }
 
@@ -492,7 +567,9 @@ async fn calendars_builders_send_googles_shapes() {
         .await;
     Mock::given(method("POST"))
         .and(path(api("calendars")))
-        .and(body_json(json!({"summary": "Bookings", "timeZone": "Europe/Zurich"})))
+        .and(body_json(
+            json!({"summary": "Bookings", "timeZone": "Europe/Zurich"}),
+        ))
         .respond_with(json(200, cal.clone()))
         .expect(1)
         .mount(&server)
@@ -532,7 +609,11 @@ async fn calendars_builders_send_googles_shapes() {
     let mut new = Calendar::new("Bookings");
     new.time_zone = Some("Europe/Zurich".into());
     calendars.insert(new).send().await.unwrap();
-    calendars.update(id, Calendar::new("Bookings 2")).send().await.unwrap();
+    calendars
+        .update(id, Calendar::new("Bookings 2"))
+        .send()
+        .await
+        .unwrap();
     let changes = Calendar {
         description: Some("All bookings".into()),
         ..Calendar::default()
@@ -543,7 +624,10 @@ async fn calendars_builders_send_googles_shapes() {
     let mut bad = Calendar::new("x");
     bad.time_zone = Some("Europe/Atlantis".into());
     let err = calendars.insert(bad).send().await.unwrap_err();
-    assert!(matches!(&err, Error::Validation { field, .. } if field == "timeZone"), "{err}");
+    assert!(
+        matches!(&err, Error::Validation { field, .. } if field == "timeZone"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -596,7 +680,9 @@ async fn freebusy_and_colors_send_googles_shapes() {
     let calendars = answer.calendars.unwrap();
     assert_eq!(calendars["primary"].busy.as_ref().unwrap().len(), 1);
     assert_eq!(
-        calendars["bob@example.com"].errors.as_ref().unwrap()[0].reason.as_deref(),
+        calendars["bob@example.com"].errors.as_ref().unwrap()[0]
+            .reason
+            .as_deref(),
         Some("notFound")
     );
     let colors = client.colors().get().send().await.unwrap();
@@ -609,11 +695,15 @@ async fn freebusy_and_colors_send_googles_shapes() {
 #[tokio::test]
 async fn decode_error_names_the_field_path() {
     let server = server().await;
-    let mut items: Vec<serde_json::Value> = (0..4).map(|i| event_json(&format!("e{i}"), "x")).collect();
+    let mut items: Vec<serde_json::Value> =
+        (0..4).map(|i| event_json(&format!("e{i}"), "x")).collect();
     items[3]["start"]["dateTime"] = json!("next tuesday");
     Mock::given(method("GET"))
         .and(path(api("calendars/primary/events")))
-        .respond_with(json(200, json!({"kind": "calendar#events", "items": items})))
+        .respond_with(json(
+            200,
+            json!({"kind": "calendar#events", "items": items}),
+        ))
         .expect(1)
         .mount(&server)
         .await;

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use async_trait::async_trait;
-use calstack_core::{AccessToken, CalendarClient, ManualClock, RetryPolicy, StaticToken, TokenSource};
+use calstack_core::{
+    AccessToken, CalendarClient, ManualClock, RetryPolicy, StaticToken, TokenSource,
+};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use url::Url;
@@ -21,11 +23,8 @@ pub async fn server() -> MockServer {
     let server = MockServer::start().await;
     Mock::given(any())
         .respond_with(|req: &Request| {
-            ResponseTemplate::new(418).set_body_string(format!(
-                "unexpected request: {} {}",
-                req.method,
-                req.url
-            ))
+            ResponseTemplate::new(418)
+                .set_body_string(format!("unexpected request: {} {}", req.method, req.url))
         })
         .with_priority(u8::MAX)
         .named("fallback: no request other than the mocked ones may be sent")
@@ -47,7 +46,11 @@ pub fn base_url(server: &MockServer) -> Url {
 
 /// A client on `server`, static token, manual clock, default retry policy.
 pub fn client(server: &MockServer) -> (CalendarClient, ManualClock) {
-    client_with(server, Arc::new(StaticToken::new(TOKEN)), RetryPolicy::default())
+    client_with(
+        server,
+        Arc::new(StaticToken::new(TOKEN)),
+        RetryPolicy::default(),
+    )
 }
 
 pub fn client_with(
@@ -162,7 +165,11 @@ impl TokenSource for RotatingToken {
         rejected: &AccessToken,
     ) -> calstack_core::Result<Option<AccessToken>> {
         self.refreshes.fetch_add(1, Ordering::SeqCst);
-        assert_eq!(rejected.secret(), self.old, "the rejected token is passed back");
+        assert_eq!(
+            rejected.secret(),
+            self.old,
+            "the rejected token is passed back"
+        );
         self.rotated.store(true, Ordering::SeqCst);
         Ok(self.fresh.clone().map(AccessToken::new))
     }
