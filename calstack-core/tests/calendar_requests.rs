@@ -277,7 +277,7 @@ async fn events_update_patch_and_delete_send_if_match_and_parameters() {
             ("alwaysIncludeEmail", "false"),
         ]))
         .and(header("if-match", "\"etag-2\""))
-        .and(body_json(json!({"summary": "Renamed"})))
+        .and(body_json(json!({"summary": "Renamed", "location": null})))
         .respond_with(json(200, event_json("ev1", "Renamed")))
         .expect(1)
         .mount(&server)
@@ -311,6 +311,7 @@ async fn events_update_patch_and_delete_send_if_match_and_parameters() {
         )
         .send_updates(SendUpdates::None)
         .always_include_email(false)
+        .clear("location")
         .if_match("\"etag-2\"")
         .send()
         .await

@@ -60,6 +60,30 @@ async fn rate_limited_request_waits_retry_after_then_succeeds() {
 }
 
 #[tokio::test]
+async fn a_retry_after_longer_than_max_delay_is_returned_to_the_caller() {
+    let server = server().await;
+    Mock::given(method("GET"))
+        .and(path(api("colors")))
+        .respond_with(
+            google_error(429, "rateLimitExceeded", "slow down")
+                .insert_header("Retry-After", "3600"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let (client, clock) = client(&server);
+    let err = client.colors().get().send().await.unwrap_err();
+    assert!(
+        matches!(err, Error::RateLimited { retry_after: Some(d), .. } if d == Duration::from_secs(3600)),
+        "{err:?}"
+    );
+    assert!(
+        clock.sleeps().is_empty(),
+        "the client did not block for an hour"
+    );
+}
+
+#[tokio::test]
 async fn retry_after_as_http_date_is_measured_against_the_clock() {
     let server = server().await;
     // The manual clock starts at 2024-05-01T08:00:00Z.

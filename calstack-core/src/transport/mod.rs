@@ -259,6 +259,11 @@ impl Transport {
                 }
                 Ok(error) | Err(error) => return Err(error),
             };
+            if retry_after.is_some_and(|wait| wait > self.retry.max_delay) {
+                // Google asked for a longer pause than we are willing to block for: hand the
+                // error (with its `retry_after`) to the caller to schedule.
+                return Err(error);
+            }
             failures += 1;
             let delay = retry_after.unwrap_or_else(|| self.retry.jittered(failures));
             tracing::debug!(

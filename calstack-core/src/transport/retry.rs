@@ -10,7 +10,9 @@ use rand::Rng;
 /// Only failures [`crate::Error::is_retryable`] calls retryable are retried, and only for
 /// requests that are safe to send twice. The delay before retry `n` (1-based) is drawn uniformly
 /// from `[0, min(max_delay, base_delay * 2^(n-1))]` ("full jitter"), unless the server sent
-/// `Retry-After`, which is honoured as given.
+/// `Retry-After`, which is honoured as given — unless it asks for more than `max_delay`, in
+/// which case the error (e.g. [`crate::Error::RateLimited`] with its `retry_after`) is returned
+/// at once so the caller can schedule the work instead of blocking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Total attempts per request, the first one included (1 = never retry).

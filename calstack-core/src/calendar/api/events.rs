@@ -95,6 +95,7 @@ impl EventsApi {
                 Idempotency::Safe,
             ),
             changes,
+            cleared: Vec::new(),
         }
     }
 
@@ -461,6 +462,7 @@ impl UpdateEvent {
 pub struct PatchEvent {
     call: Call,
     changes: Event,
+    cleared: Vec<String>,
 }
 
 impl PatchEvent {
@@ -485,10 +487,28 @@ impl PatchEvent {
         self
     }
 
+    /// Clears a field on the server by sending it as JSON `null` (e.g. `"location"`,
+    /// `"description"`, `"colorId"`). Names are the API's (camelCase).
+    pub fn clear(mut self, field: &str) -> Self {
+        self.cleared.push(field.to_owned());
+        self
+    }
+
     /// Validates the fields that are set, then sends.
     pub async fn send(mut self) -> Result<Event> {
         validate_event_patch(&self.changes)?;
-        self.call.json_body(&self.changes)?;
+        if self.cleared.is_empty() {
+            self.call.json_body(&self.changes)?;
+        } else {
+            let mut body = serde_json::to_value(&self.changes)
+                .map_err(|e| Error::validation("body", e.to_string()))?;
+            if let Some(object) = body.as_object_mut() {
+                for field in &self.cleared {
+                    object.insert(field.clone(), serde_json::Value::Null);
+                }
+            }
+            self.call.json_body(&body)?;
+        }
         self.call.send_json().await
     }
 }
