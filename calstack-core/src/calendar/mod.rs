@@ -22,3 +22,9 @@ pub mod model;
 pub use api::IfNoneMatch;
 pub use client::{CalendarClient, CalendarClientBuilder};
 pub use model::*;
+
+/// The user guide `docs/calendar.md`, compiled here so its snippets are checked as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/calendar.md")]
+pub struct CalendarGuide;
+
