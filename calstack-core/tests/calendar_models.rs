@@ -178,3 +178,23 @@ fn when_refuses_both_or_neither_date_and_date_time() {
     ));
     assert!(EventDateTime::default().when().is_err());
 }
+
+#[test]
+fn local_date_time_is_resolved_in_its_time_zone() {
+    let start: EventDateTime = serde_json::from_value(
+        json!({"dateTime": "2024-07-01T09:30:00", "timeZone": "America/New_York"}),
+    )
+    .unwrap();
+    assert_eq!(
+        start.date_time.unwrap().to_rfc3339(),
+        "2024-07-01T09:30:00-04:00"
+    );
+    let err = serde_json::from_value::<EventDateTime>(json!({"dateTime": "2024-07-01T09:30:00"}))
+        .unwrap_err();
+    assert!(err.to_string().contains("no UTC offset"), "{err}");
+    let gap = serde_json::from_value::<EventDateTime>(
+        json!({"dateTime": "2024-03-10T02:30:00", "timeZone": "America/New_York"}),
+    )
+    .unwrap_err();
+    assert!(gap.to_string().contains("daylight-saving gap"), "{gap}");
+}

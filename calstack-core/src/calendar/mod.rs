@@ -27,4 +27,3 @@ pub use model::*;
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/calendar.md")]
 pub struct CalendarGuide;
-

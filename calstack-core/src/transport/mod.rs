@@ -1,8 +1,8 @@
 //! The one place HTTP happens: base URLs, auth header injection, retries with backoff,
 //! throttling, counters and tracing.
 //!
-//! Every Calendar call goes through [`Transport::execute`]: it paces the request through the
-//! [`Throttle`](throttle), adds the bearer token (header marked sensitive), re-sends once with a
+//! Every Calendar call goes through one function: it paces the request through the client's
+//! throttle, adds the bearer token (header marked sensitive), re-sends once with a
 //! fresh token after a 401, retries retryable failures of requests that are safe to repeat
 //! (decided by [`Error::is_retryable`] alone) with full-jitter backoff or the server's
 //! `Retry-After`, and maps Google's error envelope to a typed [`Error`].

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use super::conference::ConferenceData;
@@ -236,14 +236,20 @@ pub struct EventPerson {
 /// optionally with an IANA `timeZone` (required for recurring events).
 ///
 /// Use [`EventDateTime::when`] rather than inspecting `date` / `date_time` by hand.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+///
+/// Decoding also accepts a `dateTime` without offset when `timeZone` names an IANA zone (as
+/// Google does on input): the local time is resolved in that zone.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EventDateTime {
     /// All-day date (`yyyy-mm-dd`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<NaiveDate>,
     /// Timed instant, with its UTC offset.
-    #[serde(default, with = "offset_auto", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "offset_auto::serialize",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub date_time: Option<DateTime<FixedOffset>>,
     /// IANA time zone name (`Europe/Zurich`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -251,6 +257,77 @@ pub struct EventDateTime {
     /// Fields this version of calstack does not model.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+/// Wire form of [`EventDateTime`], before a local `dateTime` is resolved in its zone.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawEventDateTime {
+    #[serde(default)]
+    date: Option<NaiveDate>,
+    #[serde(default)]
+    date_time: Option<WireDateTime>,
+    #[serde(default)]
+    time_zone: Option<String>,
+    #[serde(flatten)]
+    extra: Map<String, Value>,
+}
+
+/// A `dateTime` string: RFC 3339 with offset, or a local time to resolve in `timeZone`.
+enum WireDateTime {
+    Offset(DateTime<FixedOffset>),
+    Local(NaiveDateTime),
+}
+
+impl<'de> Deserialize<'de> for WireDateTime {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        if let Ok(at) = DateTime::parse_from_rfc3339(&text) {
+            return Ok(WireDateTime::Offset(at));
+        }
+        NaiveDateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M:%S%.f")
+            .map(WireDateTime::Local)
+            .map_err(|_| {
+                serde::de::Error::custom(format!(
+                    "invalid RFC 3339 date-time {text:?} (expected e.g. 2024-03-12T10:00:00+01:00)"
+                ))
+            })
+    }
+}
+
+impl<'de> Deserialize<'de> for EventDateTime {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let raw = RawEventDateTime::deserialize(deserializer)?;
+        let date_time = match raw.date_time {
+            None => None,
+            Some(WireDateTime::Offset(at)) => Some(at),
+            Some(WireDateTime::Local(local)) => {
+                let zone_name = raw.time_zone.as_deref().ok_or_else(|| {
+                    D::Error::custom(
+                        "dateTime has no UTC offset and no timeZone is given to resolve it",
+                    )
+                })?;
+                let zone: Tz = zone_name.parse().map_err(|_| {
+                    D::Error::custom(format!(
+                        "timeZone {zone_name:?} is not an IANA time zone name"
+                    ))
+                })?;
+                let at = zone.from_local_datetime(&local).earliest().ok_or_else(|| {
+                    D::Error::custom(format!(
+                        "dateTime {local} does not exist in {zone_name} (daylight-saving gap)"
+                    ))
+                })?;
+                Some(at.fixed_offset())
+            }
+        };
+        Ok(EventDateTime {
+            date: raw.date,
+            date_time,
+            time_zone: raw.time_zone,
+            extra: raw.extra,
+        })
+    }
 }
 
 /// What an [`EventDateTime`] means.

@@ -33,9 +33,10 @@ pub(crate) mod utc_millis {
 }
 
 /// `EventDateTime.dateTime`: keeps the offset; writes fractional seconds only when present.
+/// (Decoding lives on `EventDateTime`, which can resolve a local time in its `timeZone`.)
 pub(crate) mod offset_auto {
     use chrono::{DateTime, FixedOffset, SecondsFormat};
-    use serde::{Deserialize, Deserializer, Serializer};
+    use serde::Serializer;
 
     pub(crate) fn serialize<S: Serializer>(
         value: &Option<DateTime<FixedOffset>>,
@@ -45,20 +46,6 @@ pub(crate) mod offset_auto {
             Some(t) => serializer.serialize_str(&t.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
             None => serializer.serialize_none(),
         }
-    }
-
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Option<DateTime<FixedOffset>>, D::Error> {
-        let text: Option<String> = Option::deserialize(deserializer)?;
-        text.map(|t| {
-            DateTime::parse_from_rfc3339(&t).map_err(|e| {
-                serde::de::Error::custom(format!(
-                    "invalid RFC 3339 date-time {t:?} (an offset such as Z or +01:00 is required): {e}"
-                ))
-            })
-        })
-        .transpose()
     }
 }
 
