@@ -608,3 +608,56 @@ async fn the_access_token_never_appears_in_logs_or_debug_output() {
     let debug = format!("{client:?}");
     assert!(!debug.contains(TOKEN) && !debug.contains("ya29"), "{debug}");
 }
+
+#[tokio::test]
+async fn a_duplicate_after_a_401_resend_is_a_real_conflict() {
+    let server = server().await;
+    Mock::given(method("POST"))
+        .and(path(api("calendars/primary/events")))
+        .and(header("authorization", "Bearer old-token"))
+        .respond_with(google_error(401, "authError", "Invalid Credentials"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(api("calendars/primary/events")))
+        .and(header("authorization", "Bearer fresh-token"))
+        .respond_with(google_error(
+            409,
+            "duplicate",
+            "The requested identifier already exists.",
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let tokens = Arc::new(RotatingToken::new("old-token", Some("fresh-token")));
+    let (client, _) = client_with(&server, tokens, RetryPolicy::default());
+    let err = client
+        .events()
+        .insert("primary", new_event().with_id("taken12345"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(409), "a 401 never stored anything");
+}
+
+#[tokio::test]
+async fn client_and_request_futures_can_move_across_tasks() {
+    fn assert_shareable<T: Send + Sync + Clone + std::fmt::Debug + 'static>(_: &T) {}
+    let server = server().await;
+    Mock::given(method("GET"))
+        .and(path(api("colors")))
+        .respond_with(json(200, json!({})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let (client, _) = client(&server);
+    assert_shareable(&client);
+    let list = client.events().list("primary");
+    let stream_is_send: &(dyn Send) = &list.clone().stream();
+    let _ = stream_is_send;
+    tokio::spawn(client.colors().get().send())
+        .await
+        .unwrap()
+        .unwrap();
+}

@@ -103,11 +103,12 @@ pub(crate) struct ApiResponse {
     pub(crate) body: Vec<u8>,
 }
 
-/// The outcome of [`Transport::execute`] and how many HTTP attempts it took.
+/// The outcome of [`Transport::execute`], and how many times it was retried after a failure
+/// that may have reached the server (401 re-sends with a fresh token are not counted).
 #[derive(Debug)]
 pub(crate) struct Outcome {
     pub(crate) result: Result<ApiResponse>,
-    pub(crate) attempts: u32,
+    pub(crate) retries: u32,
 }
 
 /// Shared HTTP machinery of one [`crate::CalendarClient`].
@@ -182,23 +183,23 @@ impl Transport {
 
     /// Sends `request`, retrying what is safe, and maps failures to [`Error`].
     pub(crate) async fn execute(&self, request: &ApiRequest) -> Outcome {
-        let mut attempts = 0;
-        let result = self.execute_counting(request, &mut attempts).await;
-        Outcome { result, attempts }
+        let mut retries = 0;
+        let result = self.execute_counting(request, &mut retries).await;
+        Outcome { result, retries }
     }
 
     async fn execute_counting(
         &self,
         request: &ApiRequest,
-        attempts: &mut u32,
+        retries: &mut u32,
     ) -> Result<ApiResponse> {
         let url = self.url_for(request)?;
         let path = url.path().to_owned();
         let mut token = self.tokens.access_token().await?;
         let mut refreshed = false;
-        let mut failures = 0u32;
+        let mut attempts = 0u32;
         loop {
-            *attempts += 1;
+            attempts += 1;
             if let Some(throttle) = &self.throttle
                 && throttle.acquire().await
             {
@@ -208,7 +209,7 @@ impl Transport {
                 "calendar_request",
                 method = %request.method,
                 path = %path,
-                attempt = *attempts,
+                attempt = attempts,
                 status = tracing::field::Empty,
             );
             let sent = self
@@ -254,7 +255,7 @@ impl Transport {
             };
             // `Ok(error)`: the request may be repeated; `Err(error)`: it may not.
             let error = match error {
-                Ok(error) if error.is_retryable() && *attempts < self.retry.max_attempts.max(1) => {
+                Ok(error) if error.is_retryable() && attempts < self.retry.max_attempts.max(1) => {
                     error
                 }
                 Ok(error) | Err(error) => return Err(error),
@@ -264,12 +265,12 @@ impl Transport {
                 // error (with its `retry_after`) to the caller to schedule.
                 return Err(error);
             }
-            failures += 1;
-            let delay = retry_after.unwrap_or_else(|| self.retry.jittered(failures));
+            *retries += 1;
+            let delay = retry_after.unwrap_or_else(|| self.retry.jittered(*retries));
             tracing::debug!(
                 method = %request.method,
                 path = %path,
-                attempt = *attempts,
+                attempt = attempts,
                 delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
                 error = %error,
                 "retrying after a retryable failure"

@@ -402,7 +402,7 @@ impl InsertEvent {
             Err(Error::Api(api))
                 if api.status == 409
                     && api.reason.as_deref() == Some("duplicate")
-                    && outcome.attempts > 1 =>
+                    && outcome.retries > 0 =>
             {
                 tracing::debug!(
                     event_id = %event_id,
