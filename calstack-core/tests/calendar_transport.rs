@@ -654,7 +654,7 @@ async fn client_and_request_futures_can_move_across_tasks() {
     let (client, _) = client(&server);
     assert_shareable(&client);
     let list = client.events().list("primary");
-    let stream_is_send: &(dyn Send) = &list.clone().stream();
+    let stream_is_send: &dyn Send = &list.clone().stream();
     let _ = stream_is_send;
     tokio::spawn(client.colors().get().send())
         .await
