@@ -28,7 +28,10 @@ fn unreachable(test: &str, what: &str, err: &dyn std::fmt::Display) {
     if in_ci() {
         panic!("{test}: {message}; CI=true, so this is a failure (run scripts/ensure-databases)");
     }
-    eprintln!(
+    // Written to the real stderr, not through `eprintln!`, which the test harness captures.
+    use std::io::Write as _;
+    let _ = writeln!(
+        std::io::stderr(),
         "\n!!!!!!!! SKIPPED {test}: {message}.\n!!!!!!!! Run scripts/ensure-databases; with \
          CI=true this is a failure.\n"
     );
