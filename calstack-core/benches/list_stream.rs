@@ -33,8 +33,9 @@ fn main() {
         child(&mode, count, &base);
         return;
     }
-    if args.iter().any(|a| a == "--list" || a == "--test") {
-        // `cargo test --benches` / `--list`: nothing to run.
+    if !args.iter().any(|a| a == "--bench") {
+        // Built by `cargo test --all-targets` (no `--bench` flag): measuring is for `cargo bench`.
+        println!("list_stream: run with `cargo bench -p calstack-core --bench list_stream`");
         return;
     }
     parent();

@@ -168,6 +168,11 @@ fn credential_update_refused(credential: &OAuthCredential, found: Option<i64>) -
     }
 }
 
+/// Compiles (and, where marked runnable, runs) the snippets of `docs/storage.md`.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/storage.md")]
+struct StorageGuide;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -979,3 +979,14 @@ pub async fn lease_has_one_winner_among_concurrent_holders(s: &dyn Store) {
     );
     remove_clients(s).await;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MemoryStore;
+
+    #[tokio::test]
+    async fn memory_store_passes_the_conformance_suite() {
+        run_all(Arc::new(MemoryStore::new())).await;
+    }
+}

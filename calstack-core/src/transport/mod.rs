@@ -111,6 +111,13 @@ pub(crate) struct Outcome {
     pub(crate) retries: u32,
 }
 
+/// A failed attempt and whether it may be sent again.
+struct Failure {
+    error: Error,
+    retry_after: Option<Duration>,
+    may_repeat: bool,
+}
+
 /// Shared HTTP machinery of one [`crate::CalendarClient`].
 pub(crate) struct Transport {
     http: reqwest::Client,
@@ -217,7 +224,7 @@ impl Transport {
                 .instrument(span.clone())
                 .await;
             self.metrics.request();
-            let (error, retry_after) = match sent {
+            let failure = match sent {
                 Ok((status, headers, body)) => {
                     span.record("status", status.as_u16());
                     if status.is_success() || status == StatusCode::NOT_MODIFIED {
@@ -244,22 +251,31 @@ impl Transport {
                     );
                     self.metrics
                         .error(&errors::metric_reason(status.as_u16(), &error));
-                    let repeatable = request.idempotency == Idempotency::Safe;
-                    (if repeatable { Ok(error) } else { Err(error) }, retry_after)
+                    Failure {
+                        error,
+                        retry_after,
+                        // The server saw it: only repeat what is safe to repeat.
+                        may_repeat: request.idempotency == Idempotency::Safe,
+                    }
                 }
                 Err((error, before_send)) => {
                     self.metrics.error("transport");
-                    let repeatable = before_send || request.idempotency == Idempotency::Safe;
-                    (if repeatable { Ok(error) } else { Err(error) }, None)
+                    Failure {
+                        error,
+                        retry_after: None,
+                        may_repeat: before_send || request.idempotency == Idempotency::Safe,
+                    }
                 }
             };
-            // `Ok(error)`: the request may be repeated; `Err(error)`: it may not.
-            let error = match error {
-                Ok(error) if error.is_retryable() && attempts < self.retry.max_attempts.max(1) => {
-                    error
-                }
-                Ok(error) | Err(error) => return Err(error),
-            };
+            let Failure {
+                error,
+                retry_after,
+                may_repeat,
+            } = failure;
+            let budget_left = attempts < self.retry.max_attempts.max(1);
+            if !(may_repeat && budget_left && error.is_retryable()) {
+                return Err(error);
+            }
             if retry_after.is_some_and(|wait| wait > self.retry.max_delay) {
                 // Google asked for a longer pause than we are willing to block for: hand the
                 // error (with its `retry_after`) to the caller to schedule.

@@ -86,11 +86,13 @@ async fn mysql_keeps_only_sealed_secrets_in_rows() {
 }
 
 #[tokio::test]
-async fn mysql_unreachable_server_is_unavailable() {
-    let err = MySqlStore::connect("mysql://root@127.0.0.1:1/test")
+async fn mysql_unreachable_server_is_unavailable_without_echoing_the_password() {
+    let err = MySqlStore::connect("mysql://root:hunter2@127.0.0.1:1/test")
         .await
         .expect_err("nothing listens on port 1");
     assert!(matches!(err, StoreError::Unavailable { .. }), "{err:?}");
+    let shown = format!("{err} {err:?}");
+    assert!(!shown.contains("hunter2"), "{shown}");
 }
 
 #[tokio::test]

@@ -97,11 +97,13 @@ async fn postgres_keeps_only_sealed_secrets_in_rows() {
 }
 
 #[tokio::test]
-async fn postgres_unreachable_server_is_unavailable() {
-    let err = PgStore::connect("postgres://postgres@127.0.0.1:1/test")
+async fn postgres_unreachable_server_is_unavailable_without_echoing_the_password() {
+    let err = PgStore::connect("postgres://postgres:hunter2@127.0.0.1:1/test")
         .await
         .expect_err("nothing listens on port 1");
     assert!(matches!(err, StoreError::Unavailable { .. }), "{err:?}");
+    let shown = format!("{err} {err:?}");
+    assert!(!shown.contains("hunter2"), "{shown}");
 }
 
 #[tokio::test]
