@@ -306,10 +306,10 @@ async fn list_events(
         &caller.account,
         state.resolve(&caller.account, &calendar_id),
     )?;
-    if let Some(etag) = state.events_etag(&caller.account, &calendar_id) {
-        if not_modified(&headers, &etag) {
-            return Ok(StatusCode::NOT_MODIFIED.into_response());
-        }
+    if let Some(etag) = state.events_etag(&caller.account, &calendar_id)
+        && not_modified(&headers, &etag)
+    {
+        return Ok(StatusCode::NOT_MODIFIED.into_response());
     }
     let body = state.events_list(&caller.account, &calendar_id, &params)?;
     drop(state);

@@ -294,6 +294,6 @@ pub(crate) fn no_content() -> Response {
 }
 
 /// A header's value as text.
-pub(crate) fn header_str<'a>(headers: &'a HeaderMap, name: header::HeaderName) -> Option<&'a str> {
+pub(crate) fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }

@@ -239,14 +239,15 @@ impl State {
                 "Invalid parameter value for redirect_uri",
             ));
         };
-        if let Some(reg) = &registered {
-            if !reg.redirect_uris.is_empty() && !reg.redirect_uris.contains(&redirect_uri) {
-                return ErrorPage(OAuthError::new(
-                    400,
-                    "redirect_uri_mismatch",
-                    "redirect_uri does not match a registered redirect URI",
-                ));
-            }
+        if let Some(reg) = &registered
+            && !reg.redirect_uris.is_empty()
+            && !reg.redirect_uris.contains(&redirect_uri)
+        {
+            return ErrorPage(OAuthError::new(
+                400,
+                "redirect_uri_mismatch",
+                "redirect_uri does not match a registered redirect URI",
+            ));
         }
         match p.response_type.as_deref() {
             None | Some("") => {
@@ -691,10 +692,10 @@ impl State {
         if now >= record.expires_at {
             return Err(ApiError::invalid_credentials());
         }
-        if let Some(grant) = record.grant.and_then(|id| self.oauth.grants.get(&id)) {
-            if grant.revoked {
-                return Err(ApiError::invalid_credentials());
-            }
+        if let Some(grant) = record.grant.and_then(|id| self.oauth.grants.get(&id))
+            && grant.revoked
+        {
+            return Err(ApiError::invalid_credentials());
         }
         Ok((record.account.clone(), record.scopes.clone()))
     }
