@@ -12,7 +12,9 @@ const EVENTS: usize = 100_000;
 const ROUNDS: usize = 5;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(run())
 }
 
@@ -27,7 +29,9 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     println!("seed {EVENTS} events: {:.2} s", seeding.as_secs_f64());
 
     let client = reqwest::Client::new();
-    let url = emulator.calendar_api_base().join("calendars/primary/events")?;
+    let url = emulator
+        .calendar_api_base()
+        .join("calendars/primary/events")?;
     let mut best_rate = 0.0_f64;
     let mut serve_times = Vec::new();
     let mut page_bytes = 0usize;
@@ -37,7 +41,10 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         let mut items = 0usize;
         let round = Instant::now();
         loop {
-            let mut request = client.get(url.clone()).bearer_auth(&token).query(&[("maxResults", "2500")]);
+            let mut request = client
+                .get(url.clone())
+                .bearer_auth(&token)
+                .query(&[("maxResults", "2500")]);
             if let Some(t) = &page_token {
                 request = request.query(&[("pageToken", t.as_str())]);
             }
@@ -60,10 +67,23 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
     serve_times.sort();
     let median = serve_times[serve_times.len() / 2];
-    println!("full pagination at maxResults=2500: {best_rate:.1} pages/s (best of {ROUNDS} rounds of 40 pages)");
-    println!("one 2,500-event page: median {:.2} ms request-to-last-byte, {} KiB", ms(median), page_bytes / 1024);
+    println!(
+        "full pagination at maxResults=2500: {best_rate:.1} pages/s (best of {ROUNDS} rounds of 40 pages)"
+    );
+    println!(
+        "one 2,500-event page: median {:.2} ms request-to-last-byte, {} KiB",
+        ms(median),
+        page_bytes / 1024
+    );
 
-    let body = client.get(url.clone()).bearer_auth(&token).query(&[("maxResults", "2500")]).send().await?.bytes().await?;
+    let body = client
+        .get(url.clone())
+        .bearer_auth(&token)
+        .query(&[("maxResults", "2500")])
+        .send()
+        .await?
+        .bytes()
+        .await?;
     let mut parse_times = Vec::new();
     for _ in 0..20 {
         let t = Instant::now();
@@ -72,7 +92,10 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         std::hint::black_box(value);
     }
     parse_times.sort();
-    println!("client-side serde_json::Value parse of the same page: median {:.2} ms", ms(parse_times[parse_times.len() / 2]));
+    println!(
+        "client-side serde_json::Value parse of the same page: median {:.2} ms",
+        ms(parse_times[parse_times.len() / 2])
+    );
     emulator.shutdown().await;
     Ok(())
 }

@@ -107,8 +107,8 @@ struct AccessTokenRecord {
     grant: Option<u64>,
 }
 
-/// OAuth bookkeeping.
-#[derive(Debug, Default)]
+/// OAuth bookkeeping. Its `Debug` shows counts only: it holds client secrets and tokens.
+#[derive(Default)]
 pub(crate) struct OAuthState {
     clients: HashMap<String, ClientReg>,
     codes: HashMap<String, AuthCode>,
@@ -117,6 +117,17 @@ pub(crate) struct OAuthState {
     access: HashMap<String, AccessTokenRecord>,
     next_grant: u64,
     pub(crate) consent: Consent,
+}
+
+impl std::fmt::Debug for OAuthState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OAuthState")
+            .field("clients", &self.clients.len())
+            .field("grants", &self.grants.len())
+            .field("access_tokens", &self.access.len())
+            .field("consent", &self.consent)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Scopes the authorization endpoint accepts.
@@ -765,6 +776,16 @@ mod tests {
             exchange(&mut state, &code, "wrong-verifier").map_err(|e| e.error),
             Err("invalid_grant")
         );
+    }
+
+    #[test]
+    fn state_debug_hides_secrets_and_tokens() {
+        let mut state = State::new(Config::default());
+        state.register_client("cid", Some("hunter2".into()), Vec::new());
+        let (token, _) = state.mint_access_token("a@example.com", &["x".into()], None);
+        let shown = format!("{state:?}");
+        assert!(!shown.contains("hunter2"));
+        assert!(!shown.contains(&token));
     }
 
     #[test]

@@ -115,3 +115,41 @@ fn binary_prints_its_address_first() {
         .expect("expected prefix");
     assert!(url.parse::<u16>().is_ok_and(|p| p > 0), "port in {line:?}");
 }
+
+#[tokio::test]
+async fn shutdown_and_drop_stop_the_server() {
+    let emu = calstack_emulator::Emulator::builder()
+        .start()
+        .await
+        .expect("starts");
+    let url = emu.base_url();
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .expect("client");
+    assert!(client.get(url.clone()).send().await.is_ok());
+    emu.shutdown().await;
+    assert!(
+        client.get(url).send().await.is_err(),
+        "nothing listens after shutdown"
+    );
+
+    let emu = calstack_emulator::Emulator::builder()
+        .start()
+        .await
+        .expect("starts");
+    let url = emu.base_url();
+    drop(emu);
+    tokio::task::yield_now().await;
+    assert!(
+        client.get(url).send().await.is_err(),
+        "nothing listens after drop"
+    );
+}
+
+#[tokio::test]
+async fn debug_output_hides_tokens() {
+    let h = Harness::new().await;
+    let shown = format!("{:?}", h.emu);
+    assert!(!shown.contains(&h.token));
+}
