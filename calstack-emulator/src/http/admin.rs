@@ -37,6 +37,7 @@ pub(super) fn routes() -> Router<Shared> {
         .route("/faults/page-cap", put(set_page_cap))
         .route("/quota", put(set_quota))
         .route("/clock/advance", post(advance_clock))
+        .route("/notifications", get(notifications))
         .route("/counters", get(counters))
         .route("/counters", delete(reset_counters))
 }
@@ -92,6 +93,7 @@ async fn describe() -> Response {
             "PUT /__emulator/quota",
             "POST /__emulator/clock/advance",
             "GET|DELETE /__emulator/counters",
+            "GET /__emulator/notifications",
         ]
     }))
 }
@@ -371,6 +373,10 @@ async fn advance_clock(State(s): State<Shared>, body: Bytes) -> Response {
     }
     s.lock().clock.advance(TimeDelta::seconds(req.seconds));
     ok(json!({"ok": true}))
+}
+
+async fn notifications(State(s): State<Shared>) -> Response {
+    ok(json!({ "notifications": s.lock().notifications }))
 }
 
 async fn counters(State(s): State<Shared>) -> Response {

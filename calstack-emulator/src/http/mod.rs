@@ -114,7 +114,7 @@ async fn faults_and_counters(
         state.count(name);
         state.faults.next_fault(name)
     };
-    match fault {
+    let response = match fault {
         None => next.run(request).await,
         Some(Fault::Latency { millis }) => {
             tokio::time::sleep(Duration::from_millis(millis)).await;
@@ -128,7 +128,11 @@ async fn faults_and_counters(
             None => ApiError::unavailable().into_response(),
         },
         Some(fault) => fault_response(name, &fault),
+    };
+    if !name.starts_with("oauth.") {
+        shared.flush_notifications();
     }
+    response
 }
 
 fn fault_response(endpoint: &str, fault: &Fault) -> Response {

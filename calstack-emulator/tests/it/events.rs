@@ -463,3 +463,56 @@ async fn errors_use_googles_envelope() {
     assert_eq!(error["errors"][0]["reason"], "notFound");
     assert!(error["message"].is_string());
 }
+
+#[tokio::test]
+async fn watch_channels_receive_sync_then_exists_notifications() {
+    use axum::http::HeaderMap;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<HeaderMap>();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: HeaderMap| {
+            let tx = tx.clone();
+            async move {
+                let _ = tx.send(headers);
+                StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let hook = format!("http://{}/hook", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let h = Harness::new().await;
+    let channel = h
+        .post(
+            "calendars/primary/events/watch",
+            json!({"id": "chan-7", "type": "web_hook", "address": hook, "token": "target=crm"}),
+        )
+        .await;
+    assert_eq!(channel.status, StatusCode::OK, "{}", channel.body);
+    let first = next_notification(&mut rx).await;
+    assert_eq!(first["x-goog-resource-state"], "sync");
+    assert_eq!(first["x-goog-channel-id"], "chan-7");
+    assert_eq!(first["x-goog-channel-token"], "target=crm");
+    assert_eq!(first["x-goog-message-number"], "1");
+    h.insert("ping", "2024-01-01T10:00:00Z", "2024-01-01T11:00:00Z")
+        .await;
+    let second = next_notification(&mut rx).await;
+    assert_eq!(second["x-goog-resource-state"], "exists");
+    assert_eq!(second["x-goog-message-number"], "2");
+    assert_eq!(
+        second["x-goog-resource-id"],
+        channel.body["resourceId"].as_str().expect("resourceId")
+    );
+}
+
+async fn next_notification(
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<axum::http::HeaderMap>,
+) -> axum::http::HeaderMap {
+    tokio::time::timeout(std::time::Duration::from_secs(30), rx.recv())
+        .await
+        .expect("a notification arrives")
+        .expect("receiver open")
+}
