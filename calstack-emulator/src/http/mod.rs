@@ -3,6 +3,7 @@
 
 mod admin;
 mod calendar;
+mod fields;
 mod oauth;
 
 use std::sync::Arc;
@@ -30,7 +31,10 @@ pub(crate) struct ConnKill(pub(crate) Arc<Notify>);
 pub(crate) fn router(shared: Shared) -> Router {
     Router::new()
         .merge(oauth::routes())
-        .nest("/calendar/v3", calendar::routes())
+        .nest(
+            "/calendar/v3",
+            calendar::routes().route_layer(middleware::from_fn(fields::partial_response)),
+        )
         .route_layer(middleware::from_fn_with_state(
             shared.clone(),
             faults_and_counters,

@@ -516,3 +516,22 @@ async fn next_notification(
         .expect("a notification arrives")
         .expect("receiver open")
 }
+
+#[tokio::test]
+async fn fields_parameter_trims_the_response() {
+    let h = Harness::new().await;
+    h.insert("Trim me", "2024-01-01T10:00:00Z", "2024-01-01T11:00:00Z")
+        .await;
+    let reply = h
+        .get("calendars/primary/events?fields=items(id,summary),nextSyncToken")
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let keys: Vec<&String> = reply.body.as_object().expect("object").keys().collect();
+    assert_eq!(keys, ["items", "nextSyncToken"]);
+    let item = reply.body["items"][0].as_object().expect("item");
+    assert_eq!(item.keys().collect::<Vec<_>>(), ["id", "summary"]);
+    assert_eq!(
+        h.get("calendars/primary/events?fields=items(").await.status,
+        StatusCode::BAD_REQUEST
+    );
+}
