@@ -6,7 +6,9 @@
 //! so they are unit-tested and reusable.
 
 pub mod agenda;
+pub mod app;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod dates;
 pub mod ics;

@@ -23,17 +23,13 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    match runtime.block_on(calstack_cli::commands::run(cli)) {
         Ok(code) => code,
         Err(e) => {
             report(&e, verbose);
             ExitCode::FAILURE
         }
     }
-}
-
-async fn run(_cli: Cli) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("not wired yet")
 }
 
 /// Prints an error as one line, plus its causes when `verbose`.
