@@ -43,12 +43,24 @@ impl App {
                 file.display()
             );
         }
+        Self::assemble(global, db_url, db_origin, key, endpoints(global)?).await
+    }
+
+    /// Builds the context from resolved parts (the demo brings its own store, key and
+    /// endpoints).
+    pub async fn assemble(
+        global: &GlobalArgs,
+        db_url: String,
+        db_origin: Origin,
+        key: KeyConfig,
+        endpoints: GoogleEndpoints,
+    ) -> Result<Self> {
         let keyring = keyring(&key)?;
         let store = connect(&db_url).await?;
         let calstack = Calstack::builder()
             .store(store)
             .keyring(keyring)
-            .endpoints(endpoints(global)?)
+            .endpoints(endpoints)
             .build()?;
         Ok(Self {
             calstack,

@@ -40,6 +40,15 @@ pub struct KeyConfig {
 }
 
 impl KeyConfig {
+    /// A key held only in memory (the demo's throwaway key).
+    pub fn in_memory(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            file: None,
+            created: false,
+        }
+    }
+
     /// The key text (base64, comma-separated list). Named loudly: it is a secret.
     pub fn secret(&self) -> &str {
         &self.text

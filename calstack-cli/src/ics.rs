@@ -472,8 +472,9 @@ pub fn same_content(existing: &Event, incoming: &Event) -> bool {
                 let status = a
                     .response_status
                     .as_ref()
-                    .map_or_else(|| "needsAction".to_owned(), |s| format!("{s:?}"));
-                Some((email, status.to_ascii_lowercase()))
+                    .map_or("needsAction", |s| s.as_str())
+                    .to_owned();
+                Some((email, status))
             })
             .collect()
     }

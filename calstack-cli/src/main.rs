@@ -32,12 +32,13 @@ fn main() -> ExitCode {
     }
 }
 
-/// Prints an error as one line, plus its causes when `verbose`.
+/// Prints an error as one line (with its causes joined by `: `), and with `verbose` the
+/// cause chain again, one cause per line.
 fn report(error: &anyhow::Error, verbose: bool) {
-    eprintln!("error: {error}");
+    eprintln!("error: {error:#}");
     if verbose {
-        for cause in error.chain().skip(1) {
-            eprintln!("  caused by: {cause}");
+        for (depth, cause) in error.chain().enumerate() {
+            eprintln!("  {depth}: {cause}");
         }
     }
 }

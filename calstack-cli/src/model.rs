@@ -43,6 +43,18 @@ pub enum ResponseStatus {
     Accepted,
 }
 
+impl ResponseStatus {
+    /// API spelling.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ResponseStatus::NeedsAction => "needsAction",
+            ResponseStatus::Declined => "declined",
+            ResponseStatus::Tentative => "tentative",
+            ResponseStatus::Accepted => "accepted",
+        }
+    }
+}
+
 /// A calendar event.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
