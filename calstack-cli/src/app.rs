@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use anyhow::{Context, Result, anyhow};
+use calstack_core::calendar::CalendarClient;
 use calstack_core::crypto::Keyring;
 use calstack_core::facade::Calstack;
 use calstack_core::oauth::GoogleEndpoints;
@@ -99,6 +100,29 @@ impl App {
         Ok(credentials.into_iter().max_by_key(|c| (c.created_at, c.id)))
     }
 
+    /// A Calendar API client for `client`, using its valid credential (refreshed as needed).
+    pub async fn calendar(&self, client: &Client) -> Result<CalendarClient> {
+        let credential = self
+            .calstack
+            .credential_for(client.id)
+            .await
+            .map_err(|e| match e {
+                Error::NotFound { .. } => anyhow!(
+                    "client {:?} is not connected to Google: run `calstack oauth set {} …` then `calstack oauth authorize {}`",
+                    client.name,
+                    shell_word(&client.name),
+                    shell_word(&client.name)
+                ),
+                Error::ReauthorizationRequired { reason, .. } => anyhow!(
+                    "client {:?} must authorize again ({reason}): run `calstack oauth authorize {}`",
+                    client.name,
+                    shell_word(&client.name)
+                ),
+                other => other.into(),
+            })?;
+        Ok(self.calstack.calendar_for_credential(credential.id)?)
+    }
+
     /// Like [`App::credential`], but a missing credential is an error telling what to do.
     pub async fn require_credential(&self, client: &Client) -> Result<OAuthCredential> {
         self.credential(client).await?.ok_or_else(|| {
@@ -142,9 +166,12 @@ pub fn endpoints(global: &GlobalArgs) -> Result<GoogleEndpoints> {
 
 /// Connects the store named by `url`.
 pub async fn connect(url: &str) -> Result<Arc<dyn Store>> {
-    // TEMPORARY until calstack-store lands: an in-memory store.
-    let _ = url;
-    Ok(Arc::new(calstack_core::store::MemoryStore::new()))
+    calstack_store::connect(url).await.with_context(|| {
+        format!(
+            "could not open the store {}",
+            crate::commands::doctor::redact_url(url)
+        )
+    })
 }
 
 /// Quotes `s` for a shell command suggestion when it needs it.

@@ -55,8 +55,14 @@ pub async fn run(app: &App, args: AgendaArgs) -> Result<()> {
         }
         print!("{}", render(&agenda, zone));
     }
-    if agenda.entries.is_empty() && !agenda.errors.is_empty() && agenda.errors.len() >= clients.len() {
-        anyhow::bail!("could not read any calendar ({} problem(s) above)", agenda.errors.len());
+    if agenda.entries.is_empty()
+        && !agenda.errors.is_empty()
+        && agenda.errors.len() >= clients.len()
+    {
+        anyhow::bail!(
+            "could not read any calendar ({} problem(s) above)",
+            agenda.errors.len()
+        );
     }
     Ok(())
 }
@@ -64,8 +70,8 @@ pub async fn run(app: &App, args: AgendaArgs) -> Result<()> {
 /// From the start of today in `zone`, for `days` days.
 pub fn window(now: DateTime<Utc>, days: u32, zone: Tz) -> (DateTime<Utc>, DateTime<Utc>) {
     let today = now.with_timezone(&zone).date_naive();
-    let start = resolve_local(today.and_time(NaiveTime::MIN), zone)
-        .map_or(now, |t| t.with_timezone(&Utc));
+    let start =
+        resolve_local(today.and_time(NaiveTime::MIN), zone).map_or(now, |t| t.with_timezone(&Utc));
     let end_day = today
         .checked_add_days(Days::new(u64::from(days.max(1))))
         .unwrap_or(today);
@@ -138,7 +144,8 @@ pub async fn collect(
         match events {
             Ok(events) => {
                 for event in &events {
-                    let Some(entry) = AgendaEntry::from_event(&client.name, &calendar_name, event) else {
+                    let Some(entry) = AgendaEntry::from_event(&client.name, &calendar_name, event)
+                    else {
                         continue;
                     };
                     // The same meeting can sit on several of one client's calendars.
@@ -179,7 +186,10 @@ pub fn render(agenda: &Agenda, zone: Tz) -> String {
     let mut last_day = String::new();
     for e in &agenda.entries {
         let (day, time) = match e.all_day {
-            Some((first, last)) if first == last => (first.format("%a %Y-%m-%d").to_string(), "all day".to_owned()),
+            Some((first, last)) if first == last => (
+                first.format("%a %Y-%m-%d").to_string(),
+                "all day".to_owned(),
+            ),
             Some((first, last)) => (
                 first.format("%a %Y-%m-%d").to_string(),
                 format!("all day, until {}", last.format("%a %d")),
@@ -192,10 +202,17 @@ pub fn render(agenda: &Agenda, zone: Tz) -> String {
                 } else {
                     end.format("%a %H:%M").to_string()
                 };
-                (s.format("%a %Y-%m-%d").to_string(), format!("{}–{end_text}", s.format("%H:%M")))
+                (
+                    s.format("%a %Y-%m-%d").to_string(),
+                    format!("{}–{end_text}", s.format("%H:%M")),
+                )
             }
         };
-        let day_cell = if day == last_day { String::new() } else { day.clone() };
+        let day_cell = if day == last_day {
+            String::new()
+        } else {
+            day.clone()
+        };
         last_day = day;
         let flag = if e.conflicts_with.is_empty() {
             String::new()
@@ -210,7 +227,11 @@ pub fn render(agenda: &Agenda, zone: Tz) -> String {
                 .collect();
             format!("CONFLICT with {}", others.join(", "))
         };
-        let title = if e.busy { e.summary.clone() } else { format!("{} [free]", e.summary) };
+        let title = if e.busy {
+            e.summary.clone()
+        } else {
+            format!("{} [free]", e.summary)
+        };
         t.row([day_cell, time, e.client.clone(), title, flag]);
     }
     let clients: HashSet<&str> = agenda.entries.iter().map(|e| e.client.as_str()).collect();

@@ -27,8 +27,18 @@ use crate::output::print_json;
 
 /// The demo's clients: name, contact email, Google account, short id.
 const CLIENTS: [(&str, &str, &str, &str); 3] = [
-    ("Acme Dental", "office@acme-dental.test", "dr.ada@acme-dental.test", "acme"),
-    ("Bolt Fitness", "hello@bolt-fitness.test", "coach.ben@bolt-fitness.test", "bolt"),
+    (
+        "Acme Dental",
+        "office@acme-dental.test",
+        "dr.ada@acme-dental.test",
+        "acme",
+    ),
+    (
+        "Bolt Fitness",
+        "hello@bolt-fitness.test",
+        "coach.ben@bolt-fitness.test",
+        "bolt",
+    ),
     ("Cove Studio", "studio@cove.test", "cleo@cove.test", "cove"),
 ];
 
@@ -59,7 +69,11 @@ pub async fn run(global: &GlobalArgs) -> Result<()> {
             None => {
                 let data = config::default_data_dir();
                 let (url, origin) = config::database_url(global, data.as_deref())?;
-                (url, origin, config::encryption_key(global, data.as_deref(), true)?)
+                (
+                    url,
+                    origin,
+                    config::encryption_key(global, data.as_deref(), true)?,
+                )
             }
         };
         let endpoints = GoogleEndpoints::new(
@@ -77,7 +91,11 @@ pub async fn run(global: &GlobalArgs) -> Result<()> {
         say(format!(
             "calstack demo: Google emulator on {}, store {}",
             emulator.base_url().as_str().trim_end_matches('/'),
-            if temp.is_some() { "(temporary SQLite)".to_owned() } else { app.db_url.clone() }
+            if temp.is_some() {
+                "(temporary SQLite)".to_owned()
+            } else {
+                app.db_url.clone()
+            }
         ));
         steps(&app, say).await
     }
@@ -97,7 +115,9 @@ pub async fn run(global: &GlobalArgs) -> Result<()> {
             report.events_created,
             report.agenda.conflicts
         );
-        println!("Next: `calstack clients add`, `calstack oauth set`, `calstack oauth authorize` with your own Google OAuth app.");
+        println!(
+            "Next: `calstack clients add`, `calstack oauth set`, `calstack oauth authorize` with your own Google OAuth app."
+        );
     }
     Ok(())
 }
@@ -124,7 +144,10 @@ async fn steps(app: &App, say: impl Fn(String)) -> Result<Report> {
             &client,
             AppSettings {
                 google_client_id: format!("{slug}-demo.apps.googleusercontent.com"),
-                client_secret: ClientSecret::new(format!("GOCSPX-demo-{slug}-{}", uuid::Uuid::new_v4().simple())),
+                client_secret: ClientSecret::new(format!(
+                    "GOCSPX-demo-{slug}-{}",
+                    uuid::Uuid::new_v4().simple()
+                )),
                 scopes: vec!["calendar".into()],
                 redirect_uri: "http://127.0.0.1".into(),
                 account_email: Some(account.into()),
@@ -137,8 +160,14 @@ async fn steps(app: &App, say: impl Fn(String)) -> Result<Report> {
 
     say("\n2. Authorization: loopback listener on 127.0.0.1, PKCE S256, single-use state".into());
     for client in &clients {
-        let credential =
-            authorize(app, client, Consent::FollowRedirect, None, Duration::from_secs(30)).await?;
+        let credential = authorize(
+            app,
+            client,
+            Consent::FollowRedirect,
+            None,
+            Duration::from_secs(30),
+        )
+        .await?;
         say(format!(
             "   ✓ {} authorized as {}",
             client.name,
@@ -181,7 +210,9 @@ async fn steps(app: &App, say: impl Fn(String)) -> Result<Report> {
     }
     say(agenda::render(&stacked, zone));
     if stacked.conflicts == 0 {
-        bail!("the demo expected a conflict between Acme Dental and Bolt Fitness, but none was found");
+        bail!(
+            "the demo expected a conflict between Acme Dental and Bolt Fitness, but none was found"
+        );
     }
     Ok(Report {
         clients,
@@ -212,12 +243,16 @@ fn plan(today: NaiveDate, zone: Tz) -> Result<Vec<(usize, Event)>> {
     let standup_day = day(1)?;
     let weekdays: Vec<String> = [1u64, 3, 5]
         .iter()
-        .map(|n| day(*n).map(|d| weekday_code(d)))
+        .map(|n| day(*n).map(weekday_code))
         .collect::<Result<_>>()?;
-    let new_york: Tz = "America/New_York".parse().map_err(|_| anyhow::anyhow!("zone"))?;
+    let new_york: Tz = "America/New_York"
+        .parse()
+        .map_err(|_| anyhow::anyhow!("zone"))?;
 
-    let standup = timed("Team standup", at(standup_day, 9, 0, zone)?, 15)
-        .with_recurrence(format!("RRULE:FREQ=WEEKLY;BYDAY={};COUNT=12", weekdays.join(",")));
+    let standup = timed("Team standup", at(standup_day, 9, 0, zone)?, 15).with_recurrence(format!(
+        "RRULE:FREQ=WEEKLY;BYDAY={};COUNT=12",
+        weekdays.join(",")
+    ));
     let consult = timed("Patient consult: Mr. Rossi", at(day(2)?, 14, 0, zone)?, 60)
         .with_location("Acme Dental, room 2")
         .with_attendee("rossi@example.com")
@@ -265,13 +300,18 @@ mod tests {
         let plan = plan(today, Tz::UTC).expect("plan");
         assert!(plan.iter().any(|(_, e)| e.recurrence.is_some()));
         assert!(plan.iter().any(|(_, e)| e.attendees.is_some()));
-        assert!(plan.iter().any(|(_, e)| e.start.as_ref().is_some_and(|s| s.date.is_some())));
+        assert!(
+            plan.iter()
+                .any(|(_, e)| e.start.as_ref().is_some_and(|s| s.date.is_some()))
+        );
         assert!(plan.iter().any(|(_, e)| {
             e.start.as_ref().and_then(|s| s.time_zone.as_deref()) == Some("America/New_York")
         }));
         let mut agenda: Vec<_> = plan
             .iter()
-            .filter_map(|(i, e)| crate::agenda::AgendaEntry::from_event(CLIENTS[*i].0, "primary", e))
+            .filter_map(|(i, e)| {
+                crate::agenda::AgendaEntry::from_event(CLIENTS[*i].0, "primary", e)
+            })
             .collect();
         assert_eq!(crate::agenda::stack(&mut agenda), 1);
     }

@@ -97,7 +97,11 @@ pub async fn run(global: &GlobalArgs) -> Result<ExitCode> {
             }
         );
     }
-    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 async fn checks(global: &GlobalArgs) -> Vec<Check> {
@@ -107,7 +111,12 @@ async fn checks(global: &GlobalArgs) -> Vec<Check> {
     // Store.
     let store = match config::database_url(global, data_dir.as_deref()) {
         Err(e) => {
-            out.push(Check::bad(Status::Fail, "store", format!("{e:#}"), "set --db or CALSTACK_DATABASE_URL"));
+            out.push(Check::bad(
+                Status::Fail,
+                "store",
+                format!("{e:#}"),
+                "set --db or CALSTACK_DATABASE_URL",
+            ));
             None
         }
         Ok((url, origin)) => {
@@ -118,7 +127,11 @@ async fn checks(global: &GlobalArgs) -> Vec<Check> {
                         "store",
                         format!(
                             "{shown} reachable and migrated{}",
-                            if origin == Origin::Default { " (default location)" } else { "" }
+                            if origin == Origin::Default {
+                                " (default location)"
+                            } else {
+                                ""
+                            }
                         ),
                     ));
                     Some(store)
@@ -195,7 +208,12 @@ async fn checks(global: &GlobalArgs) -> Vec<Check> {
                 ("oauth revoke endpoint", &ep.revoke_url),
             ] {
                 let reached = match &http {
-                    Ok(http) => http.get(url.clone()).send().await.map(|_| ()).map_err(|e| e.to_string()),
+                    Ok(http) => http
+                        .get(url.clone())
+                        .send()
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| e.to_string()),
                     Err(e) => Err(e.to_string()),
                 };
                 out.push(match reached {
@@ -221,29 +239,44 @@ async fn credential_checks(store: &std::sync::Arc<dyn Store>, ring: &Keyring) ->
     let clients = match store.list_clients().await {
         Ok(c) => c,
         Err(e) => {
-            out.push(Check::bad(Status::Fail, "clients", format!("{e}"), "check the store"));
+            out.push(Check::bad(
+                Status::Fail,
+                "clients",
+                format!("{e}"),
+                "check the store",
+            ));
             return out;
         }
     };
     let credentials = match store.list_credentials(None).await {
         Ok(c) => c,
         Err(e) => {
-            out.push(Check::bad(Status::Fail, "credentials", format!("{e}"), "check the store"));
+            out.push(Check::bad(
+                Status::Fail,
+                "credentials",
+                format!("{e}"),
+                "check the store",
+            ));
             return out;
         }
     };
     out.push(Check::ok(
         "clients",
-        format!("{} client(s), {} OAuth credential(s)", clients.len(), credentials.len()),
+        format!(
+            "{} client(s), {} OAuth credential(s)",
+            clients.len(),
+            credentials.len()
+        ),
     ));
-    let unreadable: Vec<&OAuthCredential> = credentials
-        .iter()
-        .filter(|c| !opens(ring, c))
-        .collect();
+    let unreadable: Vec<&OAuthCredential> =
+        credentials.iter().filter(|c| !opens(ring, c)).collect();
     if credentials.is_empty() {
         out.push(Check::ok("stored secrets", "none yet"));
     } else if unreadable.is_empty() {
-        out.push(Check::ok("stored secrets", "the key opens every stored secret"));
+        out.push(Check::ok(
+            "stored secrets",
+            "the key opens every stored secret",
+        ));
     } else {
         out.push(Check::bad(
             Status::Fail,
@@ -268,7 +301,10 @@ async fn credential_checks(store: &std::sync::Arc<dyn Store>, ring: &Keyring) ->
                 Status::Fail,
                 format!("credential {name}"),
                 status.state_text(),
-                format!("run `calstack oauth authorize {}`", crate::app::shell_word(&name)),
+                format!(
+                    "run `calstack oauth authorize {}`",
+                    crate::app::shell_word(&name)
+                ),
             ),
             _ => Check::ok(format!("credential {name}"), status.state_text()),
         });

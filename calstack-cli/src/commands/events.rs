@@ -127,7 +127,9 @@ pub async fn run(app: &App, cmd: EventsCommand) -> Result<()> {
 pub fn show(value: Option<&EventDateTime>, zone: Tz) -> String {
     match value.map(EventDateTime::when) {
         Some(Ok(When::AllDay(date))) => format!("{date} (all day)"),
-        Some(Ok(When::Timed { at, .. })) => at.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string(),
+        Some(Ok(When::Timed { at, .. })) => {
+            at.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string()
+        }
         _ => String::new(),
     }
 }
@@ -161,7 +163,13 @@ pub fn new_event(fields: &EventFields, now: DateTime<Utc>) -> Result<Event> {
     event.description = fields.description.clone();
     event.location = fields.location.clone();
     if !fields.attendees.is_empty() {
-        event.attendees = Some(fields.attendees.iter().map(|a| EventAttendee::new(a.trim())).collect());
+        event.attendees = Some(
+            fields
+                .attendees
+                .iter()
+                .map(|a| EventAttendee::new(a.trim()))
+                .collect(),
+        );
     }
     if !fields.rrules.is_empty() {
         event.recurrence = Some(fields.rrules.iter().map(|r| recurrence_line(r)).collect());
@@ -172,7 +180,16 @@ pub fn new_event(fields: &EventFields, now: DateTime<Utc>) -> Result<Event> {
 /// Applies the given flags to an existing event. A new start without a new end keeps the
 /// event's length.
 pub fn apply_changes(mut event: Event, fields: &EventFields, now: DateTime<Utc>) -> Result<Event> {
-    let zone = zone_of(fields)?;
+    // Local times mean the event's own zone unless --tz says otherwise.
+    let own_zone = event
+        .start
+        .as_ref()
+        .and_then(|s| s.time_zone.as_deref())
+        .and_then(|z| z.parse::<Tz>().ok());
+    let zone = match (&fields.tz, own_zone) {
+        (None, Some(zone)) => zone,
+        _ => zone_of(fields)?,
+    };
     if let Some(title) = &fields.title {
         event.summary = Some(title.trim().to_owned());
     }
@@ -183,7 +200,13 @@ pub fn apply_changes(mut event: Event, fields: &EventFields, now: DateTime<Utc>)
         event.location = Some(l.clone());
     }
     if !fields.attendees.is_empty() {
-        event.attendees = Some(fields.attendees.iter().map(|a| EventAttendee::new(a.trim())).collect());
+        event.attendees = Some(
+            fields
+                .attendees
+                .iter()
+                .map(|a| EventAttendee::new(a.trim()))
+                .collect(),
+        );
     }
     if !fields.rrules.is_empty() {
         event.recurrence = Some(fields.rrules.iter().map(|r| recurrence_line(r)).collect());
@@ -202,9 +225,11 @@ pub fn apply_changes(mut event: Event, fields: &EventFields, now: DateTime<Utc>)
         let end = match &fields.end {
             Some(e) => Some(parse_moment("end", e, zone, now)?),
             None => match (old_start, old_end, start) {
-                (Some(When::Timed { at: s, .. }), Some(When::Timed { at: e, .. }), Moment::Instant(new)) => {
-                    Some(Moment::Instant(new + (e - s)))
-                }
+                (
+                    Some(When::Timed { at: s, .. }),
+                    Some(When::Timed { at: e, .. }),
+                    Moment::Instant(new),
+                ) => Some(Moment::Instant(new + (e - s))),
                 (Some(When::AllDay(s)), Some(When::AllDay(e)), Moment::Date(new)) => {
                     let days = (e - s).num_days().max(1) - 1;
                     new.checked_add_days(Days::new(u64::try_from(days).unwrap_or(0)))
@@ -316,9 +341,15 @@ mod tests {
         let e = new_event(&fields("2026-12-01 14:00", None), now()).expect("valid");
         let start = e.start.expect("start");
         assert_eq!(start.time_zone.as_deref(), Some("Europe/Zurich"));
-        assert_eq!(start.date_time.map(|d| d.to_rfc3339()).as_deref(), Some("2026-12-01T14:00:00+01:00"));
         assert_eq!(
-            e.end.and_then(|d| d.date_time).map(|d| d.to_rfc3339()).as_deref(),
+            start.date_time.map(|d| d.to_rfc3339()).as_deref(),
+            Some("2026-12-01T14:00:00+01:00")
+        );
+        assert_eq!(
+            e.end
+                .and_then(|d| d.date_time)
+                .map(|d| d.to_rfc3339())
+                .as_deref(),
             Some("2026-12-01T15:00:00+01:00")
         );
     }
@@ -328,8 +359,17 @@ mod tests {
         let mut f = fields("2026-12-03", Some("2026-12-04"));
         f.all_day = true;
         let e = new_event(&f, now()).expect("valid");
-        assert_eq!(e.start.and_then(|d| d.date).map(|d| d.to_string()).as_deref(), Some("2026-12-03"));
-        assert_eq!(e.end.and_then(|d| d.date).map(|d| d.to_string()).as_deref(), Some("2026-12-05"));
+        assert_eq!(
+            e.start
+                .and_then(|d| d.date)
+                .map(|d| d.to_string())
+                .as_deref(),
+            Some("2026-12-03")
+        );
+        assert_eq!(
+            e.end.and_then(|d| d.date).map(|d| d.to_string()).as_deref(),
+            Some("2026-12-05")
+        );
     }
 
     #[test]
@@ -342,7 +382,8 @@ mod tests {
 
     #[test]
     fn mixing_a_date_and_a_time_is_refused() {
-        let e = new_event(&fields("2026-12-03", Some("2026-12-03 10:00")), now()).expect_err("mixed");
+        let e =
+            new_event(&fields("2026-12-03", Some("2026-12-03 10:00")), now()).expect_err("mixed");
         assert!(e.to_string().starts_with("invalid end"), "{e}");
     }
 
@@ -356,20 +397,31 @@ mod tests {
 
     #[test]
     fn rrule_prefix_is_optional() {
-        assert_eq!(recurrence_line("FREQ=WEEKLY;BYDAY=MO"), "RRULE:FREQ=WEEKLY;BYDAY=MO");
+        assert_eq!(
+            recurrence_line("FREQ=WEEKLY;BYDAY=MO"),
+            "RRULE:FREQ=WEEKLY;BYDAY=MO"
+        );
         assert_eq!(recurrence_line("RRULE:FREQ=DAILY"), "RRULE:FREQ=DAILY");
-        assert_eq!(recurrence_line("EXDATE:20261201T090000Z"), "EXDATE:20261201T090000Z");
+        assert_eq!(
+            recurrence_line("EXDATE:20261201T090000Z"),
+            "EXDATE:20261201T090000Z"
+        );
     }
 
     #[test]
     fn moving_the_start_keeps_the_length() {
-        let e = new_event(&fields("2026-12-01 14:00", Some("2026-12-01 14:30")), now()).expect("valid");
+        let e =
+            new_event(&fields("2026-12-01 14:00", Some("2026-12-01 14:30")), now()).expect("valid");
         let mut f = fields("2026-12-02 09:00", None);
         f.title = None;
         let moved = apply_changes(e, &f, now()).expect("valid");
         assert_eq!(moved.summary.as_deref(), Some("Review"));
         assert_eq!(
-            moved.end.and_then(|d| d.date_time).map(|d| d.to_rfc3339()).as_deref(),
+            moved
+                .end
+                .and_then(|d| d.date_time)
+                .map(|d| d.to_rfc3339())
+                .as_deref(),
             Some("2026-12-02T09:30:00+01:00")
         );
     }

@@ -1,7 +1,12 @@
 //! One module per command group; [`run`] dispatches a parsed command line.
 
+pub mod agenda;
+pub mod calendars;
 pub mod clients;
+pub mod doctor;
+pub mod events;
 pub mod oauth;
+pub mod transfer;
 
 use std::process::ExitCode;
 
@@ -17,7 +22,34 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Clients(cmd) => clients::run(&App::open(&global).await?, cmd).await?,
         Command::Oauth(cmd) => oauth::run(&App::open(&global).await?, cmd).await?,
-        _ => anyhow::bail!("this command is not available yet"),
+        Command::Calendars { client } => {
+            calendars::run(&App::open(&global).await?, &client).await?
+        }
+        Command::Events(cmd) => events::run(&App::open(&global).await?, cmd).await?,
+        Command::Agenda(args) => agenda::run(&App::open(&global).await?, args).await?,
+        Command::Import {
+            client,
+            calendar,
+            file,
+        } => transfer::import(&App::open(&global).await?, &client, &calendar, &file).await?,
+        Command::Export {
+            client,
+            calendar,
+            from,
+            to,
+        } => {
+            transfer::export(
+                &App::open(&global).await?,
+                &client,
+                &calendar,
+                from.as_deref(),
+                to.as_deref(),
+            )
+            .await?
+        }
+        Command::Emulator { .. } => anyhow::bail!("the emulator is not built in yet"),
+        Command::Doctor => return doctor::run(&global).await,
+        Command::Demo => anyhow::bail!("the demo needs the emulator, which is not built in yet"),
     }
     Ok(ExitCode::SUCCESS)
 }

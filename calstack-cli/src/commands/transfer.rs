@@ -43,7 +43,8 @@ pub async fn import(app: &App, client: &str, calendar: &str, file: &Path) -> Res
     let api = app.calendar(&client).await?;
     let zone = calendar_zone(&api, calendar).await;
     // Everything is checked before the first request.
-    let parsed = ics::parse(&text, zone).with_context(|| format!("{} was not imported (nothing changed)", file.display()))?;
+    let parsed = ics::parse(&text, zone)
+        .with_context(|| format!("{} was not imported (nothing changed)", file.display()))?;
     let existing: HashMap<String, Event> = api
         .events()
         .list(calendar)
