@@ -236,7 +236,7 @@ pub fn render(agenda: &Agenda, zone: Tz) -> String {
     }
     let clients: HashSet<&str> = agenda.entries.iter().map(|e| e.client.as_str()).collect();
     format!(
-        "{}\n{} event(s) across {} client(s), {} conflict(s)\n",
+        "{}\n{} event(s) across {} client(s), {} conflict(s); times in {zone}\n",
         t.render(),
         agenda.entries.len(),
         clients.len(),

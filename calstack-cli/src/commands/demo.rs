@@ -109,7 +109,7 @@ pub async fn run(global: &GlobalArgs) -> Result<()> {
         print_json(&report)?;
     } else {
         println!(
-            "demo finished in {:.1}s: {} clients authorized through the loopback OAuth flow, {} events created, {} conflict(s) flagged.",
+            "\ndemo finished in {:.1}s: {} clients authorized through the loopback OAuth flow, {} events created, {} conflict(s) flagged.",
             started.elapsed().as_secs_f32(),
             report.clients.len(),
             report.events_created,
@@ -208,7 +208,9 @@ async fn steps(app: &App, say: impl Fn(String)) -> Result<Report> {
     if !stacked.errors.is_empty() {
         bail!("the agenda could not read: {}", stacked.errors.join("; "));
     }
-    say(agenda::render(&stacked, zone));
+    for line in agenda::render(&stacked, zone).lines() {
+        say(if line.is_empty() { String::new() } else { format!("   {line}") });
+    }
     if stacked.conflicts == 0 {
         bail!(
             "the demo expected a conflict between Acme Dental and Bolt Fitness, but none was found"
@@ -266,7 +268,7 @@ fn plan(today: NaiveDate, zone: Tz) -> Result<Vec<(usize, Event)>> {
     );
     let shoot = timed("Shoot in Brooklyn", at(day(4)?, 10, 0, new_york)?, 120)
         .with_location("Brooklyn, NY");
-    let mut hold = timed("Studio hold (free)", at(day(2)?, 14, 0, zone)?, 120);
+    let mut hold = timed("Studio hold", at(day(2)?, 14, 0, zone)?, 120);
     hold.transparency = Some(Transparency::Transparent);
     Ok(vec![
         (0, standup),

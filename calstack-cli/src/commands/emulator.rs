@@ -30,7 +30,23 @@ pub async fn run(port: u16) -> Result<()> {
         emulator.token_url(),
         emulator.revoke_url()
     );
-    tokio::signal::ctrl_c().await?;
+    stopped().await;
     emulator.shutdown().await;
     Ok(())
+}
+
+/// Ctrl-C, or SIGTERM on Unix (what service managers and test harnesses send).
+async fn stopped() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }

@@ -281,8 +281,9 @@ fn times(
             .ok_or_else(|| anyhow::anyhow!("invalid end: out of range"))?;
         return Ok((EventDateTime::all_day(first), EventDateTime::all_day(after)));
     }
-    let Moment::Instant(at) = start else {
-        unreachable!("dates handled above")
+    let at = match start {
+        Moment::Instant(at) => at,
+        Moment::Date(d) => bail!("invalid start: {d} is a date; give a time or use --all-day"),
     };
     let end_at = match end {
         None => at + TimeDelta::hours(1),
