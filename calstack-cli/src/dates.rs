@@ -29,11 +29,12 @@ impl Moment {
     }
 }
 
+/// The accepted forms, appended to every date error.
+const FORMS: &str = "(use RFC 3339 like 2026-12-01T14:00:00+01:00, or \"2026-12-01 14:00\", \"2026-12-01\", \"tomorrow 9am\")";
+
 /// A date that could not be understood; names the field and shows accepted forms.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "invalid {field}: {reason} (use RFC 3339 like 2026-12-01T14:00:00+01:00, or \"2026-12-01 14:00\", \"2026-12-01\", \"tomorrow 9am\")"
-)]
+#[error("invalid {field}: {reason}")]
 pub struct DateError {
     /// The flag or field at fault (`start`, `--from`).
     pub field: String,
@@ -51,7 +52,7 @@ pub fn parse_moment(
 ) -> Result<Moment, DateError> {
     let err = |reason: String| DateError {
         field: field.to_owned(),
-        reason,
+        reason: format!("{reason} {FORMS}"),
     };
     let text = input.trim();
     if text.is_empty() {

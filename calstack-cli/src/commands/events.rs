@@ -1,6 +1,7 @@
 //! `calstack events list | add | update | rm`, and turning the typed flags into an event.
 
-use anyhow::{Result, bail};
+use anyhow::{Result, anyhow, bail};
+use calstack_core::Error;
 use calstack_core::calendar::{Event, EventAttendee, EventDateTime, OrderBy, When};
 use chrono::{DateTime, Days, TimeDelta, Utc};
 use chrono_tz::Tz;
@@ -45,7 +46,10 @@ pub async fn run(app: &App, cmd: EventsCommand) -> Result<()> {
             if let Some(q) = query {
                 request = request.q(q);
             }
-            let events = request.collect_all().await?;
+            let events = request
+                .collect_all()
+                .await
+                .map_err(|e| not_found_calendar(e, &client.name, &calendar))?;
             if app.global.json {
                 return print_json(&events);
             }
@@ -87,7 +91,12 @@ pub async fn run(app: &App, cmd: EventsCommand) -> Result<()> {
         } => {
             let client = app.client(&client).await?;
             let api = app.calendar(&client).await?;
-            let existing = api.events().get(&fields.calendar, &event).send().await?;
+            let existing = api
+                .events()
+                .get(&fields.calendar, &event)
+                .send()
+                .await
+                .map_err(|e| not_found_event(e, &client.name, &fields.calendar, &event))?;
             let etag = existing.etag.clone();
             let changed = apply_changes(existing, &fields, Utc::now())?;
             let mut request = api.events().update(&fields.calendar, &event, changed);
@@ -113,7 +122,11 @@ pub async fn run(app: &App, cmd: EventsCommand) -> Result<()> {
         } => {
             let client = app.client(&client).await?;
             let api = app.calendar(&client).await?;
-            api.events().delete(&calendar, &event).send().await?;
+            api.events()
+                .delete(&calendar, &event)
+                .send()
+                .await
+                .map_err(|e| not_found_event(e, &client.name, &calendar, &event))?;
             if app.global.json {
                 return print_json(&serde_json::json!({ "deleted": event }));
             }
@@ -121,6 +134,27 @@ pub async fn run(app: &App, cmd: EventsCommand) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A 404 on an event, said plainly.
+fn not_found_event(e: Error, client: &str, calendar: &str, event: &str) -> anyhow::Error {
+    match e {
+        Error::NotFound { .. } => anyhow!(
+            "no event {event:?} in calendar {calendar:?} of {client} (see `calstack events list`)"
+        ),
+        other => other.into(),
+    }
+}
+
+/// A 404 on a calendar, said plainly.
+pub fn not_found_calendar(e: Error, client: &str, calendar: &str) -> anyhow::Error {
+    match e {
+        Error::NotFound { .. } => anyhow!(
+            "no calendar {calendar:?} for {client} (see `calstack calendars {}`)",
+            crate::app::shell_word(client)
+        ),
+        other => other.into(),
+    }
 }
 
 /// A start or end as people read it, in `zone`.

@@ -182,9 +182,10 @@ pub async fn run(app: &App, cmd: OauthCommand) -> Result<()> {
                 let account = credential
                     .account_email
                     .as_deref()
-                    .unwrap_or("the Google account");
+                    .map(|a| format!(" as {a}"))
+                    .unwrap_or_default();
                 println!(
-                    "authorized {} as {account}: {}",
+                    "authorized {}{account}: {}",
                     client.name,
                     status.state_text()
                 );

@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use crate::app::App;
 use crate::commands::calendars;
+use crate::commands::events::not_found_calendar;
 use crate::dates::{parse_moment, system_zone};
 use crate::ics;
 use crate::output::{print_json, print_text};
@@ -50,7 +51,8 @@ pub async fn import(app: &App, client: &str, calendar: &str, file: &Path) -> Res
         .list(calendar)
         .show_deleted(false)
         .collect_all()
-        .await?
+        .await
+        .map_err(|e| not_found_calendar(e, &client.name, calendar))?
         .into_iter()
         .filter_map(|e| Some((e.ical_uid.clone()?, e)))
         .collect();
@@ -131,7 +133,10 @@ pub async fn export(
     if let Some(t) = to {
         request = request.time_max(parse_moment("--to", t, zone, now)?.start_instant(zone));
     }
-    let events = request.collect_all().await?;
+    let events = request
+        .collect_all()
+        .await
+        .map_err(|e| not_found_calendar(e, &client.name, calendar))?;
     let name = match api.calendar_list().get(calendar).send().await {
         Ok(entry) => calendars::name(&entry),
         Err(_) => calendar.to_owned(),
