@@ -1,7 +1,7 @@
 //! `calstack oauth set | authorize | status | revoke`, and the loopback consent flow the demo
 //! reuses.
 
-use std::io::Read;
+use std::io::{BufRead, IsTerminal, Read, Write};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
@@ -313,10 +313,22 @@ pub async fn set_app(app: &App, client: &Client, settings: AppSettings) -> Resul
 }
 
 fn read_secret_from_stdin() -> Result<ClientSecret> {
+    let stdin = std::io::stdin();
     let mut text = String::new();
-    std::io::stdin()
-        .read_to_string(&mut text)
-        .context("could not read the client secret from stdin")?;
+    if stdin.is_terminal() {
+        // One line typed at a prompt (it is echoed: prefer piping it in from a password manager).
+        eprint!("Google OAuth client secret: ");
+        std::io::stderr().flush()?;
+        stdin
+            .lock()
+            .read_line(&mut text)
+            .context("could not read the client secret")?;
+    } else {
+        stdin
+            .lock()
+            .read_to_string(&mut text)
+            .context("could not read the client secret from stdin")?;
+    }
     let secret = text.trim();
     if secret.is_empty() {
         bail!("invalid client_secret: stdin was empty");

@@ -12,6 +12,7 @@ use anyhow::{Context, Result, bail};
 use calstack_core::calendar::Event;
 use chrono::Utc;
 use chrono_tz::Tz;
+use futures::{StreamExt, stream};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
@@ -21,6 +22,9 @@ use crate::commands::events::not_found_calendar;
 use crate::dates::{parse_moment, system_zone};
 use crate::ics;
 use crate::output::{print_json, print_text};
+
+/// How many `events.import` requests run at once.
+const IMPORT_CONCURRENCY: usize = 4;
 
 /// What an import did.
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]
@@ -71,21 +75,40 @@ pub async fn import(app: &App, client: &str, calendar: &str, file: &Path) -> Res
         skipped: parsed.skipped,
         ..ImportReport::default()
     };
+    // Unchanged events need no request; the rest are imported a few at a time.
+    let mut to_send = Vec::new();
     for event in parsed.events {
         let uid = event.ical_uid.clone().unwrap_or_default();
-        progress.set_message(uid.clone());
-        let before = existing.get(&uid);
-        if before.is_some_and(|b| ics::same_content(b, &event)) {
-            report.unchanged += 1;
-        } else {
-            match api.events().import(calendar, event).send().await {
-                Ok(_) if before.is_some() => report.updated += 1,
-                Ok(_) => report.created += 1,
-                Err(e) => report.failed.push(format!("{uid}: {e}")),
+        match existing.get(&uid) {
+            Some(before) if ics::same_content(before, &event) => {
+                report.unchanged += 1;
+                progress.inc(1);
             }
+            before => to_send.push((uid, before.is_some(), event)),
         }
-        progress.inc(1);
     }
+    let outcomes: Vec<(String, bool, calstack_core::Result<Event>)> = stream::iter(to_send)
+        .map(|(uid, existed, event)| {
+            let api = api.clone();
+            let progress = progress.clone();
+            async move {
+                let result = api.events().import(calendar, event).send().await;
+                progress.set_message(uid.clone());
+                progress.inc(1);
+                (uid, existed, result)
+            }
+        })
+        .buffer_unordered(IMPORT_CONCURRENCY)
+        .collect()
+        .await;
+    for (uid, existed, result) in outcomes {
+        match result {
+            Ok(_) if existed => report.updated += 1,
+            Ok(_) => report.created += 1,
+            Err(e) => report.failed.push(format!("{uid}: {e}")),
+        }
+    }
+    report.failed.sort();
     progress.finish_and_clear();
 
     if app.global.json {
