@@ -113,12 +113,7 @@ impl App {
                     shell_word(&client.name),
                     shell_word(&client.name)
                 ),
-                Error::ReauthorizationRequired { reason, .. } => anyhow!(
-                    "client {:?} must authorize again ({reason}): run `calstack oauth authorize {}`",
-                    client.name,
-                    shell_word(&client.name)
-                ),
-                other => other.into(),
+                other => explain(&client.name, other),
             })?;
         Ok(self.calstack.calendar_for_credential(credential.id)?)
     }
@@ -132,6 +127,18 @@ impl App {
                 shell_word(&client.name)
             )
         })
+    }
+}
+
+/// Turns a Calendar API error for `client` into one a user can act on: a dead grant says
+/// which command brings it back.
+pub fn explain(client: &str, e: Error) -> anyhow::Error {
+    match e {
+        Error::ReauthorizationRequired { reason, .. } => anyhow!(
+            "{client} must authorize again ({reason}): run `calstack oauth authorize {}`",
+            shell_word(client)
+        ),
+        other => other.into(),
     }
 }
 

@@ -12,7 +12,7 @@ use futures::{StreamExt, TryStreamExt, stream};
 use serde::Serialize;
 
 use crate::agenda::{AgendaEntry, stack};
-use crate::app::App;
+use crate::app::{App, explain};
 use crate::cli::AgendaArgs;
 use crate::commands::calendars;
 use crate::dates::{resolve_local, system_zone};
@@ -95,7 +95,12 @@ pub async fn collect(
         .map(|client| async move {
             let listed = async {
                 let api = app.calendar(&client).await?;
-                let entries = api.calendar_list().list().collect_all().await?;
+                let entries = api
+                    .calendar_list()
+                    .list()
+                    .collect_all()
+                    .await
+                    .map_err(|e| explain(&client.name, e))?;
                 anyhow::Ok((api, entries))
             }
             .await;
@@ -118,7 +123,7 @@ pub async fn collect(
                     }
                 }
             }
-            Err(e) => errors.push(format!("{}: {e}", client.name)),
+            Err(e) => errors.push(format!("{}: {e:#}", client.name)),
         }
     }
     let fetched: Vec<_> = stream::iter(jobs)
@@ -159,7 +164,11 @@ pub async fn collect(
                     }
                 }
             }
-            Err(e) => errors.push(format!("{} / {calendar_name}: {e}", client.name)),
+            Err(e) => errors.push(format!(
+                "{} / {calendar_name}: {:#}",
+                client.name,
+                explain(&client.name, e)
+            )),
         }
     }
     let conflicts = stack(&mut entries);

@@ -3,14 +3,19 @@
 use anyhow::Result;
 use calstack_core::calendar::CalendarListEntry;
 
-use crate::app::App;
+use crate::app::{App, explain};
 use crate::output::{Table, print_json};
 
 /// Runs `calendars`.
 pub async fn run(app: &App, client: &str) -> Result<()> {
     let client = app.client(client).await?;
     let calendars = app.calendar(&client).await?;
-    let entries = calendars.calendar_list().list().collect_all().await?;
+    let entries = calendars
+        .calendar_list()
+        .list()
+        .collect_all()
+        .await
+        .map_err(|e| explain(&client.name, e))?;
     if app.global.json {
         return print_json(&entries);
     }

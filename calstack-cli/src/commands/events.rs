@@ -6,7 +6,7 @@ use calstack_core::calendar::{Event, EventAttendee, EventDateTime, OrderBy, When
 use chrono::{DateTime, Days, TimeDelta, Utc};
 use chrono_tz::Tz;
 
-use crate::app::App;
+use crate::app::{App, explain};
 use crate::cli::{EventFields, EventsCommand};
 use crate::dates::{Moment, parse_moment, parse_zone, system_zone};
 use crate::output::{Table, print_json};
@@ -72,7 +72,12 @@ pub async fn run(app: &App, cmd: EventsCommand) -> Result<()> {
             let client = app.client(&client).await?;
             let event = new_event(&fields, Utc::now())?;
             let api = app.calendar(&client).await?;
-            let created = api.events().insert(&fields.calendar, event).send().await?;
+            let created = api
+                .events()
+                .insert(&fields.calendar, event)
+                .send()
+                .await
+                .map_err(|e| not_found_calendar(e, &client.name, &fields.calendar))?;
             if app.global.json {
                 return print_json(&created);
             }
@@ -103,7 +108,10 @@ pub async fn run(app: &App, cmd: EventsCommand) -> Result<()> {
             if let Some(etag) = etag {
                 request = request.if_match(etag);
             }
-            let updated = request.send().await?;
+            let updated = request
+                .send()
+                .await
+                .map_err(|e| not_found_event(e, &client.name, &fields.calendar, &event))?;
             if app.global.json {
                 return print_json(&updated);
             }
@@ -142,7 +150,7 @@ fn not_found_event(e: Error, client: &str, calendar: &str, event: &str) -> anyho
         Error::NotFound { .. } => anyhow!(
             "no event {event:?} in calendar {calendar:?} of {client} (see `calstack events list`)"
         ),
-        other => other.into(),
+        other => explain(client, other),
     }
 }
 
@@ -153,7 +161,7 @@ pub fn not_found_calendar(e: Error, client: &str, calendar: &str) -> anyhow::Err
             "no calendar {calendar:?} for {client} (see `calstack calendars {}`)",
             crate::app::shell_word(client)
         ),
-        other => other.into(),
+        other => explain(client, other),
     }
 }
 
