@@ -209,7 +209,11 @@ async fn steps(app: &App, say: impl Fn(String)) -> Result<Report> {
         bail!("the agenda could not read: {}", stacked.errors.join("; "));
     }
     for line in agenda::render(&stacked, zone).lines() {
-        say(if line.is_empty() { String::new() } else { format!("   {line}") });
+        say(if line.is_empty() {
+            String::new()
+        } else {
+            format!("   {line}")
+        });
     }
     if stacked.conflicts == 0 {
         bail!(

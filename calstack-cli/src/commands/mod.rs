@@ -3,7 +3,9 @@
 pub mod agenda;
 pub mod calendars;
 pub mod clients;
+pub mod demo;
 pub mod doctor;
+pub mod emulator;
 pub mod events;
 pub mod oauth;
 pub mod transfer;
@@ -47,9 +49,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             )
             .await?
         }
-        Command::Emulator { .. } => anyhow::bail!("the emulator is not built in yet"),
+        Command::Emulator { port } => emulator::run(port).await?,
         Command::Doctor => return doctor::run(&global).await,
-        Command::Demo => anyhow::bail!("the demo needs the emulator, which is not built in yet"),
+        Command::Demo => demo::run(&global).await?,
     }
     Ok(ExitCode::SUCCESS)
 }
