@@ -30,7 +30,13 @@ pub struct Cli {
 #[derive(Debug, Args, Clone, Default)]
 pub struct GlobalArgs {
     /// Database URL: sqlite://PATH, postgres://…, mysql://… [default: a SQLite file in your data directory]
-    #[arg(long, global = true, env = "CALSTACK_DATABASE_URL", value_name = "URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "CALSTACK_DATABASE_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     pub db: Option<String>,
 
     /// Encryption key for stored secrets (base64, 32 bytes; a comma-separated list rotates keys,
@@ -423,10 +429,13 @@ mod tests {
     }
 
     #[test]
-    fn key_from_the_environment_is_never_shown_in_help() {
+    fn key_and_database_url_from_the_environment_are_never_shown_in_help() {
         let help = Cli::command().render_long_help().to_string();
         assert!(help.contains("CALSTACK_ENCRYPTION_KEY"));
         assert!(!help.contains("[env: CALSTACK_ENCRYPTION_KEY="), "{help}");
+        // A database URL may carry a password.
+        assert!(help.contains("CALSTACK_DATABASE_URL"));
+        assert!(!help.contains("[env: CALSTACK_DATABASE_URL="), "{help}");
     }
 
     #[test]
