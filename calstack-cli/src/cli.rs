@@ -389,8 +389,8 @@ pub struct EventFields {
 /// `calstack agenda` options.
 #[derive(Debug, Args, Clone)]
 pub struct AgendaArgs {
-    /// How many days ahead, starting today
-    #[arg(long, default_value_t = 7)]
+    /// How many days ahead, starting today (1–366)
+    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=366))]
     pub days: u32,
     /// Only these clients (id or name); repeat for more [default: all]
     #[arg(long = "client", value_name = "CLIENT")]

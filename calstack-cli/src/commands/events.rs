@@ -61,7 +61,7 @@ pub async fn run(app: &App, cmd: EventsCommand) -> Result<()> {
             for e in &events {
                 t.row([
                     show(e.start.as_ref(), zone),
-                    show(e.end.as_ref(), zone),
+                    show_end(e.end.as_ref(), zone),
                     e.summary.clone().unwrap_or_default(),
                     e.id.clone().unwrap_or_default(),
                 ]);
@@ -120,7 +120,7 @@ pub async fn run(app: &App, cmd: EventsCommand) -> Result<()> {
                 updated.summary.as_deref().unwrap_or(""),
                 updated.id.as_deref().unwrap_or("?"),
                 show(updated.start.as_ref(), system_zone()),
-                show(updated.end.as_ref(), system_zone()),
+                show_end(updated.end.as_ref(), system_zone()),
             );
         }
         EventsCommand::Rm {
@@ -162,6 +162,17 @@ pub fn not_found_calendar(e: Error, client: &str, calendar: &str) -> anyhow::Err
             crate::app::shell_word(client)
         ),
         other => explain(client, other),
+    }
+}
+
+/// An end as people read it: all-day ends are exclusive in the API, so the last day is shown.
+pub fn show_end(value: Option<&EventDateTime>, zone: Tz) -> String {
+    match value.map(EventDateTime::when) {
+        Some(Ok(When::AllDay(end))) => {
+            let last = end.pred_opt().unwrap_or(end);
+            format!("{last} (all day)")
+        }
+        _ => show(value, zone),
     }
 }
 
