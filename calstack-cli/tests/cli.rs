@@ -1085,3 +1085,35 @@ fn verbose_errors_show_the_cause_chain() {
     let quiet = env.fails(&["--db", "nosuch://x", "clients", "list"]);
     assert_eq!(quiet.lines().count(), 1, "{quiet}");
 }
+
+#[test]
+fn import_reads_stdin_and_export_honours_the_window() {
+    let env = Env::new();
+    env.connected_client("Acme", "acme");
+    let out = env
+        .cmd()
+        .args(["import", "Acme", "primary", "-", "--json"])
+        .write_stdin(ICS)
+        .output()
+        .expect("runs");
+    assert_success(&out, &["import", "-"]);
+    let report: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(report["created"], 3, "{report}");
+    assert!(
+        out.stderr.is_empty(),
+        "no progress bar when piped: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let july = env.ok(&[
+        "export",
+        "Acme",
+        "primary",
+        "--from",
+        "2030-07-01",
+        "--to",
+        "2030-07-31",
+    ]);
+    assert!(july.contains("UID:holiday-1@example.com"), "{july}");
+    assert!(!july.contains("UID:call-1@example.com"), "{july}");
+}
