@@ -643,6 +643,17 @@ END:VCALENDAR\r
     }
 
     #[test]
+    fn vtimezone_blocks_and_other_components_are_ignored() {
+        let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\nBEGIN:STANDARD\r\nDTSTART:19701025T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\nBEGIN:VTODO\r\nUID:todo-1\r\nSUMMARY:Not an event\r\nEND:VTODO\r\nBEGIN:VEVENT\r\nUID:e1\r\nDTSTART;TZID=Europe/Berlin:20260105T100000\r\nDTEND;TZID=Europe/Berlin:20260105T110000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let events = parse(text, Tz::UTC).expect("valid").events;
+        assert_eq!(events.len(), 1);
+        assert_eq!(
+            events[0].start.as_ref().and_then(|s| s.date_time),
+            Some(DateTime::parse_from_rfc3339("2026-01-05T10:00:00+01:00").expect("valid"))
+        );
+    }
+
+    #[test]
     fn durations_parse() {
         assert_eq!(parse_duration("PT1H30M"), Some(TimeDelta::minutes(90)));
         assert_eq!(parse_duration("P1W"), Some(TimeDelta::weeks(1)));
