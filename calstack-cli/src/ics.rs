@@ -202,12 +202,56 @@ fn date_time_of(p: &Property, zone: Tz) -> Result<EventDateTime, String> {
         }
         DatePerhapsTime::DateTime(CalendarDateTime::Floating(local)) => zoned(local, zone),
         DatePerhapsTime::DateTime(CalendarDateTime::WithTimezone { date_time, tzid }) => {
-            let tz = tzid.trim_start_matches('/').parse::<Tz>().map_err(|_| {
+            let tz = zone_of_tzid(&tzid).ok_or_else(|| {
                 format!("TZID {tzid:?} is not an IANA time zone name (e.g. Europe/Zurich)")
             })?;
             zoned(date_time, tz)
         }
     }
+}
+
+/// Common Windows zone names (as Outlook and Exchange write them) and their IANA zone, from
+/// the Unicode CLDR `windowsZones` table ("001" territory).
+const WINDOWS_ZONES: &[(&str, &str)] = &[
+    ("UTC", "UTC"),
+    ("GMT Standard Time", "Europe/London"),
+    ("Greenwich Standard Time", "Atlantic/Reykjavik"),
+    ("W. Europe Standard Time", "Europe/Berlin"),
+    ("Central Europe Standard Time", "Europe/Budapest"),
+    ("Central European Standard Time", "Europe/Warsaw"),
+    ("Romance Standard Time", "Europe/Paris"),
+    ("E. Europe Standard Time", "Europe/Chisinau"),
+    ("FLE Standard Time", "Europe/Kiev"),
+    ("GTB Standard Time", "Europe/Bucharest"),
+    ("Russian Standard Time", "Europe/Moscow"),
+    ("Eastern Standard Time", "America/New_York"),
+    ("Central Standard Time", "America/Chicago"),
+    ("Mountain Standard Time", "America/Denver"),
+    ("US Mountain Standard Time", "America/Phoenix"),
+    ("Pacific Standard Time", "America/Los_Angeles"),
+    ("Alaskan Standard Time", "America/Anchorage"),
+    ("Hawaiian Standard Time", "Pacific/Honolulu"),
+    ("Atlantic Standard Time", "America/Halifax"),
+    ("E. South America Standard Time", "America/Sao_Paulo"),
+    ("India Standard Time", "Asia/Calcutta"),
+    ("China Standard Time", "Asia/Shanghai"),
+    ("Tokyo Standard Time", "Asia/Tokyo"),
+    ("Singapore Standard Time", "Asia/Singapore"),
+    ("Arabian Standard Time", "Asia/Dubai"),
+    ("AUS Eastern Standard Time", "Australia/Sydney"),
+    ("New Zealand Standard Time", "Pacific/Auckland"),
+];
+
+/// The zone a `TZID` names: an IANA name (optionally with a leading `/`), or a common
+/// Windows name.
+fn zone_of_tzid(tzid: &str) -> Option<Tz> {
+    let name = tzid.trim().trim_matches('"').trim_start_matches('/');
+    name.parse::<Tz>().ok().or_else(|| {
+        WINDOWS_ZONES
+            .iter()
+            .find(|(windows, _)| windows.eq_ignore_ascii_case(name))
+            .and_then(|(_, iana)| iana.parse::<Tz>().ok())
+    })
 }
 
 fn zoned(local: NaiveDateTime, tz: Tz) -> Result<EventDateTime, String> {
@@ -619,7 +663,7 @@ END:VCALENDAR\r
         let text = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\nDTSTART:20260310T150000Z\r\nDTEND:20260310T140000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
         let e = parse(text, Tz::UTC).expect_err("end before start");
         assert!(e.to_string().starts_with("event x: invalid DTEND"), "{e}");
-        let text = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:y\r\nDTSTART;TZID=W. Europe Standard Time:20260310T150000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let text = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:y\r\nDTSTART;TZID=Mars Standard Time:20260310T150000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
         let e = parse(text, Tz::UTC).expect_err("windows zone");
         assert!(e.to_string().contains("IANA"), "{e}");
     }
@@ -650,6 +694,18 @@ END:VCALENDAR\r
         assert_eq!(
             events[0].start.as_ref().and_then(|s| s.date_time),
             Some(DateTime::parse_from_rfc3339("2026-01-05T10:00:00+01:00").expect("valid"))
+        );
+    }
+
+    #[test]
+    fn outlook_windows_zone_names_are_understood() {
+        let text = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:o1\r\nDTSTART;TZID=W. Europe Standard Time:20260310T150000\r\nDTEND;TZID=W. Europe Standard Time:20260310T160000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let events = parse(text, Tz::UTC).expect("valid").events;
+        let start = events[0].start.as_ref().expect("start");
+        assert_eq!(start.time_zone.as_deref(), Some("Europe/Berlin"));
+        assert_eq!(
+            start.date_time,
+            Some(DateTime::parse_from_rfc3339("2026-03-10T15:00:00+01:00").expect("valid"))
         );
     }
 
