@@ -191,6 +191,15 @@ pub fn render(agenda: &Agenda, zone: Tz) -> String {
             agenda.to.with_timezone(&zone).format("%Y-%m-%d")
         );
     }
+    // Name the calendar too when some client's events come from more than one.
+    let mut calendars_of: std::collections::HashMap<&str, HashSet<&str>> = Default::default();
+    for e in &agenda.entries {
+        calendars_of
+            .entry(&e.client)
+            .or_default()
+            .insert(&e.calendar);
+    }
+    let name_calendars = calendars_of.values().any(|c| c.len() > 1);
     let mut t = Table::new(["DAY", "TIME", "CLIENT", "EVENT", ""]);
     let mut last_day = String::new();
     for e in &agenda.entries {
@@ -241,7 +250,12 @@ pub fn render(agenda: &Agenda, zone: Tz) -> String {
         } else {
             format!("{} [free]", e.summary)
         };
-        t.row([day_cell, time, e.client.clone(), title, flag]);
+        let who = if name_calendars {
+            format!("{} / {}", e.client, e.calendar)
+        } else {
+            e.client.clone()
+        };
+        t.row([day_cell, time, who, title, flag]);
     }
     let clients: HashSet<&str> = agenda.entries.iter().map(|e| e.client.as_str()).collect();
     format!(
@@ -251,4 +265,95 @@ pub fn render(agenda: &Agenda, zone: Tz) -> String {
         clients.len(),
         agenda.conflicts
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn entry(client: &str, calendar: &str, hour: u32) -> AgendaEntry {
+        let start = Utc
+            .with_ymd_and_hms(2026, 5, 1, hour, 0, 0)
+            .single()
+            .expect("valid");
+        AgendaEntry {
+            client: client.into(),
+            calendar: calendar.into(),
+            event_id: format!("{client}{hour}"),
+            summary: format!("Meeting {hour}"),
+            start,
+            end: start + chrono::TimeDelta::hours(1),
+            all_day: None,
+            busy: true,
+            conflicts_with: Vec::new(),
+        }
+    }
+
+    fn agenda(mut entries: Vec<AgendaEntry>) -> Agenda {
+        let conflicts = stack(&mut entries);
+        Agenda {
+            from: Utc
+                .with_ymd_and_hms(2026, 5, 1, 0, 0, 0)
+                .single()
+                .expect("valid"),
+            to: Utc
+                .with_ymd_and_hms(2026, 5, 8, 0, 0, 0)
+                .single()
+                .expect("valid"),
+            entries,
+            conflicts,
+            errors: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn rendered_agenda_groups_by_day_and_spells_out_conflicts() {
+        let text = render(
+            &agenda(vec![
+                entry("Acme", "primary", 9),
+                entry("Bolt", "primary", 9),
+            ]),
+            Tz::UTC,
+        );
+        assert!(text.contains("Fri 2026-05-01  09:00–10:00"), "{text}");
+        assert!(text.contains("CONFLICT with Meeting 9 (Bolt)"), "{text}");
+        assert!(text.contains("1 conflict(s); times in UTC"), "{text}");
+        assert!(!text.contains("Acme / primary"), "{text}");
+    }
+
+    #[test]
+    fn calendars_are_named_when_a_client_has_several() {
+        let text = render(
+            &agenda(vec![
+                entry("Acme", "primary", 9),
+                entry("Acme", "Holidays", 11),
+            ]),
+            Tz::UTC,
+        );
+        assert!(text.contains("Acme / Holidays"), "{text}");
+    }
+
+    #[test]
+    fn window_starts_at_midnight_in_the_zone() {
+        let now = Utc
+            .with_ymd_and_hms(2026, 5, 1, 23, 30, 0)
+            .single()
+            .expect("valid");
+        let zurich: Tz = "Europe/Zurich".parse().expect("zone");
+        let (from, to) = window(now, 2, zurich);
+        // 23:30 UTC is already May 2 in Zurich (UTC+2).
+        assert_eq!(
+            from,
+            Utc.with_ymd_and_hms(2026, 5, 1, 22, 0, 0)
+                .single()
+                .expect("valid")
+        );
+        assert_eq!(
+            to,
+            Utc.with_ymd_and_hms(2026, 5, 3, 22, 0, 0)
+                .single()
+                .expect("valid")
+        );
+    }
 }
