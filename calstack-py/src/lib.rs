@@ -1,0 +1,21 @@
+//! `calstack._calstack`: the Rust half of the `calstack` Python package.
+//!
+//! Thin by design: it converts types (Python ⇄ JSON ⇄ calstack-core models), maps errors to
+//! the `calstack.CalstackError` hierarchy, releases the GIL around every blocking call and
+//! owns the one tokio runtime those calls run on. All behaviour lives in calstack-core.
+
+use pyo3::prelude::*;
+
+mod convert;
+mod errors;
+mod models;
+mod runtime;
+
+/// The extension module.
+#[pymodule]
+fn _calstack(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    errors::register(m)?;
+    models::register(m)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}
