@@ -9,6 +9,7 @@
 //! - [`transport`]: the one place HTTP happens: retries, throttling, counters, tracing.
 //! - [`auth`]: the [`TokenSource`] trait the transport asks for bearer tokens.
 //! - [`oauth`]: the OAuth manager (consent URL, code exchange, single-flight refresh, revoke).
+//! - [`facade`]: [`Calstack`], the one handle on store, clients service and OAuth manager.
 //! - [`crypto`]: AES-256-GCM sealing of secrets with a rotating keyring.
 //! - [`store`]: domain records, storage traits, the in-memory store and the conformance suite.
 //! - [`validate`]: input validation whose errors name the field.
@@ -20,6 +21,7 @@ pub mod calendar;
 pub mod clock;
 pub mod crypto;
 pub mod error;
+pub mod facade;
 pub mod oauth;
 pub mod secret;
 pub mod store;
@@ -29,6 +31,7 @@ pub mod validate;
 pub use auth::{StaticToken, TokenSource};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{ApiError, Error, Result};
+pub use facade::{Calstack, Clients};
 pub use secret::{AccessToken, ClientSecret, RefreshToken};
 pub use store::{
     Client, ClientId, CredentialId, OAuthCredential, PendingAuthorization, Sealed, Store,

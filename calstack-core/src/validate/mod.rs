@@ -1,1 +1,3 @@
 //! Input validation. Every error names the field at fault.
+
+pub mod client;

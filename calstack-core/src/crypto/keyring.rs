@@ -1,0 +1,332 @@
+//! [`Keyring`]: the current sealing key plus old keys that can still open values, and the
+//! AES-256-GCM seal/open operations.
+
+use aes_gcm::aead::{Aead as _, KeyInit as _, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::RngCore as _;
+use zeroize::Zeroize;
+
+use super::EncryptionKey;
+use crate::error::{Error, Result};
+use crate::store::Sealed;
+
+const FORMAT_VERSION: &str = "v1";
+const NONCE_LEN: usize = 12;
+/// The environment variable [`Keyring::from_env`] reads.
+pub const KEY_ENV_VAR: &str = "CALSTACK_ENCRYPTION_KEY";
+
+/// An opened secret. `Debug` prints `[redacted]`; the text is zeroized on drop.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Plaintext(String);
+
+impl Plaintext {
+    /// The secret itself. Named loudly so every place that reads it is easy to audit.
+    pub fn secret(&self) -> &str {
+        &self.0
+    }
+
+    /// Consumes the wrapper and returns the secret.
+    pub fn into_secret(mut self) -> String {
+        std::mem::take(&mut self.0)
+    }
+}
+
+impl std::fmt::Debug for Plaintext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Plaintext([redacted])")
+    }
+}
+
+impl Drop for Plaintext {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+/// The keys calstack seals and opens secrets with: one current key (used for every new seal)
+/// and any number of old keys (only used to open values sealed before a rotation).
+///
+/// `Debug` shows key ids only.
+#[derive(Clone)]
+pub struct Keyring {
+    current: (String, EncryptionKey),
+    old: Vec<(String, EncryptionKey)>,
+}
+
+impl std::fmt::Debug for Keyring {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keyring")
+            .field("current_key_id", &self.current.0)
+            .field(
+                "old_key_ids",
+                &self
+                    .old
+                    .iter()
+                    .map(|(id, _)| id.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+impl Keyring {
+    /// A keyring sealing with `current` and opening only what `current` sealed.
+    pub fn new(current: EncryptionKey) -> Self {
+        Self {
+            current: (current.id(), current),
+            old: Vec::new(),
+        }
+    }
+
+    /// Adds an old key that can still open values (never used to seal). Adding the current
+    /// key or a key already present does nothing.
+    #[must_use]
+    pub fn with_old_key(mut self, key: EncryptionKey) -> Self {
+        let id = key.id();
+        if id != self.current.0 && !self.old.iter().any(|(known, _)| *known == id) {
+            self.old.push((id, key));
+        }
+        self
+    }
+
+    /// Parses a comma-separated list of base64 keys: the current key first, old keys after
+    /// (the format of `CALSTACK_ENCRYPTION_KEY`). Blank entries are ignored.
+    pub fn from_base64(list: &str) -> Result<Self> {
+        let mut keys = list.split(',').filter(|part| !part.trim().is_empty());
+        let first = keys
+            .next()
+            .ok_or_else(|| Error::Crypto("no encryption key given".into()))?;
+        let mut ring = Self::new(EncryptionKey::from_base64(first)?);
+        for (position, part) in keys.enumerate() {
+            let key = EncryptionKey::from_base64(part)
+                .map_err(|e| Error::Crypto(format!("old encryption key #{}: {e}", position + 1)))?;
+            ring = ring.with_old_key(key);
+        }
+        Ok(ring)
+    }
+
+    /// Reads [`KEY_ENV_VAR`] (`CALSTACK_ENCRYPTION_KEY`) with [`Keyring::from_base64`].
+    /// `Ok(None)` when it is unset.
+    pub fn from_env() -> Result<Option<Self>> {
+        match std::env::var(KEY_ENV_VAR) {
+            Ok(value) => Self::from_base64(&value).map(Some),
+            Err(std::env::VarError::NotPresent) => Ok(None),
+            Err(std::env::VarError::NotUnicode(_)) => {
+                Err(Error::Crypto(format!("{KEY_ENV_VAR} is not valid unicode")))
+            }
+        }
+    }
+
+    /// A new keyring whose current key is `key`, keeping every key of this one (the old current
+    /// key included) for opening. Use it to rotate, then re-seal with
+    /// [`crate::oauth::OAuthManager::rotate_keys`].
+    #[must_use]
+    pub fn rotated_to(&self, key: EncryptionKey) -> Self {
+        let mut ring = Self::new(key).with_old_key(self.current.1.clone());
+        for (_, old) in &self.old {
+            ring = ring.with_old_key(old.clone());
+        }
+        ring
+    }
+
+    /// The id of the key new values are sealed with.
+    pub fn current_key_id(&self) -> &str {
+        &self.current.0
+    }
+
+    /// Ids of every key this keyring can open with, current first.
+    pub fn key_ids(&self) -> Vec<&str> {
+        std::iter::once(self.current.0.as_str())
+            .chain(self.old.iter().map(|(id, _)| id.as_str()))
+            .collect()
+    }
+
+    /// Seals `plaintext` under the current key, bound to `aad` (see [`super::aad`]).
+    pub fn seal(&self, plaintext: &str, aad: &str) -> Result<Sealed> {
+        let (key_id, key) = &self.current;
+        let cipher = Aes256Gcm::new(key.bytes().into());
+        let mut nonce = [0u8; NONCE_LEN];
+        rand::rng().fill_bytes(&mut nonce);
+        let ciphertext = cipher
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext.as_bytes(),
+                    aad: aad.as_bytes(),
+                },
+            )
+            .map_err(|_| Error::Crypto(format!("sealing with key {key_id} failed")))?;
+        let mut body = Vec::with_capacity(NONCE_LEN + ciphertext.len());
+        body.extend_from_slice(&nonce);
+        body.extend_from_slice(&ciphertext);
+        Ok(Sealed::from_stored(format!(
+            "{FORMAT_VERSION}:{key_id}:{}",
+            URL_SAFE_NO_PAD.encode(body)
+        )))
+    }
+
+    /// Opens a value sealed by [`Keyring::seal`] with the same `aad`.
+    ///
+    /// Fails with [`Error::Crypto`] (never garbage, never the secret) when the text is not
+    /// sealed text, names a key id this keyring lacks, was tampered with, or was sealed for
+    /// another row or field.
+    pub fn open(&self, sealed: &Sealed, aad: &str) -> Result<Plaintext> {
+        let (key_id, body) = parse(sealed)?;
+        let key = self.key(key_id).ok_or_else(|| {
+            Error::Crypto(format!(
+                "value was sealed with key id {key_id}, which is not in the keyring (known: {})",
+                self.key_ids().join(", ")
+            ))
+        })?;
+        let body = URL_SAFE_NO_PAD
+            .decode(body)
+            .map_err(|_| Error::Crypto("sealed value is not valid base64url".into()))?;
+        if body.len() < NONCE_LEN + 16 {
+            return Err(Error::Crypto("sealed value is truncated".into()));
+        }
+        let (nonce, ciphertext) = body.split_at(NONCE_LEN);
+        let cipher = Aes256Gcm::new(key.bytes().into());
+        let mut opened = cipher
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: aad.as_bytes(),
+                },
+            )
+            .map_err(|_| {
+                Error::Crypto(format!(
+                    "could not open value sealed with key {key_id}: it was tampered with or \
+                     sealed for another row or field"
+                ))
+            })?;
+        let text = String::from_utf8(std::mem::take(&mut opened)).map_err(|e| {
+            let mut bytes = e.into_bytes();
+            bytes.zeroize();
+            Error::Crypto("opened value is not UTF-8".into())
+        })?;
+        Ok(Plaintext(text))
+    }
+
+    /// Whether `sealed` was sealed with a key other than the current one (so a rotation
+    /// would re-seal it). Unparseable text counts as needing rotation.
+    pub fn needs_reseal(&self, sealed: &Sealed) -> bool {
+        parse(sealed).map_or(true, |(id, _)| id != self.current.0)
+    }
+
+    fn key(&self, id: &str) -> Option<&EncryptionKey> {
+        std::iter::once(&self.current)
+            .chain(self.old.iter())
+            .find(|(known, _)| known == id)
+            .map(|(_, key)| key)
+    }
+}
+
+fn parse(sealed: &Sealed) -> Result<(&str, &str)> {
+    let mut parts = sealed.as_stored().splitn(3, ':');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(FORMAT_VERSION), Some(key_id), Some(body)) if !key_id.is_empty() => {
+            Ok((key_id, body))
+        }
+        (Some(version), Some(_), Some(_)) if version != FORMAT_VERSION => Err(Error::Crypto(
+            format!("unsupported sealed format version {version:?}"),
+        )),
+        _ => Err(Error::Crypto(
+            "value is not sealed text (expected v1:<key id>:<data>)".into(),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ring(byte: u8) -> Keyring {
+        Keyring::new(EncryptionKey::from_bytes([byte; 32]))
+    }
+
+    #[test]
+    fn sealed_text_has_version_key_id_and_no_plaintext() {
+        let keyring = ring(1);
+        let sealed = keyring.seal("ya29.secret-token", "aad").expect("seal");
+        let text = sealed.as_stored();
+        assert!(
+            text.starts_with(&format!("v1:{}:", keyring.current_key_id())),
+            "{text}"
+        );
+        assert!(!text.contains("secret-token"));
+        let again = keyring.seal("ya29.secret-token", "aad").expect("seal");
+        assert_ne!(sealed, again, "each seal uses a fresh nonce");
+    }
+
+    #[test]
+    fn open_refuses_other_aad_tampering_and_garbage() {
+        let keyring = ring(1);
+        let sealed = keyring.seal("secret", "row-1:field").expect("seal");
+        assert_eq!(
+            keyring.open(&sealed, "row-1:field").expect("open").secret(),
+            "secret"
+        );
+        let err = keyring
+            .open(&sealed, "row-2:field")
+            .expect_err("other row must fail");
+        assert!(matches!(err, Error::Crypto(_)));
+
+        let mut text = sealed.as_stored().to_owned();
+        let last = text.pop().expect("non-empty");
+        text.push(if last == 'A' { 'B' } else { 'A' });
+        assert!(
+            keyring
+                .open(&Sealed::from_stored(text), "row-1:field")
+                .is_err()
+        );
+        assert!(
+            keyring
+                .open(&Sealed::from_stored("plain"), "row-1:field")
+                .is_err()
+        );
+        assert!(
+            keyring
+                .open(&Sealed::from_stored("v9:abc:def"), "row-1:field")
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn unknown_key_id_error_names_the_missing_id() {
+        let old = ring(1);
+        let sealed = old.seal("secret", "aad").expect("seal");
+        let err = ring(2).open(&sealed, "aad").expect_err("other key");
+        let message = err.to_string();
+        assert!(message.contains(old.current_key_id()), "{message}");
+        assert!(message.contains("not in the keyring"), "{message}");
+        assert!(!message.contains("secret"), "{message}");
+    }
+
+    #[test]
+    fn rotated_keyring_opens_old_values_and_seals_with_the_new_key() {
+        let old = ring(1);
+        let sealed = old.seal("secret", "aad").expect("seal");
+        let new = old.rotated_to(EncryptionKey::from_bytes([2; 32]));
+        assert_ne!(new.current_key_id(), old.current_key_id());
+        assert!(new.needs_reseal(&sealed));
+        assert_eq!(new.open(&sealed, "aad").expect("open").secret(), "secret");
+        let resealed = new.seal("secret", "aad").expect("seal");
+        assert!(!new.needs_reseal(&resealed));
+    }
+
+    #[test]
+    fn from_base64_list_puts_current_first() {
+        let a = EncryptionKey::from_bytes([1; 32]);
+        let b = EncryptionKey::from_bytes([2; 32]);
+        let list = format!("{}, {}", a.to_base64_secret(), b.to_base64_secret());
+        let keyring = Keyring::from_base64(&list).expect("two keys");
+        assert_eq!(keyring.current_key_id(), a.id());
+        assert_eq!(keyring.key_ids(), vec![a.id(), b.id()]);
+        let printed = format!("{keyring:?}");
+        assert!(!printed.contains(&a.to_base64_secret()), "{printed}");
+        assert!(Keyring::from_base64(" , ").is_err());
+    }
+}

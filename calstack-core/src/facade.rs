@@ -1,0 +1,356 @@
+//! [`Calstack`]: one handle on everything (the store, the clients service, the OAuth manager),
+//! built once from a store, a keyring, Google's endpoints and a clock. And [`Clients`], the
+//! service that creates, finds, changes and deletes clients with validation.
+
+use std::sync::Arc;
+
+use crate::clock::{Clock, SystemClock};
+use crate::crypto::Keyring;
+use crate::error::{Error, Result};
+use crate::oauth::{GoogleEndpoints, OAuthConfig, OAuthManager, RotationReport};
+use crate::store::{Client, ClientId, OAuthCredential, Store, StoreError};
+use crate::validate::client as validate;
+
+/// The entry point: a store, the clients service and the OAuth manager, sharing one clock.
+///
+/// ```
+/// # async fn demo() -> calstack_core::Result<()> {
+/// use std::sync::Arc;
+/// use calstack_core::crypto::{EncryptionKey, Keyring};
+/// use calstack_core::facade::Calstack;
+/// use calstack_core::store::MemoryStore;
+///
+/// let calstack = Calstack::builder()
+///     .store(Arc::new(MemoryStore::new()))
+///     .keyring(Keyring::new(EncryptionKey::generate()))
+///     .build()?;
+/// let client = calstack.clients().create("Acme Ltd", "ops@acme.example").await?;
+/// assert_eq!(calstack.clients().find("Acme Ltd").await?.id, client.id);
+/// # Ok(()) }
+/// # tokio::runtime::Runtime::new().expect("runtime").block_on(demo()).expect("demo");
+/// ```
+#[derive(Clone)]
+pub struct Calstack {
+    store: Arc<dyn Store>,
+    clients: Clients,
+    oauth: OAuthManager,
+    endpoints: GoogleEndpoints,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Calstack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Calstack")
+            .field("oauth", &self.oauth)
+            .field("endpoints", &self.endpoints)
+            .field("clock", &self.clock)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Calstack`]. `store` and `keyring` are required; endpoints default to Google's,
+/// the clock to the system clock, the OAuth settings to [`OAuthConfig::default`].
+#[derive(Default)]
+#[must_use]
+pub struct CalstackBuilder {
+    store: Option<Arc<dyn Store>>,
+    keyring: Option<Keyring>,
+    endpoints: Option<GoogleEndpoints>,
+    clock: Option<Arc<dyn Clock>>,
+    oauth_config: Option<OAuthConfig>,
+}
+
+impl std::fmt::Debug for CalstackBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CalstackBuilder")
+            .field("store", &self.store.is_some())
+            .field("keyring", &self.keyring)
+            .field("endpoints", &self.endpoints)
+            .field("clock", &self.clock)
+            .field("oauth_config", &self.oauth_config)
+            .finish()
+    }
+}
+
+impl CalstackBuilder {
+    /// Where clients and credentials live (e.g. `calstack_store::connect(url)` or
+    /// [`crate::store::MemoryStore`]).
+    pub fn store(mut self, store: Arc<dyn Store>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// The keys secrets are sealed with.
+    pub fn keyring(mut self, keyring: Keyring) -> Self {
+        self.keyring = Some(keyring);
+        self
+    }
+
+    /// Google's endpoints (override for an emulator or a proxy).
+    pub fn endpoints(mut self, endpoints: GoogleEndpoints) -> Self {
+        self.endpoints = Some(endpoints);
+        self
+    }
+
+    /// The clock (a [`crate::ManualClock`] in tests).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// The OAuth manager's timing settings.
+    pub fn oauth_config(mut self, config: OAuthConfig) -> Self {
+        self.oauth_config = Some(config);
+        self
+    }
+
+    /// Builds it. A missing store or keyring is [`Error::Validation`] naming it.
+    pub fn build(self) -> Result<Calstack> {
+        let store = self
+            .store
+            .ok_or_else(|| Error::validation("store", "a store is required"))?;
+        let keyring = self
+            .keyring
+            .ok_or_else(|| Error::validation("keyring", "an encryption keyring is required"))?;
+        let endpoints = self.endpoints.unwrap_or_default();
+        let clock: Arc<dyn Clock> = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        let oauth = OAuthManager::new(
+            store.clone(),
+            keyring,
+            endpoints.clone(),
+            clock.clone(),
+            self.oauth_config.unwrap_or_default(),
+        )?;
+        Ok(Calstack {
+            clients: Clients {
+                store: store.clone(),
+                clock: clock.clone(),
+            },
+            store,
+            oauth,
+            endpoints,
+            clock,
+        })
+    }
+}
+
+impl Calstack {
+    /// Starts a builder.
+    pub fn builder() -> CalstackBuilder {
+        CalstackBuilder::default()
+    }
+
+    /// The clients service.
+    pub fn clients(&self) -> &Clients {
+        &self.clients
+    }
+
+    /// The OAuth credential manager.
+    pub fn oauth(&self) -> &OAuthManager {
+        &self.oauth
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Google's endpoints in use.
+    pub fn endpoints(&self) -> &GoogleEndpoints {
+        &self.endpoints
+    }
+
+    /// The clock in use.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// The credential to use for a client: its most recently updated valid credential.
+    /// [`Error::NotFound`] if the client (or any credential of it) does not exist;
+    /// [`Error::ReauthorizationRequired`] if it has credentials but none is valid.
+    pub async fn credential_for(&self, client_id: ClientId) -> Result<OAuthCredential> {
+        self.clients.get(client_id).await?;
+        let credentials = self.oauth.list_credentials(Some(client_id)).await?;
+        if let Some(best) = credentials
+            .iter()
+            .filter(|c| c.is_valid)
+            .max_by_key(|c| (c.updated_at, c.created_at))
+        {
+            return Ok(best.clone());
+        }
+        match credentials.iter().max_by_key(|c| c.updated_at) {
+            None => Err(Error::NotFound {
+                what: format!("OAuth credential for client {client_id}"),
+            }),
+            Some(latest) => Err(Error::ReauthorizationRequired {
+                credential_id: latest.id.to_string(),
+                reason: latest
+                    .last_error
+                    .clone()
+                    .unwrap_or_else(|| "no valid credential".into()),
+            }),
+        }
+    }
+
+    // The lead wires `calendar(client_id) -> Result<CalendarClient>` here after merging the
+    // Calendar client: `let cred = self.credential_for(client_id).await?;` then build the
+    // client from `self.oauth.token_source(cred.id)` and `self.endpoints.api_base`.
+
+    /// Re-seals every stored secret under the keyring's current key
+    /// (see [`OAuthManager::rotate_keys`]).
+    pub async fn rotate_keys(&self) -> Result<RotationReport> {
+        self.oauth.rotate_keys().await
+    }
+}
+
+/// Creates, finds, changes and deletes clients. Names are trimmed and 1–200 characters; emails
+/// valid and unique (ignoring case). Timestamps come from the injected clock.
+#[derive(Clone)]
+pub struct Clients {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Clients {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Clients").finish_non_exhaustive()
+    }
+}
+
+/// Changes to a client; `None` keeps the current value.
+#[derive(Debug, Clone, Default)]
+pub struct ClientUpdate {
+    /// New display name.
+    pub name: Option<String>,
+    /// New contact email.
+    pub email: Option<String>,
+}
+
+impl Clients {
+    /// A clients service over `store`, stamping times from `clock`.
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
+        Self { store, clock }
+    }
+
+    /// Creates a client. Errors name the field: `name`, `email` (also when the email is taken).
+    pub async fn create(&self, name: &str, email: &str) -> Result<Client> {
+        let name = validate::client_name(name)?;
+        let email = validate::client_email(email)?;
+        let now = self.clock.now();
+        let client = Client {
+            id: ClientId::new(),
+            name,
+            email,
+            created_at: now,
+            updated_at: now,
+        };
+        self.store
+            .insert_client(&client)
+            .await
+            .map_err(|e| email_conflict(e, &client.email))?;
+        tracing::info!(client_id = %client.id, "client created");
+        Ok(client)
+    }
+
+    /// The client with this id, or [`Error::NotFound`].
+    pub async fn get(&self, id: ClientId) -> Result<Client> {
+        self.store
+            .get_client(id)
+            .await?
+            .ok_or_else(|| client_not_found(id))
+    }
+
+    /// Every client, by name.
+    pub async fn list(&self) -> Result<Vec<Client>> {
+        Ok(self.store.list_clients().await?)
+    }
+
+    /// Finds a client by id (a UUID) or by name: an exact match first, else a case-insensitive
+    /// one. [`Error::NotFound`] if none matches; [`Error::Validation`] on `name` if several
+    /// share the name (use the id then).
+    pub async fn find(&self, id_or_name: &str) -> Result<Client> {
+        let key = id_or_name.trim();
+        if let Ok(id) = key.parse::<ClientId>()
+            && let Some(client) = self.store.get_client(id).await?
+        {
+            return Ok(client);
+        }
+        let all = self.store.list_clients().await?;
+        let exact: Vec<&Client> = all.iter().filter(|c| c.name == key).collect();
+        if let [only] = exact.as_slice() {
+            return Ok((*only).clone());
+        }
+        let folded = key.to_lowercase();
+        let mut matches: Vec<Client> = all
+            .into_iter()
+            .filter(|c| c.name.to_lowercase() == folded)
+            .collect();
+        match matches.len() {
+            0 => Err(Error::NotFound {
+                what: format!("client {key:?}"),
+            }),
+            1 => Ok(matches.remove(0)),
+            n => Err(Error::validation(
+                "name",
+                format!("{n} clients are named {key:?}; use the client id"),
+            )),
+        }
+    }
+
+    /// Changes a client's name and/or email. Errors name the field; missing client →
+    /// [`Error::NotFound`].
+    pub async fn update(&self, id: ClientId, update: ClientUpdate) -> Result<Client> {
+        let name = update
+            .name
+            .as_deref()
+            .map(validate::client_name)
+            .transpose()?;
+        let email = update
+            .email
+            .as_deref()
+            .map(validate::client_email)
+            .transpose()?;
+        let mut client = self.get(id).await?;
+        if let Some(name) = name {
+            client.name = name;
+        }
+        if let Some(email) = email {
+            client.email = email;
+        }
+        client.updated_at = self.clock.now();
+        self.store
+            .update_client(&client)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound { .. } => client_not_found(id),
+                other => email_conflict(other, &client.email),
+            })?;
+        Ok(client)
+    }
+
+    /// Deletes a client with its credentials and pending consents (it does not revoke grants
+    /// at Google: revoke credentials first for that). [`Error::NotFound`] if missing.
+    pub async fn delete(&self, id: ClientId) -> Result<()> {
+        if !self.store.delete_client(id).await? {
+            return Err(client_not_found(id));
+        }
+        tracing::info!(client_id = %id, "client deleted");
+        Ok(())
+    }
+}
+
+fn client_not_found(id: ClientId) -> Error {
+    Error::NotFound {
+        what: format!("client {id}"),
+    }
+}
+
+fn email_conflict(e: StoreError, email: &str) -> Error {
+    match e {
+        StoreError::Conflict { .. } => Error::validation(
+            "email",
+            format!("{email} is already used by another client"),
+        ),
+        other => Error::Store(other),
+    }
+}
