@@ -6,16 +6,23 @@
 
 use pyo3::prelude::*;
 
+mod calendar;
 mod convert;
 mod errors;
 mod models;
 mod runtime;
+mod stack;
 
 /// The extension module.
 #[pymodule]
 fn _calstack(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     models::register(m)?;
+    m.add_class::<stack::Calstack>()?;
+    m.add_class::<stack::Clients>()?;
+    m.add_class::<stack::OAuth>()?;
+    m.add_class::<calendar::Calendar>()?;
+    m.add_function(wrap_pyfunction!(stack::generate_key, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

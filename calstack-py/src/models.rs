@@ -827,7 +827,7 @@ impl SyncResult {
 #[derive(Clone)]
 pub(crate) struct Client {
     #[pyo3(get)]
-    id: String,
+    pub(crate) id: String,
     #[pyo3(get)]
     name: String,
     #[pyo3(get)]
@@ -904,7 +904,7 @@ pub(crate) struct CredentialView {
 /// A client's Google OAuth grant. Never holds or shows the client secret or the tokens.
 #[pyclass(module = "calstack", name = "OAuthCredential", frozen)]
 pub(crate) struct OAuthCredential {
-    view: CredentialView,
+    pub(crate) view: CredentialView,
 }
 
 impl From<CredentialView> for OAuthCredential {
