@@ -11,7 +11,7 @@ import pytest
 import calstack
 from calstack.testing import Emulator, consent
 
-from conftest import Authorized, register
+from calstack_fixtures import Authorized, register
 
 UTC = dt.timezone.utc
 PARIS = ZoneInfo("Europe/Paris")

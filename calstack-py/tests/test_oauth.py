@@ -12,7 +12,7 @@ import requests
 import calstack
 from calstack.testing import Emulator, consent
 
-from conftest import ACCOUNT, GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET, REDIRECT_URI, Authorized, register
+from calstack_fixtures import ACCOUNT, GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET, REDIRECT_URI, Authorized, register
 
 
 def test_full_consent_dance_without_a_browser(stack: calstack.Calstack) -> None:

@@ -14,7 +14,7 @@ import pytest
 import calstack
 from calstack.testing import Emulator
 
-from conftest import Authorized
+from calstack_fixtures import Authorized
 
 UTC = dt.timezone.utc
 
