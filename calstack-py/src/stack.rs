@@ -29,6 +29,8 @@ use crate::runtime::block_on;
 #[derive(Clone)]
 pub(crate) struct Handle {
     pub(crate) core: Arc<CoreCalstack>,
+    /// One connection pool for every Calendar client made from this handle.
+    pub(crate) http: reqwest::Client,
     pid: u32,
 }
 
@@ -76,6 +78,27 @@ fn parse_id<T: std::str::FromStr>(py: Python<'_>, text: &str, what: &str) -> PyR
     text.trim()
         .parse()
         .map_err(|_| not_found(py, format!("{what} {text:?}")))
+}
+
+/// Runs a credential call, naming the secret field as the Python API does
+/// (`google_client_secret`, where the core says `client_secret`).
+fn credential_call<T: Send>(
+    py: Python<'_>,
+    future: impl std::future::Future<Output = Result<T, CallError>> + Send,
+) -> PyResult<T> {
+    block_on(py, async move {
+        future.await.map_err(|e| match e {
+            CallError::Core(calstack_core::Error::Validation { field, reason })
+                if field == "client_secret" =>
+            {
+                CallError::Core(calstack_core::Error::Validation {
+                    field: "google_client_secret".to_owned(),
+                    reason,
+                })
+            }
+            other => other,
+        })
+    })
 }
 
 fn view(record: Record) -> OAuthCredential {
@@ -157,9 +180,17 @@ impl Calstack {
                 .endpoints(endpoints)
                 .build()?)
         })?;
+        let http = reqwest::Client::builder()
+            .connect_timeout(std::time::Duration::from_secs(10))
+            .timeout(std::time::Duration::from_secs(60))
+            .pool_idle_timeout(std::time::Duration::from_secs(90))
+            .user_agent(concat!("calstack-python/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| calstack_error(format!("could not build the HTTP client: {e}")))?;
         Ok(Self {
             handle: Handle {
                 core: Arc::new(core),
+                http,
                 pid: std::process::id(),
             },
         })
@@ -293,7 +324,7 @@ impl OAuth {
             redirect_uri,
             account_email,
         };
-        block_on(py, async move { Ok(core.oauth().register(new).await?) }).map(view)
+        credential_call(py, async move { Ok(core.oauth().register(new).await?) }).map(view)
     }
 
     /// The credential with this id, or `NotFoundError`.
@@ -343,7 +374,7 @@ impl OAuth {
             redirect_uri,
             account_email: account_email.map(|e| Some(e).filter(|e| !e.trim().is_empty())),
         };
-        block_on(py, async move {
+        credential_call(py, async move {
             Ok(core.oauth().update_credential(id, update).await?)
         })
         .map(view)

@@ -69,13 +69,17 @@ def test_unknown_state_is_refused(stack: calstack.Calstack) -> None:
 def test_register_validates_and_names_the_field(stack: calstack.Calstack) -> None:
     client = stack.clients.create("Acme Ltd", "ops@acme.test")
     with pytest.raises(calstack.ValidationError) as err:
-        stack.oauth.register(client.id, google_client_id="x", google_client_secret=GOOGLE_CLIENT_SECRET,
+        stack.oauth.register(client.id, google_client_id="has spaces", google_client_secret=GOOGLE_CLIENT_SECRET,
                              scopes=["calendar"], redirect_uri=REDIRECT_URI)
     assert err.value.field == "google_client_id"
     with pytest.raises(calstack.ValidationError) as err:
         stack.oauth.register(client.id, google_client_id=GOOGLE_CLIENT_ID, google_client_secret=GOOGLE_CLIENT_SECRET,
                              scopes=["calendar"], redirect_uri="not a url")
     assert err.value.field == "redirect_uri"
+    with pytest.raises(calstack.ValidationError) as err:
+        stack.oauth.register(client.id, google_client_id=GOOGLE_CLIENT_ID, google_client_secret="  ",
+                             scopes=["calendar"], redirect_uri=REDIRECT_URI)
+    assert err.value.field == "google_client_secret"
     with pytest.raises(calstack.NotFoundError):
         stack.oauth.register("00000000-0000-4000-8000-000000000000", google_client_id=GOOGLE_CLIENT_ID,
                              google_client_secret=GOOGLE_CLIENT_SECRET, scopes=["calendar"],

@@ -19,9 +19,9 @@ class BadInput(Exception):
         self.message = message
 
 
-def error(status: int, code: str, message: str, **extra: Any) -> Any:
-    """A JSON error response."""
-    response = jsonify({"error": code, "message": message, **extra})
+def error(status: int, name: str, message: str, /, **extra: Any) -> Any:
+    """A JSON error response: ``{"error": name, "message": message, **extra}``."""
+    response = jsonify({"error": name, "message": message, **extra})
     response.status_code = status
     return response
 

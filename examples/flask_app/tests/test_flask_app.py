@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import requests
+from flask import Flask
 from flask.testing import FlaskClient
 
 from calstack.testing import Emulator
@@ -69,7 +70,7 @@ def assert_error(answer: Any, status: int, field: str | None = None) -> None:
 # The workflow
 
 
-def test_seed_workflow_end_to_end(client: FlaskClient) -> None:
+def test_seed_workflow_end_to_end(app: Flask, client: FlaskClient) -> None:
     seen: list[str] = []
 
     def record(answer: Any) -> Any:
@@ -93,11 +94,12 @@ def test_seed_workflow_end_to_end(client: FlaskClient) -> None:
     assert primary["id"] == "user@example.com" and primary["summary"]
     events_url = f"/api/clients/{acme['id']}/calendars/{primary['id']}/events"
 
-    created = record(client.post(events_url, json=event_body(
-        description="Agenda", attendees=[{"email": "ann@acme.test"}], recurrence=["RRULE:FREQ=WEEKLY;COUNT=3"],
-        start={"dateTime": "2026-03-02T09:00:00+01:00", "timeZone": "Europe/Paris"},
-        end={"dateTime": "2026-03-02T10:00:00+01:00", "timeZone": "Europe/Paris"},
-    )))
+    created = record(client.post(events_url, json={
+        "summary": "Kick-off", "description": "Agenda", "attendees": [{"email": "ann@acme.test"}],
+        "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=3"],
+        "start": {"dateTime": "2026-03-02T09:00:00+01:00", "timeZone": "Europe/Paris"},
+        "end": {"dateTime": "2026-03-02T10:00:00+01:00", "timeZone": "Europe/Paris"},
+    }))
     assert created.status_code == 201, created.json
     event = created.json
     assert event["id"] and event["summary"] == "Kick-off"
@@ -117,9 +119,10 @@ def test_seed_workflow_end_to_end(client: FlaskClient) -> None:
     assert record(client.delete(f"{events_url}/{event['id']}")).status_code == 204
     assert record(client.get(f"{events_url}?time_min=2026-03-01T00:00:00Z")).json == []
 
+    token = app.extensions["calstack"].oauth.access_token(credential["id"])
     for body in seen:
-        assert SECRET not in body
-        assert "refresh_token" not in body and "access_token" not in body
+        assert SECRET not in body and token not in body
+        assert '"refresh_token"' not in body and '"access_token"' not in body
 
 
 def test_ui_and_health_are_served(client: FlaskClient) -> None:
@@ -220,7 +223,8 @@ def test_unknown_client_ids_are_404(client: FlaskClient, client_id: str) -> None
         ({"client_id": None}, "client_id"),
         ({"google_client_id": None}, "google_client_id"),
         ({"google_client_secret": None}, "google_client_secret"),
-        ({"google_client_id": "not-a-google-client-id"}, "google_client_id"),
+        ({"google_client_id": "has spaces"}, "google_client_id"),
+        ({"google_client_secret": "   "}, "google_client_secret"),
         ({"redirect_uri": "not a url"}, "redirect_uri"),
         ({"scopes": "calendar"}, "scopes"),
         ({"scopes": [1, 2]}, "scopes"),
