@@ -2,13 +2,16 @@
 //! built once from a store, a keyring, Google's endpoints and a clock. And [`Clients`], the
 //! service that creates, finds, changes and deletes clients with validation.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
+use crate::calendar::CalendarClient;
 use crate::clock::{Clock, SystemClock};
 use crate::crypto::Keyring;
 use crate::error::{Error, Result};
 use crate::oauth::{GoogleEndpoints, OAuthConfig, OAuthManager, RotationReport};
-use crate::store::{Client, ClientId, OAuthCredential, Store, StoreError};
+use crate::store::{Client, ClientId, CredentialId, OAuthCredential, Store, StoreError};
+use crate::transport::RetryPolicy;
 use crate::validate::client as validate;
 
 /// The entry point: a store, the clients service and the OAuth manager, sharing one clock.
@@ -36,6 +39,18 @@ pub struct Calstack {
     oauth: OAuthManager,
     endpoints: GoogleEndpoints,
     clock: Arc<dyn Clock>,
+    calendar_settings: CalendarSettings,
+    /// One Calendar client per credential, so its throttle and counters are per credential and
+    /// it reuses connections.
+    calendars: Arc<Mutex<HashMap<CredentialId, CalendarClient>>>,
+}
+
+/// How [`Calstack::calendar`] configures the Calendar clients it hands out.
+#[derive(Debug, Clone)]
+struct CalendarSettings {
+    retry: RetryPolicy,
+    requests_per_second: u32,
+    http: reqwest::Client,
 }
 
 impl std::fmt::Debug for Calstack {
@@ -58,6 +73,8 @@ pub struct CalstackBuilder {
     endpoints: Option<GoogleEndpoints>,
     clock: Option<Arc<dyn Clock>>,
     oauth_config: Option<OAuthConfig>,
+    retry: Option<RetryPolicy>,
+    requests_per_second: u32,
 }
 
 impl std::fmt::Debug for CalstackBuilder {
@@ -68,6 +85,8 @@ impl std::fmt::Debug for CalstackBuilder {
             .field("endpoints", &self.endpoints)
             .field("clock", &self.clock)
             .field("oauth_config", &self.oauth_config)
+            .field("retry", &self.retry)
+            .field("requests_per_second", &self.requests_per_second)
             .finish()
     }
 }
@@ -104,6 +123,19 @@ impl CalstackBuilder {
         self
     }
 
+    /// How the Calendar clients from [`Calstack::calendar`] retry (default: [`RetryPolicy::default`]).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// At most `rate` Calendar API requests per second per credential (0 = unthrottled, the
+    /// default). Google allows 600 requests per minute per user.
+    pub fn requests_per_second(mut self, rate: u32) -> Self {
+        self.requests_per_second = rate;
+        self
+    }
+
     /// Builds it. A missing store or keyring is [`Error::Validation`] naming it.
     pub fn build(self) -> Result<Calstack> {
         let store = self
@@ -130,6 +162,12 @@ impl CalstackBuilder {
             oauth,
             endpoints,
             clock,
+            calendar_settings: CalendarSettings {
+                retry: self.retry.unwrap_or_default(),
+                requests_per_second: self.requests_per_second,
+                http: crate::transport::default_http_client()?,
+            },
+            calendars: Arc::default(),
         })
     }
 }
@@ -192,9 +230,36 @@ impl Calstack {
         }
     }
 
-    // The lead wires `calendar(client_id) -> Result<CalendarClient>` here after merging the
-    // Calendar client: `let cred = self.credential_for(client_id).await?;` then build the
-    // client from `self.oauth.token_source(cred.id)` and `self.endpoints.api_base`.
+    /// A Calendar client for `client_id`, authorized by its valid credential (see
+    /// [`Calstack::credential_for`]). Tokens are refreshed as needed, once per credential at a
+    /// time; a 401 forces one refresh and one retry.
+    pub async fn calendar(&self, client_id: ClientId) -> Result<CalendarClient> {
+        let credential = self.credential_for(client_id).await?;
+        self.calendar_for_credential(credential.id)
+    }
+
+    /// A Calendar client authorized by one particular credential (a client with several
+    /// Google accounts). Clients are cached per credential: the same throttle and counters
+    /// apply to every caller.
+    pub fn calendar_for_credential(&self, credential_id: CredentialId) -> Result<CalendarClient> {
+        let mut cache = self
+            .calendars
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(client) = cache.get(&credential_id) {
+            return Ok(client.clone());
+        }
+        let settings = &self.calendar_settings;
+        let client = CalendarClient::builder(self.oauth.token_source(credential_id))
+            .base_url(self.endpoints.api_base.clone())
+            .clock(self.clock.clone())
+            .retry(settings.retry)
+            .requests_per_second(settings.requests_per_second)
+            .http_client(settings.http.clone())
+            .build()?;
+        cache.insert(credential_id, client.clone());
+        Ok(client)
+    }
 
     /// Re-seals every stored secret under the keyring's current key
     /// (see [`OAuthManager::rotate_keys`]).

@@ -29,6 +29,9 @@ pub mod transport;
 pub mod validate;
 
 pub use auth::{StaticToken, TokenSource};
+pub use calendar::{
+    Calendar, CalendarClient, CalendarClientBuilder, CalendarListEntry, Event, EventDateTime, When,
+};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{ApiError, Error, Result};
 pub use facade::{Calstack, Clients};
@@ -37,3 +40,4 @@ pub use store::{
     Client, ClientId, CredentialId, OAuthCredential, PendingAuthorization, Sealed, Store,
     StoreError,
 };
+pub use transport::{MetricsSnapshot, RetryPolicy};

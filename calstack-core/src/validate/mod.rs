@@ -1,3 +1,4 @@
 //! Input validation. Every error names the field at fault.
 
 pub mod client;
+pub mod event;

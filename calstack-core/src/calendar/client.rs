@@ -1,0 +1,185 @@
+//! [`CalendarClient`]: one per credential; the entry point to every request builder.
+
+use std::sync::Arc;
+
+use url::Url;
+
+use super::api::{CalendarListApi, CalendarsApi, ChannelsApi, ColorsApi, EventsApi, FreeBusyApi};
+use crate::auth::TokenSource;
+use crate::clock::{Clock, SystemClock};
+use crate::error::{Error, Result};
+use crate::transport::{
+    DEFAULT_BASE_URL, MetricsSnapshot, RetryPolicy, Transport, default_http_client,
+};
+
+/// A typed, retrying, throttled Google Calendar v3 client for one credential.
+///
+/// Cheap to clone (an `Arc` inside); clones share the connection pool, throttle and counters.
+///
+/// ```no_run
+/// # async fn demo() -> calstack_core::Result<()> {
+/// use std::sync::Arc;
+/// use calstack_core::{CalendarClient, StaticToken};
+///
+/// let client = CalendarClient::builder(Arc::new(StaticToken::new("ya29.token")))
+///     .requests_per_second(5)
+///     .build()?;
+/// let page = client.events().list("primary").single_events(true).send().await?;
+/// println!("{} events", page.items.len());
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct CalendarClient {
+    transport: Arc<Transport>,
+}
+
+impl std::fmt::Debug for CalendarClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CalendarClient")
+            .field("transport", &self.transport)
+            .finish()
+    }
+}
+
+impl CalendarClient {
+    /// Starts building a client that authenticates with `token_source`.
+    pub fn builder(token_source: Arc<dyn TokenSource>) -> CalendarClientBuilder {
+        CalendarClientBuilder {
+            token_source,
+            base_url: None,
+            clock: None,
+            retry: RetryPolicy::default(),
+            requests_per_second: None,
+            http: None,
+        }
+    }
+
+    /// Events of a calendar: list, get, insert, update, patch, delete, move, quickAdd,
+    /// instances, import, watch, incremental sync.
+    pub fn events(&self) -> EventsApi {
+        EventsApi::new(self.clone())
+    }
+
+    /// The user's calendar list: list, get, insert, update, patch, delete, sync.
+    pub fn calendar_list(&self) -> CalendarListApi {
+        CalendarListApi::new(self.clone())
+    }
+
+    /// Calendars themselves: get, insert, update, patch, delete, clear.
+    pub fn calendars(&self) -> CalendarsApi {
+        CalendarsApi::new(self.clone())
+    }
+
+    /// Free/busy queries.
+    pub fn freebusy(&self) -> FreeBusyApi {
+        FreeBusyApi::new(self.clone())
+    }
+
+    /// The color palettes.
+    pub fn colors(&self) -> ColorsApi {
+        ColorsApi::new(self.clone())
+    }
+
+    /// Push-notification channels (stop).
+    pub fn channels(&self) -> ChannelsApi {
+        ChannelsApi::new(self.clone())
+    }
+
+    /// A snapshot of this client's counters (shared by its clones).
+    pub fn metrics(&self) -> MetricsSnapshot {
+        self.transport.metrics()
+    }
+
+    /// The base URL requests are sent to.
+    pub fn base_url(&self) -> &Url {
+        self.transport.base_url()
+    }
+
+    pub(crate) fn transport(&self) -> &Transport {
+        &self.transport
+    }
+}
+
+/// Configures a [`CalendarClient`]. Made by [`CalendarClient::builder`].
+#[must_use]
+pub struct CalendarClientBuilder {
+    token_source: Arc<dyn TokenSource>,
+    base_url: Option<Url>,
+    clock: Option<Arc<dyn Clock>>,
+    retry: RetryPolicy,
+    requests_per_second: Option<u32>,
+    http: Option<reqwest::Client>,
+}
+
+impl std::fmt::Debug for CalendarClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CalendarClientBuilder")
+            .field("base_url", &self.base_url.as_ref().map(Url::as_str))
+            .field("retry", &self.retry)
+            .field("requests_per_second", &self.requests_per_second)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CalendarClientBuilder {
+    /// Sends requests to `url` instead of `https://www.googleapis.com/calendar/v3/`
+    /// (an emulator, a proxy, a wiremock server).
+    pub fn base_url(mut self, url: Url) -> Self {
+        self.base_url = Some(url);
+        self
+    }
+
+    /// The clock used for backoff sleeps, throttle pacing and `Retry-After` dates.
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// How failed requests are retried.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// At most `rate` requests per second from this client (0 = unthrottled, the default).
+    pub fn requests_per_second(mut self, rate: u32) -> Self {
+        self.requests_per_second = (rate > 0).then_some(rate);
+        self
+    }
+
+    /// Uses this `reqwest::Client` (proxies, timeouts, custom roots).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<CalendarClient> {
+        let base_url = match self.base_url {
+            Some(url) => url,
+            None => Url::parse(DEFAULT_BASE_URL)
+                .map_err(|e| Error::validation("base_url", e.to_string()))?,
+        };
+        if !matches!(base_url.scheme(), "http" | "https") || base_url.cannot_be_a_base() {
+            return Err(Error::validation(
+                "base_url",
+                format!("must be an http(s) URL, got scheme {:?}", base_url.scheme()),
+            ));
+        }
+        let http = match self.http {
+            Some(http) => http,
+            None => default_http_client()?,
+        };
+        let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        Ok(CalendarClient {
+            transport: Arc::new(Transport::new(
+                http,
+                base_url,
+                self.token_source,
+                clock,
+                self.retry,
+                self.requests_per_second,
+            )),
+        })
+    }
+}

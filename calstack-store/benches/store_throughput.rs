@@ -1,0 +1,252 @@
+//! Credential read and token update throughput of every backend at 10,000 clients.
+//!
+//! `cargo bench -p calstack-store` prints a markdown table. PostgreSQL and MariaDB come from
+//! `CALSTACK_TEST_POSTGRES_URL` / `CALSTACK_TEST_MYSQL_URL` (defaults: the local test servers);
+//! each run uses a fresh schema / database and drops it. An unreachable server is skipped,
+//! loudly. `CALSTACK_BENCH_CLIENTS` changes the number of clients.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use calstack_core::{Client, ClientId, CredentialId, OAuthCredential, Sealed, Store};
+use chrono::{TimeDelta, Utc};
+use futures::future::join_all;
+use sqlx::Executor;
+use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+const READS: usize = 20_000;
+const UPDATES: usize = 4_000;
+const TASKS: usize = 8;
+
+struct Row {
+    backend: String,
+    reads_1: f64,
+    reads_n: f64,
+    updates_1: f64,
+    updates_n: f64,
+}
+
+#[tokio::main]
+async fn main() {
+    let clients: usize = std::env::var("CALSTACK_BENCH_CLIENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let mut rows = Vec::new();
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sqlite = calstack_store::SqliteStore::open(dir.path().join("bench.db"))
+        .await
+        .expect("open SQLite");
+    rows.push(measure("SQLite (file, WAL)", Arc::new(sqlite), clients).await);
+
+    let pg_url = std::env::var("CALSTACK_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    match pg_schema(&pg_url).await {
+        Ok((admin, schema, options)) => {
+            let store = calstack_store::PgStore::connect_with(options)
+                .await
+                .expect("connect PostgreSQL");
+            rows.push(measure("PostgreSQL", Arc::new(store), clients).await);
+            let drop_schema = format!("DROP SCHEMA {schema} CASCADE");
+            admin
+                .execute(sqlx::AssertSqlSafe(drop_schema))
+                .await
+                .expect("drop schema");
+        }
+        Err(e) => eprintln!("\n!!!!!!!! SKIPPED PostgreSQL: unreachable ({e})\n"),
+    }
+
+    let my_url = std::env::var("CALSTACK_TEST_MYSQL_URL")
+        .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/test".to_owned());
+    match my_database(&my_url).await {
+        Ok((admin, database, options)) => {
+            let store = calstack_store::MySqlStore::connect_with(options)
+                .await
+                .expect("connect MariaDB");
+            rows.push(measure("MariaDB", Arc::new(store), clients).await);
+            let drop_database = format!("DROP DATABASE {database}");
+            admin
+                .execute(sqlx::AssertSqlSafe(drop_database))
+                .await
+                .expect("drop database");
+        }
+        Err(e) => eprintln!("\n!!!!!!!! SKIPPED MariaDB/MySQL: unreachable ({e})\n"),
+    }
+
+    println!(
+        "\n{clients} clients, one credential each; {READS} reads and {UPDATES} token updates per column.\n"
+    );
+    println!(
+        "| backend | reads/s, 1 task | reads/s, {TASKS} tasks | token updates/s, 1 task | token updates/s, {TASKS} tasks |"
+    );
+    println!("|---|---:|---:|---:|---:|");
+    for r in rows {
+        println!(
+            "| {} | {:.0} | {:.0} | {:.0} | {:.0} |",
+            r.backend, r.reads_1, r.reads_n, r.updates_1, r.updates_n
+        );
+    }
+}
+
+fn bench_name() -> String {
+    format!("calstack_bench_{}", uuid::Uuid::new_v4().simple())
+}
+
+async fn pg_schema(url: &str) -> Result<(sqlx::PgPool, String, PgConnectOptions), sqlx::Error> {
+    let options = PgConnectOptions::from_str(url)?;
+    let admin = PgPoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_with(options.clone())
+        .await?;
+    let schema = bench_name();
+    admin
+        .execute(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .await?;
+    let options = options.options([("search_path", schema.as_str())]);
+    Ok((admin, schema, options))
+}
+
+async fn my_database(
+    url: &str,
+) -> Result<(sqlx::MySqlPool, String, MySqlConnectOptions), sqlx::Error> {
+    let options = MySqlConnectOptions::from_str(url)?;
+    let admin = MySqlPoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_with(options.clone())
+        .await?;
+    let database = bench_name();
+    admin
+        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {database}")))
+        .await?;
+    let options = options.database(&database);
+    Ok((admin, database, options))
+}
+
+fn credential_for(client: ClientId, i: usize) -> OAuthCredential {
+    let now = calstack_core::clock::truncate_to_micros(Utc::now());
+    OAuthCredential {
+        id: CredentialId::new(),
+        client_id: client,
+        google_client_id: format!("{i}-bench.apps.googleusercontent.com"),
+        client_secret: Sealed::from_stored(format!("k1:{:0>64}", i)),
+        scopes: vec!["https://www.googleapis.com/auth/calendar".to_owned()],
+        granted_scopes: vec!["https://www.googleapis.com/auth/calendar".to_owned()],
+        redirect_uri: "https://app.example.test/api/oauth/callback".to_owned(),
+        account_email: Some(format!("owner{i}@gmail.test")),
+        access_token: Some(Sealed::from_stored(format!("k1:{:0>180}", i))),
+        refresh_token: Some(Sealed::from_stored(format!("k1:{:0>120}", i))),
+        expires_at: Some(now + TimeDelta::hours(1)),
+        is_valid: true,
+        last_error: None,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    }
+}
+
+/// Seeds `clients` clients with one credential each, then measures.
+async fn measure(name: &str, store: Arc<dyn Store>, clients: usize) -> Row {
+    eprintln!("{name}: seeding {clients} clients…");
+    let started = Instant::now();
+    let chunks: Vec<Vec<usize>> = (0..clients)
+        .collect::<Vec<_>>()
+        .chunks(clients.div_ceil(TASKS).max(1))
+        .map(<[usize]>::to_vec)
+        .collect();
+    let seeded = join_all(chunks.into_iter().map(|chunk| {
+        let store = store.clone();
+        async move {
+            let mut creds = Vec::with_capacity(chunk.len());
+            for i in chunk {
+                let now = calstack_core::clock::truncate_to_micros(Utc::now());
+                let client = Client {
+                    id: ClientId::new(),
+                    name: format!("Client {i:05}"),
+                    email: format!("client{i}@bench.test"),
+                    created_at: now,
+                    updated_at: now,
+                };
+                store.insert_client(&client).await.expect("seed client");
+                let cred = credential_for(client.id, i);
+                store
+                    .insert_credential(&cred)
+                    .await
+                    .expect("seed credential");
+                creds.push(cred);
+            }
+            creds
+        }
+    }))
+    .await;
+    let creds: Vec<OAuthCredential> = seeded.into_iter().flatten().collect();
+    eprintln!("{name}: seeded in {:.1}s", started.elapsed().as_secs_f64());
+
+    let ids: Vec<CredentialId> = creds.iter().map(|c| c.id).collect();
+    let reads_1 = reads(&store, &ids, 1).await;
+    let reads_n = reads(&store, &ids, TASKS).await;
+    let updates_1 = updates(&store, &creds, 1).await;
+    let updates_n = updates(&store, &creds, TASKS).await;
+    eprintln!("{name}: done");
+    Row {
+        backend: name.to_owned(),
+        reads_1,
+        reads_n,
+        updates_1,
+        updates_n,
+    }
+}
+
+/// `READS` credential reads spread over `tasks` concurrent tasks; operations per second.
+async fn reads(store: &Arc<dyn Store>, ids: &[CredentialId], tasks: usize) -> f64 {
+    let per_task = READS / tasks;
+    let started = Instant::now();
+    join_all((0..tasks).map(|t| async move {
+        // A fixed stride walks the ids in a scattered order.
+        let mut at = t * 7919;
+        for _ in 0..per_task {
+            at = (at + 104_729) % ids.len();
+            let got = store
+                .get_credential(ids[at])
+                .await
+                .expect("read credential");
+            assert!(got.is_some());
+        }
+    }))
+    .await;
+    (per_task * tasks) as f64 / started.elapsed().as_secs_f64()
+}
+
+/// `UPDATES` token updates (new access token and expiry, versioned) spread over `tasks`
+/// concurrent tasks, each on its own credentials; operations per second.
+async fn updates(store: &Arc<dyn Store>, creds: &[OAuthCredential], tasks: usize) -> f64 {
+    let per_task = UPDATES / tasks;
+    let share = creds.len() / tasks;
+    // Current versions first (earlier rounds bumped them), outside the timed part.
+    let mut slices: Vec<Vec<OAuthCredential>> = Vec::with_capacity(tasks);
+    for t in 0..tasks {
+        let mut latest = Vec::with_capacity(per_task.min(share));
+        for c in creds[t * share..(t + 1) * share].iter().take(per_task) {
+            let current = store.get_credential(c.id).await.expect("read");
+            latest.push(current.expect("exists"));
+        }
+        slices.push(latest);
+    }
+    let started = Instant::now();
+    join_all(slices.into_iter().map(|mut latest| async move {
+        for n in 0..per_task {
+            let slot = n % latest.len();
+            let mut next = latest[slot].clone();
+            next.access_token = Some(Sealed::from_stored(format!("k1:{n:0>180}")));
+            next.expires_at = Some(next.updated_at + TimeDelta::hours(1));
+            next.updated_at = calstack_core::clock::truncate_to_micros(Utc::now());
+            latest[slot] = store.update_credential(&next).await.expect("token update");
+        }
+    }))
+    .await;
+    (per_task * tasks) as f64 / started.elapsed().as_secs_f64()
+}

@@ -1,0 +1,158 @@
+//! SQLite: file and in-memory databases.
+
+use std::sync::Arc;
+
+use calstack_core::store::conformance;
+use calstack_core::store::{AuthorizationStore, ClientStore, CredentialStore};
+use calstack_core::{PendingAuthorization, StoreError};
+use calstack_store::SqliteStore;
+use chrono::Utc;
+
+use crate::support::{PLAINTEXT_MARKERS, assert_only_sealed, sealed_fixture, toy_seal};
+
+#[tokio::test]
+async fn sqlite_file_store_passes_the_conformance_suite() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = SqliteStore::open(dir.path().join("calstack.db"))
+        .await
+        .expect("open SQLite file");
+    conformance::run_all(Arc::new(store)).await;
+}
+
+#[tokio::test]
+async fn sqlite_memory_store_from_url_passes_the_conformance_suite() {
+    let store = calstack_store::connect("sqlite::memory:")
+        .await
+        .expect("connect sqlite::memory:");
+    conformance::run_all(store).await;
+}
+
+#[tokio::test]
+async fn sqlite_url_creates_the_missing_folder_and_file_and_data_persists() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("nested/deeper/calstack.db");
+    let url = format!("sqlite://{}", file.display());
+    let (client, _) = sealed_fixture();
+    {
+        let store = calstack_store::connect(&url)
+            .await
+            .expect("connect creates");
+        store.insert_client(&client).await.expect("insert");
+    }
+    assert!(
+        file.exists(),
+        "the database file was created with its folders"
+    );
+    let reopened = SqliteStore::connect(&url).await.expect("reopen");
+    assert_eq!(
+        reopened.get_client(client.id).await.expect("get"),
+        Some(client),
+        "data survives reopening the file"
+    );
+}
+
+#[tokio::test]
+async fn sqlite_file_uses_wal_foreign_keys_and_a_busy_timeout() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = SqliteStore::open(dir.path().join("pragmas.db"))
+        .await
+        .expect("open");
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(store.pool())
+        .await
+        .expect("journal_mode");
+    assert_eq!(mode, "wal");
+    let fks: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+        .fetch_one(store.pool())
+        .await
+        .expect("foreign_keys");
+    assert_eq!(fks, 1);
+    let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
+        .fetch_one(store.pool())
+        .await
+        .expect("busy_timeout");
+    assert!(busy >= 1000, "busy timeout is {busy} ms");
+}
+
+#[tokio::test]
+async fn sqlite_simultaneous_first_opens_of_one_file_all_succeed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("race.db");
+    let opens = (0..4).map(|_| SqliteStore::open(path.clone()));
+    let stores: Vec<SqliteStore> = futures::future::join_all(opens)
+        .await
+        .into_iter()
+        .map(|r| r.expect("every simultaneous open succeeds"))
+        .collect();
+    let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _calstack_migrations")
+        .fetch_one(stores[0].pool())
+        .await
+        .expect("count migrations");
+    assert_eq!(applied, 1, "the migration was applied exactly once");
+}
+
+#[tokio::test]
+async fn sqlite_keeps_only_sealed_secrets_in_rows_and_file_bytes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("secrets.db");
+    let store = SqliteStore::open(&path).await.expect("open");
+    let (client, credential) = sealed_fixture();
+    store.insert_client(&client).await.expect("insert client");
+    store
+        .insert_credential(&credential)
+        .await
+        .expect("insert credential");
+    store
+        .insert_pending(&PendingAuthorization {
+            state: "state-secrets".to_owned(),
+            credential_id: credential.id,
+            pkce_verifier: toy_seal(PLAINTEXT_MARKERS[3]),
+            redirect_uri: credential.redirect_uri.clone(),
+            created_at: Utc::now(),
+            expires_at: Utc::now(),
+        })
+        .await
+        .expect("insert pending");
+
+    let rows: Vec<String> = sqlx::query_scalar(
+        "SELECT concat_ws('|', id, client_id, google_client_id, client_secret, scopes, \
+         granted_scopes, redirect_uri, account_email, access_token, refresh_token, expires_at, \
+         last_error) FROM oauth_credentials \
+         UNION ALL SELECT concat_ws('|', state, credential_id, pkce_verifier, redirect_uri) \
+         FROM pending_authorizations",
+    )
+    .fetch_all(store.pool())
+    .await
+    .expect("raw rows");
+    assert_only_sealed(&rows.join("\n"), "raw SQLite rows");
+    assert!(
+        rows.iter()
+            .any(|r| r.contains(toy_seal(PLAINTEXT_MARKERS[3]).as_stored()))
+    );
+
+    let mut bytes = std::fs::read(&path).expect("read database file");
+    if let Ok(wal) = std::fs::read(dir.path().join("secrets.db-wal")) {
+        bytes.extend(wal);
+    }
+    assert_only_sealed(&String::from_utf8_lossy(&bytes), "the SQLite file bytes");
+}
+
+#[tokio::test]
+async fn sqlite_calls_after_close_are_unavailable() {
+    let store = SqliteStore::in_memory().await.expect("open");
+    store.close().await;
+    let err = store
+        .list_clients()
+        .await
+        .expect_err("a closed store cannot list");
+    assert!(matches!(err, StoreError::Unavailable { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn unknown_url_scheme_is_refused_by_name() {
+    let err = match calstack_store::connect("redis://127.0.0.1/0").await {
+        Ok(_) => panic!("redis:// is not a store"),
+        Err(e) => e,
+    };
+    assert!(err.to_string().contains("`redis`"), "{err}");
+}
