@@ -29,8 +29,6 @@ use crate::runtime::block_on;
 #[derive(Clone)]
 pub(crate) struct Handle {
     pub(crate) core: Arc<CoreCalstack>,
-    /// One connection pool for every Calendar client made from this handle.
-    pub(crate) http: reqwest::Client,
     pid: u32,
 }
 
@@ -55,7 +53,11 @@ pub(crate) fn client_id(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Cl
     }
     match value.cast::<PyString>() {
         Ok(s) => parse_id(py, &s.to_cow()?, "client"),
-        Err(_) => Err(errors::validation(py, "client_id", "expected a str or a Client")),
+        Err(_) => Err(errors::validation(
+            py,
+            "client_id",
+            "expected a str or a Client",
+        )),
     }
 }
 
@@ -124,10 +126,7 @@ async fn open_store(url: &str) -> Result<Arc<dyn Store>, CallError> {
     if trimmed == "memory:" || trimmed == "memory://" {
         return Ok(Arc::new(MemoryStore::new()));
     }
-    Err(CallError::Core(calstack_core::Error::validation(
-        "database_url",
-        "only memory:// until calstack-store lands",
-    )))
+    Ok(calstack_store::connect(trimmed).await?)
 }
 
 /// The entry point: a store of clients and their encrypted OAuth credentials, and the Google
@@ -180,17 +179,9 @@ impl Calstack {
                 .endpoints(endpoints)
                 .build()?)
         })?;
-        let http = reqwest::Client::builder()
-            .connect_timeout(std::time::Duration::from_secs(10))
-            .timeout(std::time::Duration::from_secs(60))
-            .pool_idle_timeout(std::time::Duration::from_secs(90))
-            .user_agent(concat!("calstack-python/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| calstack_error(format!("could not build the HTTP client: {e}")))?;
         Ok(Self {
             handle: Handle {
                 core: Arc::new(core),
-                http,
                 pid: std::process::id(),
             },
         })
@@ -222,7 +213,10 @@ impl Calstack {
 
     fn __repr__(&self) -> String {
         let e = self.handle.core.endpoints();
-        format!("Calstack(google_api_base={})", crate::models::py_repr(e.api_base.as_str()))
+        format!(
+            "Calstack(google_api_base={})",
+            crate::models::py_repr(e.api_base.as_str())
+        )
     }
 }
 
@@ -238,8 +232,10 @@ impl Clients {
     /// already used by another client).
     fn create(&self, py: Python<'_>, name: String, email: String) -> PyResult<Client> {
         let core = self.handle.core()?;
-        block_on(py, async move { Ok(core.clients().create(&name, &email).await?) })
-            .map(Client::from)
+        block_on(py, async move {
+            Ok(core.clients().create(&name, &email).await?)
+        })
+        .map(Client::from)
     }
 
     /// The client with this id, or `NotFoundError`.
@@ -252,8 +248,11 @@ impl Clients {
     /// A client by id or by name (exact first, then ignoring case).
     fn find(&self, py: Python<'_>, id_or_name: String) -> PyResult<Client> {
         let core = self.handle.core()?;
-        block_on(py, async move { Ok(core.clients().find(&id_or_name).await?) })
-            .map(Client::from)
+        block_on(
+            py,
+            async move { Ok(core.clients().find(&id_or_name).await?) },
+        )
+        .map(Client::from)
     }
 
     /// Every client, by name.
@@ -331,7 +330,11 @@ impl OAuth {
     fn get(&self, py: Python<'_>, credential_id: &Bound<'_, PyAny>) -> PyResult<OAuthCredential> {
         let id = crate::stack::credential_id(py, credential_id)?;
         let core = self.handle.core()?;
-        block_on(py, async move { Ok(core.oauth().get_credential(id).await?) }).map(view)
+        block_on(
+            py,
+            async move { Ok(core.oauth().get_credential(id).await?) },
+        )
+        .map(view)
     }
 
     /// Credentials of one client, or of every client, oldest first.
@@ -346,8 +349,9 @@ impl OAuth {
             .map(|c| crate::stack::client_id(py, c))
             .transpose()?;
         let core = self.handle.core()?;
-        let records =
-            block_on(py, async move { Ok(core.oauth().list_credentials(client).await?) })?;
+        let records = block_on(py, async move {
+            Ok(core.oauth().list_credentials(client).await?)
+        })?;
         Ok(records.into_iter().map(view).collect())
     }
 
@@ -384,7 +388,10 @@ impl OAuth {
     fn delete(&self, py: Python<'_>, credential_id: &Bound<'_, PyAny>) -> PyResult<()> {
         let id = crate::stack::credential_id(py, credential_id)?;
         let core = self.handle.core()?;
-        block_on(py, async move { Ok(core.oauth().delete_credential(id).await?) })
+        block_on(
+            py,
+            async move { Ok(core.oauth().delete_credential(id).await?) },
+        )
     }
 
     /// The Google consent URL to send the user to. Its `state` is stored server-side, works
@@ -415,7 +422,10 @@ impl OAuth {
     #[pyo3(signature = (*, code, state))]
     fn complete(&self, py: Python<'_>, code: String, state: String) -> PyResult<OAuthCredential> {
         let core = self.handle.core()?;
-        block_on(py, async move { Ok(core.oauth().complete(&code, &state).await?) }).map(view)
+        block_on(py, async move {
+            Ok(core.oauth().complete(&code, &state).await?)
+        })
+        .map(view)
     }
 
     /// Finishes consent from the callback's query parameters, as a mapping (e.g. Flask's
@@ -444,7 +454,10 @@ impl OAuth {
         let mut pairs = Vec::new();
         for key in mapping.keys()?.iter() {
             let value = mapping.get_item(&key)?;
-            pairs.push((key.str()?.to_cow()?.into_owned(), value.str()?.to_cow()?.into_owned()));
+            pairs.push((
+                key.str()?.to_cow()?.into_owned(),
+                value.str()?.to_cow()?.into_owned(),
+            ));
         }
         block_on(py, async move {
             Ok(core.oauth().complete_callback(pairs).await?)

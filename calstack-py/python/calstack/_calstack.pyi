@@ -400,7 +400,56 @@ class OAuth:
 
 @final
 class Calendar:
-    """The Google Calendar v3 API for one client."""
+    """The Google Calendar v3 API for one client (``stack.calendar(client_id)``)."""
 
     @property
     def client_id(self) -> str: ...
+    def list_calendars(self) -> builtins.list[CalendarListEntry]: ...
+    def list_events(
+        self,
+        calendar_id: str,
+        *,
+        time_min: Optional[datetime.datetime] = None,
+        time_max: Optional[datetime.datetime] = None,
+        single_events: bool = True,
+        query: Optional[str] = None,
+        order_by: Optional[str] = None,
+        show_deleted: bool = False,
+        max_results: Optional[int] = None,
+        time_zone: Optional[str] = None,
+    ) -> builtins.list[Event]: ...
+    def get_event(self, calendar_id: str, event_id: str) -> Event: ...
+    def create_event(
+        self,
+        calendar_id: str,
+        event: Union[Event, Mapping[str, Any]],
+        *,
+        send_updates: Optional[str] = None,
+    ) -> Event: ...
+    def update_event(
+        self,
+        calendar_id: str,
+        event_id: str,
+        event: Union[Event, Mapping[str, Any]],
+        *,
+        etag: Optional[str] = None,
+        send_updates: Optional[str] = None,
+    ) -> Event: ...
+    def patch_event(
+        self,
+        calendar_id: str,
+        event_id: str,
+        changes: Union[Event, Mapping[str, Any]],
+        *,
+        etag: Optional[str] = None,
+        send_updates: Optional[str] = None,
+    ) -> Event: ...
+    def delete_event(
+        self,
+        calendar_id: str,
+        event_id: str,
+        *,
+        etag: Optional[str] = None,
+        send_updates: Optional[str] = None,
+    ) -> None: ...
+    def sync_events(self, calendar_id: str, sync_token: Optional[str] = None) -> SyncResult: ...
