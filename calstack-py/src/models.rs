@@ -1041,3 +1041,15 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<OAuthCredential>()?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::py_repr;
+
+    #[test]
+    fn py_repr_quotes_like_python() {
+        assert_eq!(py_repr("Acme"), "'Acme'");
+        assert_eq!(py_repr("O'Brien\\n"), "'O\\'Brien\\\\n'");
+        assert_eq!(py_repr("a\nb"), "'a\\nb'");
+    }
+}

@@ -322,9 +322,17 @@ document.getElementById("event-filter").addEventListener("submit", (e) => {
   loadEvents().catch((err) => showAlert(err.message, "error"));
 });
 
-function localInput(when) {
+// All-day ends are exclusive in Google's API ("date" of the day after); the form shows the
+// last day itself.
+function shiftDate(date, days) {
+  const d = new Date(`${date}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+function localInput(when, isEnd = false) {
   if (!when) return "";
-  if (when.date) return when.date;
+  if (when.date) return isEnd ? shiftDate(when.date, -1) : when.date;
   const d = new Date(when.dateTime);
   const pad = (n) => String(n).padStart(2, "0");
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
@@ -353,7 +361,7 @@ function editEvent(event) {
   form.elements.all_day.checked = allDay;
   setAllDay(form, allDay);
   form.elements.start.value = localInput(event?.start);
-  form.elements.end.value = localInput(event?.end);
+  form.elements.end.value = localInput(event?.end, true);
   form.elements.attendees.value = (event?.attendees || []).map((a) => a.email).join(", ");
   form.elements.recurrence.value = (event?.recurrence || []).join("\n");
   document.getElementById("event-modal").showModal();
@@ -365,16 +373,17 @@ document.getElementById("event-modal").addEventListener("close", async (event) =
   if (event.target.returnValue !== "save") return;
   const form = document.getElementById("event-form");
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  const when = (value) => (form.elements.all_day.checked
-    ? { date: value }
+  const allDay = form.elements.all_day.checked;
+  const when = (value, isEnd) => (allDay
+    ? { date: isEnd ? shiftDate(value, 1) : value }
     : { dateTime: new Date(value).toISOString(), timeZone: zone });
   const base = state.editing && !state.editing.recurringEventId ? { ...state.editing } : {};
   const payload = {
     ...base,
     summary: form.elements.summary.value,
     description: form.elements.description.value,
-    start: when(form.elements.start.value),
-    end: when(form.elements.end.value),
+    start: when(form.elements.start.value, false),
+    end: when(form.elements.end.value, true),
     attendees: form.elements.attendees.value.split(",").map((s) => s.trim()).filter(Boolean).map((email) => ({ email })),
     recurrence: form.elements.recurrence.value.split("\n").map((s) => s.trim()).filter(Boolean),
   };
