@@ -258,6 +258,8 @@ def test_unknown_credential_ids_are_404(client: FlaskClient, credential_id: str)
     assert_error(client.put(f"/api/oauth/{credential_id}", json={"scopes": ["calendar"]}), 404)
     assert_error(client.delete(f"/api/oauth/{credential_id}"), 404)
     assert_error(client.post(f"/api/oauth/{credential_id}/authorize"), 404)
+    assert_error(client.post(f"/api/oauth/{credential_id}/revoke"), 404)
+    assert_error(client.get(f"/api/oauth?client_id={credential_id}"), 404)
 
 
 def test_callback_rejects_forged_missing_and_denied_consent(client: FlaskClient, emulator: Emulator) -> None:
