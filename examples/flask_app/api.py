@@ -160,6 +160,8 @@ def delete_client(client_id: str) -> Any:
 @api.get("/api/oauth")
 def list_credentials() -> Any:
     client_id = request.args.get("client_id") or None
+    if client_id is not None:
+        client_id = stack().clients.get(client_id).id  # 404 for an unknown client
     return jsonify([c.to_dict() for c in stack().oauth.list(client_id=client_id)])
 
 
