@@ -20,7 +20,8 @@ api = Blueprint("api", __name__)
 
 def stack() -> calstack.Calstack:
     """The app's one Calstack (thread-safe, shared by every request)."""
-    return current_app.extensions["calstack"]
+    handle: calstack.Calstack = current_app.extensions["calstack"]
+    return handle
 
 
 # Input helpers
