@@ -230,3 +230,137 @@ async fn lease_left_by_a_crashed_worker_is_taken_over_after_it_expires(target: T
     server.verify().await;
 }
 on_every_backend!(lease_left_by_a_crashed_worker_is_taken_over_after_it_expires);
+
+// ----- the same with real operating-system processes -----
+
+/// Environment of a child worker process (see `child_worker_process`).
+const CHILD_ENV: [&str; 5] = [
+    "CALSTACK_MANAGER_CHILD_DB",
+    "CALSTACK_MANAGER_CHILD_KEY",
+    "CALSTACK_MANAGER_CHILD_TOKEN_SERVER",
+    "CALSTACK_MANAGER_CHILD_CREDENTIAL",
+    "CALSTACK_MANAGER_CHILD_SYNC_DIR",
+];
+
+/// Waits (bounded) until `path` exists.
+async fn wait_for_file(path: &std::path::Path) {
+    for _ in 0..6000 {
+        if path.exists() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("{} never appeared", path.display());
+}
+
+/// Not a test on its own: the body of one worker process started by
+/// `separate_processes_share_one_refresh`. It connects its own pool, says it is ready, waits
+/// for the go signal, then makes `CALSTACK_MANAGER_CHILD_CALLS` concurrent `access_token`
+/// calls and fails unless each one returns the refreshed token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "run as a child process by separate_processes_share_one_refresh"]
+async fn child_worker_process() {
+    let [db, key, server, credential, sync] = CHILD_ENV.map(|name| {
+        std::env::var(name).unwrap_or_else(|_| {
+            panic!("{name} is unset: this is started by separate_processes_share_one_refresh")
+        })
+    });
+    let keyring = Keyring::from_base64(&key).expect("the key parses");
+    let store = calstack_store::connect(&db)
+        .await
+        .expect("the child connects");
+    let calstack = Calstack::builder()
+        .store(store)
+        .keyring(keyring)
+        .endpoints(manager_support::endpoints_at(&server))
+        .oauth_config(manager_support::test_oauth_config())
+        .build()
+        .expect("facade");
+    let id: calstack_core::CredentialId = credential.parse().expect("a credential id");
+    let sync = std::path::PathBuf::from(sync);
+    std::fs::write(sync.join(format!("ready-{}", std::process::id())), b"").expect("signal ready");
+    wait_for_file(&sync.join("go")).await;
+    let results = stampede(std::slice::from_ref(&calstack), id, CALLS_PER_WORKER).await;
+    for result in results {
+        assert_eq!(
+            result.expect("a token").secret(),
+            SECOND_ACCESS,
+            "every call in every process gets the new token"
+        );
+    }
+}
+
+async fn separate_processes_share_one_refresh(target: Target) {
+    let server = token_server().await;
+    mount_code_exchange(&server).await;
+    let key = EncryptionKey::generate();
+    let keyring = Keyring::new(key.clone());
+    let parent = worker(&target.url(), &keyring, &server).await;
+    let credential = consented_credential(&parent).await;
+    expire_access_token(parent.store(), credential.id).await;
+    mount_refresh(&server, Duration::from_millis(300)).await;
+
+    let sync = tempfile::tempdir().expect("a folder for the start signal");
+    let exe = std::env::current_exe().expect("this test binary");
+    let values = [
+        target.url(),
+        key.to_base64_secret(),
+        server.uri(),
+        credential.id.to_string(),
+        sync.path().display().to_string(),
+    ];
+    let children: Vec<_> = (0..WORKERS)
+        .map(|_| {
+            let mut command = tokio::process::Command::new(&exe);
+            command
+                .args([
+                    "--ignored",
+                    "--exact",
+                    "child_worker_process",
+                    "--test-threads=1",
+                ])
+                .envs(CHILD_ENV.iter().zip(values.iter()))
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .kill_on_drop(true);
+            command.spawn().expect("a child worker process starts")
+        })
+        .collect();
+    // Start them all at once, once every one is connected.
+    for _ in 0..6000 {
+        let ready = std::fs::read_dir(sync.path())
+            .expect("read the sync folder")
+            .count();
+        if ready >= WORKERS {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    std::fs::write(sync.path().join("go"), b"").expect("go");
+    for child in children {
+        let output = child.wait_with_output().await.expect("the child finishes");
+        assert!(
+            output.status.success(),
+            "a child worker failed:\n{}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            String::from_utf8_lossy(&output.stdout).contains("1 passed"),
+            "the child ran its worker body"
+        );
+    }
+    assert_eq!(
+        token_requests(&server, "refresh_token").await,
+        1,
+        "exactly one refresh request reached Google from {WORKERS} processes"
+    );
+    let token = parent
+        .oauth()
+        .access_token(credential.id)
+        .await
+        .expect("token");
+    assert_eq!(token.secret(), SECOND_ACCESS);
+    server.verify().await;
+}
+on_every_backend!(separate_processes_share_one_refresh);

@@ -118,11 +118,16 @@ pub(crate) async fn token_requests(server: &MockServer, grant_type: &str) -> usi
 
 /// Endpoints pointing at the wiremock server (the consent page is never fetched here).
 pub(crate) fn endpoints(server: &MockServer) -> GoogleEndpoints {
+    endpoints_at(&server.uri())
+}
+
+/// Endpoints pointing at a wiremock server known by its base URI (`http://127.0.0.1:PORT`).
+pub(crate) fn endpoints_at(server_uri: &str) -> GoogleEndpoints {
     GoogleEndpoints::new(
         "https://accounts.example.test/o/oauth2/v2/auth",
-        &format!("{}/token", server.uri()),
-        &format!("{}/revoke", server.uri()),
-        &format!("{}/calendar/v3/", server.uri()),
+        &format!("{server_uri}/token"),
+        &format!("{server_uri}/revoke"),
+        &format!("{server_uri}/calendar/v3/"),
     )
     .expect("wiremock endpoints are valid URLs")
 }
