@@ -235,10 +235,7 @@ impl Harness {
             .refresh_token
             .expect("the credential holds a refresh token");
         self.keyring
-            .open(
-                &sealed,
-                &aad::credential(credential_id, aad::REFRESH_TOKEN),
-            )
+            .open(&sealed, &aad::credential(credential_id, aad::REFRESH_TOKEN))
             .expect("the refresh token opens")
             .into_secret()
     }

@@ -16,7 +16,9 @@ async fn full_consent_gives_a_valid_credential_and_the_accounts_primary_calendar
         Some(calstack_e2e::REDIRECT_URI),
         "the emulator redirects to the registered redirect URI"
     );
-    let query = callback.query().expect("the callback carries code and state");
+    let query = callback
+        .query()
+        .expect("the callback carries code and state");
     let credential = harness
         .calstack()
         .oauth()
@@ -25,7 +27,10 @@ async fn full_consent_gives_a_valid_credential_and_the_accounts_primary_calendar
         .expect("consent completes");
     assert!(credential.is_valid);
     assert!(credential.last_error.is_none());
-    assert!(credential.refresh_token.is_some(), "offline access gives a refresh token");
+    assert!(
+        credential.refresh_token.is_some(),
+        "offline access gives a refresh token"
+    );
     assert!(
         credential
             .granted_scopes

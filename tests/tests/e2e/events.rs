@@ -12,8 +12,14 @@ use crate::event_at;
 #[tokio::test]
 async fn create_get_update_patch_delete_round_trip_with_etags() {
     let harness = Harness::start().await;
-    let (client, _) = harness.authorized_client("Crud Ltd", "carol@crud.test").await;
-    let calendar = harness.calstack().calendar(client.id).await.expect("calendar");
+    let (client, _) = harness
+        .authorized_client("Crud Ltd", "carol@crud.test")
+        .await;
+    let calendar = harness
+        .calstack()
+        .calendar(client.id)
+        .await
+        .expect("calendar");
     let events = calendar.events();
 
     let created = events
@@ -37,8 +43,16 @@ async fn create_get_update_patch_delete_round_trip_with_etags() {
         .await
         .expect("update with the current etag");
     assert_eq!(updated.description.as_deref(), Some("Agenda: budget"));
-    assert_eq!(updated.location.as_deref(), Some("Room 1"), "update keeps other fields");
-    assert_ne!(updated.etag.as_deref(), Some(stale_etag.as_str()), "a new etag");
+    assert_eq!(
+        updated.location.as_deref(),
+        Some("Room 1"),
+        "update keeps other fields"
+    );
+    assert_ne!(
+        updated.etag.as_deref(),
+        Some(stale_etag.as_str()),
+        "a new etag"
+    );
 
     let patched = events
         .patch(
@@ -54,7 +68,11 @@ async fn create_get_update_patch_delete_round_trip_with_etags() {
         .await
         .expect("patch with the current etag");
     assert_eq!(patched.summary.as_deref(), Some("Planning (moved)"));
-    assert_eq!(patched.description.as_deref(), Some("Agenda: budget"), "patch keeps the rest");
+    assert_eq!(
+        patched.description.as_deref(),
+        Some("Agenda: budget"),
+        "patch keeps the rest"
+    );
 
     // Someone else's change happened since `stale_etag` was read.
     let stale = events
@@ -77,9 +95,16 @@ async fn create_get_update_patch_delete_round_trip_with_etags() {
         .send()
         .await
         .expect_err("a stale etag cannot delete");
-    assert!(matches!(stale_delete, Error::PreconditionFailed), "{stale_delete:?}");
+    assert!(
+        matches!(stale_delete, Error::PreconditionFailed),
+        "{stale_delete:?}"
+    );
     let still = events.get("primary", &id).send().await.expect("get");
-    assert_eq!(still.summary.as_deref(), Some("Planning (moved)"), "nothing was lost");
+    assert_eq!(
+        still.summary.as_deref(),
+        Some("Planning (moved)"),
+        "nothing was lost"
+    );
 
     events.delete("primary", &id).send().await.expect("delete");
     let gone = events.get("primary", &id).send().await;
@@ -105,7 +130,11 @@ async fn paging_through_600_seeded_events_with_small_pages_sees_each_once() {
         .seed_events(account, "primary", &SeedOptions::new(600))
         .expect("seed 600 events");
     assert_eq!(seeded, 600);
-    let calendar = harness.calstack().calendar(client.id).await.expect("calendar");
+    let calendar = harness
+        .calstack()
+        .calendar(client.id)
+        .await
+        .expect("calendar");
 
     let pages: Vec<_> = calendar
         .events()
@@ -115,7 +144,11 @@ async fn paging_through_600_seeded_events_with_small_pages_sees_each_once() {
         .try_collect()
         .await
         .expect("every page");
-    assert!(pages.len() >= 9, "600 events at most 70 a page: {} pages", pages.len());
+    assert!(
+        pages.len() >= 9,
+        "600 events at most 70 a page: {} pages",
+        pages.len()
+    );
     assert!(pages.iter().all(|p| p.items.len() <= 70));
 
     let ids: Vec<String> = calendar
@@ -128,5 +161,9 @@ async fn paging_through_600_seeded_events_with_small_pages_sees_each_once() {
         .await
         .expect("stream every event");
     assert_eq!(ids.len(), 600, "every event once");
-    assert_eq!(ids.iter().collect::<HashSet<_>>().len(), 600, "no duplicates");
+    assert_eq!(
+        ids.iter().collect::<HashSet<_>>().len(),
+        600,
+        "no duplicates"
+    );
 }

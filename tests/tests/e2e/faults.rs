@@ -8,8 +8,14 @@ use crate::event_at;
 #[tokio::test]
 async fn insert_hit_by_two_503s_is_retried_and_creates_exactly_one_event() {
     let harness = Harness::start().await;
-    let (client, _) = harness.authorized_client("Flaky Ltd", "gus@flaky.test").await;
-    let calendar = harness.calstack().calendar(client.id).await.expect("calendar");
+    let (client, _) = harness
+        .authorized_client("Flaky Ltd", "gus@flaky.test")
+        .await;
+    let calendar = harness
+        .calstack()
+        .calendar(client.id)
+        .await
+        .expect("calendar");
     let emulator = harness.emulator();
     emulator.script_fault(ScriptedFault::new(
         "events.insert",
@@ -25,7 +31,11 @@ async fn insert_hit_by_two_503s_is_retried_and_creates_exactly_one_event() {
         .await
         .expect("the insert succeeds after retries");
 
-    assert_eq!(emulator.counter("events.insert"), 3, "two 503s, then success");
+    assert_eq!(
+        emulator.counter("events.insert"),
+        3,
+        "two 503s, then success"
+    );
     let listed = calendar
         .events()
         .list("primary")
@@ -38,14 +48,23 @@ async fn insert_hit_by_two_503s_is_retried_and_creates_exactly_one_event() {
         .collect();
     assert_eq!(copies.len(), 1, "exactly one event was created");
     assert_eq!(copies[0].id, created.id);
-    assert!(calendar.metrics().retries >= 2, "the client counted its retries");
+    assert!(
+        calendar.metrics().retries >= 2,
+        "the client counted its retries"
+    );
 }
 
 #[tokio::test]
 async fn insert_whose_connection_drops_is_retried_and_creates_exactly_one_event() {
     let harness = Harness::start().await;
-    let (client, _) = harness.authorized_client("Dropped Ltd", "hal@dropped.test").await;
-    let calendar = harness.calstack().calendar(client.id).await.expect("calendar");
+    let (client, _) = harness
+        .authorized_client("Dropped Ltd", "hal@dropped.test")
+        .await;
+    let calendar = harness
+        .calstack()
+        .calendar(client.id)
+        .await
+        .expect("calendar");
     harness.emulator().script_fault(ScriptedFault::new(
         "events.insert",
         Fault::DropConnection,

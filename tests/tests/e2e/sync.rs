@@ -8,8 +8,14 @@ use crate::event_at;
 #[tokio::test]
 async fn full_then_incremental_sync_sees_changes_and_a_tombstone() {
     let harness = Harness::start().await;
-    let (client, _) = harness.authorized_client("Sync Ltd", "erin@sync.test").await;
-    let calendar = harness.calstack().calendar(client.id).await.expect("calendar");
+    let (client, _) = harness
+        .authorized_client("Sync Ltd", "erin@sync.test")
+        .await;
+    let calendar = harness
+        .calstack()
+        .calendar(client.id)
+        .await
+        .expect("calendar");
     let events = calendar.events();
     let doomed = events
         .insert("primary", event_at("Doomed", 8))
@@ -28,7 +34,11 @@ async fn full_then_incremental_sync_sees_changes_and_a_tombstone() {
     assert!(full_ids.contains(kept.id.as_ref().expect("id")));
 
     let doomed_id = doomed.id.clone().expect("id");
-    events.delete("primary", &doomed_id).send().await.expect("delete");
+    events
+        .delete("primary", &doomed_id)
+        .send()
+        .await
+        .expect("delete");
     let added = events
         .insert("primary", event_at("Added", 12))
         .send()
@@ -46,7 +56,10 @@ async fn full_then_incremental_sync_sees_changes_and_a_tombstone() {
         .expect("the deleted event comes back as a tombstone");
     assert!(tombstone.is_cancelled());
     assert!(
-        delta.items.iter().any(|e| e.id == added.id && !e.is_cancelled()),
+        delta
+            .items
+            .iter()
+            .any(|e| e.id == added.id && !e.is_cancelled()),
         "the new event is in the delta"
     );
     assert!(
@@ -58,14 +71,24 @@ async fn full_then_incremental_sync_sees_changes_and_a_tombstone() {
         .sync("primary", Some(&delta.next_sync_token))
         .await
         .expect("sync again");
-    assert!(quiet.items.is_empty(), "nothing changed since: {:?}", quiet.items);
+    assert!(
+        quiet.items.is_empty(),
+        "nothing changed since: {:?}",
+        quiet.items
+    );
 }
 
 #[tokio::test]
 async fn expired_sync_token_gives_sync_token_expired_and_a_full_sync_recovers() {
     let harness = Harness::start().await;
-    let (client, _) = harness.authorized_client("Expiry Ltd", "fay@expiry.test").await;
-    let calendar = harness.calstack().calendar(client.id).await.expect("calendar");
+    let (client, _) = harness
+        .authorized_client("Expiry Ltd", "fay@expiry.test")
+        .await;
+    let calendar = harness
+        .calstack()
+        .calendar(client.id)
+        .await
+        .expect("calendar");
     let events = calendar.events();
     events
         .insert("primary", event_at("Standup", 9))

@@ -67,7 +67,9 @@ async fn grant_revoked_by_the_user_requires_reauthorization() {
 #[tokio::test]
 async fn expired_refresh_token_requires_reauthorization() {
     let harness = Harness::start().await;
-    let (client, credential) = harness.authorized_client("Expired Ltd", "jo@expired.test").await;
+    let (client, credential) = harness
+        .authorized_client("Expired Ltd", "jo@expired.test")
+        .await;
     let refresh = harness.refresh_token(credential.id).await;
     harness
         .emulator()
@@ -83,7 +85,9 @@ async fn testing_mode_grant_dies_after_seven_days() {
         Emulator::builder().refresh_token_lifetime(Some(Duration::from_secs(7 * 24 * 3600))),
     )
     .await;
-    let (client, credential) = harness.authorized_client("Testing App", "kim@testing.test").await;
+    let (client, credential) = harness
+        .authorized_client("Testing App", "kim@testing.test")
+        .await;
     let eight_days = Duration::from_secs(8 * 24 * 3600);
     harness.emulator().advance_clock(eight_days);
     harness.clock().advance(eight_days);
@@ -93,7 +97,9 @@ async fn testing_mode_grant_dies_after_seven_days() {
 #[tokio::test]
 async fn revoking_through_calstack_ends_the_grant_at_google() {
     let harness = Harness::start().await;
-    let (client, credential) = harness.authorized_client("Leaving Ltd", "lee@leaving.test").await;
+    let (client, credential) = harness
+        .authorized_client("Leaving Ltd", "lee@leaving.test")
+        .await;
     let refresh = harness.refresh_token(credential.id).await;
     harness
         .calstack()
@@ -108,7 +114,10 @@ async fn revoking_through_calstack_ends_the_grant_at_google() {
         .access_token(credential.id)
         .await
         .expect_err("revoked");
-    assert!(matches!(err, Error::ReauthorizationRequired { .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::ReauthorizationRequired { .. }),
+        "{err:?}"
+    );
     // Google forgot the grant: the old refresh token is refused there too.
     let response = reqwest::Client::new()
         .post(harness.emulator().token_url())
@@ -123,14 +132,23 @@ async fn revoking_through_calstack_ends_the_grant_at_google() {
         .expect("token endpoint answers");
     assert_eq!(response.status(), reqwest::StatusCode::BAD_REQUEST);
     let calendar = harness.calstack().calendar(client.id).await;
-    assert!(matches!(calendar, Err(Error::ReauthorizationRequired { .. })));
+    assert!(matches!(
+        calendar,
+        Err(Error::ReauthorizationRequired { .. })
+    ));
 }
 
 #[tokio::test]
 async fn expiring_access_token_is_refreshed_transparently() {
     let harness = Harness::start().await;
-    let (client, credential) = harness.authorized_client("Fresh Ltd", "max@fresh.test").await;
-    let calendar = harness.calstack().calendar(client.id).await.expect("calendar");
+    let (client, credential) = harness
+        .authorized_client("Fresh Ltd", "max@fresh.test")
+        .await;
+    let calendar = harness
+        .calstack()
+        .calendar(client.id)
+        .await
+        .expect("calendar");
     calendar
         .events()
         .list("primary")
@@ -168,8 +186,14 @@ async fn expiring_access_token_is_refreshed_transparently() {
 #[tokio::test]
 async fn token_rejected_with_401_is_refreshed_once_and_the_call_succeeds() {
     let harness = Harness::start().await;
-    let (client, _) = harness.authorized_client("Unauthorized Ltd", "ned@401.test").await;
-    let calendar = harness.calstack().calendar(client.id).await.expect("calendar");
+    let (client, _) = harness
+        .authorized_client("Unauthorized Ltd", "ned@401.test")
+        .await;
+    let calendar = harness
+        .calstack()
+        .calendar(client.id)
+        .await
+        .expect("calendar");
     // Google stops accepting the token early (e.g. the user changed their password); the
     // credential still believes it is valid.
     harness.emulator().expire_access_tokens();
@@ -188,7 +212,11 @@ async fn token_rejected_with_401_is_refreshed_once_and_the_call_succeeds() {
 async fn fifty_concurrent_calls_with_an_expired_token_cause_one_refresh() {
     let harness = Harness::start().await;
     let (client, credential) = harness.authorized_client("Busy Ltd", "ola@busy.test").await;
-    let calendar = harness.calstack().calendar(client.id).await.expect("calendar");
+    let calendar = harness
+        .calstack()
+        .calendar(client.id)
+        .await
+        .expect("calendar");
     harness.emulator().advance_clock(AN_HOUR_AND_A_BIT);
     harness.clock().advance(AN_HOUR_AND_A_BIT);
     harness.emulator().reset_counters();
