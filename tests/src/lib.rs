@@ -143,6 +143,21 @@ impl Harness {
     /// # Panics
     /// If the facade refuses.
     pub async fn register(&self, name: &str, account: &str) -> (Client, OAuthCredential) {
+        self.register_with_scopes(name, account, &["calendar"])
+            .await
+    }
+
+    /// Like [`Harness::register`], asking for `scopes` (short Calendar names such as
+    /// `calendar.readonly`, or full URLs).
+    ///
+    /// # Panics
+    /// If the facade refuses.
+    pub async fn register_with_scopes(
+        &self,
+        name: &str,
+        account: &str,
+        scopes: &[&str],
+    ) -> (Client, OAuthCredential) {
         let slug: String = name
             .chars()
             .filter(char::is_ascii_alphanumeric)
@@ -161,7 +176,7 @@ impl Harness {
                 client_id: client.id,
                 google_client_id: GOOGLE_CLIENT_ID.into(),
                 client_secret: ClientSecret::new(CLIENT_SECRET),
-                scopes: vec!["calendar".into()],
+                scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
                 redirect_uri: REDIRECT_URI.into(),
                 account_email: Some(account.into()),
             })
@@ -209,14 +224,30 @@ impl Harness {
     /// If any step fails.
     pub async fn authorized_client(&self, name: &str, account: &str) -> (Client, OAuthCredential) {
         let (client, credential) = self.register(name, account).await;
-        let callback = self.consent_redirect(credential.id).await;
-        let credential = self
-            .calstack
-            .oauth()
-            .complete_callback_query(callback.query().unwrap_or_default())
-            .await
-            .expect("consent completes");
+        let credential = self.consent(credential.id).await;
         (client, credential)
+    }
+
+    /// Runs consent for a registered credential: the consent page's redirect, then
+    /// [`OAuthManager::complete`](calstack_core::oauth::OAuthManager::complete) with the `code`
+    /// and `state` it carries.
+    ///
+    /// # Panics
+    /// If the redirect carries no code (consent denied) or completing fails.
+    pub async fn consent(&self, credential_id: CredentialId) -> OAuthCredential {
+        let callback = self.consent_redirect(credential_id).await;
+        let param = |name: &str| {
+            callback
+                .query_pairs()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_else(|| panic!("the consent redirect carries no {name}: {callback}"))
+        };
+        self.calstack
+            .oauth()
+            .complete(&param("code"), &param("state"))
+            .await
+            .expect("consent completes")
     }
 
     /// The credential's refresh token in plaintext (opened with the keyring), for emulator

@@ -1,6 +1,7 @@
 //! Consent through the facade against the emulator's OAuth endpoints.
 
 use calstack_core::Error;
+use calstack_core::oauth::CredentialExt as _;
 use calstack_e2e::Harness;
 use calstack_emulator::Consent;
 
@@ -16,13 +17,18 @@ async fn full_consent_gives_a_valid_credential_and_the_accounts_primary_calendar
         Some(calstack_e2e::REDIRECT_URI),
         "the emulator redirects to the registered redirect URI"
     );
-    let query = callback
-        .query()
-        .expect("the callback carries code and state");
+    let param = |name: &str| {
+        callback
+            .query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+            .expect("the callback carries code and state")
+    };
+    let (code, state) = (param("code"), param("state"));
     let credential = harness
         .calstack()
         .oauth()
-        .complete_callback_query(query)
+        .complete(&code, &state)
         .await
         .expect("consent completes");
     assert!(credential.is_valid);
@@ -44,7 +50,7 @@ async fn full_consent_gives_a_valid_credential_and_the_accounts_primary_calendar
     let replay = harness
         .calstack()
         .oauth()
-        .complete_callback_query(query)
+        .complete(&code, &state)
         .await
         .expect_err("a state is single-use");
     assert!(
@@ -98,4 +104,50 @@ async fn denied_consent_is_an_authorization_error_and_the_credential_stays_inval
         matches!(calendar, Err(Error::ReauthorizationRequired { .. })),
         "no Calendar client without consent: {calendar:?}"
     );
+}
+
+#[tokio::test]
+async fn scopes_the_user_unticked_are_reported_missing_and_writes_are_refused() {
+    let harness = Harness::start().await;
+    let readonly = "https://www.googleapis.com/auth/calendar.readonly";
+    harness
+        .emulator()
+        .set_consent(Consent::GrantOnly(vec![readonly.to_owned()]));
+    let (client, registered) = harness
+        .register_with_scopes(
+            "Partial Ltd",
+            "pam@partial.test",
+            &["calendar.readonly", "calendar.events"],
+        )
+        .await;
+    let credential = harness.consent(registered.id).await;
+    assert!(
+        credential.is_valid,
+        "a partial grant still works for what it covers"
+    );
+    assert_eq!(
+        credential.missing_scopes(),
+        vec!["https://www.googleapis.com/auth/calendar.events".to_owned()]
+    );
+    assert!(credential.has_scope(readonly));
+
+    let calendar = harness
+        .calstack()
+        .calendar(client.id)
+        .await
+        .expect("calendar");
+    calendar
+        .events()
+        .list("primary")
+        .send()
+        .await
+        .expect("reading is granted");
+    let err = calendar
+        .events()
+        .insert("primary", crate::event_at("Not allowed", 9))
+        .send()
+        .await
+        .expect_err("writing was not granted");
+    assert_eq!(err.status(), Some(403), "{err:?}");
+    assert!(!err.is_retryable(), "a missing scope is not worth retrying");
 }

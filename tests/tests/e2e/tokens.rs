@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use calstack_core::{ClientId, CredentialId, Error};
 use calstack_e2e::Harness;
-use calstack_emulator::Emulator;
+use calstack_emulator::{Emulator, Fault, ScriptedFault};
 
 /// More than an access token's lifetime (3599 s).
 const AN_HOUR_AND_A_BIT: Duration = Duration::from_secs(3700);
@@ -241,4 +241,69 @@ async fn fifty_concurrent_calls_with_an_expired_token_cause_one_refresh() {
         "exactly one refresh reached the token endpoint"
     );
     assert_eq!(harness.emulator().counter("events.list"), 25);
+}
+
+#[tokio::test]
+async fn token_endpoint_outage_is_retried_and_never_invalidates_the_credential() {
+    let harness = Harness::start().await;
+    let (client, credential) = harness
+        .authorized_client("Outage Ltd", "sam@outage.test")
+        .await;
+    let calendar = harness
+        .calstack()
+        .calendar(client.id)
+        .await
+        .expect("calendar");
+    let emulator = harness.emulator();
+
+    // A short outage: two 503s, then the refresh goes through.
+    harness.clock().advance(AN_HOUR_AND_A_BIT);
+    emulator.advance_clock(AN_HOUR_AND_A_BIT);
+    emulator.reset_counters();
+    emulator.script_fault(ScriptedFault::new(
+        "oauth.token",
+        Fault::ServiceUnavailable,
+        2,
+    ));
+    calendar
+        .events()
+        .list("primary")
+        .send()
+        .await
+        .expect("works once the token endpoint recovers");
+    assert_eq!(
+        emulator.counter("oauth.token"),
+        3,
+        "two failures, one success"
+    );
+
+    // A long outage: the call fails with a retryable error, and the credential stays valid.
+    harness.clock().advance(AN_HOUR_AND_A_BIT);
+    emulator.advance_clock(AN_HOUR_AND_A_BIT);
+    emulator.script_fault(ScriptedFault::new(
+        "oauth.token",
+        Fault::ServiceUnavailable,
+        100,
+    ));
+    let err = harness
+        .calstack()
+        .oauth()
+        .access_token(credential.id)
+        .await
+        .expect_err("Google's token endpoint is down");
+    assert!(err.is_retryable(), "worth retrying later: {err:?}");
+    let stored = harness
+        .calstack()
+        .oauth()
+        .get_credential(credential.id)
+        .await
+        .expect("credential");
+    assert!(stored.is_valid, "an outage is not a dead grant");
+    emulator.clear_faults();
+    calendar
+        .events()
+        .list("primary")
+        .send()
+        .await
+        .expect("works again after the outage");
 }
