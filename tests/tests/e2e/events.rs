@@ -167,3 +167,141 @@ async fn paging_through_600_seeded_events_with_small_pages_sees_each_once() {
         "no duplicates"
     );
 }
+
+#[tokio::test]
+async fn weekly_event_across_a_dst_change_keeps_its_local_time_in_every_instance() {
+    use calstack_core::calendar::OrderBy;
+    use calstack_core::{EventDateTime, When};
+    use chrono::{TimeDelta, TimeZone, Timelike};
+    use chrono_tz::Europe::Zurich;
+
+    let harness = Harness::start().await;
+    let (client, _) = harness
+        .authorized_client("Weekly Ltd", "walt@weekly.test")
+        .await;
+    let calendar = harness
+        .calstack()
+        .calendar(client.id)
+        .await
+        .expect("calendar");
+    // Mondays at 10:00 in Zurich; Europe moves to summer time on Sunday 2030-03-31.
+    let start = Zurich
+        .with_ymd_and_hms(2030, 3, 18, 10, 0, 0)
+        .single()
+        .expect("a valid local time");
+    let series = calendar
+        .events()
+        .insert(
+            "primary",
+            Event::new(
+                "Weekly sync",
+                EventDateTime::zoned(start),
+                EventDateTime::zoned(start + TimeDelta::hours(1)),
+            )
+            .with_recurrence("RRULE:FREQ=WEEKLY;COUNT=4"),
+        )
+        .send()
+        .await
+        .expect("insert the series");
+    let series_id = series.id.clone().expect("an id");
+
+    let instances = calendar
+        .events()
+        .instances("primary", &series_id)
+        .collect_all()
+        .await
+        .expect("instances");
+    assert_eq!(instances.len(), 4);
+    let mut utc_hours = Vec::new();
+    for instance in &instances {
+        assert_eq!(
+            instance.recurring_event_id.as_deref(),
+            Some(series_id.as_str())
+        );
+        let when = instance
+            .start
+            .as_ref()
+            .expect("a start")
+            .when()
+            .expect("a valid start");
+        let When::Timed { at, .. } = when else {
+            panic!("a timed instance, got {when:?}");
+        };
+        assert_eq!(
+            at.with_timezone(&Zurich).hour(),
+            10,
+            "10:00 local every week"
+        );
+        utc_hours.push(at.with_timezone(&chrono::Utc).hour());
+    }
+    assert_eq!(
+        utc_hours,
+        vec![9, 9, 8, 8],
+        "the UTC time moves with summer time"
+    );
+
+    let expanded = calendar
+        .events()
+        .list("primary")
+        .single_events(true)
+        .order_by(OrderBy::StartTime)
+        .time_min(start.with_timezone(&chrono::Utc) + TimeDelta::days(6))
+        .collect_all()
+        .await
+        .expect("expanded list");
+    assert_eq!(expanded.len(), 3, "the instances after the first week");
+    assert!(
+        expanded
+            .iter()
+            .all(|e| e.recurring_event_id.as_deref() == Some(series_id.as_str()))
+    );
+}
+
+#[tokio::test]
+async fn free_busy_reports_the_events_of_the_clients_calendar() {
+    use calstack_core::calendar::FreeBusyRequest;
+    use chrono::{TimeZone, Utc};
+
+    let harness = Harness::start().await;
+    let (client, _) = harness
+        .authorized_client("Busy Bee Ltd", "xena@busy.test")
+        .await;
+    let calendar = harness
+        .calstack()
+        .calendar(client.id)
+        .await
+        .expect("calendar");
+    for (summary, hour) in [("Morning", 9), ("Afternoon", 14)] {
+        calendar
+            .events()
+            .insert("primary", event_at(summary, hour))
+            .send()
+            .await
+            .expect("insert");
+    }
+    let day = |h| {
+        Utc.with_ymd_and_hms(2030, 1, 1, h, 0, 0)
+            .single()
+            .expect("a valid time")
+    };
+    let answer = calendar
+        .freebusy()
+        .query(FreeBusyRequest::new(day(0), day(23), ["primary"]))
+        .send()
+        .await
+        .expect("free/busy");
+    let busy = answer
+        .calendars
+        .as_ref()
+        .and_then(|c| c.get("primary").or_else(|| c.get("xena@busy.test")))
+        .and_then(|c| c.busy.clone())
+        .expect("busy periods for the calendar");
+    let periods: Vec<_> = busy.iter().map(|p| (p.start, p.end)).collect();
+    assert_eq!(
+        periods,
+        vec![
+            (Some(day(9)), Some(day(10))),
+            (Some(day(14)), Some(day(15))),
+        ]
+    );
+}
