@@ -112,6 +112,24 @@ impl Harness {
         }
     }
 
+    /// Another "process" on the same database file: a new SQLite pool and a new facade with
+    /// `keyring`, the same emulator endpoints and the same clock.
+    ///
+    /// # Panics
+    /// If the store or the facade cannot open.
+    pub async fn another_process(&self, keyring: Keyring) -> Calstack {
+        let store = calstack_store::SqliteStore::open(&self.database)
+            .await
+            .expect("the SQLite store opens again");
+        Calstack::builder()
+            .store(Arc::new(store))
+            .keyring(keyring)
+            .endpoints(self.calstack.endpoints().clone())
+            .clock(Arc::new(self.clock.clone()))
+            .build()
+            .expect("the facade builds")
+    }
+
     /// The running emulator (base URLs, admin helpers, counters).
     pub fn emulator(&self) -> &RunningEmulator {
         &self.emulator

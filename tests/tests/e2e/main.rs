@@ -4,6 +4,7 @@
 mod consent;
 mod events;
 mod faults;
+mod restart;
 mod stacking;
 mod sync;
 mod tokens;
