@@ -13,7 +13,7 @@ use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions, MySqlRow};
 use uuid::Uuid;
 
 use crate::codec::{col, uuid_from_text, uuid_to_text};
-use crate::error::{migration_error, store_error};
+use crate::error::{invalid_url, migration_error, store_error};
 use crate::sql_store::{Dialect, impl_sql_store};
 
 /// Connections per process. MariaDB's default limit is 151 connections in all, so several
@@ -47,10 +47,8 @@ impl MySqlStore {
             }
             _ => url.to_owned(),
         };
-        let options = MySqlConnectOptions::from_str(&url).map_err(|e| StoreError::Backend {
-            message: "invalid MySQL/MariaDB database URL".to_owned(),
-            source: Some(Box::new(e)),
-        })?;
+        let options =
+            MySqlConnectOptions::from_str(&url).map_err(|e| invalid_url("MySQL/MariaDB", e))?;
         Self::connect_with(options).await
     }
 

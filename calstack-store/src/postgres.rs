@@ -12,7 +12,7 @@ use sqlx::{AssertSqlSafe, SqlSafeStr, SqlStr};
 use uuid::Uuid;
 
 use crate::codec::col;
-use crate::error::{migration_error, store_error};
+use crate::error::{invalid_url, migration_error, store_error};
 use crate::sql::numbered;
 use crate::sql_store::{Dialect, impl_sql_store};
 
@@ -38,10 +38,7 @@ impl PgStore {
     /// Connects to `url` (`postgres://user:password@host:port/database`, sqlx's URL options
     /// such as `sslmode` and `options=-c search_path=…` apply) and applies pending migrations.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let options = PgConnectOptions::from_str(url).map_err(|e| StoreError::Backend {
-            message: "invalid PostgreSQL database URL".to_owned(),
-            source: Some(Box::new(e)),
-        })?;
+        let options = PgConnectOptions::from_str(url).map_err(|e| invalid_url("PostgreSQL", e))?;
         Self::connect_with(options).await
     }
 

@@ -61,6 +61,7 @@ macro_rules! impl_sql_store {
                 StoreError,
             };
             use chrono::{DateTime, Utc};
+            use uuid::Uuid;
 
             use super::{$dialect as D, $store as Store};
             use crate::codec::{col, email_key, scopes_from_text, scopes_to_text};
@@ -72,6 +73,11 @@ macro_rules! impl_sql_store {
             };
 
             type Row = <D as Dialect>::Row;
+            type Query = sqlx::query::Query<
+                'static,
+                <Row as sqlx::Row>::Database,
+                <<Row as sqlx::Row>::Database as sqlx::Database>::Arguments,
+            >;
 
             fn client_from_row(row: &Row) -> Result<Client, StoreError> {
                 const T: &str = "clients";
@@ -121,7 +127,56 @@ macro_rules! impl_sql_store {
                 })
             }
 
+            /// Binds the fields of `c` an update may change, google client id to last error, in
+            /// the order both `INSERT_CREDENTIAL` and `UPDATE_CREDENTIAL` list them.
+            fn bind_changeable_fields(query: Query, c: &OAuthCredential) -> Query {
+                query
+                    .bind(&c.google_client_id)
+                    .bind(c.client_secret.as_stored())
+                    .bind(scopes_to_text(&c.scopes))
+                    .bind(scopes_to_text(&c.granted_scopes))
+                    .bind(&c.redirect_uri)
+                    .bind(&c.account_email)
+                    .bind(c.access_token.as_ref().map(Sealed::as_stored))
+                    .bind(c.refresh_token.as_ref().map(Sealed::as_stored))
+                    .bind(c.expires_at.map(D::time))
+                    .bind(c.is_valid)
+                    .bind(&c.last_error)
+            }
+
             impl Store {
+                /// The record `statement` selects by the one id it binds.
+                async fn get_by_id<T>(
+                    &self,
+                    statement: &'static str,
+                    id: Uuid,
+                    doing: &str,
+                    from_row: fn(&Row) -> Result<T, StoreError>,
+                ) -> Result<Option<T>, StoreError> {
+                    sqlx::query(D::sql(statement))
+                        .bind(D::id(id))
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(|e| store_error(e, doing))?
+                        .map(|row| from_row(&row))
+                        .transpose()
+                }
+
+                /// Runs `statement` with the one id it binds; whether it touched a row.
+                async fn delete_by_id(
+                    &self,
+                    statement: &'static str,
+                    id: Uuid,
+                    doing: &str,
+                ) -> Result<bool, StoreError> {
+                    let done = sqlx::query(D::sql(statement))
+                        .bind(D::id(id))
+                        .execute(&self.pool)
+                        .await
+                        .map_err(|e| store_error(e, doing))?;
+                    Ok(done.rows_affected() > 0)
+                }
+
                 async fn client_exists(&self, id: ClientId) -> Result<bool, StoreError> {
                     let row = sqlx::query(D::sql(sql::CLIENT_EXISTS))
                         .bind(D::id(id.0))
@@ -166,13 +221,8 @@ macro_rules! impl_sql_store {
                 }
 
                 async fn get_client(&self, id: ClientId) -> Result<Option<Client>, StoreError> {
-                    sqlx::query(D::sql(sql::GET_CLIENT))
-                        .bind(D::id(id.0))
-                        .fetch_optional(&self.pool)
+                    self.get_by_id(sql::GET_CLIENT, id.0, "get client", client_from_row)
                         .await
-                        .map_err(|e| store_error(e, "get client"))?
-                        .map(|row| client_from_row(&row))
-                        .transpose()
                 }
 
                 async fn list_clients(&self) -> Result<Vec<Client>, StoreError> {
@@ -207,32 +257,18 @@ macro_rules! impl_sql_store {
                 }
 
                 async fn delete_client(&self, id: ClientId) -> Result<bool, StoreError> {
-                    let done = sqlx::query(D::sql(sql::DELETE_CLIENT))
-                        .bind(D::id(id.0))
-                        .execute(&self.pool)
+                    self.delete_by_id(sql::DELETE_CLIENT, id.0, "delete client")
                         .await
-                        .map_err(|e| store_error(e, "delete client"))?;
-                    Ok(done.rows_affected() > 0)
                 }
             }
 
             #[async_trait]
             impl CredentialStore for Store {
                 async fn insert_credential(&self, c: &OAuthCredential) -> Result<(), StoreError> {
-                    sqlx::query(D::sql(sql::INSERT_CREDENTIAL))
+                    let ids = sqlx::query(D::sql(sql::INSERT_CREDENTIAL))
                         .bind(D::id(c.id.0))
-                        .bind(D::id(c.client_id.0))
-                        .bind(&c.google_client_id)
-                        .bind(c.client_secret.as_stored())
-                        .bind(scopes_to_text(&c.scopes))
-                        .bind(scopes_to_text(&c.granted_scopes))
-                        .bind(&c.redirect_uri)
-                        .bind(&c.account_email)
-                        .bind(c.access_token.as_ref().map(Sealed::as_stored))
-                        .bind(c.refresh_token.as_ref().map(Sealed::as_stored))
-                        .bind(c.expires_at.map(D::time))
-                        .bind(c.is_valid)
-                        .bind(&c.last_error)
+                        .bind(D::id(c.client_id.0));
+                    bind_changeable_fields(ids, c)
                         .bind(D::time(c.created_at))
                         .bind(D::time(c.updated_at))
                         .bind(c.version)
@@ -246,13 +282,13 @@ macro_rules! impl_sql_store {
                     &self,
                     id: CredentialId,
                 ) -> Result<Option<OAuthCredential>, StoreError> {
-                    sqlx::query(D::sql(sql::GET_CREDENTIAL))
-                        .bind(D::id(id.0))
-                        .fetch_optional(&self.pool)
-                        .await
-                        .map_err(|e| store_error(e, "get credential"))?
-                        .map(|row| credential_from_row(&row))
-                        .transpose()
+                    self.get_by_id(
+                        sql::GET_CREDENTIAL,
+                        id.0,
+                        "get credential",
+                        credential_from_row,
+                    )
+                    .await
                 }
 
                 async fn list_credentials(
@@ -284,18 +320,7 @@ macro_rules! impl_sql_store {
                     } else {
                         sql::UPDATE_CREDENTIAL
                     };
-                    let update = sqlx::query(D::sql(statement))
-                        .bind(&c.google_client_id)
-                        .bind(c.client_secret.as_stored())
-                        .bind(scopes_to_text(&c.scopes))
-                        .bind(scopes_to_text(&c.granted_scopes))
-                        .bind(&c.redirect_uri)
-                        .bind(&c.account_email)
-                        .bind(c.access_token.as_ref().map(Sealed::as_stored))
-                        .bind(c.refresh_token.as_ref().map(Sealed::as_stored))
-                        .bind(c.expires_at.map(D::time))
-                        .bind(c.is_valid)
-                        .bind(&c.last_error)
+                    let update = bind_changeable_fields(sqlx::query(D::sql(statement)), c)
                         .bind(D::time(c.updated_at))
                         .bind(D::id(c.id.0))
                         .bind(c.version);
@@ -332,12 +357,8 @@ macro_rules! impl_sql_store {
                 }
 
                 async fn delete_credential(&self, id: CredentialId) -> Result<bool, StoreError> {
-                    let done = sqlx::query(D::sql(sql::DELETE_CREDENTIAL))
-                        .bind(D::id(id.0))
-                        .execute(&self.pool)
+                    self.delete_by_id(sql::DELETE_CREDENTIAL, id.0, "delete credential")
                         .await
-                        .map_err(|e| store_error(e, "delete credential"))?;
-                    Ok(done.rows_affected() > 0)
                 }
             }
 

@@ -16,7 +16,7 @@ use sqlx::{Connection, SqlStr};
 use uuid::Uuid;
 
 use crate::codec::{col, time_from_text, time_to_text, uuid_from_text, uuid_to_text};
-use crate::error::{migration_error, store_error};
+use crate::error::{invalid_url, migration_error, store_error};
 use crate::sql_store::{Dialect, impl_sql_store};
 
 /// How long a statement waits for another connection's (or process's) write to finish.
@@ -41,10 +41,7 @@ impl SqliteStore {
     /// (`sqlite://path/to/file.db`, `sqlite:///absolute/path.db` or `sqlite::memory:`) and
     /// applies pending migrations.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let options = SqliteConnectOptions::from_str(url).map_err(|e| StoreError::Backend {
-            message: "invalid SQLite database URL".to_owned(),
-            source: Some(Box::new(e)),
-        })?;
+        let options = SqliteConnectOptions::from_str(url).map_err(|e| invalid_url("SQLite", e))?;
         let in_memory = is_memory_url(url);
         Self::connect_with(options, in_memory).await
     }
