@@ -97,7 +97,6 @@ pub(crate) fn corrupt(table: &str, column: &str, why: impl std::fmt::Display) ->
 
 /// A database URL the `backend` driver refused. The URL is not repeated: it may hold a
 /// password.
-#[allow(dead_code)]
 pub(crate) fn invalid_url(backend: &str, err: sqlx::Error) -> StoreError {
     StoreError::Backend {
         message: format!("invalid {backend} database URL"),

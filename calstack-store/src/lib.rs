@@ -24,7 +24,9 @@ use std::sync::Arc;
 
 use calstack_core::{Store, StoreError};
 
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 mod codec;
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 mod error;
 #[cfg(feature = "mysql")]
 mod mysql;
@@ -113,7 +115,7 @@ pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
 }
 
 /// Settings every backend's migrator shares.
-#[allow(dead_code)]
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 fn configure_migrator(migrator: &mut sqlx::migrate::Migrator) {
     migrator.dangerous_set_table_name(MIGRATIONS_TABLE);
     // An older calstack connecting to a database a newer one migrated keeps working: migrations
