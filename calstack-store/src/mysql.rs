@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use calstack_core::StoreError;
 use chrono::{DateTime, NaiveDateTime, Utc};
-use sqlx::SqlStr;
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions, MySqlRow};
 use uuid::Uuid;
 
@@ -128,10 +127,6 @@ impl Dialect for MySqlDialect {
     type Time = NaiveDateTime;
 
     const RETURNING: bool = false;
-
-    fn sql(statement: &'static str) -> SqlStr {
-        SqlStr::from_static(statement)
-    }
 
     fn id(id: Uuid) -> String {
         uuid_to_text(id)

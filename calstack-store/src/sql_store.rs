@@ -27,8 +27,11 @@ pub(crate) trait Dialect {
     /// Whether the backend has `UPDATE … RETURNING` and `DELETE … RETURNING`.
     const RETURNING: bool;
 
-    /// A statement of [`crate::sql`] in this backend's placeholder style.
-    fn sql(statement: &'static str) -> SqlStr;
+    /// A statement of [`crate::sql`] in this backend's placeholder style (by default `?`, as
+    /// written).
+    fn sql(statement: &'static str) -> SqlStr {
+        SqlStr::from_static(statement)
+    }
     /// An id ready to bind.
     fn id(id: Uuid) -> Self::Id;
     /// A timestamp ready to bind.

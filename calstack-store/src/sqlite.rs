@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use calstack_core::StoreError;
 use chrono::{DateTime, Utc};
+use sqlx::Connection;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
-use sqlx::{Connection, SqlStr};
 use uuid::Uuid;
 
 use crate::codec::{col, time_from_text, time_to_text, uuid_from_text, uuid_to_text};
@@ -155,10 +155,6 @@ impl Dialect for SqliteDialect {
     type Time = String;
 
     const RETURNING: bool = true;
-
-    fn sql(statement: &'static str) -> SqlStr {
-        SqlStr::from_static(statement)
-    }
 
     fn id(id: Uuid) -> String {
         uuid_to_text(id)
