@@ -175,11 +175,18 @@ impl SeedOptions {
 }
 
 /// A running emulator. Dropping it (or calling [`RunningEmulator::shutdown`]) stops the server.
-#[derive(Debug)]
 pub struct RunningEmulator {
     addr: SocketAddr,
     shared: Shared,
     task: JoinHandle<()>,
+}
+
+impl std::fmt::Debug for RunningEmulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningEmulator")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Drop for RunningEmulator {
@@ -234,12 +241,10 @@ impl RunningEmulator {
         self.join("__emulator/")
     }
 
-    /// Stops the server and waits for it to finish.
-    pub async fn shutdown(self) {
+    /// Stops the server and waits until it no longer accepts connections.
+    pub async fn shutdown(mut self) {
         self.task.abort();
-        let mut this = self;
-        let task = std::mem::replace(&mut this.task, tokio::spawn(async {}));
-        let _ = task.await;
+        let _ = (&mut self.task).await;
     }
 
     /// Forgets all accounts, calendars, events, grants, faults and counters.

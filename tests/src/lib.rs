@@ -15,6 +15,11 @@
 //! # }
 //! ```
 
+#[path = "../support.rs"]
+mod world;
+
+pub use world::{World, connected_client};
+
 use std::path::PathBuf;
 use std::sync::Arc;
 

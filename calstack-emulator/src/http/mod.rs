@@ -3,6 +3,7 @@
 
 mod admin;
 mod calendar;
+mod fields;
 mod oauth;
 
 use std::sync::Arc;
@@ -30,7 +31,10 @@ pub(crate) struct ConnKill(pub(crate) Arc<Notify>);
 pub(crate) fn router(shared: Shared) -> Router {
     Router::new()
         .merge(oauth::routes())
-        .nest("/calendar/v3", calendar::routes())
+        .nest(
+            "/calendar/v3",
+            calendar::routes().route_layer(middleware::from_fn(fields::partial_response)),
+        )
         .route_layer(middleware::from_fn_with_state(
             shared.clone(),
             faults_and_counters,
@@ -114,7 +118,7 @@ async fn faults_and_counters(
         state.count(name);
         state.faults.next_fault(name)
     };
-    match fault {
+    let response = match fault {
         None => next.run(request).await,
         Some(Fault::Latency { millis }) => {
             tokio::time::sleep(Duration::from_millis(millis)).await;
@@ -128,7 +132,11 @@ async fn faults_and_counters(
             None => ApiError::unavailable().into_response(),
         },
         Some(fault) => fault_response(name, &fault),
+    };
+    if !name.starts_with("oauth.") {
+        shared.flush_notifications();
     }
+    response
 }
 
 fn fault_response(endpoint: &str, fault: &Fault) -> Response {
@@ -294,6 +302,6 @@ pub(crate) fn no_content() -> Response {
 }
 
 /// A header's value as text.
-pub(crate) fn header_str<'a>(headers: &'a HeaderMap, name: header::HeaderName) -> Option<&'a str> {
+pub(crate) fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }

@@ -417,10 +417,10 @@ impl State {
 
     fn write_prefs(body: &Map<String, Value>, rgb: bool) -> Result<Map<String, Value>, ApiError> {
         let mut prefs = pick(body, &ENTRY_FIELDS);
-        if let Some(color) = prefs.get("colorId").and_then(Value::as_str) {
-            if !color.parse::<u8>().is_ok_and(|n| (1..=24).contains(&n)) {
-                return Err(ApiError::invalid(format!("Invalid colorId: {color}")));
-            }
+        if let Some(color) = prefs.get("colorId").and_then(Value::as_str)
+            && !color.parse::<u8>().is_ok_and(|n| (1..=24).contains(&n))
+        {
+            return Err(ApiError::invalid(format!("Invalid colorId: {color}")));
         }
         if !rgb {
             prefs.remove("backgroundColor");
@@ -545,10 +545,10 @@ impl State {
 
     fn calendar_fields(body: &Map<String, Value>) -> Result<Map<String, Value>, ApiError> {
         let meta = pick(body, &CALENDAR_FIELDS);
-        if let Some(tz) = meta.get("timeZone") {
-            if tz.as_str().and_then(parse_tz).is_none() {
-                return Err(ApiError::invalid(format!("Invalid time zone: {tz}")));
-            }
+        if let Some(tz) = meta.get("timeZone")
+            && tz.as_str().and_then(parse_tz).is_none()
+        {
+            return Err(ApiError::invalid(format!("Invalid time zone: {tz}")));
         }
         Ok(meta)
     }
@@ -560,10 +560,10 @@ impl State {
         body: &Map<String, Value>,
     ) -> Result<Value, ApiError> {
         let mut meta = Self::calendar_fields(body)?;
-        if !meta
+        if meta
             .get("summary")
             .and_then(Value::as_str)
-            .is_some_and(|s| !s.trim().is_empty())
+            .is_none_or(|s| s.trim().is_empty())
         {
             return Err(ApiError::required("Missing summary."));
         }
@@ -595,10 +595,10 @@ impl State {
         self.require_owner(account, &id)?;
         let fields = Self::calendar_fields(body)?;
         if replace
-            && !fields
+            && fields
                 .get("summary")
                 .and_then(Value::as_str)
-                .is_some_and(|s| !s.trim().is_empty())
+                .is_none_or(|s| s.trim().is_empty())
         {
             return Err(ApiError::required("Missing summary."));
         }

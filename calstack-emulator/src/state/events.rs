@@ -95,10 +95,10 @@ impl StoredEvent {
 
     fn matches_text(&self, q: &ListQuery) -> bool {
         let body = &self.body;
-        if let Some(uid) = &q.ical_uid {
-            if body.get("iCalUID").and_then(Value::as_str) != Some(uid.as_str()) {
-                return false;
-            }
+        if let Some(uid) = &q.ical_uid
+            && body.get("iCalUID").and_then(Value::as_str) != Some(uid.as_str())
+        {
+            return false;
         }
         if !q.event_types.is_empty() {
             let kind = body
@@ -213,12 +213,12 @@ fn prepare(
             "workingLocation",
         ],
     )?;
-    if let Some(color) = body.get("colorId").and_then(Value::as_str) {
-        if !color.parse::<u8>().is_ok_and(|n| (1..=11).contains(&n)) {
-            return Err(ApiError::invalid(format!(
-                "Invalid value for colorId: {color}"
-            )));
-        }
+    if let Some(color) = body.get("colorId").and_then(Value::as_str)
+        && !color.parse::<u8>().is_ok_and(|n| (1..=11).contains(&n))
+    {
+        return Err(ApiError::invalid(format!(
+            "Invalid value for colorId: {color}"
+        )));
     }
     if let Some(attendees) = body.get("attendees").filter(|v| !v.is_null()) {
         let list = attendees
@@ -699,10 +699,10 @@ impl State {
         };
         q.time_min = params.time("timeMin")?;
         q.time_max = params.time("timeMax")?;
-        if let (Some(min), Some(max)) = (q.time_min, q.time_max) {
-            if min >= max {
-                return Err(ApiError::time_range_empty("timeMax"));
-            }
+        if let (Some(min), Some(max)) = (q.time_min, q.time_max)
+            && min >= max
+        {
+            return Err(ApiError::time_range_empty("timeMax"));
         }
         q.updated_min = params.time("updatedMin")?;
         if q.updated_min
@@ -913,10 +913,10 @@ impl State {
         ev.stamp(now, seq);
         let resource = Resource::of(&ev);
         if let Some(cal) = self.calendars.get_mut(cal_id) {
-            if let Some(uid) = ev.body.get("iCalUID").and_then(Value::as_str) {
-                if ev.master.is_none() {
-                    cal.ical_index.insert(uid.to_owned(), id.clone());
-                }
+            if let Some(uid) = ev.body.get("iCalUID").and_then(Value::as_str)
+                && ev.master.is_none()
+            {
+                cal.ical_index.insert(uid.to_owned(), id.clone());
             }
             cal.events.insert(id, ev);
             cal.seq = seq;
@@ -1025,10 +1025,10 @@ impl State {
         if if_match.is_some_and(|h| !etag_matches(h, current_etag)) {
             return Err(ApiError::condition_not_met());
         }
-        if let Some(id) = patch.get("id").and_then(Value::as_str) {
-            if id != event_id {
-                return Err(ApiError::invalid("The event id cannot be changed."));
-            }
+        if let Some(id) = patch.get("id").and_then(Value::as_str)
+            && id != event_id
+        {
+            return Err(ApiError::invalid("The event id cannot be changed."));
         }
         let is_instance = existing.contains_key("recurringEventId");
         let mut next = if replace {
@@ -1515,10 +1515,11 @@ fn busy_intervals(
             }
             Item::Owned(_) => None,
         };
-        if let Some((s, e)) = span {
-            if e > min && s < max {
-                spans.push((s.max(min), e.min(max)));
-            }
+        if let Some((s, e)) = span
+            && e > min
+            && s < max
+        {
+            spans.push((s.max(min), e.min(max)));
         }
         true
     });

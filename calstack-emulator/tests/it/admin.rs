@@ -1,0 +1,155 @@
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::common::Harness;
+
+async fn admin(
+    h: &Harness,
+    method: reqwest::Method,
+    path: &str,
+    body: Value,
+) -> (StatusCode, Value) {
+    let url = h.emu.admin_url().join(path).expect("url");
+    let resp = h
+        .http
+        .request(method, url)
+        .json(&body)
+        .send()
+        .await
+        .expect("admin call");
+    (resp.status(), resp.json().await.expect("json"))
+}
+
+#[tokio::test]
+async fn admin_api_mints_tokens_seeds_and_counts_over_http() {
+    let h = Harness::new().await;
+    let (status, token) = admin(
+        &h,
+        reqwest::Method::POST,
+        "accounts/dana@example.com/token",
+        json!({"scopes": ["https://www.googleapis.com/auth/calendar"]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let access = token["access_token"].as_str().expect("token").to_owned();
+    assert!(access.starts_with("ya29."));
+
+    let (status, seeded) = admin(
+        &h,
+        reqwest::Method::POST,
+        "accounts/dana@example.com/calendars/primary/seed",
+        json!({"count": 1200}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(seeded["inserted"], 1200);
+
+    let reply = h
+        .call_as(
+            Some(&access),
+            reqwest::Method::GET,
+            "calendars/primary/events?maxResults=2500",
+            None,
+        )
+        .await;
+    assert_eq!(reply.body["items"].as_array().expect("items").len(), 1200);
+
+    let (_, counters) = admin(&h, reqwest::Method::GET, "counters", json!({})).await;
+    assert_eq!(counters["events.list"], 1);
+
+    let (status, _) = admin(
+        &h,
+        reqwest::Method::POST,
+        "faults/script",
+        json!({"endpoint": "events.get", "fault": {"kind": "service_unavailable"}, "times": 1}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let reply = h
+        .call_as(
+            Some(&access),
+            reqwest::Method::GET,
+            "calendars/primary/events/whatever",
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+
+    let (status, _) = admin(&h, reqwest::Method::POST, "reset", json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    let reply = h
+        .call_as(
+            Some(&access),
+            reqwest::Method::GET,
+            "calendars/primary/events",
+            None,
+        )
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNAUTHORIZED,
+        "reset forgets tokens too"
+    );
+}
+
+#[test]
+fn binary_prints_its_address_first() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_calstack-emulator"))
+        .args(["--port", "0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("binary starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("first line");
+    child.kill().expect("kill");
+    let _ = child.wait();
+    let url = line
+        .trim()
+        .strip_prefix("calstack-emulator listening on http://127.0.0.1:")
+        .expect("expected prefix");
+    assert!(url.parse::<u16>().is_ok_and(|p| p > 0), "port in {line:?}");
+}
+
+#[tokio::test]
+async fn shutdown_and_drop_stop_the_server() {
+    let emu = calstack_emulator::Emulator::builder()
+        .start()
+        .await
+        .expect("starts");
+    let url = emu.base_url();
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .expect("client");
+    assert!(client.get(url.clone()).send().await.is_ok());
+    emu.shutdown().await;
+    assert!(
+        client.get(url).send().await.is_err(),
+        "nothing listens after shutdown"
+    );
+
+    let emu = calstack_emulator::Emulator::builder()
+        .start()
+        .await
+        .expect("starts");
+    let url = emu.base_url();
+    drop(emu);
+    tokio::task::yield_now().await;
+    assert!(
+        client.get(url).send().await.is_err(),
+        "nothing listens after drop"
+    );
+}
+
+#[tokio::test]
+async fn debug_output_hides_tokens() {
+    let h = Harness::new().await;
+    let shown = format!("{:?}", h.emu);
+    assert!(!shown.contains(&h.token));
+}

@@ -1,0 +1,455 @@
+"""Type stubs for calstack's Rust extension module (checked with mypy.stubtest)."""
+
+import builtins
+import datetime
+from collections.abc import Iterable, Mapping
+from typing import Any, Optional, Union, final
+
+__version__: str
+__all__ = [
+    "ApiError",
+    "AuthorizationError",
+    "Calendar",
+    "CalendarListEntry",
+    "Calstack",
+    "CalstackError",
+    "Client",
+    "Clients",
+    "ConflictError",
+    "Event",
+    "EventAttendee",
+    "EventDateTime",
+    "NotFoundError",
+    "OAuth",
+    "OAuthCredential",
+    "PreconditionFailedError",
+    "RateLimitedError",
+    "ReauthorizationRequired",
+    "StoreError",
+    "SyncResult",
+    "SyncTokenExpiredError",
+    "TransportError",
+    "ValidationError",
+    "__version__",
+    "generate_key",
+]
+
+_Json = dict[str, Any]
+_When = Union["EventDateTime", Mapping[str, Any], datetime.datetime, datetime.date]
+_ClientRef = Union[str, "Client"]
+_CredentialRef = Union[str, "OAuthCredential"]
+
+def generate_key() -> str:
+    """A new random 32-byte encryption key, base64 (keep it secret)."""
+
+# Exceptions
+
+class CalstackError(Exception):
+    """Base class of every error calstack raises."""
+
+class ValidationError(CalstackError, ValueError):
+    """The input was refused before anything was sent or stored."""
+
+    field: str
+    reason: str
+
+class NotFoundError(CalstackError, LookupError):
+    """The client, credential, calendar or event does not exist."""
+
+    what: str
+
+class ReauthorizationRequired(CalstackError):
+    """The credential can no longer be refreshed: send the client through consent again."""
+
+    credential_id: str
+    reason: str
+
+class AuthorizationError(CalstackError):
+    """The OAuth callback was refused (access_denied, invalid_state, expired_state, ...)."""
+
+    code: str
+    reason: str
+
+class RateLimitedError(CalstackError):
+    """Google refused because of rate limits and the retry budget is spent."""
+
+    retry_after: Optional[float]
+    reason: str
+
+class PreconditionFailedError(CalstackError):
+    """The resource changed since it was read (stale etag)."""
+
+class SyncTokenExpiredError(CalstackError):
+    """The sync token is no longer valid: drop local state and sync again without one."""
+
+class ApiError(CalstackError):
+    """Google answered with an error not covered by a more specific exception."""
+
+    status: int
+    reason: Optional[str]
+    message: str
+    body: str
+
+class TransportError(CalstackError):
+    """The request never got an HTTP answer."""
+
+class StoreError(CalstackError):
+    """The storage backend failed."""
+
+    kind: str
+
+class ConflictError(StoreError):
+    """A uniqueness rule or a concurrent change refused the write."""
+
+# Google resources
+
+@final
+class EventDateTime:
+    """When an event starts or ends: an aware date_time, or an all-day date."""
+
+    def __new__(
+        cls,
+        date_time: Optional[datetime.datetime] = None,
+        *,
+        date: Optional[datetime.date] = None,
+        time_zone: Optional[str] = None,
+    ) -> EventDateTime: ...
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> EventDateTime: ...
+    def to_dict(self) -> _Json: ...
+    @property
+    def date_time(self) -> Optional[datetime.datetime]: ...
+    @property
+    def date(self) -> Optional[datetime.date]: ...
+    @property
+    def time_zone(self) -> Optional[str]: ...
+    @property
+    def is_all_day(self) -> bool: ...
+
+@final
+class EventAttendee:
+    """An attendee of an event."""
+
+    def __new__(
+        cls,
+        email: str,
+        *,
+        display_name: Optional[str] = None,
+        optional: Optional[bool] = None,
+        response_status: Optional[str] = None,
+    ) -> EventAttendee: ...
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> EventAttendee: ...
+    def to_dict(self) -> _Json: ...
+    @property
+    def email(self) -> Optional[str]: ...
+    @property
+    def display_name(self) -> Optional[str]: ...
+    @property
+    def response_status(self) -> Optional[str]: ...
+    @property
+    def optional(self) -> bool: ...
+    @property
+    def organizer(self) -> bool: ...
+    @property
+    def is_self(self) -> bool: ...
+
+@final
+class Event:
+    """A Calendar event; keeps every field Google sent (see to_dict())."""
+
+    def __new__(
+        cls,
+        data: Optional[Union[Mapping[str, Any], Event]] = None,
+        *,
+        id: Optional[str] = None,
+        summary: Optional[str] = None,
+        description: Optional[str] = None,
+        location: Optional[str] = None,
+        start: Optional[_When] = None,
+        end: Optional[_When] = None,
+        attendees: Optional[Iterable[Union[str, EventAttendee, Mapping[str, Any]]]] = None,
+        recurrence: Optional[Iterable[str]] = None,
+    ) -> Event: ...
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> Event: ...
+    def to_dict(self) -> _Json: ...
+    @property
+    def id(self) -> Optional[str]: ...
+    @id.setter
+    def id(self, value: Optional[str]) -> None: ...
+    @property
+    def summary(self) -> Optional[str]: ...
+    @summary.setter
+    def summary(self, value: Optional[str]) -> None: ...
+    @property
+    def description(self) -> Optional[str]: ...
+    @description.setter
+    def description(self, value: Optional[str]) -> None: ...
+    @property
+    def location(self) -> Optional[str]: ...
+    @location.setter
+    def location(self, value: Optional[str]) -> None: ...
+    @property
+    def start(self) -> Optional[EventDateTime]: ...
+    @start.setter
+    def start(self, value: Optional[_When]) -> None: ...
+    @property
+    def end(self) -> Optional[EventDateTime]: ...
+    @end.setter
+    def end(self, value: Optional[_When]) -> None: ...
+    @property
+    def original_start_time(self) -> Optional[EventDateTime]: ...
+    @property
+    def attendees(self) -> list[EventAttendee]: ...
+    @attendees.setter
+    def attendees(
+        self, value: Optional[Iterable[Union[str, EventAttendee, Mapping[str, Any]]]]
+    ) -> None: ...
+    @property
+    def recurrence(self) -> list[str]: ...
+    @recurrence.setter
+    def recurrence(self, value: Optional[Iterable[str]]) -> None: ...
+    @property
+    def status(self) -> Optional[str]: ...
+    @property
+    def etag(self) -> Optional[str]: ...
+    @property
+    def html_link(self) -> Optional[str]: ...
+    @property
+    def i_cal_uid(self) -> Optional[str]: ...
+    @property
+    def recurring_event_id(self) -> Optional[str]: ...
+    @property
+    def created(self) -> Optional[datetime.datetime]: ...
+    @property
+    def updated(self) -> Optional[datetime.datetime]: ...
+    @property
+    def organizer(self) -> Optional[_Json]: ...
+    @property
+    def is_all_day(self) -> bool: ...
+    @property
+    def is_cancelled(self) -> bool: ...
+
+@final
+class CalendarListEntry:
+    """A calendar on the user's calendar list."""
+
+    def __new__(cls, data: Mapping[str, Any]) -> CalendarListEntry: ...
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> CalendarListEntry: ...
+    def to_dict(self) -> _Json: ...
+    @property
+    def id(self) -> Optional[str]: ...
+    @property
+    def summary(self) -> Optional[str]: ...
+    @property
+    def summary_override(self) -> Optional[str]: ...
+    @property
+    def description(self) -> Optional[str]: ...
+    @property
+    def time_zone(self) -> Optional[str]: ...
+    @property
+    def access_role(self) -> Optional[str]: ...
+    @property
+    def primary(self) -> bool: ...
+    @property
+    def selected(self) -> bool: ...
+    @property
+    def background_color(self) -> Optional[str]: ...
+    @property
+    def foreground_color(self) -> Optional[str]: ...
+
+@final
+class SyncResult:
+    """Changed events (cancelled ones included) and the token for the next sync."""
+
+    @property
+    def events(self) -> list[Event]: ...
+    @property
+    def next_sync_token(self) -> Optional[str]: ...
+    def __len__(self) -> int: ...
+
+# calstack's records
+
+@final
+class Client:
+    """Someone whose calendars you run."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def created_at(self) -> datetime.datetime: ...
+    @property
+    def updated_at(self) -> datetime.datetime: ...
+    def to_dict(self) -> _Json: ...
+
+@final
+class OAuthCredential:
+    """A client's Google OAuth grant; never holds or shows its secret or tokens."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def client_id(self) -> str: ...
+    @property
+    def google_client_id(self) -> str: ...
+    @property
+    def scopes(self) -> list[str]: ...
+    @property
+    def granted_scopes(self) -> list[str]: ...
+    @property
+    def redirect_uri(self) -> str: ...
+    @property
+    def account_email(self) -> Optional[str]: ...
+    @property
+    def is_valid(self) -> bool: ...
+    @property
+    def has_refresh_token(self) -> bool: ...
+    @property
+    def expires_at(self) -> Optional[datetime.datetime]: ...
+    @property
+    def last_error(self) -> Optional[str]: ...
+    @property
+    def created_at(self) -> datetime.datetime: ...
+    @property
+    def updated_at(self) -> datetime.datetime: ...
+    def to_dict(self) -> _Json: ...
+
+# Services
+
+@final
+class Calstack:
+    """Clients, their encrypted OAuth credentials, and the Calendar API for each."""
+
+    def __new__(
+        cls,
+        database_url: str,
+        encryption_key: str,
+        *,
+        google_api_base: Optional[str] = None,
+        google_auth_url: Optional[str] = None,
+        google_token_url: Optional[str] = None,
+        google_revoke_url: Optional[str] = None,
+    ) -> Calstack: ...
+    @property
+    def clients(self) -> Clients: ...
+    @property
+    def oauth(self) -> OAuth: ...
+    def calendar(self, client: _ClientRef) -> Calendar: ...
+
+@final
+class Clients:
+    """stack.clients: create, read, change and delete clients."""
+
+    def create(self, name: str, email: str) -> Client: ...
+    def get(self, client_id: _ClientRef) -> Client: ...
+    def find(self, id_or_name: str) -> Client: ...
+    def list(self) -> builtins.list[Client]: ...
+    def update(
+        self,
+        client_id: _ClientRef,
+        *,
+        name: Optional[str] = None,
+        email: Optional[str] = None,
+    ) -> Client: ...
+    def delete(self, client_id: _ClientRef) -> None: ...
+
+@final
+class OAuth:
+    """stack.oauth: each client's Google OAuth apps, consent and grants."""
+
+    def register(
+        self,
+        client_id: _ClientRef,
+        *,
+        google_client_id: str,
+        google_client_secret: str,
+        scopes: builtins.list[str],
+        redirect_uri: str,
+        account_email: Optional[str] = None,
+    ) -> OAuthCredential: ...
+    def get(self, credential_id: _CredentialRef) -> OAuthCredential: ...
+    def list(self, client_id: Optional[_ClientRef] = None) -> builtins.list[OAuthCredential]: ...
+    def update(
+        self,
+        credential_id: _CredentialRef,
+        *,
+        google_client_id: Optional[str] = None,
+        google_client_secret: Optional[str] = None,
+        scopes: Optional[builtins.list[str]] = None,
+        redirect_uri: Optional[str] = None,
+        account_email: Optional[str] = None,
+    ) -> OAuthCredential: ...
+    def delete(self, credential_id: _CredentialRef) -> None: ...
+    def authorize_url(
+        self,
+        credential_id: _CredentialRef,
+        *,
+        login_hint: Optional[str] = None,
+        redirect_uri: Optional[str] = None,
+    ) -> str: ...
+    def complete(self, *, code: str, state: str) -> OAuthCredential: ...
+    def complete_callback(self, params: Union[str, Mapping[str, str]]) -> OAuthCredential: ...
+    def revoke(self, credential_id: _CredentialRef) -> None: ...
+    def access_token(self, credential_id: _CredentialRef) -> str: ...
+
+@final
+class Calendar:
+    """The Google Calendar v3 API for one client (``stack.calendar(client_id)``)."""
+
+    @property
+    def client_id(self) -> str: ...
+    def list_calendars(self) -> builtins.list[CalendarListEntry]: ...
+    def list_events(
+        self,
+        calendar_id: str,
+        *,
+        time_min: Optional[datetime.datetime] = None,
+        time_max: Optional[datetime.datetime] = None,
+        single_events: bool = True,
+        query: Optional[str] = None,
+        order_by: Optional[str] = None,
+        show_deleted: bool = False,
+        max_results: Optional[int] = None,
+        time_zone: Optional[str] = None,
+    ) -> builtins.list[Event]: ...
+    def get_event(self, calendar_id: str, event_id: str) -> Event: ...
+    def create_event(
+        self,
+        calendar_id: str,
+        event: Union[Event, Mapping[str, Any]],
+        *,
+        send_updates: Optional[str] = None,
+    ) -> Event: ...
+    def update_event(
+        self,
+        calendar_id: str,
+        event_id: str,
+        event: Union[Event, Mapping[str, Any]],
+        *,
+        etag: Optional[str] = None,
+        send_updates: Optional[str] = None,
+    ) -> Event: ...
+    def patch_event(
+        self,
+        calendar_id: str,
+        event_id: str,
+        changes: Union[Event, Mapping[str, Any]],
+        *,
+        etag: Optional[str] = None,
+        send_updates: Optional[str] = None,
+    ) -> Event: ...
+    def delete_event(
+        self,
+        calendar_id: str,
+        event_id: str,
+        *,
+        etag: Optional[str] = None,
+        send_updates: Optional[str] = None,
+    ) -> None: ...
+    def sync_events(self, calendar_id: str, sync_token: Optional[str] = None) -> SyncResult: ...

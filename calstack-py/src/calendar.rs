@@ -1,0 +1,343 @@
+//! `calstack.Calendar`: the Google Calendar v3 API for one client, returned by
+//! `stack.calendar(client_id)`.
+//!
+//! Events cross the boundary as JSON: Python dicts or `Event` objects become calstack-core
+//! `Event`s through serde (errors name the JSON path), and answers go back as `Event` objects
+//! holding Google's JSON. Serialisation happens with the GIL released.
+
+use calstack_core::calendar::{CalendarClient, Event as CoreEvent, SendUpdates};
+use calstack_core::{ClientId, Error};
+use pyo3::prelude::*;
+use pyo3::types::PyList;
+use serde_json::{Map, Value};
+
+use crate::convert::{object_from_py, optional_datetime};
+use crate::errors::{CallError, validation};
+use crate::models::{CalendarListEntry, Event, SyncResult, py_repr};
+use crate::runtime::block_on;
+use crate::stack::Handle;
+
+/// The Calendar API of one client, authenticated with its credential (tokens refreshed as
+/// needed).
+#[pyclass(module = "calstack", name = "Calendar", frozen)]
+pub(crate) struct Calendar {
+    client_id: ClientId,
+    api: CalendarClient,
+}
+
+impl Calendar {
+    /// The Calendar API for `client_id`, through its most recently updated valid credential
+    /// (the core keeps one client per credential, sharing one connection pool).
+    pub(crate) fn open(py: Python<'_>, handle: &Handle, client_id: ClientId) -> PyResult<Self> {
+        let core = handle.core()?;
+        let api = block_on(py, async move { Ok(core.calendar(client_id).await?) })?;
+        Ok(Self { client_id, api })
+    }
+}
+
+/// A core event from a Python `Event` or dict; serde errors name the JSON path.
+fn core_event(obj: &Bound<'_, PyAny>, param: &str) -> PyResult<CoreEvent> {
+    let map = object_from_py(obj, param)?;
+    from_json(obj.py(), map, param)
+}
+
+fn from_json(py: Python<'_>, map: Map<String, Value>, param: &str) -> PyResult<CoreEvent> {
+    let value = Value::Object(map);
+    serde_path_to_error::deserialize(&value).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." || path.is_empty() {
+            param.to_owned()
+        } else {
+            format!("{param}.{path}")
+        };
+        validation(py, &field, e.inner().to_string())
+    })
+}
+
+fn to_json(event: &CoreEvent) -> Result<Map<String, Value>, CallError> {
+    match serde_json::to_value(event) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Ok(Map::new()),
+        Err(e) => Err(CallError::Core(Error::Decode {
+            path: String::new(),
+            message: e.to_string(),
+        })),
+    }
+}
+
+fn send_updates(py: Python<'_>, value: Option<String>) -> PyResult<Option<SendUpdates>> {
+    match value.as_deref() {
+        None => Ok(None),
+        Some(v @ ("all" | "externalOnly" | "none")) => Ok(Some(SendUpdates::from(v))),
+        Some(other) => Err(validation(
+            py,
+            "send_updates",
+            format!("must be 'all', 'externalOnly' or 'none', not {other:?}"),
+        )),
+    }
+}
+
+fn event_objects(py: Python<'_>, events: Vec<Map<String, Value>>) -> PyResult<Bound<'_, PyList>> {
+    let list = PyList::empty(py);
+    for data in events {
+        list.append(Bound::new(py, Event::from_json(data))?)?;
+    }
+    Ok(list)
+}
+
+#[pymethods]
+impl Calendar {
+    /// The client this calendar API acts for.
+    #[getter]
+    fn client_id(&self) -> String {
+        self.client_id.to_string()
+    }
+
+    /// The calendars on the user's calendar list (every page).
+    fn list_calendars(&self, py: Python<'_>) -> PyResult<Vec<CalendarListEntry>> {
+        let api = self.api.clone();
+        let entries = block_on(py, async move {
+            let entries = api.calendar_list().list().collect_all().await?;
+            entries
+                .iter()
+                .map(|e| match serde_json::to_value(e) {
+                    Ok(Value::Object(map)) => Ok(map),
+                    _ => Ok(Map::new()),
+                })
+                .collect::<Result<Vec<_>, CallError>>()
+        })?;
+        Ok(entries
+            .into_iter()
+            .map(CalendarListEntry::from_json)
+            .collect())
+    }
+
+    /// Events of a calendar, every page. `time_min` / `time_max` must be timezone-aware
+    /// `datetime`s. With `single_events=True` (the default) recurring events come expanded
+    /// into instances; `query` is Google's free-text search; `order_by` is `"startTime"`
+    /// (needs single_events) or `"updated"`.
+    #[pyo3(signature = (calendar_id, *, time_min=None, time_max=None, single_events=true, query=None, order_by=None, show_deleted=false, max_results=None, time_zone=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn list_events<'py>(
+        &self,
+        py: Python<'py>,
+        calendar_id: String,
+        time_min: Option<&Bound<'py, PyAny>>,
+        time_max: Option<&Bound<'py, PyAny>>,
+        single_events: bool,
+        query: Option<String>,
+        order_by: Option<String>,
+        show_deleted: bool,
+        max_results: Option<u32>,
+        time_zone: Option<String>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let time_min = optional_datetime(time_min, "time_min")?;
+        let time_max = optional_datetime(time_max, "time_max")?;
+        if let (Some(min), Some(max)) = (time_min, time_max)
+            && min >= max
+        {
+            return Err(validation(py, "time_max", "must be after time_min"));
+        }
+        let order_by = match order_by.as_deref() {
+            None => None,
+            Some(v @ ("startTime" | "updated")) => Some(v.to_owned()),
+            Some(other) => {
+                return Err(validation(
+                    py,
+                    "order_by",
+                    format!("must be 'startTime' or 'updated', not {other:?}"),
+                ));
+            }
+        };
+        let api = self.api.clone();
+        let events = block_on(py, async move {
+            let mut list = api.events().list(&calendar_id);
+            if let Some(t) = time_min {
+                list = list.time_min(t);
+            }
+            if let Some(t) = time_max {
+                list = list.time_max(t);
+            }
+            if single_events {
+                list = list.single_events(true);
+            }
+            if let Some(q) = query {
+                list = list.q(q);
+            }
+            if let Some(o) = order_by {
+                list = list.order_by(o.as_str().into());
+            }
+            if show_deleted {
+                list = list.show_deleted(true);
+            }
+            if let Some(n) = max_results {
+                list = list.max_results(n);
+            }
+            if let Some(tz) = time_zone {
+                list = list.time_zone(tz);
+            }
+            let events = list.collect_all().await?;
+            events.iter().map(to_json).collect::<Result<Vec<_>, _>>()
+        })?;
+        event_objects(py, events)
+    }
+
+    /// One event, or `NotFoundError`.
+    fn get_event(&self, py: Python<'_>, calendar_id: String, event_id: String) -> PyResult<Event> {
+        let api = self.api.clone();
+        let data = block_on(py, async move {
+            to_json(&api.events().get(&calendar_id, &event_id).send().await?)
+        })?;
+        Ok(Event::from_json(data))
+    }
+
+    /// Creates an event (an `Event` or a dict in Google's shape) and returns it as stored. A
+    /// retried insert never creates a duplicate. `send_updates`: `"all"`, `"externalOnly"`
+    /// or `"none"`.
+    #[pyo3(signature = (calendar_id, event, *, send_updates=None))]
+    fn create_event(
+        &self,
+        py: Python<'_>,
+        calendar_id: String,
+        event: &Bound<'_, PyAny>,
+        send_updates: Option<String>,
+    ) -> PyResult<Event> {
+        let event = core_event(event, "event")?;
+        let notify = crate::calendar::send_updates(py, send_updates)?;
+        let api = self.api.clone();
+        let data = block_on(py, async move {
+            let mut insert = api.events().insert(&calendar_id, event);
+            if let Some(n) = notify {
+                insert = insert.send_updates(n);
+            }
+            to_json(&insert.send().await?)
+        })?;
+        Ok(Event::from_json(data))
+    }
+
+    /// Replaces an event. With `etag`, only if it is unchanged since read
+    /// (`PreconditionFailedError` otherwise).
+    #[pyo3(signature = (calendar_id, event_id, event, *, etag=None, send_updates=None))]
+    fn update_event(
+        &self,
+        py: Python<'_>,
+        calendar_id: String,
+        event_id: String,
+        event: &Bound<'_, PyAny>,
+        etag: Option<String>,
+        send_updates: Option<String>,
+    ) -> PyResult<Event> {
+        let event = core_event(event, "event")?;
+        let notify = crate::calendar::send_updates(py, send_updates)?;
+        let api = self.api.clone();
+        let data = block_on(py, async move {
+            let mut update = api.events().update(&calendar_id, &event_id, event);
+            if let Some(etag) = etag {
+                update = update.if_match(etag);
+            }
+            if let Some(n) = notify {
+                update = update.send_updates(n);
+            }
+            to_json(&update.send().await?)
+        })?;
+        Ok(Event::from_json(data))
+    }
+
+    /// Changes only the fields given (a dict in Google's shape or an `Event`); a key set to
+    /// `None` clears that field. With `etag`, only if unchanged since read.
+    #[pyo3(signature = (calendar_id, event_id, changes, *, etag=None, send_updates=None))]
+    fn patch_event(
+        &self,
+        py: Python<'_>,
+        calendar_id: String,
+        event_id: String,
+        changes: &Bound<'_, PyAny>,
+        etag: Option<String>,
+        send_updates: Option<String>,
+    ) -> PyResult<Event> {
+        let mut map = object_from_py(changes, "changes")?;
+        let cleared: Vec<String> = map
+            .iter()
+            .filter(|(_, v)| v.is_null())
+            .map(|(k, _)| k.clone())
+            .collect();
+        map.retain(|_, v| !v.is_null());
+        let changes = from_json(py, map, "changes")?;
+        let notify = crate::calendar::send_updates(py, send_updates)?;
+        let api = self.api.clone();
+        let data = block_on(py, async move {
+            let mut patch = api.events().patch(&calendar_id, &event_id, changes);
+            for field in &cleared {
+                patch = patch.clear(field);
+            }
+            if let Some(etag) = etag {
+                patch = patch.if_match(etag);
+            }
+            if let Some(n) = notify {
+                patch = patch.send_updates(n);
+            }
+            to_json(&patch.send().await?)
+        })?;
+        Ok(Event::from_json(data))
+    }
+
+    /// Deletes an event (it then shows up in `sync_events` as cancelled).
+    #[pyo3(signature = (calendar_id, event_id, *, etag=None, send_updates=None))]
+    fn delete_event(
+        &self,
+        py: Python<'_>,
+        calendar_id: String,
+        event_id: String,
+        etag: Option<String>,
+        send_updates: Option<String>,
+    ) -> PyResult<()> {
+        let notify = crate::calendar::send_updates(py, send_updates)?;
+        let api = self.api.clone();
+        block_on(py, async move {
+            let mut delete = api.events().delete(&calendar_id, &event_id);
+            if let Some(etag) = etag {
+                delete = delete.if_match(etag);
+            }
+            if let Some(n) = notify {
+                delete = delete.send_updates(n);
+            }
+            Ok(delete.send().await?)
+        })
+    }
+
+    /// Incremental sync: without a token, every event (a full sync); with the
+    /// `next_sync_token` of a previous result, only what changed since, deletions included
+    /// (as cancelled events). `SyncTokenExpiredError` means: drop local state and sync again
+    /// without a token.
+    #[pyo3(signature = (calendar_id, sync_token=None))]
+    fn sync_events(
+        &self,
+        py: Python<'_>,
+        calendar_id: String,
+        sync_token: Option<String>,
+    ) -> PyResult<SyncResult> {
+        let api = self.api.clone();
+        let (events, next) = block_on(py, async move {
+            let result = api
+                .events()
+                .sync(&calendar_id, sync_token.as_deref())
+                .await?;
+            let events = result
+                .items
+                .iter()
+                .map(to_json)
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((events, result.next_sync_token))
+        })?;
+        let list = event_objects(py, events)?;
+        Ok(SyncResult::new(list.unbind(), Some(next)))
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Calendar(client_id={}, base_url={})",
+            py_repr(&self.client_id.to_string()),
+            py_repr(self.api.base_url().as_str())
+        )
+    }
+}

@@ -1,0 +1,28 @@
+//! `calstack._calstack`: the Rust half of the `calstack` Python package.
+//!
+//! Thin by design: it converts types (Python ⇄ JSON ⇄ calstack-core models), maps errors to
+//! the `calstack.CalstackError` hierarchy, releases the GIL around every blocking call and
+//! owns the one tokio runtime those calls run on. All behaviour lives in calstack-core.
+
+use pyo3::prelude::*;
+
+mod calendar;
+mod convert;
+mod errors;
+mod models;
+mod runtime;
+mod stack;
+
+/// The extension module.
+#[pymodule]
+fn _calstack(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    errors::register(m)?;
+    models::register(m)?;
+    m.add_class::<stack::Calstack>()?;
+    m.add_class::<stack::Clients>()?;
+    m.add_class::<stack::OAuth>()?;
+    m.add_class::<calendar::Calendar>()?;
+    m.add_function(wrap_pyfunction!(stack::generate_key, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

@@ -1,0 +1,1055 @@
+//! The Python classes for calstack's records and Google's Calendar resources.
+//!
+//! Google resources (`Event`, `EventDateTime`, `EventAttendee`, `CalendarListEntry`) keep the
+//! JSON object Google sent, whole: attributes read from it on access, `to_dict()` returns it in
+//! Google's camelCase shape, and a get → modify → update cycle never drops a field calstack
+//! does not model. Constructors accept the same dicts, so plain dicts and these classes are
+//! interchangeable as inputs.
+//!
+//! calstack's own records (`Client`, `OAuthCredential`) are plain values; an `OAuthCredential`
+//! never holds, shows or returns its client secret or tokens.
+
+use calstack_core::Client as CoreClient;
+use chrono::{DateTime, Utc};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyMapping, PyString};
+use serde_json::{Map, Value};
+
+use crate::convert::{
+    self, date_from_py, date_to_py, is_date, is_datetime, json_to_py, map_to_py, object_from_py,
+    timestamp_to_py,
+};
+use crate::errors::validation;
+
+/// The JSON object behind a model instance, if `obj` is one of the Google resource classes.
+pub(crate) fn model_json(obj: &Bound<'_, PyAny>) -> Option<Map<String, Value>> {
+    if let Ok(e) = obj.cast::<Event>() {
+        return Some(e.borrow().data.clone());
+    }
+    if let Ok(e) = obj.cast::<EventDateTime>() {
+        return Some(e.get().data.clone());
+    }
+    if let Ok(e) = obj.cast::<EventAttendee>() {
+        return Some(e.get().data.clone());
+    }
+    if let Ok(e) = obj.cast::<CalendarListEntry>() {
+        return Some(e.get().data.clone());
+    }
+    None
+}
+
+fn get_str(map: &Map<String, Value>, key: &str) -> Option<String> {
+    map.get(key).and_then(Value::as_str).map(str::to_owned)
+}
+
+fn get_bool(map: &Map<String, Value>, key: &str) -> Option<bool> {
+    map.get(key).and_then(Value::as_bool)
+}
+
+fn set_or_remove(map: &mut Map<String, Value>, key: &str, value: Option<Value>) {
+    match value {
+        Some(v) if !v.is_null() => {
+            map.insert(key.to_owned(), v);
+        }
+        _ => {
+            map.remove(key);
+        }
+    }
+}
+
+fn timestamp<'py>(
+    py: Python<'py>,
+    map: &Map<String, Value>,
+    key: &str,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    map.get(key)
+        .and_then(Value::as_str)
+        .map(|t| timestamp_to_py(py, t))
+        .transpose()
+}
+
+/// `value` as Python's `repr` shows a str (`'text'`), or `None`.
+fn quoted(value: Option<&str>) -> String {
+    value.map_or_else(|| "None".to_owned(), py_repr)
+}
+
+/// A str as Python's `repr` shows it: single quotes, backslash and quote escaped.
+pub(crate) fn py_repr(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('\'');
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// A start or end: `{"dateTime", "timeZone"}` or `{"date"}`, from any accepted Python form.
+///
+/// Accepts an `EventDateTime`, a dict in Google's shape, an aware `datetime` (a `zoneinfo`
+/// zone also fills `timeZone`, which recurring events need) or a `date` (all-day).
+pub(crate) fn event_datetime_json(
+    obj: &Bound<'_, PyAny>,
+    path: &str,
+) -> PyResult<Map<String, Value>> {
+    let mut map = Map::new();
+    if is_datetime(obj)? {
+        let when = convert::aware_datetime(obj, path)?;
+        map.insert("dateTime".into(), Value::String(when.to_rfc3339()));
+        let tzinfo = obj.getattr("tzinfo")?;
+        if let Ok(key) = tzinfo.getattr("key")
+            && let Ok(key) = key.cast::<PyString>()
+        {
+            map.insert("timeZone".into(), Value::String(key.to_cow()?.into_owned()));
+        }
+        return Ok(map);
+    }
+    if is_date(obj)? {
+        map.insert("date".into(), Value::String(date_from_py(obj, path)?));
+        return Ok(map);
+    }
+    object_from_py(obj, path)
+}
+
+fn attendee_json(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Map<String, Value>> {
+    if let Ok(email) = obj.cast::<PyString>() {
+        let mut map = Map::new();
+        map.insert("email".into(), Value::String(email.to_cow()?.into_owned()));
+        return Ok(map);
+    }
+    object_from_py(obj, path)
+}
+
+fn list_json(
+    obj: &Bound<'_, PyAny>,
+    path: &str,
+    item: impl Fn(&Bound<'_, PyAny>, &str) -> PyResult<Value>,
+) -> PyResult<Value> {
+    if obj.is_instance_of::<PyString>() || obj.cast::<PyMapping>().is_ok() {
+        return Err(validation(obj.py(), path, "expected a list"));
+    }
+    let mut items = Vec::new();
+    for (i, element) in obj.try_iter()?.enumerate() {
+        items.push(item(&element?, &format!("{path}[{i}]"))?);
+    }
+    Ok(Value::Array(items))
+}
+
+/// A Calendar event (Google's `Event` resource).
+#[pyclass(module = "calstack", name = "Event")]
+#[derive(Clone)]
+pub(crate) struct Event {
+    pub(crate) data: Map<String, Value>,
+}
+
+impl Event {
+    /// Wraps an event object as Google sent it.
+    pub(crate) fn from_json(data: Map<String, Value>) -> Self {
+        Self { data }
+    }
+
+    fn set_field(
+        &mut self,
+        key: &str,
+        value: Option<&Bound<'_, PyAny>>,
+        kind: Field,
+    ) -> PyResult<()> {
+        let json = match value {
+            None => None,
+            Some(v) if v.is_none() => None,
+            Some(v) => Some(kind.to_json(v, key)?),
+        };
+        set_or_remove(&mut self.data, key, json);
+        Ok(())
+    }
+}
+
+/// How an Event field is converted from Python.
+#[derive(Clone, Copy)]
+enum Field {
+    Text,
+    When,
+    Attendees,
+    Lines,
+}
+
+impl Field {
+    fn to_json(self, value: &Bound<'_, PyAny>, key: &str) -> PyResult<Value> {
+        let py = value.py();
+        let path = format!("event.{key}");
+        match self {
+            Field::Text => match value.cast::<PyString>() {
+                Ok(s) => Ok(Value::String(s.to_cow()?.into_owned())),
+                Err(_) => Err(validation(py, &path, "expected a str")),
+            },
+            Field::When => Ok(Value::Object(event_datetime_json(value, &path)?)),
+            Field::Attendees => {
+                list_json(value, &path, |v, p| attendee_json(v, p).map(Value::Object))
+            }
+            Field::Lines => list_json(value, &path, |v, p| match v.cast::<PyString>() {
+                Ok(s) => Ok(Value::String(s.to_cow()?.into_owned())),
+                Err(_) => Err(validation(v.py(), p, "expected a str")),
+            }),
+        }
+    }
+}
+
+#[pymethods]
+impl Event {
+    /// `Event(data=None, *, id=None, summary=None, description=None, location=None,
+    /// start=None, end=None, attendees=None, recurrence=None)`: an event from a dict in
+    /// Google's shape and/or keyword fields (keywords win).
+    #[new]
+    #[pyo3(signature = (data=None, *, id=None, summary=None, description=None, location=None, start=None, end=None, attendees=None, recurrence=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        data: Option<&Bound<'_, PyAny>>,
+        id: Option<&Bound<'_, PyAny>>,
+        summary: Option<&Bound<'_, PyAny>>,
+        description: Option<&Bound<'_, PyAny>>,
+        location: Option<&Bound<'_, PyAny>>,
+        start: Option<&Bound<'_, PyAny>>,
+        end: Option<&Bound<'_, PyAny>>,
+        attendees: Option<&Bound<'_, PyAny>>,
+        recurrence: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let mut event = Event::from_json(match data {
+            Some(d) if !d.is_none() => object_from_py(d, "event")?,
+            _ => Map::new(),
+        });
+        for (key, value, kind) in [
+            ("id", id, Field::Text),
+            ("summary", summary, Field::Text),
+            ("description", description, Field::Text),
+            ("location", location, Field::Text),
+            ("start", start, Field::When),
+            ("end", end, Field::When),
+            ("attendees", attendees, Field::Attendees),
+            ("recurrence", recurrence, Field::Lines),
+        ] {
+            if let Some(v) = value
+                && !v.is_none()
+            {
+                event.set_field(key, Some(v), kind)?;
+            }
+        }
+        Ok(event)
+    }
+
+    /// An event from a dict in Google's shape.
+    #[staticmethod]
+    fn from_dict(data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(Event::from_json(object_from_py(data, "event")?))
+    }
+
+    /// The event as a dict in Google's JSON shape (camelCase keys, RFC 3339 strings).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        map_to_py(py, &self.data)
+    }
+
+    /// Opaque identifier of the event.
+    #[getter]
+    fn id(&self) -> Option<String> {
+        get_str(&self.data, "id")
+    }
+
+    #[setter]
+    fn set_id(&mut self, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        self.set_field("id", value, Field::Text)
+    }
+
+    /// Title of the event.
+    #[getter]
+    fn summary(&self) -> Option<String> {
+        get_str(&self.data, "summary")
+    }
+
+    #[setter]
+    fn set_summary(&mut self, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        self.set_field("summary", value, Field::Text)
+    }
+
+    /// Description of the event (may contain HTML).
+    #[getter]
+    fn description(&self) -> Option<String> {
+        get_str(&self.data, "description")
+    }
+
+    #[setter]
+    fn set_description(&mut self, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        self.set_field("description", value, Field::Text)
+    }
+
+    /// Geographic location of the event as free-form text.
+    #[getter]
+    fn location(&self) -> Option<String> {
+        get_str(&self.data, "location")
+    }
+
+    #[setter]
+    fn set_location(&mut self, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        self.set_field("location", value, Field::Text)
+    }
+
+    /// The (inclusive) start.
+    #[getter]
+    fn start(&self) -> Option<EventDateTime> {
+        object_field(&self.data, "start").map(EventDateTime::from_json)
+    }
+
+    #[setter]
+    fn set_start(&mut self, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        self.set_field("start", value, Field::When)
+    }
+
+    /// The (exclusive) end.
+    #[getter]
+    fn end(&self) -> Option<EventDateTime> {
+        object_field(&self.data, "end").map(EventDateTime::from_json)
+    }
+
+    #[setter]
+    fn set_end(&mut self, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        self.set_field("end", value, Field::When)
+    }
+
+    /// For an instance of a recurring event, the start it has in the recurrence.
+    #[getter]
+    fn original_start_time(&self) -> Option<EventDateTime> {
+        object_field(&self.data, "originalStartTime").map(EventDateTime::from_json)
+    }
+
+    /// The attendees (empty when there are none).
+    #[getter]
+    fn attendees(&self) -> Vec<EventAttendee> {
+        array_field(&self.data, "attendees")
+            .filter_map(|v| v.as_object().cloned())
+            .map(EventAttendee::from_json)
+            .collect()
+    }
+
+    #[setter]
+    fn set_attendees(&mut self, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        self.set_field("attendees", value, Field::Attendees)
+    }
+
+    /// RRULE, EXRULE, RDATE and EXDATE lines of a recurring event (empty otherwise).
+    #[getter]
+    fn recurrence(&self) -> Vec<String> {
+        array_field(&self.data, "recurrence")
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect()
+    }
+
+    #[setter]
+    fn set_recurrence(&mut self, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        self.set_field("recurrence", value, Field::Lines)
+    }
+
+    /// `confirmed`, `tentative` or `cancelled` (a deleted event seen by sync).
+    #[getter]
+    fn status(&self) -> Option<String> {
+        get_str(&self.data, "status")
+    }
+
+    /// ETag of the resource, for `update_event(..., etag=...)`.
+    #[getter]
+    fn etag(&self) -> Option<String> {
+        get_str(&self.data, "etag")
+    }
+
+    /// Link to the event in the Google Calendar web UI.
+    #[getter]
+    fn html_link(&self) -> Option<String> {
+        get_str(&self.data, "htmlLink")
+    }
+
+    /// Event id in the iCalendar format, shared by all instances of a recurring event.
+    #[getter]
+    fn i_cal_uid(&self) -> Option<String> {
+        get_str(&self.data, "iCalUID")
+    }
+
+    /// For an instance of a recurring event, the id of the recurring event.
+    #[getter]
+    fn recurring_event_id(&self) -> Option<String> {
+        get_str(&self.data, "recurringEventId")
+    }
+
+    /// Creation time (aware `datetime`).
+    #[getter]
+    fn created<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        timestamp(py, &self.data, "created")
+    }
+
+    /// Last modification time (aware `datetime`).
+    #[getter]
+    fn updated<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        timestamp(py, &self.data, "updated")
+    }
+
+    /// The organizer, as Google's dict (`email`, `displayName`, `self`).
+    #[getter]
+    fn organizer<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.data
+            .get("organizer")
+            .map(|v| json_to_py(py, v))
+            .transpose()
+    }
+
+    /// Whether this is an all-day event (its start is a `date`, not a `dateTime`).
+    #[getter]
+    fn is_all_day(&self) -> bool {
+        object_field(&self.data, "start").is_some_and(|s| s.contains_key("date"))
+    }
+
+    /// Whether the event is cancelled (deleted), as incremental sync reports deletions.
+    #[getter]
+    fn is_cancelled(&self) -> bool {
+        get_str(&self.data, "status").as_deref() == Some("cancelled")
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<Event>()
+            .is_ok_and(|o| o.borrow().data == self.data)
+    }
+
+    fn __repr__(&self) -> String {
+        let when = |key: &str| {
+            object_field(&self.data, key)
+                .and_then(|m| get_str(&m, "dateTime").or_else(|| get_str(&m, "date")))
+        };
+        let mut repr = format!(
+            "Event(id={}, summary={}, start={}, end={}",
+            quoted(get_str(&self.data, "id").as_deref()),
+            quoted(get_str(&self.data, "summary").as_deref()),
+            quoted(when("start").as_deref()),
+            quoted(when("end").as_deref()),
+        );
+        if let Some(status) = get_str(&self.data, "status")
+            && status != "confirmed"
+        {
+            repr.push_str(&format!(", status={}", py_repr(&status)));
+        }
+        repr.push(')');
+        repr
+    }
+}
+
+fn object_field(map: &Map<String, Value>, key: &str) -> Option<Map<String, Value>> {
+    map.get(key).and_then(Value::as_object).cloned()
+}
+
+fn array_field<'a>(map: &'a Map<String, Value>, key: &str) -> impl Iterator<Item = &'a Value> {
+    map.get(key).and_then(Value::as_array).into_iter().flatten()
+}
+
+/// When an event starts or ends: a `date_time` (timed) or a `date` (all-day), with an
+/// optional IANA `time_zone`.
+#[pyclass(module = "calstack", name = "EventDateTime", frozen)]
+#[derive(Clone)]
+pub(crate) struct EventDateTime {
+    data: Map<String, Value>,
+}
+
+impl EventDateTime {
+    fn from_json(data: Map<String, Value>) -> Self {
+        Self { data }
+    }
+}
+
+#[pymethods]
+impl EventDateTime {
+    /// `EventDateTime(date_time=None, *, date=None, time_zone=None)`: give exactly one of an
+    /// aware `date_time` or an all-day `date`.
+    #[new]
+    #[pyo3(signature = (date_time=None, *, date=None, time_zone=None))]
+    fn new(
+        py: Python<'_>,
+        date_time: Option<&Bound<'_, PyAny>>,
+        date: Option<&Bound<'_, PyAny>>,
+        time_zone: Option<String>,
+    ) -> PyResult<Self> {
+        let mut map = match (date_time, date) {
+            (Some(t), None) => event_datetime_json(t, "date_time")?,
+            (None, Some(d)) => {
+                let mut m = Map::new();
+                m.insert("date".into(), Value::String(date_from_py(d, "date")?));
+                m
+            }
+            (Some(_), Some(_)) => {
+                return Err(validation(
+                    py,
+                    "date",
+                    "give either date_time or date, not both",
+                ));
+            }
+            (None, None) => {
+                return Err(validation(py, "date_time", "give date_time or date"));
+            }
+        };
+        if let Some(tz) = time_zone {
+            map.insert("timeZone".into(), Value::String(tz));
+        }
+        Ok(Self::from_json(map))
+    }
+
+    /// From a dict in Google's shape (`{"dateTime": ..., "timeZone": ...}` or `{"date": ...}`).
+    #[staticmethod]
+    fn from_dict(data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(Self::from_json(event_datetime_json(
+            data,
+            "event_date_time",
+        )?))
+    }
+
+    /// As a dict in Google's shape.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        map_to_py(py, &self.data)
+    }
+
+    /// The instant, for a timed event (aware `datetime`).
+    #[getter]
+    fn date_time<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        timestamp(py, &self.data, "dateTime")
+    }
+
+    /// The day, for an all-day event.
+    #[getter]
+    fn date<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.data
+            .get("date")
+            .and_then(Value::as_str)
+            .map(|d| date_to_py(py, d))
+            .transpose()
+    }
+
+    /// The IANA time zone (`Europe/Paris`), when given.
+    #[getter]
+    fn time_zone(&self) -> Option<String> {
+        get_str(&self.data, "timeZone")
+    }
+
+    /// Whether this is an all-day `date`.
+    #[getter]
+    fn is_all_day(&self) -> bool {
+        self.data.contains_key("date")
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<EventDateTime>()
+            .is_ok_and(|o| o.get().data == self.data)
+    }
+
+    fn __repr__(&self) -> String {
+        match (get_str(&self.data, "date"), get_str(&self.data, "dateTime")) {
+            (Some(d), _) => format!("EventDateTime(date={})", py_repr(&d)),
+            (None, t) => match get_str(&self.data, "timeZone") {
+                Some(tz) => format!(
+                    "EventDateTime(date_time={}, time_zone={})",
+                    quoted(t.as_deref()),
+                    py_repr(&tz)
+                ),
+                None => format!("EventDateTime(date_time={})", quoted(t.as_deref())),
+            },
+        }
+    }
+}
+
+/// An attendee of an event.
+#[pyclass(module = "calstack", name = "EventAttendee", frozen)]
+#[derive(Clone)]
+pub(crate) struct EventAttendee {
+    data: Map<String, Value>,
+}
+
+impl EventAttendee {
+    fn from_json(data: Map<String, Value>) -> Self {
+        Self { data }
+    }
+}
+
+#[pymethods]
+impl EventAttendee {
+    /// `EventAttendee(email, *, display_name=None, optional=None, response_status=None)`.
+    #[new]
+    #[pyo3(signature = (email, *, display_name=None, optional=None, response_status=None))]
+    fn new(
+        email: String,
+        display_name: Option<String>,
+        optional: Option<bool>,
+        response_status: Option<String>,
+    ) -> Self {
+        let mut data = Map::new();
+        data.insert("email".into(), Value::String(email));
+        set_or_remove(&mut data, "displayName", display_name.map(Value::String));
+        set_or_remove(&mut data, "optional", optional.map(Value::Bool));
+        set_or_remove(
+            &mut data,
+            "responseStatus",
+            response_status.map(Value::String),
+        );
+        Self { data }
+    }
+
+    /// From a dict in Google's shape.
+    #[staticmethod]
+    fn from_dict(data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(Self::from_json(object_from_py(data, "attendee")?))
+    }
+
+    /// As a dict in Google's shape.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        map_to_py(py, &self.data)
+    }
+
+    /// The attendee's email address.
+    #[getter]
+    fn email(&self) -> Option<String> {
+        get_str(&self.data, "email")
+    }
+
+    /// The attendee's name, if available.
+    #[getter]
+    fn display_name(&self) -> Option<String> {
+        get_str(&self.data, "displayName")
+    }
+
+    /// `needsAction`, `declined`, `tentative` or `accepted`.
+    #[getter]
+    fn response_status(&self) -> Option<String> {
+        get_str(&self.data, "responseStatus")
+    }
+
+    /// Whether this is an optional attendee.
+    #[getter]
+    fn optional(&self) -> bool {
+        get_bool(&self.data, "optional").unwrap_or(false)
+    }
+
+    /// Whether the attendee is the organizer.
+    #[getter]
+    fn organizer(&self) -> bool {
+        get_bool(&self.data, "organizer").unwrap_or(false)
+    }
+
+    /// Whether this entry is the calendar's owner (Google's `self`).
+    #[getter]
+    fn is_self(&self) -> bool {
+        get_bool(&self.data, "self").unwrap_or(false)
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<EventAttendee>()
+            .is_ok_and(|o| o.get().data == self.data)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "EventAttendee(email={}, response_status={})",
+            quoted(get_str(&self.data, "email").as_deref()),
+            quoted(get_str(&self.data, "responseStatus").as_deref())
+        )
+    }
+}
+
+/// A calendar on the user's calendar list (Google's `CalendarListEntry`).
+#[pyclass(module = "calstack", name = "CalendarListEntry", frozen)]
+#[derive(Clone)]
+pub(crate) struct CalendarListEntry {
+    data: Map<String, Value>,
+}
+
+impl CalendarListEntry {
+    /// Wraps an entry as Google sent it.
+    pub(crate) fn from_json(data: Map<String, Value>) -> Self {
+        Self { data }
+    }
+}
+
+#[pymethods]
+impl CalendarListEntry {
+    /// From a dict in Google's shape.
+    #[new]
+    fn new(data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(Self::from_json(object_from_py(
+            data,
+            "calendar_list_entry",
+        )?))
+    }
+
+    /// From a dict in Google's shape.
+    #[staticmethod]
+    fn from_dict(data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Self::new(data)
+    }
+
+    /// As a dict in Google's shape.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        map_to_py(py, &self.data)
+    }
+
+    /// The calendar id (`primary` is an alias for the user's main calendar).
+    #[getter]
+    fn id(&self) -> Option<String> {
+        get_str(&self.data, "id")
+    }
+
+    /// Title of the calendar.
+    #[getter]
+    fn summary(&self) -> Option<String> {
+        get_str(&self.data, "summary")
+    }
+
+    /// The title the user set for themselves, if any.
+    #[getter]
+    fn summary_override(&self) -> Option<String> {
+        get_str(&self.data, "summaryOverride")
+    }
+
+    /// Description of the calendar.
+    #[getter]
+    fn description(&self) -> Option<String> {
+        get_str(&self.data, "description")
+    }
+
+    /// The calendar's IANA time zone.
+    #[getter]
+    fn time_zone(&self) -> Option<String> {
+        get_str(&self.data, "timeZone")
+    }
+
+    /// `freeBusyReader`, `reader`, `writer` or `owner`.
+    #[getter]
+    fn access_role(&self) -> Option<String> {
+        get_str(&self.data, "accessRole")
+    }
+
+    /// Whether this is the user's primary calendar.
+    #[getter]
+    fn primary(&self) -> bool {
+        get_bool(&self.data, "primary").unwrap_or(false)
+    }
+
+    /// Whether the calendar is shown in the UI.
+    #[getter]
+    fn selected(&self) -> bool {
+        get_bool(&self.data, "selected").unwrap_or(false)
+    }
+
+    /// Background colour (`#0088aa`).
+    #[getter]
+    fn background_color(&self) -> Option<String> {
+        get_str(&self.data, "backgroundColor")
+    }
+
+    /// Foreground colour (`#ffffff`).
+    #[getter]
+    fn foreground_color(&self) -> Option<String> {
+        get_str(&self.data, "foregroundColor")
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<CalendarListEntry>()
+            .is_ok_and(|o| o.get().data == self.data)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "CalendarListEntry(id={}, summary={}, access_role={})",
+            quoted(get_str(&self.data, "id").as_deref()),
+            quoted(get_str(&self.data, "summary").as_deref()),
+            quoted(get_str(&self.data, "accessRole").as_deref())
+        )
+    }
+}
+
+/// The changes an incremental sync found: changed and cancelled (deleted) events, and the
+/// token to pass to the next sync.
+#[pyclass(module = "calstack", name = "SyncResult", frozen)]
+pub(crate) struct SyncResult {
+    events: Py<PyList>,
+    next_sync_token: Option<String>,
+}
+
+impl SyncResult {
+    /// Wraps the events (already Python `Event`s) and the next token.
+    pub(crate) fn new(events: Py<PyList>, next_sync_token: Option<String>) -> Self {
+        Self {
+            events,
+            next_sync_token,
+        }
+    }
+}
+
+#[pymethods]
+impl SyncResult {
+    /// Changed events, cancelled ones included (`event.is_cancelled`).
+    #[getter]
+    fn events(&self, py: Python<'_>) -> Py<PyList> {
+        self.events.clone_ref(py)
+    }
+
+    /// Pass this to the next `sync_events` call to get only later changes.
+    #[getter]
+    fn next_sync_token(&self) -> Option<String> {
+        self.next_sync_token.clone()
+    }
+
+    fn __len__(&self, py: Python<'_>) -> usize {
+        self.events.bind(py).len()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "SyncResult(events=<{} events>, next_sync_token={})",
+            self.events.bind(py).len(),
+            if self.next_sync_token.is_some() {
+                "'…'"
+            } else {
+                "None"
+            }
+        )
+    }
+}
+
+/// Someone whose calendars you run.
+#[pyclass(module = "calstack", name = "Client", frozen)]
+#[derive(Clone)]
+pub(crate) struct Client {
+    #[pyo3(get)]
+    pub(crate) id: String,
+    #[pyo3(get)]
+    name: String,
+    #[pyo3(get)]
+    email: String,
+    #[pyo3(get)]
+    created_at: DateTime<Utc>,
+    #[pyo3(get)]
+    updated_at: DateTime<Utc>,
+}
+
+impl From<CoreClient> for Client {
+    fn from(c: CoreClient) -> Self {
+        Self {
+            id: c.id.to_string(),
+            name: c.name,
+            email: c.email,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+#[pymethods]
+impl Client {
+    /// `{"id", "name", "email", "created_at", "updated_at"}` with RFC 3339 times (JSON-ready).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("id", &self.id)?;
+        d.set_item("name", &self.name)?;
+        d.set_item("email", &self.email)?;
+        d.set_item("created_at", self.created_at.to_rfc3339())?;
+        d.set_item("updated_at", self.updated_at.to_rfc3339())?;
+        Ok(d)
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other.cast::<Client>().is_ok_and(|o| {
+            let o = o.get();
+            o.id == self.id
+                && o.name == self.name
+                && o.email == self.email
+                && o.updated_at == self.updated_at
+        })
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Client(id={}, name={}, email={})",
+            py_repr(&self.id),
+            py_repr(&self.name),
+            py_repr(&self.email)
+        )
+    }
+}
+
+/// What the module shows of an OAuth credential: everything but its secrets.
+#[derive(Clone)]
+pub(crate) struct CredentialView {
+    pub(crate) id: String,
+    pub(crate) client_id: String,
+    pub(crate) google_client_id: String,
+    pub(crate) scopes: Vec<String>,
+    pub(crate) granted_scopes: Vec<String>,
+    pub(crate) redirect_uri: String,
+    pub(crate) account_email: Option<String>,
+    pub(crate) is_valid: bool,
+    pub(crate) has_refresh_token: bool,
+    pub(crate) expires_at: Option<DateTime<Utc>>,
+    pub(crate) last_error: Option<String>,
+    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) updated_at: DateTime<Utc>,
+}
+
+/// A client's Google OAuth grant. Never holds or shows the client secret or the tokens.
+#[pyclass(module = "calstack", name = "OAuthCredential", frozen)]
+pub(crate) struct OAuthCredential {
+    pub(crate) view: CredentialView,
+}
+
+impl From<CredentialView> for OAuthCredential {
+    fn from(view: CredentialView) -> Self {
+        Self { view }
+    }
+}
+
+#[pymethods]
+impl OAuthCredential {
+    /// Stable id of the credential.
+    #[getter]
+    fn id(&self) -> String {
+        self.view.id.clone()
+    }
+
+    /// The client this credential belongs to.
+    #[getter]
+    fn client_id(&self) -> String {
+        self.view.client_id.clone()
+    }
+
+    /// The Google OAuth client id (`….apps.googleusercontent.com`).
+    #[getter]
+    fn google_client_id(&self) -> String {
+        self.view.google_client_id.clone()
+    }
+
+    /// Scopes asked for at consent.
+    #[getter]
+    fn scopes(&self) -> Vec<String> {
+        self.view.scopes.clone()
+    }
+
+    /// Scopes Google granted (empty until consent).
+    #[getter]
+    fn granted_scopes(&self) -> Vec<String> {
+        self.view.granted_scopes.clone()
+    }
+
+    /// The redirect URI registered with Google.
+    #[getter]
+    fn redirect_uri(&self) -> String {
+        self.view.redirect_uri.clone()
+    }
+
+    /// The Google account, when known.
+    #[getter]
+    fn account_email(&self) -> Option<String> {
+        self.view.account_email.clone()
+    }
+
+    /// Whether the credential holds a usable grant (consent done, not revoked or refused).
+    #[getter]
+    fn is_valid(&self) -> bool {
+        self.view.is_valid
+    }
+
+    /// Whether a refresh token is stored (its value is never exposed).
+    #[getter]
+    fn has_refresh_token(&self) -> bool {
+        self.view.has_refresh_token
+    }
+
+    /// When the current access token expires.
+    #[getter]
+    fn expires_at(&self) -> Option<DateTime<Utc>> {
+        self.view.expires_at
+    }
+
+    /// Why the credential is invalid (or the last refresh failure).
+    #[getter]
+    fn last_error(&self) -> Option<String> {
+        self.view.last_error.clone()
+    }
+
+    /// When created.
+    #[getter]
+    fn created_at(&self) -> DateTime<Utc> {
+        self.view.created_at
+    }
+
+    /// When last changed.
+    #[getter]
+    fn updated_at(&self) -> DateTime<Utc> {
+        self.view.updated_at
+    }
+
+    /// Every attribute above as a JSON-ready dict (RFC 3339 times). Contains no secret.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let v = &self.view;
+        let d = PyDict::new(py);
+        d.set_item("id", &v.id)?;
+        d.set_item("client_id", &v.client_id)?;
+        d.set_item("google_client_id", &v.google_client_id)?;
+        d.set_item("scopes", &v.scopes)?;
+        d.set_item("granted_scopes", &v.granted_scopes)?;
+        d.set_item("redirect_uri", &v.redirect_uri)?;
+        d.set_item("account_email", &v.account_email)?;
+        d.set_item("is_valid", v.is_valid)?;
+        d.set_item("has_refresh_token", v.has_refresh_token)?;
+        d.set_item("expires_at", v.expires_at.map(|t| t.to_rfc3339()))?;
+        d.set_item("last_error", &v.last_error)?;
+        d.set_item("created_at", v.created_at.to_rfc3339())?;
+        d.set_item("updated_at", v.updated_at.to_rfc3339())?;
+        Ok(d)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "OAuthCredential(id={}, client_id={}, google_client_id={}, is_valid={}, scopes=[{}])",
+            py_repr(&self.view.id),
+            py_repr(&self.view.client_id),
+            py_repr(&self.view.google_client_id),
+            if self.view.is_valid { "True" } else { "False" },
+            self.view
+                .scopes
+                .iter()
+                .map(|s| py_repr(s))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
+}
+
+/// Registers every model class on the module.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Event>()?;
+    m.add_class::<EventDateTime>()?;
+    m.add_class::<EventAttendee>()?;
+    m.add_class::<CalendarListEntry>()?;
+    m.add_class::<SyncResult>()?;
+    m.add_class::<Client>()?;
+    m.add_class::<OAuthCredential>()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::py_repr;
+
+    #[test]
+    fn py_repr_quotes_like_python() {
+        assert_eq!(py_repr("Acme"), "'Acme'");
+        assert_eq!(py_repr("O'Brien\\n"), "'O\\'Brien\\\\n'");
+        assert_eq!(py_repr("a\nb"), "'a\\nb'");
+    }
+}
