@@ -15,11 +15,6 @@
 //! # }
 //! ```
 
-#[path = "../support.rs"]
-mod world;
-
-pub use world::{World, connected_client};
-
 use std::path::PathBuf;
 use std::sync::Arc;
 
