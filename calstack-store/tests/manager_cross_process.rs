@@ -3,6 +3,8 @@
 //! (file), PostgreSQL and MariaDB. Exactly one of them refreshes an expired token and every
 //! caller everywhere gets the new one; a grant Google refuses is seen as invalid by all of
 //! them without another request to Google; a lease left by a crashed worker is taken over.
+//! The stampede also runs with real operating-system processes: this test binary starts
+//! itself as child workers (`child_worker_process`).
 
 #[allow(dead_code)]
 #[path = "backends/support.rs"]

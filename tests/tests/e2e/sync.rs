@@ -108,3 +108,61 @@ async fn expired_sync_token_gives_sync_token_expired_and_a_full_sync_recovers() 
     let again = events.sync("primary", None).await.expect("full sync again");
     assert_eq!(again.items.len(), 1);
 }
+
+#[tokio::test]
+async fn calendar_list_sync_sees_a_new_calendar_and_then_its_removal() {
+    use calstack_core::Calendar;
+
+    let harness = Harness::start().await;
+    let (client, _) = harness
+        .authorized_client("Lists Ltd", "yara@lists.test")
+        .await;
+    let calendar = harness
+        .calstack()
+        .calendar(client.id)
+        .await
+        .expect("calendar");
+    let full = calendar
+        .calendar_list()
+        .sync(None)
+        .await
+        .expect("full sync");
+    assert!(full.items.iter().any(|c| c.primary == Some(true)));
+
+    let team = calendar
+        .calendars()
+        .insert(Calendar::new("Team rota"))
+        .send()
+        .await
+        .expect("create a secondary calendar");
+    let team_id = team.id.clone().expect("an id");
+    let added = calendar
+        .calendar_list()
+        .sync(Some(&full.next_sync_token))
+        .await
+        .expect("incremental sync");
+    let entry = added
+        .items
+        .iter()
+        .find(|c| c.id.as_deref() == Some(team_id.as_str()))
+        .expect("the new calendar is in the delta");
+    assert_ne!(entry.deleted, Some(true));
+
+    calendar
+        .calendars()
+        .delete(&team_id)
+        .send()
+        .await
+        .expect("delete the calendar");
+    let removed = calendar
+        .calendar_list()
+        .sync(Some(&added.next_sync_token))
+        .await
+        .expect("incremental sync");
+    let tombstone = removed
+        .items
+        .iter()
+        .find(|c| c.id.as_deref() == Some(team_id.as_str()))
+        .expect("the removal is in the delta");
+    assert_eq!(tombstone.deleted, Some(true));
+}
