@@ -289,3 +289,13 @@ impl Harness {
             .into_secret()
     }
 }
+
+/// The README, compiled here so its Rust snippets are checked as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
+/// The credentials guide, compiled here so its snippets are checked as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/credentials.md")]
+pub struct CredentialsGuideDoctests;
