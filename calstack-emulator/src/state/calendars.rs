@@ -58,6 +58,8 @@ pub(crate) struct Calendar {
     pub(crate) etag: String,
     pub(crate) tz: Tz,
     pub(crate) seq: u64,
+    /// When an event of the calendar last changed.
+    pub(crate) updated: DateTime<Utc>,
     pub(crate) sync_epoch: u64,
     pub(crate) deleted: bool,
     pub(crate) events: BTreeMap<String, StoredEvent>,
@@ -201,6 +203,7 @@ impl State {
                 etag: etag(now, seq),
                 tz,
                 seq,
+                updated: now,
                 sync_epoch: 0,
                 deleted: false,
                 events: BTreeMap::new(),
@@ -693,6 +696,7 @@ impl State {
             }
         }
         cal.seq = seq;
+        cal.updated = now;
         Ok(())
     }
 

@@ -42,7 +42,7 @@ pub(crate) struct StoredEvent {
     pub(crate) start: EventTime,
     pub(crate) end: EventTime,
     pub(crate) cancelled: bool,
-    pub(crate) series: Option<Series>,
+    pub(crate) series: Option<Box<Series>>,
     /// For an exception: the master's id and the original start it replaces.
     pub(crate) master: Option<(String, Occ)>,
 }
@@ -398,7 +398,7 @@ fn make_instance(master: &StoredEvent, occ: Occ, tz: Tz) -> Map<String, Value> {
     let duration = master
         .series
         .as_ref()
-        .map_or(TimeDelta::zero(), Series::duration);
+        .map_or(TimeDelta::zero(), |s| s.duration());
     let begin = occ.instant(tz);
     let start_template = master.body.get("start").cloned().unwrap_or(Value::Null);
     let end_template = master.body.get("end").cloned().unwrap_or(Value::Null);
@@ -563,16 +563,7 @@ fn events_head(
     if let Some(d) = cal.meta.get("description") {
         head.insert("description".into(), d.clone());
     }
-    head.insert(
-        "updated".into(),
-        json!(format_ms(
-            cal.events
-                .values()
-                .map(|e| e.updated)
-                .max()
-                .unwrap_or_default()
-        )),
-    );
+    head.insert("updated".into(), json!(format_ms(cal.updated)));
     head.insert("timeZone".into(), json!(time_zone.unwrap_or(cal.tz.name())));
     head.insert("accessRole".into(), json!(role));
     head.insert(
@@ -907,7 +898,7 @@ impl State {
             start,
             end,
             cancelled,
-            series,
+            series: series.map(Box::new),
             master,
         };
         ev.stamp(now, seq);
@@ -920,6 +911,7 @@ impl State {
             }
             cal.events.insert(id, ev);
             cal.seq = seq;
+            cal.updated = now;
         }
         resource
     }
@@ -1090,13 +1082,14 @@ impl State {
             start: prepared.start,
             end: prepared.end,
             cancelled,
-            series: prepared.series,
+            series: prepared.series.map(Box::new),
             master,
         };
         ev.stamp(now, seq);
         let resource = Resource::of(&ev);
         cal.events.insert(event_id.to_owned(), ev);
         cal.seq = seq;
+        cal.updated = now;
         Ok(resource)
     }
 
@@ -1139,6 +1132,7 @@ impl State {
             ev.cancel(now, seq);
             cal.events.insert(event_id.to_owned(), ev);
             cal.seq = seq;
+            cal.updated = now;
             return Ok(());
         }
         let Some(ev) = cal.events.get_mut(event_id) else {
@@ -1159,6 +1153,7 @@ impl State {
             }
         }
         cal.seq = seq;
+        cal.updated = now;
         Ok(())
     }
 
@@ -1223,6 +1218,7 @@ impl State {
             }
         }
         source.seq = seq;
+        source.updated = now;
         let target = self.calendar_mut(&dst)?;
         let mut result = None;
         for (id, mut e) in moved {
@@ -1239,6 +1235,7 @@ impl State {
             target.events.insert(id, e);
         }
         target.seq = seq;
+        target.updated = now;
         result.ok_or_else(ApiError::not_found)
     }
 
@@ -1481,6 +1478,7 @@ impl State {
             cal.events.insert(id, ev);
         }
         cal.seq = first_seq + seed.count as u64 - 1;
+        cal.updated = now;
         Ok(seed.count)
     }
 }
