@@ -304,6 +304,55 @@ impl RunningEmulator {
             })
     }
 
+    /// Creates a secondary calendar owned by `email` (creating the account if needed) and
+    /// returns its id (`…@group.calendar.google.com`).
+    pub fn create_calendar(&self, email: &str, summary: &str) -> Result<String, EmulatorError> {
+        let mut state = self.shared.lock();
+        state.ensure_account(email);
+        let mut body = serde_json::Map::new();
+        body.insert("summary".into(), serde_json::Value::from(summary));
+        let created = state
+            .calendar_insert(email, &body)
+            .map_err(|e| EmulatorError::Invalid {
+                field: "summary",
+                reason: e.message,
+            })?;
+        Ok(created["id"].as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Inserts one event (a Calendar v3 `Event` body, e.g. with `recurrence`) into one of
+    /// `email`'s calendars with the same validation as `events.insert`; returns the stored event.
+    pub fn insert_event(
+        &self,
+        email: &str,
+        calendar_id: &str,
+        event: serde_json::Value,
+    ) -> Result<serde_json::Value, EmulatorError> {
+        let mut state = self.shared.lock();
+        if !state.accounts.contains_key(email) {
+            return Err(EmulatorError::UnknownAccount {
+                email: email.to_owned(),
+            });
+        }
+        let stored = state.event_insert(email, calendar_id, event).map_err(|e| {
+            if e.code == 404 {
+                EmulatorError::UnknownCalendar {
+                    email: email.to_owned(),
+                    calendar_id: calendar_id.to_owned(),
+                }
+            } else {
+                EmulatorError::Invalid {
+                    field: "event",
+                    reason: e.message,
+                }
+            }
+        })?;
+        serde_json::from_str(&stored.json).map_err(|e| EmulatorError::Invalid {
+            field: "event",
+            reason: e.to_string(),
+        })
+    }
+
     /// Registers an OAuth client (required in strict mode). Empty `redirect_uris` allows any.
     pub fn register_client(
         &self,

@@ -153,3 +153,53 @@ async fn debug_output_hides_tokens() {
     let shown = format!("{:?}", h.emu);
     assert!(!shown.contains(&h.token));
 }
+
+#[tokio::test]
+async fn in_process_helpers_create_calendars_and_events() {
+    let h = Harness::new().await;
+    let work = h
+        .emu
+        .create_calendar(crate::common::USER, "Work")
+        .expect("calendar");
+    let event = h
+        .emu
+        .insert_event(
+            crate::common::USER,
+            &work,
+            json!({"summary": "Weekly", "start": {"dateTime": "2024-01-01T09:00:00Z", "timeZone": "UTC"},
+                   "end": {"dateTime": "2024-01-01T10:00:00Z", "timeZone": "UTC"},
+                   "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=3"]}),
+        )
+        .expect("event");
+    let id = event["id"].as_str().expect("id");
+    let reply = h
+        .get(&format!("calendars/{work}/events/{id}/instances"))
+        .await;
+    assert_eq!(reply.body["items"].as_array().expect("items").len(), 3);
+    let bad = h.emu.insert_event(
+        crate::common::USER,
+        "primary",
+        json!({"summary": "no times"}),
+    );
+    assert!(matches!(
+        bad,
+        Err(calstack_emulator::EmulatorError::Invalid { field: "event", .. })
+    ));
+}
+
+#[tokio::test]
+async fn binding_a_busy_port_is_a_bind_error() {
+    let first = calstack_emulator::Emulator::builder()
+        .start()
+        .await
+        .expect("starts");
+    let taken = first.local_addr().port();
+    let second = calstack_emulator::Emulator::builder()
+        .port(taken)
+        .start()
+        .await;
+    assert!(matches!(
+        second,
+        Err(calstack_emulator::EmulatorError::Bind { .. })
+    ));
+}
