@@ -43,6 +43,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .user_rate_limit_per_minute(args.user_rate_limit)
         .start()
         .await?;
+    // Install the signal handlers before announcing the port, so a signal sent right after the
+    // first line is read still shuts down cleanly.
+    let shutdown = ShutdownSignal::install()?;
     let base = emulator.base_url();
     let mut stdout = std::io::stdout().lock();
     writeln!(
@@ -52,29 +55,46 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     stdout.flush()?;
     drop(stdout);
-    shutdown_signal().await;
+    shutdown.wait().await;
     emulator.shutdown().await;
     Ok(())
 }
 
-async fn shutdown_signal() {
+/// SIGINT/SIGTERM (Ctrl-C elsewhere), registered up front.
+struct ShutdownSignal {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl ShutdownSignal {
+    fn install() -> std::io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Self {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(Self {})
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+
+    async fn wait(mut self) {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.interrupt.recv() => {}
+                _ = self.terminate.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }

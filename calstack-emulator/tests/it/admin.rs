@@ -203,3 +203,24 @@ async fn binding_a_busy_port_is_a_bind_error() {
         Err(calstack_emulator::EmulatorError::Bind { .. })
     ));
 }
+
+#[cfg(unix)]
+#[test]
+fn binary_exits_cleanly_on_sigterm() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_calstack-emulator"))
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("binary starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("first line");
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let exit = child.wait().expect("exits");
+    assert!(exit.success(), "SIGTERM is a clean shutdown, got {exit:?}");
+}
