@@ -182,10 +182,8 @@ async fn dispatch(target: &Target, part: &Part, outer_auth: Option<&HeaderValue>
             builder = builder.header(name, value);
         }
     }
-    if !has_auth {
-        if let Some(auth) = outer_auth {
-            builder = builder.header(header::AUTHORIZATION, auth.clone());
-        }
+    if !has_auth && let Some(auth) = outer_auth {
+        builder = builder.header(header::AUTHORIZATION, auth.clone());
     }
     if !part.body.is_empty()
         && !part
