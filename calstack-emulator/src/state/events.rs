@@ -61,7 +61,7 @@ impl StoredEvent {
         self.updated = now;
         self.body.insert("etag".into(), json!(etag(now, seq)));
         self.body.insert("updated".into(), json!(format_ms(now)));
-        self.json = Value::Object(self.body.clone()).to_string();
+        self.json = serde_json::to_string(&self.body).unwrap_or_default();
     }
 
     /// Marks the event deleted (`status: cancelled`), keeping it as a tombstone for sync.

@@ -224,3 +224,76 @@ fn binary_exits_cleanly_on_sigterm() {
     let exit = child.wait().expect("exits");
     assert!(exit.success(), "SIGTERM is a clean shutdown, got {exit:?}");
 }
+
+#[tokio::test]
+async fn admin_faults_consent_and_quota_accept_documented_json() {
+    let h = Harness::new().await;
+    let (status, _) = admin(
+        &h,
+        reqwest::Method::PUT,
+        "faults",
+        json!({"seed": 1, "rules": [{"endpoint": "colors.*", "fault": {"kind": "internal_error"}, "probability": 1.0}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        h.get("colors").await.status,
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
+    assert_eq!(
+        admin(&h, reqwest::Method::DELETE, "faults", json!({}))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    assert_eq!(h.get("colors").await.status, StatusCode::OK);
+
+    let (status, _) = admin(
+        &h,
+        reqwest::Method::PUT,
+        "consent",
+        json!({"mode": "grant_only", "scopes": ["https://www.googleapis.com/auth/calendar.readonly"]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        admin(&h, reqwest::Method::PUT, "consent", json!({"mode": "deny"}))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    let (status, _) = admin(
+        &h,
+        reqwest::Method::PUT,
+        "consent",
+        json!({"mode": "sometimes"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    assert_eq!(
+        admin(
+            &h,
+            reqwest::Method::PUT,
+            "quota",
+            json!({"requests_per_minute": 1})
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+    assert_eq!(h.get("colors").await.status, StatusCode::OK);
+    assert_eq!(h.get("colors").await.reason(), "userRateLimitExceeded");
+    assert_eq!(
+        admin(
+            &h,
+            reqwest::Method::POST,
+            "clock/advance",
+            json!({"seconds": 60})
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+    assert_eq!(h.get("colors").await.status, StatusCode::OK);
+}
