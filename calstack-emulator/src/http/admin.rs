@@ -160,6 +160,9 @@ async fn mint_token(State(s): State<Shared>, Path(email): Path<String>, body: By
         vec![crate::SCOPE_CALENDAR.to_owned()]
     } else {
         req.scopes
+            .iter()
+            .map(|s| crate::state::oauth::full_scope(s))
+            .collect()
     };
     let (token, lifetime) =
         s.lock()

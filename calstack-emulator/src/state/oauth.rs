@@ -144,6 +144,16 @@ fn random_string(len: usize) -> String {
         .collect()
 }
 
+/// Expands a short scope name (`calendar.readonly`) to its URL; full URLs and the OpenID
+/// scopes are kept as they are.
+pub(crate) fn full_scope(scope: &str) -> String {
+    if scope.contains("://") || matches!(scope, "openid" | "email" | "profile") {
+        scope.to_owned()
+    } else {
+        format!("https://www.googleapis.com/auth/{scope}")
+    }
+}
+
 /// A stable numeric subject id for an account, like Google's `sub`.
 pub(crate) fn subject_id(email: &str) -> String {
     let digest = Sha256::digest(email.as_bytes());
@@ -686,8 +696,9 @@ impl State {
     ) -> (String, TimeDelta) {
         self.ensure_account(account);
         let lifetime = lifetime.unwrap_or_else(|| self.token_lifetime());
+        let scopes: Vec<String> = scopes.iter().map(|s| full_scope(s)).collect();
         (
-            self.issue_access_token(account, scopes, None, lifetime),
+            self.issue_access_token(account, &scopes, None, lifetime),
             lifetime,
         )
     }

@@ -30,7 +30,7 @@ async fn admin_api_mints_tokens_seeds_and_counts_over_http() {
         &h,
         reqwest::Method::POST,
         "accounts/dana@example.com/token",
-        json!({"scopes": ["https://www.googleapis.com/auth/calendar"]}),
+        json!({"scopes": ["calendar"]}),
     )
     .await;
     assert_eq!(status, StatusCode::OK);
@@ -296,4 +296,30 @@ async fn admin_faults_consent_and_quota_accept_documented_json() {
         StatusCode::OK
     );
     assert_eq!(h.get("colors").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn minted_tokens_accept_short_scope_names() {
+    let h = Harness::new().await;
+    let (_, token) = admin(
+        &h,
+        reqwest::Method::POST,
+        "accounts/erin@example.com/token",
+        json!({"scopes": ["calendar.readonly"]}),
+    )
+    .await;
+    assert_eq!(
+        token["scope"],
+        "https://www.googleapis.com/auth/calendar.readonly"
+    );
+    let access = token["access_token"].as_str().expect("token");
+    let reply = h
+        .call_as(
+            Some(access),
+            reqwest::Method::POST,
+            "calendars",
+            Some(json!({"summary": "x"})),
+        )
+        .await;
+    assert_eq!(reply.reason(), "insufficientPermissions");
 }
