@@ -103,7 +103,6 @@ impl EmulatorBuilder {
             .map_err(|source| EmulatorError::Bind { addr, source })?;
         let local = listener.local_addr()?;
         let shared = Shared::new(self.config);
-        shared.lock().ensure_account(crate::DEFAULT_ACCOUNT);
         let app = router(shared.clone());
         let task = tokio::spawn(serve(listener, app));
         tracing::info!(%local, "calstack-emulator listening");
@@ -249,9 +248,7 @@ impl RunningEmulator {
 
     /// Forgets all accounts, calendars, events, grants, faults and counters.
     pub fn reset(&self) {
-        let mut state = self.shared.lock();
-        state.reset();
-        state.ensure_account(crate::DEFAULT_ACCOUNT);
+        self.shared.lock().reset();
     }
 
     /// Creates an account (and its primary calendar, whose id is the email) if missing.
