@@ -195,7 +195,7 @@ impl Drop for RunningEmulator {
 }
 
 fn delta(d: Duration) -> TimeDelta {
-    TimeDelta::from_std(d).unwrap_or(TimeDelta::MAX)
+    crate::time::clamp_delta(TimeDelta::from_std(d).unwrap_or(TimeDelta::MAX))
 }
 
 impl RunningEmulator {

@@ -540,6 +540,9 @@ impl Resource {
     }
 }
 
+/// Most events one seeding call may create.
+const MAX_SEED: usize = 5_000_000;
+
 /// Options of a seeding run.
 #[derive(Debug, Clone)]
 pub(crate) struct Seed {
@@ -1432,6 +1435,23 @@ impl State {
     ) -> Result<usize, ApiError> {
         let cal_id = self.resolve(account, calendar_id).to_owned();
         self.role(account, &cal_id)?;
+        if seed.count > MAX_SEED {
+            return Err(ApiError::invalid(format!(
+                "count: at most {MAX_SEED} events per seeding call"
+            )));
+        }
+        let start_of = |n: usize| -> Option<DateTime<Utc>> {
+            let span = seed.spacing.checked_mul(i32::try_from(n).ok()?)?;
+            seed.start
+                .checked_add_signed(span)?
+                .checked_add_signed(seed.duration)?;
+            seed.start.checked_add_signed(span)
+        };
+        if seed.duration < TimeDelta::zero() || start_of(seed.count.saturating_sub(1)).is_none() {
+            return Err(ApiError::invalid(
+                "start, spacing and duration put events outside the supported time range",
+            ));
+        }
         let now = self.now();
         let first_seq = self.current_seq() + 1;
         for _ in 0..seed.count {
@@ -1442,7 +1462,7 @@ impl State {
         for n in 0..seed.count {
             let seq = first_seq + n as u64;
             let id = new_event_id();
-            let start = seed.start + seed.spacing * i32::try_from(n).unwrap_or(i32::MAX);
+            let start = start_of(n).unwrap_or(seed.start);
             let end = start + seed.duration;
             let body = json!({
                 "kind": "calendar#event",

@@ -448,7 +448,8 @@ impl State {
     }
 
     fn token_lifetime(&self) -> TimeDelta {
-        TimeDelta::from_std(self.config.access_token_lifetime).unwrap_or(TimeDelta::seconds(3599))
+        TimeDelta::from_std(self.config.access_token_lifetime)
+            .map_or(TimeDelta::seconds(3599), crate::time::clamp_delta)
     }
 
     /// Handles `POST /token`.
@@ -506,7 +507,8 @@ impl State {
         let grant_expiry = self
             .config
             .refresh_token_lifetime
-            .and_then(|d| TimeDelta::from_std(d).ok());
+            .and_then(|d| TimeDelta::from_std(d).ok())
+            .map(crate::time::clamp_delta);
         self.oauth.grants.insert(
             grant_id,
             Grant {
@@ -695,7 +697,7 @@ impl State {
         lifetime: Option<TimeDelta>,
     ) -> (String, TimeDelta) {
         self.ensure_account(account);
-        let lifetime = lifetime.unwrap_or_else(|| self.token_lifetime());
+        let lifetime = lifetime.map_or_else(|| self.token_lifetime(), crate::time::clamp_delta);
         let scopes: Vec<String> = scopes.iter().map(|s| full_scope(s)).collect();
         (
             self.issue_access_token(account, &scopes, None, lifetime),

@@ -323,3 +323,37 @@ async fn minted_tokens_accept_short_scope_names() {
         .await;
     assert_eq!(reply.reason(), "insufficientPermissions");
 }
+
+#[tokio::test]
+async fn absurd_admin_values_are_rejected_or_clamped_not_fatal() {
+    let h = Harness::new().await;
+    let (status, _) = admin(
+        &h,
+        reqwest::Method::POST,
+        "accounts/user@example.com/calendars/primary/seed",
+        json!({"count": 5_000_000, "spacing_minutes": i64::MAX}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = admin(
+        &h,
+        reqwest::Method::POST,
+        "clock/advance",
+        json!({"seconds": i64::MAX}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, token) = admin(
+        &h,
+        reqwest::Method::POST,
+        "accounts/user@example.com/token",
+        json!({"lifetime_secs": i64::MAX}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let access = token["access_token"].as_str().expect("token");
+    let reply = h
+        .call_as(Some(access), reqwest::Method::GET, "colors", None)
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "the emulator keeps serving");
+}
