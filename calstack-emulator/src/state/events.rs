@@ -59,7 +59,7 @@ impl StoredEvent {
     fn stamp(&mut self, now: DateTime<Utc>, seq: u64) {
         self.seq = seq;
         self.updated = now;
-        self.body.insert("etag".into(), json!(etag(now, seq)));
+        self.body.insert("etag".into(), json!(etag(seq)));
         self.body.insert("updated".into(), json!(format_ms(now)));
         self.json = serde_json::to_string(&self.body).unwrap_or_default();
     }
