@@ -8,7 +8,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
-use chrono::TimeDelta;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -160,10 +159,15 @@ async fn mint_token(State(s): State<Shared>, Path(email): Path<String>, body: By
         vec![crate::SCOPE_CALENDAR.to_owned()]
     } else {
         req.scopes
+            .iter()
+            .map(|s| crate::state::oauth::full_scope(s))
+            .collect()
     };
-    let (token, lifetime) =
-        s.lock()
-            .mint_access_token(&email, &scopes, req.lifetime_secs.map(TimeDelta::seconds));
+    let (token, lifetime) = s.lock().mint_access_token(
+        &email,
+        &scopes,
+        req.lifetime_secs.map(crate::time::clamped_secs),
+    );
     ok(json!({
         "access_token": token,
         "expires_in": lifetime.num_seconds(),
@@ -202,8 +206,8 @@ async fn seed(
     let seed = Seed {
         count: req.count,
         start,
-        spacing: TimeDelta::minutes(req.spacing_minutes.unwrap_or(60)),
-        duration: TimeDelta::minutes(req.duration_minutes.unwrap_or(30)),
+        spacing: crate::time::clamped_secs(req.spacing_minutes.unwrap_or(60).saturating_mul(60)),
+        duration: crate::time::clamped_secs(req.duration_minutes.unwrap_or(30).saturating_mul(60)),
         summary_prefix: req
             .summary_prefix
             .unwrap_or_else(|| "Seeded event".to_owned()),
@@ -371,7 +375,9 @@ async fn advance_clock(State(s): State<Shared>, body: Bytes) -> Response {
     if req.seconds < 0 {
         return bad("seconds", "the clock only moves forward");
     }
-    s.lock().clock.advance(TimeDelta::seconds(req.seconds));
+    s.lock()
+        .clock
+        .advance(crate::time::clamped_secs(req.seconds));
     ok(json!({"ok": true}))
 }
 

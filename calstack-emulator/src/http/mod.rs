@@ -2,6 +2,7 @@
 //! request counting, and small response helpers shared by every endpoint.
 
 mod admin;
+mod batch;
 mod calendar;
 mod fields;
 mod oauth;
@@ -29,7 +30,7 @@ pub(crate) struct ConnKill(pub(crate) Arc<Notify>);
 
 /// The full router: OAuth, Calendar v3 and the admin API.
 pub(crate) fn router(shared: Shared) -> Router {
-    Router::new()
+    let api: Router = Router::new()
         .merge(oauth::routes())
         .nest(
             "/calendar/v3",
@@ -39,10 +40,20 @@ pub(crate) fn router(shared: Shared) -> Router {
             shared.clone(),
             faults_and_counters,
         ))
+        .with_state(shared.clone());
+    let batch: Router = Router::new()
+        .route("/batch/calendar/v3", axum::routing::post(batch::handle))
+        .route_layer(middleware::from_fn_with_state(
+            shared.clone(),
+            faults_and_counters,
+        ))
+        .layer(axum::Extension(batch::Target(api.clone())))
+        .with_state(shared.clone());
+    let admin: Router = Router::new()
         .nest("/__emulator", admin::routes())
         .route("/", axum::routing::get(index))
-        .fallback(not_found)
-        .with_state(shared)
+        .with_state(shared);
+    api.merge(batch).merge(admin).fallback(not_found)
 }
 
 async fn index() -> Response {
@@ -52,6 +63,7 @@ async fn index() -> Response {
         "auth": "/o/oauth2/v2/auth",
         "token": "/token",
         "revoke": "/revoke",
+        "batch": "/batch/calendar/v3",
         "admin": "/__emulator/",
     }))
     .into_response()
@@ -68,6 +80,7 @@ fn endpoint_name(method: &Method, path: &str) -> Option<&'static str> {
     Some(match (m, path) {
         ("GET", "/o/oauth2/v2/auth" | "/o/oauth2/auth") => "oauth.authorize",
         ("POST", "/token") => "oauth.token",
+        ("POST", "/batch/calendar/v3") => "batch",
         (_, "/revoke") => "oauth.revoke",
         ("GET", "/users/me/calendarList") => "calendarList.list",
         ("POST", "/users/me/calendarList") => "calendarList.insert",

@@ -60,8 +60,10 @@ pub(crate) struct State {
 }
 
 impl State {
+    /// An empty world holding only the default account.
     pub(crate) fn new(config: Config) -> Self {
-        Self {
+        let default_account = config.default_account.clone();
+        let mut state = Self {
             config,
             clock: EmuClock::default(),
             seq: 1,
@@ -73,7 +75,9 @@ impl State {
             channels: HashMap::new(),
             notifications: Vec::new(),
             quota_windows: HashMap::new(),
-        }
+        };
+        state.ensure_account(&default_account);
+        state
     }
 
     /// Forgets everything except the start-up configuration.

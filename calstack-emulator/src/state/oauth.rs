@@ -144,6 +144,16 @@ fn random_string(len: usize) -> String {
         .collect()
 }
 
+/// Expands a short scope name (`calendar.readonly`) to its URL; full URLs and the OpenID
+/// scopes are kept as they are.
+pub(crate) fn full_scope(scope: &str) -> String {
+    if scope.contains("://") || matches!(scope, "openid" | "email" | "profile") {
+        scope.to_owned()
+    } else {
+        format!("https://www.googleapis.com/auth/{scope}")
+    }
+}
+
 /// A stable numeric subject id for an account, like Google's `sub`.
 pub(crate) fn subject_id(email: &str) -> String {
     let digest = Sha256::digest(email.as_bytes());
@@ -438,7 +448,8 @@ impl State {
     }
 
     fn token_lifetime(&self) -> TimeDelta {
-        TimeDelta::from_std(self.config.access_token_lifetime).unwrap_or(TimeDelta::seconds(3599))
+        TimeDelta::from_std(self.config.access_token_lifetime)
+            .map_or(TimeDelta::seconds(3599), crate::time::clamp_delta)
     }
 
     /// Handles `POST /token`.
@@ -496,7 +507,8 @@ impl State {
         let grant_expiry = self
             .config
             .refresh_token_lifetime
-            .and_then(|d| TimeDelta::from_std(d).ok());
+            .and_then(|d| TimeDelta::from_std(d).ok())
+            .map(crate::time::clamp_delta);
         self.oauth.grants.insert(
             grant_id,
             Grant {
@@ -685,9 +697,10 @@ impl State {
         lifetime: Option<TimeDelta>,
     ) -> (String, TimeDelta) {
         self.ensure_account(account);
-        let lifetime = lifetime.unwrap_or_else(|| self.token_lifetime());
+        let lifetime = lifetime.map_or_else(|| self.token_lifetime(), crate::time::clamp_delta);
+        let scopes: Vec<String> = scopes.iter().map(|s| full_scope(s)).collect();
         (
-            self.issue_access_token(account, scopes, None, lifetime),
+            self.issue_access_token(account, &scopes, None, lifetime),
             lifetime,
         )
     }

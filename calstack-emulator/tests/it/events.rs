@@ -535,3 +535,51 @@ async fn fields_parameter_trims_the_response() {
         StatusCode::BAD_REQUEST
     );
 }
+
+#[tokio::test]
+async fn batch_runs_each_part_and_answers_in_order() {
+    let h = Harness::new().await;
+    let body = "--xyz\r\nContent-Type: application/http\r\nContent-ID: <req+1>\r\n\r\n\
+        POST /calendar/v3/calendars/primary/events HTTP/1.1\r\nContent-Type: application/json\r\n\r\n\
+        {\"id\":\"batch0001\",\"summary\":\"one\",\"start\":{\"date\":\"2024-01-01\"},\"end\":{\"date\":\"2024-01-02\"}}\r\n\
+        --xyz\r\nContent-Type: application/http\r\nContent-ID: <req+2>\r\n\r\n\
+        GET /calendar/v3/calendars/primary/events/missing0 HTTP/1.1\r\n\r\n\r\n\
+        --xyz\r\nContent-Type: application/http\r\nContent-ID: <req+3>\r\n\r\n\
+        GET /calendar/v3/calendars/primary/events/batch0001 HTTP/1.1\r\n\r\n\r\n--xyz--\r\n";
+    let resp = h
+        .http
+        .post(h.emu.base_url().join("batch/calendar/v3").expect("url"))
+        .bearer_auth(&h.token)
+        .header("content-type", "multipart/mixed; boundary=xyz")
+        .body(body)
+        .send()
+        .await
+        .expect("batch");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let content_type = resp.headers()["content-type"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    let boundary = content_type
+        .split("boundary=")
+        .nth(1)
+        .expect("boundary")
+        .to_owned();
+    let text = resp.text().await.expect("body");
+    let parts: Vec<&str> = text
+        .split(&format!("--{boundary}"))
+        .filter(|p| p.contains("HTTP/1.1"))
+        .collect();
+    assert_eq!(parts.len(), 3);
+    assert!(
+        parts[0].contains("Content-ID: <response-req+1>") && parts[0].contains("HTTP/1.1 200 OK")
+    );
+    assert!(parts[1].contains("HTTP/1.1 404 Not Found") && parts[1].contains("notFound"));
+    assert!(parts[2].contains("HTTP/1.1 200 OK") && parts[2].contains("\"summary\":\"one\""));
+    assert_eq!(
+        h.emu.counter("events.insert"),
+        1,
+        "inner calls are counted like direct ones"
+    );
+    assert_eq!(h.emu.counter("batch"), 1);
+}

@@ -474,3 +474,20 @@ async fn authorization_request_is_validated() {
     ]);
     assert_eq!(bad(weak).await.1, "invalid_request");
 }
+
+#[tokio::test]
+async fn configured_default_account_consents_without_login_hint() {
+    let h = Harness::with(Emulator::builder().default_account("owner@agency.example")).await;
+    let pairs = authorize(&h, &[]).await;
+    let (_, tokens) = exchange(&h, param(&pairs, "code").expect("code")).await;
+    let access = tokens["access_token"].as_str().expect("access");
+    let reply = h
+        .call_as(
+            Some(access),
+            reqwest::Method::GET,
+            "calendars/primary",
+            None,
+        )
+        .await;
+    assert_eq!(reply.body["id"], "owner@agency.example");
+}

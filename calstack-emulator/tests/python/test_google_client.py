@@ -106,3 +106,23 @@ def test_missing_calendar_is_a_404_the_client_understands(service):
         service.events().list(calendarId="nobody@nowhere.example").execute()
     assert missing.value.resp.status == 404
     assert missing.value.error_details[0]["reason"] == "notFound"
+
+
+def test_batch_request_through_the_python_client(service, emulator_url):
+    from googleapiclient.http import BatchHttpRequest
+
+    results = {}
+
+    def collect(request_id, response, exception):
+        results[request_id] = (response, exception)
+
+    # The shipped discovery document points batches at Google's rootUrl; aim it at the emulator.
+    batch = BatchHttpRequest(callback=collect, batch_uri=emulator_url + "/batch/calendar/v3")
+    batch.add(service.events().insert(calendarId="primary", body=timed("batched", 20)), request_id="insert")
+    batch.add(service.events().get(calendarId="primary", eventId="nosuchevent0"), request_id="missing")
+    batch.add(service.colors().get(), request_id="colors")
+    batch.execute()
+
+    assert results["insert"][0]["summary"] == "batched"
+    assert results["missing"][1].resp.status == 404
+    assert results["colors"][0]["kind"] == "calendar#colors"
