@@ -21,6 +21,7 @@
 //! ```
 
 mod api_error;
+pub mod cli;
 mod error;
 mod faults;
 mod http;

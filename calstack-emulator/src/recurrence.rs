@@ -244,7 +244,7 @@ impl Series {
                         in_window += 1;
                     }
                     all.insert(occ);
-                    if in_window > limit + self.exdates.len() {
+                    if in_window > limit.saturating_add(self.exdates.len()) {
                         break;
                     }
                 }

@@ -103,7 +103,6 @@ impl EmulatorBuilder {
             .map_err(|source| EmulatorError::Bind { addr, source })?;
         let local = listener.local_addr()?;
         let shared = Shared::new(self.config);
-        shared.lock().ensure_account(crate::DEFAULT_ACCOUNT);
         let app = router(shared.clone());
         let task = tokio::spawn(serve(listener, app));
         tracing::info!(%local, "calstack-emulator listening");
@@ -175,11 +174,18 @@ impl SeedOptions {
 }
 
 /// A running emulator. Dropping it (or calling [`RunningEmulator::shutdown`]) stops the server.
-#[derive(Debug)]
 pub struct RunningEmulator {
     addr: SocketAddr,
     shared: Shared,
     task: JoinHandle<()>,
+}
+
+impl std::fmt::Debug for RunningEmulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningEmulator")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Drop for RunningEmulator {
@@ -189,7 +195,7 @@ impl Drop for RunningEmulator {
 }
 
 fn delta(d: Duration) -> TimeDelta {
-    TimeDelta::from_std(d).unwrap_or(TimeDelta::MAX)
+    crate::time::clamp_delta(TimeDelta::from_std(d).unwrap_or(TimeDelta::MAX))
 }
 
 impl RunningEmulator {
@@ -234,19 +240,15 @@ impl RunningEmulator {
         self.join("__emulator/")
     }
 
-    /// Stops the server and waits for it to finish.
-    pub async fn shutdown(self) {
+    /// Stops the server and waits until it no longer accepts connections.
+    pub async fn shutdown(mut self) {
         self.task.abort();
-        let mut this = self;
-        let task = std::mem::replace(&mut this.task, tokio::spawn(async {}));
-        let _ = task.await;
+        let _ = (&mut self.task).await;
     }
 
     /// Forgets all accounts, calendars, events, grants, faults and counters.
     pub fn reset(&self) {
-        let mut state = self.shared.lock();
-        state.reset();
-        state.ensure_account(crate::DEFAULT_ACCOUNT);
+        self.shared.lock().reset();
     }
 
     /// Creates an account (and its primary calendar, whose id is the email) if missing.
@@ -297,6 +299,55 @@ impl RunningEmulator {
                 email: email.to_owned(),
                 calendar_id: calendar_id.to_owned(),
             })
+    }
+
+    /// Creates a secondary calendar owned by `email` (creating the account if needed) and
+    /// returns its id (`…@group.calendar.google.com`).
+    pub fn create_calendar(&self, email: &str, summary: &str) -> Result<String, EmulatorError> {
+        let mut state = self.shared.lock();
+        state.ensure_account(email);
+        let mut body = serde_json::Map::new();
+        body.insert("summary".into(), serde_json::Value::from(summary));
+        let created = state
+            .calendar_insert(email, &body)
+            .map_err(|e| EmulatorError::Invalid {
+                field: "summary",
+                reason: e.message,
+            })?;
+        Ok(created["id"].as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Inserts one event (a Calendar v3 `Event` body, e.g. with `recurrence`) into one of
+    /// `email`'s calendars with the same validation as `events.insert`; returns the stored event.
+    pub fn insert_event(
+        &self,
+        email: &str,
+        calendar_id: &str,
+        event: serde_json::Value,
+    ) -> Result<serde_json::Value, EmulatorError> {
+        let mut state = self.shared.lock();
+        if !state.accounts.contains_key(email) {
+            return Err(EmulatorError::UnknownAccount {
+                email: email.to_owned(),
+            });
+        }
+        let stored = state.event_insert(email, calendar_id, event).map_err(|e| {
+            if e.code == 404 {
+                EmulatorError::UnknownCalendar {
+                    email: email.to_owned(),
+                    calendar_id: calendar_id.to_owned(),
+                }
+            } else {
+                EmulatorError::Invalid {
+                    field: "event",
+                    reason: e.message,
+                }
+            }
+        })?;
+        serde_json::from_str(&stored.json).map_err(|e| EmulatorError::Invalid {
+            field: "event",
+            reason: e.to_string(),
+        })
     }
 
     /// Registers an OAuth client (required in strict mode). Empty `redirect_uris` allows any.

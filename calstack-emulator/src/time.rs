@@ -5,6 +5,21 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde_json::{Map, Value, json};
 
+/// The longest span any duration given to the emulator may have (about 100 years), so that
+/// arithmetic on instants can never overflow.
+pub(crate) const MAX_SPAN_SECS: i64 = 100 * 366 * 24 * 3600;
+
+/// Clamps a duration to `±MAX_SPAN_SECS`.
+pub(crate) fn clamp_delta(d: chrono::TimeDelta) -> chrono::TimeDelta {
+    let max = chrono::TimeDelta::seconds(MAX_SPAN_SECS);
+    d.clamp(-max, max)
+}
+
+/// Seconds as a clamped duration.
+pub(crate) fn clamped_secs(secs: i64) -> chrono::TimeDelta {
+    chrono::TimeDelta::seconds(secs.clamp(-MAX_SPAN_SECS, MAX_SPAN_SECS))
+}
+
 /// Parses an RFC 3339 timestamp with a mandatory offset.
 pub(crate) fn parse_rfc3339(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)

@@ -95,6 +95,15 @@ pub(crate) fn corrupt(table: &str, column: &str, why: impl std::fmt::Display) ->
     }
 }
 
+/// A database URL the `backend` driver refused. The URL is not repeated: it may hold a
+/// password.
+pub(crate) fn invalid_url(backend: &str, err: sqlx::Error) -> StoreError {
+    StoreError::Backend {
+        message: format!("invalid {backend} database URL"),
+        source: Some(Box::new(err)),
+    }
+}
+
 /// A migration failure.
 pub(crate) fn migration_error(err: sqlx::migrate::MigrateError) -> StoreError {
     StoreError::Migration {

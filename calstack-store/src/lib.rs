@@ -22,14 +22,20 @@
 
 use std::sync::Arc;
 
-use calstack_core::{Client, OAuthCredential, PendingAuthorization, Store, StoreError};
+use calstack_core::{Store, StoreError};
 
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 mod codec;
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 mod error;
 #[cfg(feature = "mysql")]
 mod mysql;
 #[cfg(feature = "postgres")]
 mod postgres;
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+mod sql;
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+mod sql_store;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
@@ -109,63 +115,12 @@ pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
 }
 
 /// Settings every backend's migrator shares.
-#[allow(dead_code)]
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 fn configure_migrator(migrator: &mut sqlx::migrate::Migrator) {
     migrator.dangerous_set_table_name(MIGRATIONS_TABLE);
     // An older calstack connecting to a database a newer one migrated keeps working: migrations
     // only ever add.
     migrator.set_ignore_missing(true);
-}
-
-/// The conflict for a client insert or update refused by a unique index: the id if it was
-/// taken, else the email.
-#[allow(dead_code)]
-fn client_conflict(client: &Client, id_taken: bool) -> StoreError {
-    if id_taken {
-        StoreError::conflict(format!("client {} already exists", client.id))
-    } else {
-        StoreError::conflict(format!("client email {} already exists", client.email))
-    }
-}
-
-/// Maps the error of a credential insert: unknown client or duplicate id.
-#[allow(dead_code)]
-fn credential_insert_error(err: sqlx::Error, credential: &OAuthCredential) -> StoreError {
-    match error::violation(&err) {
-        Some(error::Violation::ForeignKey) => {
-            StoreError::not_found(format!("client {}", credential.client_id))
-        }
-        Some(error::Violation::Unique) => {
-            StoreError::conflict(format!("credential {} already exists", credential.id))
-        }
-        None => error::store_error(err, "insert credential"),
-    }
-}
-
-/// Maps the error of a pending-authorization insert: unknown credential or duplicate state.
-#[allow(dead_code)]
-fn pending_insert_error(err: sqlx::Error, pending: &PendingAuthorization) -> StoreError {
-    match error::violation(&err) {
-        Some(error::Violation::ForeignKey) => {
-            StoreError::not_found(format!("credential {}", pending.credential_id))
-        }
-        Some(error::Violation::Unique) => {
-            StoreError::conflict("authorization state already exists")
-        }
-        None => error::store_error(err, "insert pending authorization"),
-    }
-}
-
-/// Why a versioned credential update matched no row: gone, or someone else wrote first.
-#[allow(dead_code)]
-fn credential_update_refused(credential: &OAuthCredential, found: Option<i64>) -> StoreError {
-    match found {
-        None => StoreError::not_found(format!("credential {}", credential.id)),
-        Some(found) => StoreError::conflict(format!(
-            "credential {} was modified concurrently (expected version {}, found {found})",
-            credential.id, credential.version
-        )),
-    }
 }
 
 /// Compiles (and, where marked runnable, runs) the snippets of `docs/storage.md`.

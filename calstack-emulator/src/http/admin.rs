@@ -8,7 +8,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
-use chrono::TimeDelta;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -37,6 +36,7 @@ pub(super) fn routes() -> Router<Shared> {
         .route("/faults/page-cap", put(set_page_cap))
         .route("/quota", put(set_quota))
         .route("/clock/advance", post(advance_clock))
+        .route("/notifications", get(notifications))
         .route("/counters", get(counters))
         .route("/counters", delete(reset_counters))
 }
@@ -51,13 +51,22 @@ fn bad(field: &str, reason: impl std::fmt::Display) -> Response {
         .into_response()
 }
 
-fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, Response> {
+/// A rejected admin request body.
+struct BadBody(String);
+
+impl IntoResponse for BadBody {
+    fn into_response(self) -> Response {
+        bad("body", self.0)
+    }
+}
+
+fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, BadBody> {
     let text: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
         b"{}"
     } else {
         body
     };
-    serde_json::from_slice(text).map_err(|e| bad("body", e))
+    serde_json::from_slice(text).map_err(|e| BadBody(e.to_string()))
 }
 
 fn ok(value: Value) -> Response {
@@ -83,6 +92,7 @@ async fn describe() -> Response {
             "PUT /__emulator/quota",
             "POST /__emulator/clock/advance",
             "GET|DELETE /__emulator/counters",
+            "GET /__emulator/notifications",
         ]
     }))
 }
@@ -112,7 +122,7 @@ struct NewAccount {
 async fn create_account(State(s): State<Shared>, body: Bytes) -> Response {
     let req: NewAccount = match parse(&body) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return e.into_response(),
     };
     if !req.email.contains('@') {
         return bad("email", "must be an email address");
@@ -143,16 +153,21 @@ struct MintToken {
 async fn mint_token(State(s): State<Shared>, Path(email): Path<String>, body: Bytes) -> Response {
     let req: MintToken = match parse(&body) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return e.into_response(),
     };
     let scopes = if req.scopes.is_empty() {
         vec![crate::SCOPE_CALENDAR.to_owned()]
     } else {
         req.scopes
+            .iter()
+            .map(|s| crate::state::oauth::full_scope(s))
+            .collect()
     };
-    let (token, lifetime) =
-        s.lock()
-            .mint_access_token(&email, &scopes, req.lifetime_secs.map(TimeDelta::seconds));
+    let (token, lifetime) = s.lock().mint_access_token(
+        &email,
+        &scopes,
+        req.lifetime_secs.map(crate::time::clamped_secs),
+    );
     ok(json!({
         "access_token": token,
         "expires_in": lifetime.num_seconds(),
@@ -181,7 +196,7 @@ async fn seed(
 ) -> Response {
     let req: SeedRequest = match parse(&body) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return e.into_response(),
     };
     let start = match req.start.as_deref().map(parse_rfc3339) {
         Some(None) => return bad("start", "must be an RFC 3339 timestamp"),
@@ -191,8 +206,8 @@ async fn seed(
     let seed = Seed {
         count: req.count,
         start,
-        spacing: TimeDelta::minutes(req.spacing_minutes.unwrap_or(60)),
-        duration: TimeDelta::minutes(req.duration_minutes.unwrap_or(30)),
+        spacing: crate::time::clamped_secs(req.spacing_minutes.unwrap_or(60).saturating_mul(60)),
+        duration: crate::time::clamped_secs(req.duration_minutes.unwrap_or(30).saturating_mul(60)),
         summary_prefix: req
             .summary_prefix
             .unwrap_or_else(|| "Seeded event".to_owned()),
@@ -217,7 +232,7 @@ struct RegisterClient {
 async fn register_client(State(s): State<Shared>, body: Bytes) -> Response {
     let req: RegisterClient = match parse(&body) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return e.into_response(),
     };
     s.lock()
         .register_client(&req.client_id, req.client_secret, req.redirect_uris);
@@ -231,7 +246,7 @@ async fn register_client(State(s): State<Shared>, body: Bytes) -> Response {
 async fn set_consent(State(s): State<Shared>, body: Bytes) -> Response {
     let consent: Consent = match parse(&body) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return e.into_response(),
     };
     s.lock().oauth.consent = consent;
     ok(json!({"ok": true}))
@@ -250,7 +265,7 @@ struct GrantSelector {
 async fn revoke_grant(State(s): State<Shared>, body: Bytes) -> Response {
     let req: GrantSelector = match parse(&body) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return e.into_response(),
     };
     let mut state = s.lock();
     let revoked = match (&req.refresh_token, &req.account) {
@@ -264,7 +279,7 @@ async fn revoke_grant(State(s): State<Shared>, body: Bytes) -> Response {
 async fn expire_grant(State(s): State<Shared>, body: Bytes) -> Response {
     let req: GrantSelector = match parse(&body) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return e.into_response(),
     };
     let Some(token) = req.refresh_token else {
         return bad("refresh_token", "required");
@@ -290,7 +305,7 @@ struct ExpireSync {
 async fn expire_sync_tokens(State(s): State<Shared>, body: Bytes) -> Response {
     let req: ExpireSync = match parse(&body) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return e.into_response(),
     };
     let n = s.lock().expire_sync_tokens(req.calendar_id.as_deref());
     ok(json!({ "expired_calendars": n }))
@@ -299,7 +314,7 @@ async fn expire_sync_tokens(State(s): State<Shared>, body: Bytes) -> Response {
 async fn set_faults(State(s): State<Shared>, body: Bytes) -> Response {
     let profile: FaultProfile = match parse(&body) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return e.into_response(),
     };
     s.lock().faults.set_profile(profile);
     ok(json!({"ok": true}))
@@ -313,7 +328,7 @@ async fn clear_faults(State(s): State<Shared>) -> Response {
 async fn script_fault(State(s): State<Shared>, body: Bytes) -> Response {
     let entry: ScriptedFault = match parse(&body) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return e.into_response(),
     };
     s.lock().faults.push_script(entry);
     ok(json!({"ok": true}))
@@ -327,7 +342,7 @@ struct PageCap {
 async fn set_page_cap(State(s): State<Shared>, body: Bytes) -> Response {
     let req: PageCap = match parse(&body) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return e.into_response(),
     };
     s.lock().faults.page_cap = req.max_items;
     ok(json!({"ok": true}))
@@ -341,7 +356,7 @@ struct Quota {
 async fn set_quota(State(s): State<Shared>, body: Bytes) -> Response {
     let req: Quota = match parse(&body) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return e.into_response(),
     };
     s.lock().config.user_rate_limit_per_minute = req.requests_per_minute;
     ok(json!({"ok": true}))
@@ -355,13 +370,19 @@ struct Advance {
 async fn advance_clock(State(s): State<Shared>, body: Bytes) -> Response {
     let req: Advance = match parse(&body) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return e.into_response(),
     };
     if req.seconds < 0 {
         return bad("seconds", "the clock only moves forward");
     }
-    s.lock().clock.advance(TimeDelta::seconds(req.seconds));
+    s.lock()
+        .clock
+        .advance(crate::time::clamped_secs(req.seconds));
     ok(json!({"ok": true}))
+}
+
+async fn notifications(State(s): State<Shared>) -> Response {
+    ok(json!({ "notifications": s.lock().notifications }))
 }
 
 async fn counters(State(s): State<Shared>) -> Response {

@@ -203,7 +203,7 @@ async fn watch_calendar_list(
     let body = json_body(&body)?;
     let resource_uri =
         "https://www.googleapis.com/calendar/v3/users/me/calendarList?alt=json".to_owned();
-    open_channel(&s, &caller, &body, resource_uri)
+    open_channel(&s, &caller, &body, resource_uri, None)
 }
 
 // ---- calendars ----
@@ -306,10 +306,10 @@ async fn list_events(
         &caller.account,
         state.resolve(&caller.account, &calendar_id),
     )?;
-    if let Some(etag) = state.events_etag(&caller.account, &calendar_id) {
-        if not_modified(&headers, &etag) {
-            return Ok(StatusCode::NOT_MODIFIED.into_response());
-        }
+    if let Some(etag) = state.events_etag(&caller.account, &calendar_id)
+        && not_modified(&headers, &etag)
+    {
+        return Ok(StatusCode::NOT_MODIFIED.into_response());
     }
     let body = state.events_list(&caller.account, &calendar_id, &params)?;
     drop(state);
@@ -488,7 +488,7 @@ async fn watch_events(
     };
     let resource_uri =
         format!("https://www.googleapis.com/calendar/v3/calendars/{cal_id}/events?alt=json");
-    open_channel(&s, &caller, &body, resource_uri)
+    open_channel(&s, &caller, &body, resource_uri, Some(cal_id))
 }
 
 fn open_channel(
@@ -496,6 +496,7 @@ fn open_channel(
     caller: &Caller,
     body: &Value,
     resource_uri: String,
+    calendar_id: Option<String>,
 ) -> Result<Response> {
     let id = body
         .get("id")
@@ -514,26 +515,49 @@ fn open_channel(
     {
         return Err(ApiError::invalid("Channel type must be web_hook."));
     }
-    if body
+    let address = body
         .get("address")
         .and_then(Value::as_str)
-        .is_none_or(str::is_empty)
-    {
-        return Err(ApiError::required("Missing channel address."));
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| ApiError::required("Missing channel address."))?;
+    if url::Url::parse(address).is_err() {
+        return Err(ApiError::invalid(format!(
+            "Invalid channel address: {address}"
+        )));
     }
     let mut state = s.lock();
     if state.channels.contains_key(id) {
         return Err(ApiError::duplicate());
     }
     let resource_id = uuid::Uuid::new_v4().simple().to_string();
-    let expiration = (state.now() + chrono::TimeDelta::days(7)).timestamp_millis();
-    state.channels.insert(
-        id.to_owned(),
-        Channel {
-            resource_id: resource_id.clone(),
-            account: caller.account.clone(),
-        },
-    );
+    let default_expiry = (state.now() + chrono::TimeDelta::days(7)).timestamp_millis();
+    let expiration = body
+        .get("expiration")
+        .and_then(|e| {
+            e.as_str()
+                .and_then(|s| s.parse::<i64>().ok())
+                .or_else(|| e.as_i64())
+        })
+        .map_or(default_expiry, |asked| asked.min(default_expiry));
+    let token = body.get("token").and_then(Value::as_str).map(str::to_owned);
+    let mut channel = Channel {
+        resource_id: resource_id.clone(),
+        resource_uri: resource_uri.clone(),
+        account: caller.account.clone(),
+        calendar_id,
+        address: address.to_owned(),
+        token: token.clone(),
+        expiration_ms: expiration,
+        message_number: 1,
+        seen_seq: 0,
+    };
+    channel.seen_seq = state.watched_seq(&channel);
+    state.channels.insert(id.to_owned(), channel);
+    let sync = state.notification(id, "sync");
+    drop(state);
+    if let Some(note) = sync {
+        tokio::spawn(crate::state::channels::deliver(s.webhooks.clone(), note));
+    }
     let mut out = json!({
         "kind": "api#channel",
         "id": id,
@@ -541,8 +565,8 @@ fn open_channel(
         "resourceUri": resource_uri,
         "expiration": expiration.to_string(),
     });
-    if let Some(token) = body.get("token") {
-        out["token"] = token.clone();
+    if let Some(token) = token {
+        out["token"] = json!(token);
     }
     Ok(json_ok(&out))
 }

@@ -2,7 +2,9 @@
 //! request counting, and small response helpers shared by every endpoint.
 
 mod admin;
+mod batch;
 mod calendar;
+mod fields;
 mod oauth;
 
 use std::sync::Arc;
@@ -28,17 +30,30 @@ pub(crate) struct ConnKill(pub(crate) Arc<Notify>);
 
 /// The full router: OAuth, Calendar v3 and the admin API.
 pub(crate) fn router(shared: Shared) -> Router {
-    Router::new()
+    let api: Router = Router::new()
         .merge(oauth::routes())
-        .nest("/calendar/v3", calendar::routes())
+        .nest(
+            "/calendar/v3",
+            calendar::routes().route_layer(middleware::from_fn(fields::partial_response)),
+        )
         .route_layer(middleware::from_fn_with_state(
             shared.clone(),
             faults_and_counters,
         ))
+        .with_state(shared.clone());
+    let batch: Router = Router::new()
+        .route("/batch/calendar/v3", axum::routing::post(batch::handle))
+        .route_layer(middleware::from_fn_with_state(
+            shared.clone(),
+            faults_and_counters,
+        ))
+        .layer(axum::Extension(batch::Target(api.clone())))
+        .with_state(shared.clone());
+    let admin: Router = Router::new()
         .nest("/__emulator", admin::routes())
         .route("/", axum::routing::get(index))
-        .fallback(not_found)
-        .with_state(shared)
+        .with_state(shared);
+    api.merge(batch).merge(admin).fallback(not_found)
 }
 
 async fn index() -> Response {
@@ -48,6 +63,7 @@ async fn index() -> Response {
         "auth": "/o/oauth2/v2/auth",
         "token": "/token",
         "revoke": "/revoke",
+        "batch": "/batch/calendar/v3",
         "admin": "/__emulator/",
     }))
     .into_response()
@@ -64,6 +80,7 @@ fn endpoint_name(method: &Method, path: &str) -> Option<&'static str> {
     Some(match (m, path) {
         ("GET", "/o/oauth2/v2/auth" | "/o/oauth2/auth") => "oauth.authorize",
         ("POST", "/token") => "oauth.token",
+        ("POST", "/batch/calendar/v3") => "batch",
         (_, "/revoke") => "oauth.revoke",
         ("GET", "/users/me/calendarList") => "calendarList.list",
         ("POST", "/users/me/calendarList") => "calendarList.insert",
@@ -114,7 +131,7 @@ async fn faults_and_counters(
         state.count(name);
         state.faults.next_fault(name)
     };
-    match fault {
+    let response = match fault {
         None => next.run(request).await,
         Some(Fault::Latency { millis }) => {
             tokio::time::sleep(Duration::from_millis(millis)).await;
@@ -128,7 +145,11 @@ async fn faults_and_counters(
             None => ApiError::unavailable().into_response(),
         },
         Some(fault) => fault_response(name, &fault),
+    };
+    if !name.starts_with("oauth.") {
+        shared.flush_notifications();
     }
+    response
 }
 
 fn fault_response(endpoint: &str, fault: &Fault) -> Response {
@@ -294,6 +315,6 @@ pub(crate) fn no_content() -> Response {
 }
 
 /// A header's value as text.
-pub(crate) fn header_str<'a>(headers: &'a HeaderMap, name: header::HeaderName) -> Option<&'a str> {
+pub(crate) fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }

@@ -58,6 +58,8 @@ pub(crate) struct Calendar {
     pub(crate) etag: String,
     pub(crate) tz: Tz,
     pub(crate) seq: u64,
+    /// When an event of the calendar last changed.
+    pub(crate) updated: DateTime<Utc>,
     pub(crate) sync_epoch: u64,
     pub(crate) deleted: bool,
     pub(crate) events: BTreeMap<String, StoredEvent>,
@@ -86,9 +88,9 @@ impl Calendar {
     }
 }
 
-/// An etag in Google's shape (a quoted number) that changes on every write.
-pub(crate) fn etag(now: DateTime<Utc>, seq: u64) -> String {
-    format!("\"{}{:03}\"", now.timestamp_millis(), seq % 1000)
+/// An etag in Google's shape (a quoted 16-digit number), unique to each write.
+pub(crate) fn etag(seq: u64) -> String {
+    format!("\"{}\"", 3_000_000_000_000_000u64 + seq)
 }
 
 /// Compares an `If-Match`/`If-None-Match` header value with an etag, ignoring a weak prefix.
@@ -168,11 +170,10 @@ impl State {
             account.time_zone = tz.name().to_owned();
         }
         let seq = self.next_seq();
-        let now = self.now();
         if let Some(cal) = self.calendars.get_mut(email) {
             cal.meta.insert("timeZone".into(), json!(tz.name()));
             cal.tz = tz;
-            cal.etag = etag(now, seq);
+            cal.etag = etag(seq);
         }
     }
 
@@ -198,9 +199,10 @@ impl State {
                 id: id.clone(),
                 owner: owner.to_owned(),
                 meta,
-                etag: etag(now, seq),
+                etag: etag(seq),
                 tz,
                 seq,
+                updated: now,
                 sync_epoch: 0,
                 deleted: false,
                 events: BTreeMap::new(),
@@ -226,7 +228,7 @@ impl State {
                 ListEntry {
                     access_role: "owner",
                     prefs,
-                    etag: etag(now, seq),
+                    etag: etag(seq),
                     seq,
                     deleted: false,
                     primary,
@@ -417,10 +419,10 @@ impl State {
 
     fn write_prefs(body: &Map<String, Value>, rgb: bool) -> Result<Map<String, Value>, ApiError> {
         let mut prefs = pick(body, &ENTRY_FIELDS);
-        if let Some(color) = prefs.get("colorId").and_then(Value::as_str) {
-            if !color.parse::<u8>().is_ok_and(|n| (1..=24).contains(&n)) {
-                return Err(ApiError::invalid(format!("Invalid colorId: {color}")));
-            }
+        if let Some(color) = prefs.get("colorId").and_then(Value::as_str)
+            && !color.parse::<u8>().is_ok_and(|n| (1..=24).contains(&n))
+        {
+            return Err(ApiError::invalid(format!("Invalid colorId: {color}")));
         }
         if !rgb {
             prefs.remove("backgroundColor");
@@ -447,7 +449,6 @@ impl State {
         };
         let prefs = Self::write_prefs(body, rgb)?;
         let seq = self.next_seq();
-        let now = self.now();
         let acct = self
             .accounts
             .get_mut(account)
@@ -463,7 +464,7 @@ impl State {
         entry.deleted = false;
         merge_patch(&mut entry.prefs, &prefs);
         entry.prefs.entry("selected").or_insert(json!(true));
-        entry.etag = etag(now, seq);
+        entry.etag = etag(seq);
         entry.seq = seq;
         self.calendar_list_get(account, &id)
     }
@@ -482,7 +483,6 @@ impl State {
         self.role(account, &id)?;
         let prefs = Self::write_prefs(body, rgb)?;
         let seq = self.next_seq();
-        let now = self.now();
         let entry = self
             .accounts
             .get_mut(account)
@@ -502,7 +502,7 @@ impl State {
             }
             merge_patch(&mut entry.prefs, &patch);
         }
-        entry.etag = etag(now, seq);
+        entry.etag = etag(seq);
         entry.seq = seq;
         self.calendar_list_get(account, &id)
     }
@@ -516,7 +516,6 @@ impl State {
         let id = self.resolve(account, calendar_id).to_owned();
         self.role(account, &id)?;
         let seq = self.next_seq();
-        let now = self.now();
         let entry = self
             .accounts
             .get_mut(account)
@@ -528,7 +527,7 @@ impl State {
             ));
         }
         entry.deleted = true;
-        entry.etag = etag(now, seq);
+        entry.etag = etag(seq);
         entry.seq = seq;
         Ok(())
     }
@@ -545,10 +544,10 @@ impl State {
 
     fn calendar_fields(body: &Map<String, Value>) -> Result<Map<String, Value>, ApiError> {
         let meta = pick(body, &CALENDAR_FIELDS);
-        if let Some(tz) = meta.get("timeZone") {
-            if tz.as_str().and_then(parse_tz).is_none() {
-                return Err(ApiError::invalid(format!("Invalid time zone: {tz}")));
-            }
+        if let Some(tz) = meta.get("timeZone")
+            && tz.as_str().and_then(parse_tz).is_none()
+        {
+            return Err(ApiError::invalid(format!("Invalid time zone: {tz}")));
         }
         Ok(meta)
     }
@@ -560,10 +559,10 @@ impl State {
         body: &Map<String, Value>,
     ) -> Result<Value, ApiError> {
         let mut meta = Self::calendar_fields(body)?;
-        if !meta
+        if meta
             .get("summary")
             .and_then(Value::as_str)
-            .is_some_and(|s| !s.trim().is_empty())
+            .is_none_or(|s| s.trim().is_empty())
         {
             return Err(ApiError::required("Missing summary."));
         }
@@ -595,15 +594,14 @@ impl State {
         self.require_owner(account, &id)?;
         let fields = Self::calendar_fields(body)?;
         if replace
-            && !fields
+            && fields
                 .get("summary")
                 .and_then(Value::as_str)
-                .is_some_and(|s| !s.trim().is_empty())
+                .is_none_or(|s| s.trim().is_empty())
         {
             return Err(ApiError::required("Missing summary."));
         }
         let seq = self.next_seq();
-        let now = self.now();
         let cal = self
             .calendars
             .get_mut(&id)
@@ -634,11 +632,11 @@ impl State {
         {
             cal.tz = tz;
         }
-        cal.etag = etag(now, seq);
+        cal.etag = etag(seq);
         // Every list entry shows the calendar's summary, so their etags change too.
         for acct in self.accounts.values_mut() {
             if let Some(entry) = acct.list.get_mut(&id) {
-                entry.etag = etag(now, seq);
+                entry.etag = etag(seq);
                 entry.seq = seq;
             }
         }
@@ -659,14 +657,13 @@ impl State {
             ));
         }
         let seq = self.next_seq();
-        let now = self.now();
         if let Some(cal) = self.calendars.get_mut(&id) {
             cal.deleted = true;
         }
         for acct in self.accounts.values_mut() {
             if let Some(entry) = acct.list.get_mut(&id) {
                 entry.deleted = true;
-                entry.etag = etag(now, seq);
+                entry.etag = etag(seq);
                 entry.seq = seq;
             }
         }
@@ -693,6 +690,7 @@ impl State {
             }
         }
         cal.seq = seq;
+        cal.updated = now;
         Ok(())
     }
 

@@ -15,8 +15,8 @@ impl EmuClock {
         Utc::now() + self.offset
     }
 
-    /// Moves the emulator's time forward by `by`.
+    /// Moves the emulator's time forward by `by` (the total shift stays within ~100 years).
     pub(crate) fn advance(&mut self, by: TimeDelta) {
-        self.offset += by;
+        self.offset = crate::time::clamp_delta(self.offset + crate::time::clamp_delta(by));
     }
 }

@@ -42,7 +42,7 @@ pub(crate) struct StoredEvent {
     pub(crate) start: EventTime,
     pub(crate) end: EventTime,
     pub(crate) cancelled: bool,
-    pub(crate) series: Option<Series>,
+    pub(crate) series: Option<Box<Series>>,
     /// For an exception: the master's id and the original start it replaces.
     pub(crate) master: Option<(String, Occ)>,
 }
@@ -59,9 +59,9 @@ impl StoredEvent {
     fn stamp(&mut self, now: DateTime<Utc>, seq: u64) {
         self.seq = seq;
         self.updated = now;
-        self.body.insert("etag".into(), json!(etag(now, seq)));
+        self.body.insert("etag".into(), json!(etag(seq)));
         self.body.insert("updated".into(), json!(format_ms(now)));
-        self.json = Value::Object(self.body.clone()).to_string();
+        self.json = serde_json::to_string(&self.body).unwrap_or_default();
     }
 
     /// Marks the event deleted (`status: cancelled`), keeping it as a tombstone for sync.
@@ -95,10 +95,10 @@ impl StoredEvent {
 
     fn matches_text(&self, q: &ListQuery) -> bool {
         let body = &self.body;
-        if let Some(uid) = &q.ical_uid {
-            if body.get("iCalUID").and_then(Value::as_str) != Some(uid.as_str()) {
-                return false;
-            }
+        if let Some(uid) = &q.ical_uid
+            && body.get("iCalUID").and_then(Value::as_str) != Some(uid.as_str())
+        {
+            return false;
         }
         if !q.event_types.is_empty() {
             let kind = body
@@ -213,12 +213,12 @@ fn prepare(
             "workingLocation",
         ],
     )?;
-    if let Some(color) = body.get("colorId").and_then(Value::as_str) {
-        if !color.parse::<u8>().is_ok_and(|n| (1..=11).contains(&n)) {
-            return Err(ApiError::invalid(format!(
-                "Invalid value for colorId: {color}"
-            )));
-        }
+    if let Some(color) = body.get("colorId").and_then(Value::as_str)
+        && !color.parse::<u8>().is_ok_and(|n| (1..=11).contains(&n))
+    {
+        return Err(ApiError::invalid(format!(
+            "Invalid value for colorId: {color}"
+        )));
     }
     if let Some(attendees) = body.get("attendees").filter(|v| !v.is_null()) {
         let list = attendees
@@ -398,7 +398,7 @@ fn make_instance(master: &StoredEvent, occ: Occ, tz: Tz) -> Map<String, Value> {
     let duration = master
         .series
         .as_ref()
-        .map_or(TimeDelta::zero(), Series::duration);
+        .map_or(TimeDelta::zero(), |s| s.duration());
     let begin = occ.instant(tz);
     let start_template = master.body.get("start").cloned().unwrap_or(Value::Null);
     let end_template = master.body.get("end").cloned().unwrap_or(Value::Null);
@@ -540,6 +540,9 @@ impl Resource {
     }
 }
 
+/// Most events one seeding call may create.
+const MAX_SEED: usize = 5_000_000;
+
 /// Options of a seeding run.
 #[derive(Debug, Clone)]
 pub(crate) struct Seed {
@@ -563,16 +566,7 @@ fn events_head(
     if let Some(d) = cal.meta.get("description") {
         head.insert("description".into(), d.clone());
     }
-    head.insert(
-        "updated".into(),
-        json!(format_ms(
-            cal.events
-                .values()
-                .map(|e| e.updated)
-                .max()
-                .unwrap_or_default()
-        )),
-    );
+    head.insert("updated".into(), json!(format_ms(cal.updated)));
     head.insert("timeZone".into(), json!(time_zone.unwrap_or(cal.tz.name())));
     head.insert("accessRole".into(), json!(role));
     head.insert(
@@ -699,10 +693,10 @@ impl State {
         };
         q.time_min = params.time("timeMin")?;
         q.time_max = params.time("timeMax")?;
-        if let (Some(min), Some(max)) = (q.time_min, q.time_max) {
-            if min >= max {
-                return Err(ApiError::time_range_empty("timeMax"));
-            }
+        if let (Some(min), Some(max)) = (q.time_min, q.time_max)
+            && min >= max
+        {
+            return Err(ApiError::time_range_empty("timeMax"));
         }
         q.updated_min = params.time("updatedMin")?;
         if q.updated_min
@@ -907,19 +901,20 @@ impl State {
             start,
             end,
             cancelled,
-            series,
+            series: series.map(Box::new),
             master,
         };
         ev.stamp(now, seq);
         let resource = Resource::of(&ev);
         if let Some(cal) = self.calendars.get_mut(cal_id) {
-            if let Some(uid) = ev.body.get("iCalUID").and_then(Value::as_str) {
-                if ev.master.is_none() {
-                    cal.ical_index.insert(uid.to_owned(), id.clone());
-                }
+            if let Some(uid) = ev.body.get("iCalUID").and_then(Value::as_str)
+                && ev.master.is_none()
+            {
+                cal.ical_index.insert(uid.to_owned(), id.clone());
             }
             cal.events.insert(id, ev);
             cal.seq = seq;
+            cal.updated = now;
         }
         resource
     }
@@ -1025,10 +1020,10 @@ impl State {
         if if_match.is_some_and(|h| !etag_matches(h, current_etag)) {
             return Err(ApiError::condition_not_met());
         }
-        if let Some(id) = patch.get("id").and_then(Value::as_str) {
-            if id != event_id {
-                return Err(ApiError::invalid("The event id cannot be changed."));
-            }
+        if let Some(id) = patch.get("id").and_then(Value::as_str)
+            && id != event_id
+        {
+            return Err(ApiError::invalid("The event id cannot be changed."));
         }
         let is_instance = existing.contains_key("recurringEventId");
         let mut next = if replace {
@@ -1090,13 +1085,14 @@ impl State {
             start: prepared.start,
             end: prepared.end,
             cancelled,
-            series: prepared.series,
+            series: prepared.series.map(Box::new),
             master,
         };
         ev.stamp(now, seq);
         let resource = Resource::of(&ev);
         cal.events.insert(event_id.to_owned(), ev);
         cal.seq = seq;
+        cal.updated = now;
         Ok(resource)
     }
 
@@ -1139,6 +1135,7 @@ impl State {
             ev.cancel(now, seq);
             cal.events.insert(event_id.to_owned(), ev);
             cal.seq = seq;
+            cal.updated = now;
             return Ok(());
         }
         let Some(ev) = cal.events.get_mut(event_id) else {
@@ -1159,6 +1156,7 @@ impl State {
             }
         }
         cal.seq = seq;
+        cal.updated = now;
         Ok(())
     }
 
@@ -1223,6 +1221,7 @@ impl State {
             }
         }
         source.seq = seq;
+        source.updated = now;
         let target = self.calendar_mut(&dst)?;
         let mut result = None;
         for (id, mut e) in moved {
@@ -1239,6 +1238,7 @@ impl State {
             target.events.insert(id, e);
         }
         target.seq = seq;
+        target.updated = now;
         result.ok_or_else(ApiError::not_found)
     }
 
@@ -1435,6 +1435,23 @@ impl State {
     ) -> Result<usize, ApiError> {
         let cal_id = self.resolve(account, calendar_id).to_owned();
         self.role(account, &cal_id)?;
+        if seed.count > MAX_SEED {
+            return Err(ApiError::invalid(format!(
+                "count: at most {MAX_SEED} events per seeding call"
+            )));
+        }
+        let start_of = |n: usize| -> Option<DateTime<Utc>> {
+            let span = seed.spacing.checked_mul(i32::try_from(n).ok()?)?;
+            seed.start
+                .checked_add_signed(span)?
+                .checked_add_signed(seed.duration)?;
+            seed.start.checked_add_signed(span)
+        };
+        if seed.duration < TimeDelta::zero() || start_of(seed.count.saturating_sub(1)).is_none() {
+            return Err(ApiError::invalid(
+                "start, spacing and duration put events outside the supported time range",
+            ));
+        }
         let now = self.now();
         let first_seq = self.current_seq() + 1;
         for _ in 0..seed.count {
@@ -1445,7 +1462,7 @@ impl State {
         for n in 0..seed.count {
             let seq = first_seq + n as u64;
             let id = new_event_id();
-            let start = seed.start + seed.spacing * i32::try_from(n).unwrap_or(i32::MAX);
+            let start = start_of(n).unwrap_or(seed.start);
             let end = start + seed.duration;
             let body = json!({
                 "kind": "calendar#event",
@@ -1481,6 +1498,7 @@ impl State {
             cal.events.insert(id, ev);
         }
         cal.seq = first_seq + seed.count as u64 - 1;
+        cal.updated = now;
         Ok(seed.count)
     }
 }
@@ -1515,10 +1533,11 @@ fn busy_intervals(
             }
             Item::Owned(_) => None,
         };
-        if let Some((s, e)) = span {
-            if e > min && s < max {
-                spans.push((s.max(min), e.min(max)));
-            }
+        if let Some((s, e)) = span
+            && e > min
+            && s < max
+        {
+            spans.push((s.max(min), e.min(max)));
         }
         true
     });

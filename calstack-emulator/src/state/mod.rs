@@ -3,6 +3,7 @@
 //! do their (synchronous, fast) work and unlock before any I/O.
 
 pub(crate) mod calendars;
+pub(crate) mod channels;
 pub(crate) mod clock;
 pub(crate) mod events;
 pub(crate) mod oauth;
@@ -15,6 +16,8 @@ use chrono::{DateTime, Utc};
 
 use crate::faults::FaultState;
 use calendars::{Account, Calendar};
+pub(crate) use channels::Channel;
+use channels::Notification;
 use clock::EmuClock;
 use oauth::OAuthState;
 
@@ -40,13 +43,6 @@ impl Default for Config {
     }
 }
 
-/// A notification channel opened by `events.watch`.
-#[derive(Debug, Clone)]
-pub(crate) struct Channel {
-    pub(crate) resource_id: String,
-    pub(crate) account: String,
-}
-
 /// The whole emulated world.
 #[derive(Debug)]
 pub(crate) struct State {
@@ -59,12 +55,15 @@ pub(crate) struct State {
     pub(crate) faults: FaultState,
     pub(crate) counters: BTreeMap<String, u64>,
     pub(crate) channels: HashMap<String, Channel>,
+    pub(crate) notifications: Vec<Notification>,
     quota_windows: HashMap<String, VecDeque<DateTime<Utc>>>,
 }
 
 impl State {
+    /// An empty world holding only the default account.
     pub(crate) fn new(config: Config) -> Self {
-        Self {
+        let default_account = config.default_account.clone();
+        let mut state = Self {
             config,
             clock: EmuClock::default(),
             seq: 1,
@@ -74,8 +73,11 @@ impl State {
             faults: FaultState::default(),
             counters: BTreeMap::new(),
             channels: HashMap::new(),
+            notifications: Vec::new(),
             quota_windows: HashMap::new(),
-        }
+        };
+        state.ensure_account(&default_account);
+        state
     }
 
     /// Forgets everything except the start-up configuration.
@@ -127,17 +129,36 @@ impl State {
 
 /// The state shared by every handler.
 #[derive(Debug, Clone)]
-pub(crate) struct Shared(Arc<Mutex<State>>);
+pub(crate) struct Shared {
+    state: Arc<Mutex<State>>,
+    /// Sends push notifications to watch channels.
+    pub(crate) webhooks: reqwest::Client,
+}
 
 impl Shared {
     pub(crate) fn new(config: Config) -> Self {
-        Self(Arc::new(Mutex::new(State::new(config))))
+        let webhooks = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .unwrap_or_default();
+        Self {
+            state: Arc::new(Mutex::new(State::new(config))),
+            webhooks,
+        }
+    }
+
+    /// Sends every due push notification in the background.
+    pub(crate) fn flush_notifications(&self) {
+        let due = self.lock().due_notifications();
+        for note in due {
+            tokio::spawn(channels::deliver(self.webhooks.clone(), note));
+        }
     }
 
     /// Locks the state. A panic while holding the lock cannot leave it half-written in a way that
     /// matters for a test fake, so poisoning is ignored.
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
-        self.0
+        self.state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }

@@ -107,8 +107,8 @@ struct AccessTokenRecord {
     grant: Option<u64>,
 }
 
-/// OAuth bookkeeping.
-#[derive(Debug, Default)]
+/// OAuth bookkeeping. Its `Debug` shows counts only: it holds client secrets and tokens.
+#[derive(Default)]
 pub(crate) struct OAuthState {
     clients: HashMap<String, ClientReg>,
     codes: HashMap<String, AuthCode>,
@@ -117,6 +117,17 @@ pub(crate) struct OAuthState {
     access: HashMap<String, AccessTokenRecord>,
     next_grant: u64,
     pub(crate) consent: Consent,
+}
+
+impl std::fmt::Debug for OAuthState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OAuthState")
+            .field("clients", &self.clients.len())
+            .field("grants", &self.grants.len())
+            .field("access_tokens", &self.access.len())
+            .field("consent", &self.consent)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Scopes the authorization endpoint accepts.
@@ -131,6 +142,16 @@ fn random_string(len: usize) -> String {
         .take(len)
         .map(char::from)
         .collect()
+}
+
+/// Expands a short scope name (`calendar.readonly`) to its URL; full URLs and the OpenID
+/// scopes are kept as they are.
+pub(crate) fn full_scope(scope: &str) -> String {
+    if scope.contains("://") || matches!(scope, "openid" | "email" | "profile") {
+        scope.to_owned()
+    } else {
+        format!("https://www.googleapis.com/auth/{scope}")
+    }
 }
 
 /// A stable numeric subject id for an account, like Google's `sub`.
@@ -239,14 +260,15 @@ impl State {
                 "Invalid parameter value for redirect_uri",
             ));
         };
-        if let Some(reg) = &registered {
-            if !reg.redirect_uris.is_empty() && !reg.redirect_uris.contains(&redirect_uri) {
-                return ErrorPage(OAuthError::new(
-                    400,
-                    "redirect_uri_mismatch",
-                    "redirect_uri does not match a registered redirect URI",
-                ));
-            }
+        if let Some(reg) = &registered
+            && !reg.redirect_uris.is_empty()
+            && !reg.redirect_uris.contains(&redirect_uri)
+        {
+            return ErrorPage(OAuthError::new(
+                400,
+                "redirect_uri_mismatch",
+                "redirect_uri does not match a registered redirect URI",
+            ));
         }
         match p.response_type.as_deref() {
             None | Some("") => {
@@ -426,7 +448,8 @@ impl State {
     }
 
     fn token_lifetime(&self) -> TimeDelta {
-        TimeDelta::from_std(self.config.access_token_lifetime).unwrap_or(TimeDelta::seconds(3599))
+        TimeDelta::from_std(self.config.access_token_lifetime)
+            .map_or(TimeDelta::seconds(3599), crate::time::clamp_delta)
     }
 
     /// Handles `POST /token`.
@@ -484,7 +507,8 @@ impl State {
         let grant_expiry = self
             .config
             .refresh_token_lifetime
-            .and_then(|d| TimeDelta::from_std(d).ok());
+            .and_then(|d| TimeDelta::from_std(d).ok())
+            .map(crate::time::clamp_delta);
         self.oauth.grants.insert(
             grant_id,
             Grant {
@@ -673,9 +697,10 @@ impl State {
         lifetime: Option<TimeDelta>,
     ) -> (String, TimeDelta) {
         self.ensure_account(account);
-        let lifetime = lifetime.unwrap_or_else(|| self.token_lifetime());
+        let lifetime = lifetime.map_or_else(|| self.token_lifetime(), crate::time::clamp_delta);
+        let scopes: Vec<String> = scopes.iter().map(|s| full_scope(s)).collect();
         (
-            self.issue_access_token(account, scopes, None, lifetime),
+            self.issue_access_token(account, &scopes, None, lifetime),
             lifetime,
         )
     }
@@ -691,10 +716,10 @@ impl State {
         if now >= record.expires_at {
             return Err(ApiError::invalid_credentials());
         }
-        if let Some(grant) = record.grant.and_then(|id| self.oauth.grants.get(&id)) {
-            if grant.revoked {
-                return Err(ApiError::invalid_credentials());
-            }
+        if let Some(grant) = record.grant.and_then(|id| self.oauth.grants.get(&id))
+            && grant.revoked
+        {
+            return Err(ApiError::invalid_credentials());
         }
         Ok((record.account.clone(), record.scopes.clone()))
     }
@@ -764,6 +789,16 @@ mod tests {
             exchange(&mut state, &code, "wrong-verifier").map_err(|e| e.error),
             Err("invalid_grant")
         );
+    }
+
+    #[test]
+    fn state_debug_hides_secrets_and_tokens() {
+        let mut state = State::new(Config::default());
+        state.register_client("cid", Some("hunter2".into()), Vec::new());
+        let (token, _) = state.mint_access_token("a@example.com", &["x".into()], None);
+        let shown = format!("{state:?}");
+        assert!(!shown.contains("hunter2"));
+        assert!(!shown.contains(&token));
     }
 
     #[test]

@@ -1,25 +1,18 @@
 //! PostgreSQL (a real server; see `support`).
 
-use std::sync::Arc;
-
-use calstack_core::store::conformance;
-use calstack_core::store::{AuthorizationStore, ClientStore, CredentialStore};
-use calstack_core::{PendingAuthorization, StoreError};
 use calstack_store::PgStore;
-use chrono::Utc;
 
 use crate::support::{
-    PLAINTEXT_MARKERS, assert_only_sealed, sealed_fixture, toy_seal, with_postgres,
+    assert_reads_what_the_other_wrote, assert_rows_only_sealed,
+    assert_unavailable_without_password, connect_simultaneously, insert_sealed_records,
+    run_conformance_from_url, with_postgres,
 };
 
 #[tokio::test]
 async fn postgres_store_from_url_passes_the_conformance_suite() {
     with_postgres(
         "postgres_store_from_url_passes_the_conformance_suite",
-        |db| async move {
-            let store = calstack_store::connect(&db.url).await.expect("connect");
-            conformance::run_all(store).await;
-        },
+        |db| run_conformance_from_url(db.url),
     )
     .await;
 }
@@ -29,12 +22,7 @@ async fn postgres_simultaneous_first_connects_all_succeed() {
     with_postgres(
         "postgres_simultaneous_first_connects_all_succeed",
         |db| async move {
-            let connects = (0..4).map(|_| PgStore::connect_with(db.options.clone()));
-            let stores: Vec<PgStore> = futures::future::join_all(connects)
-                .await
-                .into_iter()
-                .map(|r| r.expect("every simultaneous connect succeeds"))
-                .collect();
+            let stores = connect_simultaneously(|| PgStore::connect_with(db.options.clone())).await;
             let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _calstack_migrations")
                 .fetch_one(stores[0].pool())
                 .await
@@ -42,7 +30,7 @@ async fn postgres_simultaneous_first_connects_all_succeed() {
             assert_eq!(applied, 1, "the migration was applied exactly once");
             let schema: String = sqlx::query_scalar(
                 "SELECT table_schema FROM information_schema.tables WHERE table_name = 'clients' \
-             AND table_schema = current_schema()",
+                 AND table_schema = current_schema()",
             )
             .fetch_one(stores[0].pool())
             .await
@@ -61,36 +49,16 @@ async fn postgres_keeps_only_sealed_secrets_in_rows() {
             let store = PgStore::connect_with(db.options.clone())
                 .await
                 .expect("connect");
-            let (client, credential) = sealed_fixture();
-            store.insert_client(&client).await.expect("insert client");
-            store
-                .insert_credential(&credential)
-                .await
-                .expect("insert credential");
-            store
-                .insert_pending(&PendingAuthorization {
-                    state: "state-secrets".to_owned(),
-                    credential_id: credential.id,
-                    pkce_verifier: toy_seal(PLAINTEXT_MARKERS[3]),
-                    redirect_uri: credential.redirect_uri.clone(),
-                    created_at: Utc::now(),
-                    expires_at: Utc::now(),
-                })
-                .await
-                .expect("insert pending");
+            insert_sealed_records(&store).await;
             let rows: Vec<String> = sqlx::query_scalar(
                 "SELECT t::text FROM oauth_credentials t \
-             UNION ALL SELECT p::text FROM pending_authorizations p \
-             UNION ALL SELECT c::text FROM clients c",
+                 UNION ALL SELECT p::text FROM pending_authorizations p \
+                 UNION ALL SELECT c::text FROM clients c",
             )
             .fetch_all(store.pool())
             .await
             .expect("raw rows");
-            assert_only_sealed(&rows.join("\n"), "raw PostgreSQL rows");
-            assert!(
-                rows.iter()
-                    .any(|r| r.contains(toy_seal(PLAINTEXT_MARKERS[3]).as_stored()))
-            );
+            assert_rows_only_sealed(&rows, "raw PostgreSQL rows");
         },
     )
     .await;
@@ -98,12 +66,9 @@ async fn postgres_keeps_only_sealed_secrets_in_rows() {
 
 #[tokio::test]
 async fn postgres_unreachable_server_is_unavailable_without_echoing_the_password() {
-    let err = PgStore::connect("postgres://postgres:hunter2@127.0.0.1:1/test")
-        .await
-        .expect_err("nothing listens on port 1");
-    assert!(matches!(err, StoreError::Unavailable { .. }), "{err:?}");
-    let shown = format!("{err} {err:?}");
-    assert!(!shown.contains("hunter2"), "{shown}");
+    assert_unavailable_without_password(
+        PgStore::connect("postgres://postgres:hunter2@127.0.0.1:1/test").await,
+    );
 }
 
 #[tokio::test]
@@ -114,17 +79,10 @@ async fn postgres_store_and_url_are_interchangeable() {
             let by_url = calstack_store::connect(&db.url)
                 .await
                 .expect("connect by URL");
-            let typed = Arc::new(
-                PgStore::connect_with(db.options.clone())
-                    .await
-                    .expect("typed"),
-            );
-            let (client, _) = sealed_fixture();
-            by_url.insert_client(&client).await.expect("insert");
-            assert_eq!(
-                typed.get_client(client.id).await.expect("get"),
-                Some(client)
-            );
+            let typed = PgStore::connect_with(db.options.clone())
+                .await
+                .expect("typed");
+            assert_reads_what_the_other_wrote(&*by_url, &typed).await;
         },
     )
     .await;

@@ -2,13 +2,14 @@
 
 use std::sync::Arc;
 
-use calstack_core::store::conformance;
-use calstack_core::store::{AuthorizationStore, ClientStore, CredentialStore};
-use calstack_core::{PendingAuthorization, StoreError};
+use calstack_core::StoreError;
+use calstack_core::store::{ClientStore, conformance};
 use calstack_store::SqliteStore;
-use chrono::Utc;
 
-use crate::support::{PLAINTEXT_MARKERS, assert_only_sealed, sealed_fixture, toy_seal};
+use crate::support::{
+    assert_only_sealed, assert_rows_only_sealed, connect_simultaneously, insert_sealed_records,
+    run_conformance_from_url, sealed_fixture,
+};
 
 #[tokio::test]
 async fn sqlite_file_store_passes_the_conformance_suite() {
@@ -21,10 +22,7 @@ async fn sqlite_file_store_passes_the_conformance_suite() {
 
 #[tokio::test]
 async fn sqlite_memory_store_from_url_passes_the_conformance_suite() {
-    let store = calstack_store::connect("sqlite::memory:")
-        .await
-        .expect("connect sqlite::memory:");
-    conformance::run_all(store).await;
+    run_conformance_from_url("sqlite::memory:".to_owned()).await;
 }
 
 #[tokio::test]
@@ -78,12 +76,7 @@ async fn sqlite_file_uses_wal_foreign_keys_and_a_busy_timeout() {
 async fn sqlite_simultaneous_first_opens_of_one_file_all_succeed() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("race.db");
-    let opens = (0..4).map(|_| SqliteStore::open(path.clone()));
-    let stores: Vec<SqliteStore> = futures::future::join_all(opens)
-        .await
-        .into_iter()
-        .map(|r| r.expect("every simultaneous open succeeds"))
-        .collect();
+    let stores = connect_simultaneously(|| SqliteStore::open(path.clone())).await;
     let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _calstack_migrations")
         .fetch_one(stores[0].pool())
         .await
@@ -96,23 +89,7 @@ async fn sqlite_keeps_only_sealed_secrets_in_rows_and_file_bytes() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("secrets.db");
     let store = SqliteStore::open(&path).await.expect("open");
-    let (client, credential) = sealed_fixture();
-    store.insert_client(&client).await.expect("insert client");
-    store
-        .insert_credential(&credential)
-        .await
-        .expect("insert credential");
-    store
-        .insert_pending(&PendingAuthorization {
-            state: "state-secrets".to_owned(),
-            credential_id: credential.id,
-            pkce_verifier: toy_seal(PLAINTEXT_MARKERS[3]),
-            redirect_uri: credential.redirect_uri.clone(),
-            created_at: Utc::now(),
-            expires_at: Utc::now(),
-        })
-        .await
-        .expect("insert pending");
+    insert_sealed_records(&store).await;
 
     let rows: Vec<String> = sqlx::query_scalar(
         "SELECT concat_ws('|', id, client_id, google_client_id, client_secret, scopes, \
@@ -124,11 +101,7 @@ async fn sqlite_keeps_only_sealed_secrets_in_rows_and_file_bytes() {
     .fetch_all(store.pool())
     .await
     .expect("raw rows");
-    assert_only_sealed(&rows.join("\n"), "raw SQLite rows");
-    assert!(
-        rows.iter()
-            .any(|r| r.contains(toy_seal(PLAINTEXT_MARKERS[3]).as_stored()))
-    );
+    assert_rows_only_sealed(&rows, "raw SQLite rows");
 
     let mut bytes = std::fs::read(&path).expect("read database file");
     if let Ok(wal) = std::fs::read(dir.path().join("secrets.db-wal")) {

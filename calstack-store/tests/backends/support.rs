@@ -1,5 +1,5 @@
 //! Finding the test servers, isolating each test in its own schema (PostgreSQL) or database
-//! (MariaDB), and the secrets-at-rest fixture.
+//! (MariaDB), the secrets-at-rest fixture, and the checks every backend's tests share.
 //!
 //! Servers come from `CALSTACK_TEST_POSTGRES_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/test`) and `CALSTACK_TEST_MYSQL_URL` (default
@@ -10,7 +10,11 @@ use std::future::Future;
 use std::str::FromStr;
 use std::time::Duration;
 
-use calstack_core::{Client, ClientId, CredentialId, OAuthCredential, Sealed};
+use calstack_core::store::conformance;
+use calstack_core::{
+    Client, ClientId, CredentialId, OAuthCredential, PendingAuthorization, Sealed, Store,
+    StoreError,
+};
 use chrono::{TimeZone, Utc};
 use sqlx::Executor;
 use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
@@ -221,5 +225,79 @@ pub(crate) fn assert_only_sealed(haystack: &str, where_: &str) {
     assert!(
         haystack.contains(sealed.as_stored()),
         "the sealed refresh token should be in {where_} (is the scan reading the right data?)"
+    );
+}
+
+/// Writes [`sealed_fixture`] and a pending authorization whose PKCE verifier is a sealed marker
+/// through `store`'s own API, for a test to scan the raw rows afterwards.
+pub(crate) async fn insert_sealed_records(store: &dyn Store) {
+    let (client, credential) = sealed_fixture();
+    store.insert_client(&client).await.expect("insert client");
+    store
+        .insert_credential(&credential)
+        .await
+        .expect("insert credential");
+    store
+        .insert_pending(&PendingAuthorization {
+            state: "state-secrets".to_owned(),
+            credential_id: credential.id,
+            pkce_verifier: toy_seal(PLAINTEXT_MARKERS[3]),
+            redirect_uri: credential.redirect_uri.clone(),
+            created_at: Utc::now(),
+            expires_at: Utc::now(),
+        })
+        .await
+        .expect("insert pending");
+}
+
+/// Asserts the raw `rows` [`insert_sealed_records`] left hold the sealed secrets, the PKCE
+/// verifier among them, and no plaintext.
+pub(crate) fn assert_rows_only_sealed(rows: &[String], where_: &str) {
+    assert_only_sealed(&rows.join("\n"), where_);
+    let verifier = toy_seal(PLAINTEXT_MARKERS[3]);
+    assert!(
+        rows.iter().any(|r| r.contains(verifier.as_stored())),
+        "the sealed PKCE verifier should be in {where_}"
+    );
+}
+
+/// Connects to `url` with [`calstack_store::connect`] and runs the conformance suite.
+pub(crate) async fn run_conformance_from_url(url: String) {
+    let store = calstack_store::connect(&url).await.expect("connect");
+    conformance::run_all(store).await;
+}
+
+/// Runs `connect` four times at once, as four processes opening a new database would, and
+/// returns the stores: every connect must succeed.
+pub(crate) async fn connect_simultaneously<S, F, Fut>(connect: F) -> Vec<S>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<S, StoreError>>,
+{
+    futures::future::join_all((0..4).map(|_| connect()))
+        .await
+        .into_iter()
+        .map(|r| r.expect("every simultaneous connect succeeds"))
+        .collect()
+}
+
+/// Asserts a connect to a server that is not there failed as unavailable, and that neither
+/// its `Display` nor its `Debug` shows the password `hunter2` of the URL.
+pub(crate) fn assert_unavailable_without_password<S>(result: Result<S, StoreError>) {
+    let Err(err) = result else {
+        panic!("nothing listens on port 1, yet the connect succeeded");
+    };
+    assert!(matches!(err, StoreError::Unavailable { .. }), "{err:?}");
+    let shown = format!("{err} {err:?}");
+    assert!(!shown.contains("hunter2"), "{shown}");
+}
+
+/// Asserts a client written through `writer` is read back, unchanged, through `reader`.
+pub(crate) async fn assert_reads_what_the_other_wrote(writer: &dyn Store, reader: &dyn Store) {
+    let (client, _) = sealed_fixture();
+    writer.insert_client(&client).await.expect("insert");
+    assert_eq!(
+        reader.get_client(client.id).await.expect("get"),
+        Some(client)
     );
 }

@@ -1,0 +1,11 @@
+//! Integration tests: the emulator driven over HTTP the way real clients drive Google.
+#![allow(clippy::unwrap_used, missing_docs, unreachable_pub)]
+
+mod admin;
+mod calendars;
+mod common;
+mod events;
+mod faults;
+mod oauth;
+mod recurrence;
+mod sync;
