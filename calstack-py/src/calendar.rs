@@ -7,6 +7,7 @@
 
 use calstack_core::ClientId;
 use calstack_core::calendar::{CalendarClient, Event as CoreEvent, SendUpdates};
+use futures::StreamExt;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 use serde_json::Value;
@@ -54,6 +55,15 @@ fn send_updates(py: Python<'_>, value: Option<String>) -> PyResult<Option<SendUp
             "send_updates",
             format!("must be 'all', 'externalOnly' or 'none', not {other:?}"),
         )),
+    }
+}
+
+/// Aborts a spawned task when dropped (the call was cancelled or failed).
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
@@ -123,35 +133,61 @@ impl Calendar {
             }
         };
         let api = self.api.clone();
-        let events = block_on(py, async move {
-            let mut list = api.events().list(&calendar_id);
-            if let Some(t) = time_min {
-                list = list.time_min(t);
+        let mut list = api.events().list(&calendar_id);
+        if let Some(t) = time_min {
+            list = list.time_min(t);
+        }
+        if let Some(t) = time_max {
+            list = list.time_max(t);
+        }
+        if single_events {
+            list = list.single_events(true);
+        }
+        if let Some(q) = query {
+            list = list.q(q);
+        }
+        if let Some(o) = order_by {
+            list = list.order_by(o.as_str().into());
+        }
+        if show_deleted {
+            list = list.show_deleted(true);
+        }
+        if let Some(n) = max_results {
+            list = list.max_results(n);
+        }
+        if let Some(tz) = time_zone {
+            list = list.time_zone(tz);
+        }
+        let out = PyList::empty(py).unbind();
+        let into = out.clone_ref(py);
+        block_on(py, async move {
+            // Pages are fetched and decoded on a runtime worker while this thread turns the
+            // previous page into Python objects, so decoding overlaps wrapping and no page
+            // outlives its turn.
+            let (tx, mut rx) = tokio::sync::mpsc::channel(2);
+            let producer = AbortOnDrop(tokio::spawn(async move {
+                let mut pages = std::pin::pin!(list.pages());
+                while let Some(page) = pages.next().await {
+                    let failed = page.is_err();
+                    if tx.send(page.map(|p| p.items)).await.is_err() || failed {
+                        break;
+                    }
+                }
+            }));
+            while let Some(page) = rx.recv().await {
+                let items = page?;
+                Python::attach(|py| -> PyResult<()> {
+                    let list = into.bind(py);
+                    for event in items {
+                        list.append(Bound::new(py, Event::new_core(event))?)?;
+                    }
+                    Ok(())
+                })?;
             }
-            if let Some(t) = time_max {
-                list = list.time_max(t);
-            }
-            if single_events {
-                list = list.single_events(true);
-            }
-            if let Some(q) = query {
-                list = list.q(q);
-            }
-            if let Some(o) = order_by {
-                list = list.order_by(o.as_str().into());
-            }
-            if show_deleted {
-                list = list.show_deleted(true);
-            }
-            if let Some(n) = max_results {
-                list = list.max_results(n);
-            }
-            if let Some(tz) = time_zone {
-                list = list.time_zone(tz);
-            }
-            Ok(list.collect_all().await?)
+            drop(producer);
+            Ok(())
         })?;
-        event_objects(py, events)
+        Ok(out.into_bound(py))
     }
 
     /// One event, or `NotFoundError`.
