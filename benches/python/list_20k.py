@@ -91,7 +91,7 @@ def run_google(emulator_url: str, runs: int) -> dict[str, object]:
         "calendar",
         "v3",
         credentials=Credentials(token),
-        client_options={"api_endpoint": f"{emulator_url}/"},
+        client_options={"api_endpoint": f"{emulator_url}/calendar/v3/"},
         static_discovery=True,
         cache_discovery=False,
     )

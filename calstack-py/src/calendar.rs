@@ -5,15 +5,16 @@
 //! `Event`s through serde (errors name the JSON path), and answers go back as `Event` objects
 //! holding Google's JSON. Serialisation happens with the GIL released.
 
+use calstack_core::ClientId;
 use calstack_core::calendar::{CalendarClient, Event as CoreEvent, SendUpdates};
-use calstack_core::{ClientId, Error};
+use futures::StreamExt;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::convert::{object_from_py, optional_datetime};
-use crate::errors::{CallError, validation};
-use crate::models::{CalendarListEntry, Event, SyncResult, py_repr};
+use crate::errors::validation;
+use crate::models::{CalendarListEntry, Event, SyncResult, from_json, py_repr};
 use crate::runtime::block_on;
 use crate::stack::Handle;
 
@@ -35,34 +36,14 @@ impl Calendar {
     }
 }
 
-/// A core event from a Python `Event` or dict; serde errors name the JSON path.
+/// A core event from a Python `Event` (its model, as is) or a dict (checked by serde, errors
+/// naming the JSON path).
 fn core_event(obj: &Bound<'_, PyAny>, param: &str) -> PyResult<CoreEvent> {
-    let map = object_from_py(obj, param)?;
-    from_json(obj.py(), map, param)
-}
-
-fn from_json(py: Python<'_>, map: Map<String, Value>, param: &str) -> PyResult<CoreEvent> {
-    let value = Value::Object(map);
-    serde_path_to_error::deserialize(&value).map_err(|e| {
-        let path = e.path().to_string();
-        let field = if path == "." || path.is_empty() {
-            param.to_owned()
-        } else {
-            format!("{param}.{path}")
-        };
-        validation(py, &field, e.inner().to_string())
-    })
-}
-
-fn to_json(event: &CoreEvent) -> Result<Map<String, Value>, CallError> {
-    match serde_json::to_value(event) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Ok(Map::new()),
-        Err(e) => Err(CallError::Core(Error::Decode {
-            path: String::new(),
-            message: e.to_string(),
-        })),
+    if let Ok(event) = obj.cast::<Event>() {
+        return Ok(event.borrow().inner.clone());
     }
+    let map = object_from_py(obj, param)?;
+    from_json(obj.py(), Value::Object(map), param)
 }
 
 fn send_updates(py: Python<'_>, value: Option<String>) -> PyResult<Option<SendUpdates>> {
@@ -77,10 +58,19 @@ fn send_updates(py: Python<'_>, value: Option<String>) -> PyResult<Option<SendUp
     }
 }
 
-fn event_objects(py: Python<'_>, events: Vec<Map<String, Value>>) -> PyResult<Bound<'_, PyList>> {
+/// Aborts a spawned task when dropped (the call was cancelled or failed).
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+fn event_objects(py: Python<'_>, events: Vec<CoreEvent>) -> PyResult<Bound<'_, PyList>> {
     let list = PyList::empty(py);
-    for data in events {
-        list.append(Bound::new(py, Event::from_json(data))?)?;
+    for event in events {
+        list.append(Bound::new(py, Event::new_core(event))?)?;
     }
     Ok(list)
 }
@@ -97,18 +87,11 @@ impl Calendar {
     fn list_calendars(&self, py: Python<'_>) -> PyResult<Vec<CalendarListEntry>> {
         let api = self.api.clone();
         let entries = block_on(py, async move {
-            let entries = api.calendar_list().list().collect_all().await?;
-            entries
-                .iter()
-                .map(|e| match serde_json::to_value(e) {
-                    Ok(Value::Object(map)) => Ok(map),
-                    _ => Ok(Map::new()),
-                })
-                .collect::<Result<Vec<_>, CallError>>()
+            Ok(api.calendar_list().list().collect_all().await?)
         })?;
         Ok(entries
             .into_iter()
-            .map(CalendarListEntry::from_json)
+            .map(CalendarListEntry::new_core)
             .collect())
     }
 
@@ -150,45 +133,70 @@ impl Calendar {
             }
         };
         let api = self.api.clone();
-        let events = block_on(py, async move {
-            let mut list = api.events().list(&calendar_id);
-            if let Some(t) = time_min {
-                list = list.time_min(t);
+        let mut list = api.events().list(&calendar_id);
+        if let Some(t) = time_min {
+            list = list.time_min(t);
+        }
+        if let Some(t) = time_max {
+            list = list.time_max(t);
+        }
+        if single_events {
+            list = list.single_events(true);
+        }
+        if let Some(q) = query {
+            list = list.q(q);
+        }
+        if let Some(o) = order_by {
+            list = list.order_by(o.as_str().into());
+        }
+        if show_deleted {
+            list = list.show_deleted(true);
+        }
+        if let Some(n) = max_results {
+            list = list.max_results(n);
+        }
+        if let Some(tz) = time_zone {
+            list = list.time_zone(tz);
+        }
+        let out = PyList::empty(py).unbind();
+        let into = out.clone_ref(py);
+        block_on(py, async move {
+            // Pages are fetched and decoded on a runtime worker while this thread turns the
+            // previous page into Python objects, so decoding overlaps wrapping and no page
+            // outlives its turn.
+            let (tx, mut rx) = tokio::sync::mpsc::channel(2);
+            let producer = AbortOnDrop(tokio::spawn(async move {
+                let mut pages = std::pin::pin!(list.pages());
+                while let Some(page) = pages.next().await {
+                    let failed = page.is_err();
+                    if tx.send(page.map(|p| p.items)).await.is_err() || failed {
+                        break;
+                    }
+                }
+            }));
+            while let Some(page) = rx.recv().await {
+                let items = page?;
+                Python::attach(|py| -> PyResult<()> {
+                    let list = into.bind(py);
+                    for event in items {
+                        list.append(Bound::new(py, Event::new_core(event))?)?;
+                    }
+                    Ok(())
+                })?;
             }
-            if let Some(t) = time_max {
-                list = list.time_max(t);
-            }
-            if single_events {
-                list = list.single_events(true);
-            }
-            if let Some(q) = query {
-                list = list.q(q);
-            }
-            if let Some(o) = order_by {
-                list = list.order_by(o.as_str().into());
-            }
-            if show_deleted {
-                list = list.show_deleted(true);
-            }
-            if let Some(n) = max_results {
-                list = list.max_results(n);
-            }
-            if let Some(tz) = time_zone {
-                list = list.time_zone(tz);
-            }
-            let events = list.collect_all().await?;
-            events.iter().map(to_json).collect::<Result<Vec<_>, _>>()
+            drop(producer);
+            Ok(())
         })?;
-        event_objects(py, events)
+        Ok(out.into_bound(py))
     }
 
     /// One event, or `NotFoundError`.
     fn get_event(&self, py: Python<'_>, calendar_id: String, event_id: String) -> PyResult<Event> {
         let api = self.api.clone();
-        let data = block_on(py, async move {
-            to_json(&api.events().get(&calendar_id, &event_id).send().await?)
+        let event = block_on(py, async move {
+            Ok(api.events().get(&calendar_id, &event_id).send().await?)
         })?;
-        Ok(Event::from_json(data))
+        Ok(Event::new_core(event))
     }
 
     /// Creates an event (an `Event` or a dict in Google's shape) and returns it as stored. A
@@ -205,14 +213,14 @@ impl Calendar {
         let event = core_event(event, "event")?;
         let notify = crate::calendar::send_updates(py, send_updates)?;
         let api = self.api.clone();
-        let data = block_on(py, async move {
+        let event = block_on(py, async move {
             let mut insert = api.events().insert(&calendar_id, event);
             if let Some(n) = notify {
                 insert = insert.send_updates(n);
             }
-            to_json(&insert.send().await?)
+            Ok(insert.send().await?)
         })?;
-        Ok(Event::from_json(data))
+        Ok(Event::new_core(event))
     }
 
     /// Replaces an event. With `etag`, only if it is unchanged since read
@@ -230,7 +238,7 @@ impl Calendar {
         let event = core_event(event, "event")?;
         let notify = crate::calendar::send_updates(py, send_updates)?;
         let api = self.api.clone();
-        let data = block_on(py, async move {
+        let event = block_on(py, async move {
             let mut update = api.events().update(&calendar_id, &event_id, event);
             if let Some(etag) = etag {
                 update = update.if_match(etag);
@@ -238,9 +246,9 @@ impl Calendar {
             if let Some(n) = notify {
                 update = update.send_updates(n);
             }
-            to_json(&update.send().await?)
+            Ok(update.send().await?)
         })?;
-        Ok(Event::from_json(data))
+        Ok(Event::new_core(event))
     }
 
     /// Changes only the fields given (a dict in Google's shape or an `Event`); a key set to
@@ -262,10 +270,10 @@ impl Calendar {
             .map(|(k, _)| k.clone())
             .collect();
         map.retain(|_, v| !v.is_null());
-        let changes = from_json(py, map, "changes")?;
+        let changes = from_json(py, Value::Object(map), "changes")?;
         let notify = crate::calendar::send_updates(py, send_updates)?;
         let api = self.api.clone();
-        let data = block_on(py, async move {
+        let event = block_on(py, async move {
             let mut patch = api.events().patch(&calendar_id, &event_id, changes);
             for field in &cleared {
                 patch = patch.clear(field);
@@ -276,9 +284,9 @@ impl Calendar {
             if let Some(n) = notify {
                 patch = patch.send_updates(n);
             }
-            to_json(&patch.send().await?)
+            Ok(patch.send().await?)
         })?;
-        Ok(Event::from_json(data))
+        Ok(Event::new_core(event))
     }
 
     /// Deletes an event (it then shows up in `sync_events` as cancelled).
@@ -322,12 +330,7 @@ impl Calendar {
                 .events()
                 .sync(&calendar_id, sync_token.as_deref())
                 .await?;
-            let events = result
-                .items
-                .iter()
-                .map(to_json)
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok((events, result.next_sync_token))
+            Ok((result.items, result.next_sync_token))
         })?;
         let list = event_objects(py, events)?;
         Ok(SyncResult::new(list.unbind(), Some(next)))

@@ -5,7 +5,7 @@
 //! `calstack.ValidationError` naming the parameter or JSON path at fault (`event.start.dateTime`),
 //! instead of a serde message.
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::{DateTime, FixedOffset};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple, PyType};
@@ -195,23 +195,6 @@ pub(crate) fn optional_datetime(
     match obj {
         Some(o) if !o.is_none() => aware_datetime(o, param).map(Some),
         _ => Ok(None),
-    }
-}
-
-/// RFC 3339 text (as Google sends it) as an aware Python `datetime`; text that does not parse
-/// is returned as the string itself, so nothing Google sent is lost.
-pub(crate) fn timestamp_to_py<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
-    match DateTime::parse_from_rfc3339(text) {
-        Ok(t) => Ok(t.into_pyobject(py)?.into_any()),
-        Err(_) => Ok(PyString::new(py, text).into_any()),
-    }
-}
-
-/// `YYYY-MM-DD` as a Python `date`; other text is returned as the string itself.
-pub(crate) fn date_to_py<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
-    match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        Ok(d) => Ok(d.into_pyobject(py)?.into_any()),
-        Err(_) => Ok(PyString::new(py, text).into_any()),
     }
 }
 

@@ -1,70 +1,84 @@
 //! The Python classes for calstack's records and Google's Calendar resources.
 //!
-//! Google resources (`Event`, `EventDateTime`, `EventAttendee`, `CalendarListEntry`) keep the
-//! JSON object Google sent, whole: attributes read from it on access, `to_dict()` returns it in
-//! Google's camelCase shape, and a get → modify → update cycle never drops a field calstack
-//! does not model. Constructors accept the same dicts, so plain dicts and these classes are
-//! interchangeable as inputs.
+//! Google resources (`Event`, `EventDateTime`, `EventAttendee`, `CalendarListEntry`) wrap
+//! calstack-core's typed models: attributes read the typed fields, `to_dict()` serialises to
+//! Google's camelCase JSON, and fields calstack does not model are kept (the core models carry
+//! them in `extra`), so a get → modify → update cycle never drops what Google sent.
+//! Constructors accept the same dicts (checked by serde, errors naming the JSON path), so plain
+//! dicts and these classes are interchangeable as inputs. Holding the typed model (not a JSON
+//! tree) keeps a listed event small and makes listing a matter of wrapping, not converting.
 //!
 //! calstack's own records (`Client`, `OAuthCredential`) are plain values; an `OAuthCredential`
 //! never holds, shows or returns its client secret or tokens.
 
 use calstack_core::Client as CoreClient;
+use calstack_core::calendar::{
+    CalendarListEntry as CoreEntry, Event as CoreEvent, EventAttendee as CoreAttendee,
+    EventDateTime as CoreDateTime,
+};
 use chrono::{DateTime, Utc};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyMapping, PyString};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::convert::{
-    self, date_from_py, date_to_py, is_date, is_datetime, json_to_py, map_to_py, object_from_py,
-    timestamp_to_py,
+    self, date_from_py, is_date, is_datetime, json_to_py, map_to_py, object_from_py,
 };
 use crate::errors::validation;
 
 /// The JSON object behind a model instance, if `obj` is one of the Google resource classes.
 pub(crate) fn model_json(obj: &Bound<'_, PyAny>) -> Option<Map<String, Value>> {
     if let Ok(e) = obj.cast::<Event>() {
-        return Some(e.borrow().data.clone());
+        return Some(to_map(&e.borrow().inner));
     }
     if let Ok(e) = obj.cast::<EventDateTime>() {
-        return Some(e.get().data.clone());
+        return Some(to_map(&e.get().inner));
     }
     if let Ok(e) = obj.cast::<EventAttendee>() {
-        return Some(e.get().data.clone());
+        return Some(to_map(&e.get().inner));
     }
     if let Ok(e) = obj.cast::<CalendarListEntry>() {
-        return Some(e.get().data.clone());
+        return Some(to_map(&e.get().inner));
     }
     None
 }
 
-fn get_str(map: &Map<String, Value>, key: &str) -> Option<String> {
-    map.get(key).and_then(Value::as_str).map(str::to_owned)
-}
-
-fn get_bool(map: &Map<String, Value>, key: &str) -> Option<bool> {
-    map.get(key).and_then(Value::as_bool)
-}
-
-fn set_or_remove(map: &mut Map<String, Value>, key: &str, value: Option<Value>) {
-    match value {
-        Some(v) if !v.is_null() => {
-            map.insert(key.to_owned(), v);
-        }
-        _ => {
-            map.remove(key);
-        }
+/// A typed model as a JSON object (Google's shape).
+fn to_map<T: Serialize>(value: &T) -> Map<String, Value> {
+    match serde_json::to_value(value) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
     }
 }
 
-fn timestamp<'py>(
-    py: Python<'py>,
-    map: &Map<String, Value>,
-    key: &str,
-) -> PyResult<Option<Bound<'py, PyAny>>> {
-    map.get(key)
-        .and_then(Value::as_str)
-        .map(|t| timestamp_to_py(py, t))
+/// A JSON value as a typed model; a mismatch is a `ValidationError` naming the JSON path
+/// under `param` (`event.start.dateTime`).
+pub(crate) fn from_json<T: DeserializeOwned>(
+    py: Python<'_>,
+    value: Value,
+    param: &str,
+) -> PyResult<T> {
+    serde_path_to_error::deserialize(&value).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." || path.is_empty() {
+            param.to_owned()
+        } else {
+            format!("{param}.{path}")
+        };
+        validation(py, &field, e.inner().to_string())
+    })
+}
+
+/// A typed model as a Python dict in Google's shape.
+fn dict<'py, T: Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyDict>> {
+    let map = to_map(value);
+    map_to_py(py, &map)
+}
+
+fn opt_time<'py>(py: Python<'py>, t: Option<DateTime<Utc>>) -> PyResult<Option<Bound<'py, PyAny>>> {
+    t.map(|t| t.into_pyobject(py).map(Bound::into_any))
         .transpose()
 }
 
@@ -89,7 +103,7 @@ pub(crate) fn py_repr(text: &str) -> String {
     out
 }
 
-/// A start or end: `{"dateTime", "timeZone"}` or `{"date"}`, from any accepted Python form.
+/// A start or end, from any accepted Python form, as Google's JSON.
 ///
 /// Accepts an `EventDateTime`, a dict in Google's shape, an aware `datetime` (a `zoneinfo`
 /// zone also fills `timeZone`, which recurring events need) or a `date` (all-day).
@@ -140,36 +154,7 @@ fn list_json(
     Ok(Value::Array(items))
 }
 
-/// A Calendar event (Google's `Event` resource).
-#[pyclass(module = "calstack", name = "Event")]
-#[derive(Clone)]
-pub(crate) struct Event {
-    pub(crate) data: Map<String, Value>,
-}
-
-impl Event {
-    /// Wraps an event object as Google sent it.
-    pub(crate) fn from_json(data: Map<String, Value>) -> Self {
-        Self { data }
-    }
-
-    fn set_field(
-        &mut self,
-        key: &str,
-        value: Option<&Bound<'_, PyAny>>,
-        kind: Field,
-    ) -> PyResult<()> {
-        let json = match value {
-            None => None,
-            Some(v) if v.is_none() => None,
-            Some(v) => Some(kind.to_json(v, key)?),
-        };
-        set_or_remove(&mut self.data, key, json);
-        Ok(())
-    }
-}
-
-/// How an Event field is converted from Python.
+/// How an Event field given as a keyword or set as an attribute is turned into JSON.
 #[derive(Clone, Copy)]
 enum Field {
     Text,
@@ -199,6 +184,41 @@ impl Field {
     }
 }
 
+/// A Calendar event (Google's `Event` resource).
+#[pyclass(module = "calstack", name = "Event")]
+#[derive(Clone)]
+pub(crate) struct Event {
+    pub(crate) inner: CoreEvent,
+}
+
+impl Event {
+    /// Wraps a core event.
+    pub(crate) fn new_core(inner: CoreEvent) -> Self {
+        Self { inner }
+    }
+
+    /// Sets one field from Python (None removes it), checked through the typed model.
+    fn set_field(
+        &mut self,
+        py: Python<'_>,
+        key: &str,
+        value: Option<&Bound<'_, PyAny>>,
+        kind: Field,
+    ) -> PyResult<()> {
+        let json = match value {
+            Some(v) if !v.is_none() => Some(kind.to_json(v, key)?),
+            _ => None,
+        };
+        let mut map = to_map(&self.inner);
+        match json {
+            Some(v) => map.insert(key.to_owned(), v),
+            None => map.remove(key),
+        };
+        self.inner = from_json(py, Value::Object(map), "event")?;
+        Ok(())
+    }
+}
+
 #[pymethods]
 impl Event {
     /// `Event(data=None, *, id=None, summary=None, description=None, location=None,
@@ -208,6 +228,7 @@ impl Event {
     #[pyo3(signature = (data=None, *, id=None, summary=None, description=None, location=None, start=None, end=None, attendees=None, recurrence=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
+        py: Python<'_>,
         data: Option<&Bound<'_, PyAny>>,
         id: Option<&Bound<'_, PyAny>>,
         summary: Option<&Bound<'_, PyAny>>,
@@ -218,10 +239,10 @@ impl Event {
         attendees: Option<&Bound<'_, PyAny>>,
         recurrence: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let mut event = Event::from_json(match data {
+        let mut map = match data {
             Some(d) if !d.is_none() => object_from_py(d, "event")?,
             _ => Map::new(),
-        });
+        };
         for (key, value, kind) in [
             ("id", id, Field::Text),
             ("summary", summary, Field::Text),
@@ -235,219 +256,228 @@ impl Event {
             if let Some(v) = value
                 && !v.is_none()
             {
-                event.set_field(key, Some(v), kind)?;
+                map.insert(key.to_owned(), kind.to_json(v, key)?);
             }
         }
-        Ok(event)
+        Ok(Event::new_core(from_json(py, Value::Object(map), "event")?))
     }
 
     /// An event from a dict in Google's shape.
     #[staticmethod]
     fn from_dict(data: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Ok(Event::from_json(object_from_py(data, "event")?))
+        let map = object_from_py(data, "event")?;
+        Ok(Event::new_core(from_json(
+            data.py(),
+            Value::Object(map),
+            "event",
+        )?))
     }
 
     /// The event as a dict in Google's JSON shape (camelCase keys, RFC 3339 strings).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        map_to_py(py, &self.data)
+        dict(py, &self.inner)
     }
 
     /// Opaque identifier of the event.
     #[getter]
     fn id(&self) -> Option<String> {
-        get_str(&self.data, "id")
+        self.inner.id.clone()
     }
 
     #[setter]
-    fn set_id(&mut self, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-        self.set_field("id", value, Field::Text)
+    fn set_id(&mut self, py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        self.set_field(py, "id", value, Field::Text)
     }
 
     /// Title of the event.
     #[getter]
     fn summary(&self) -> Option<String> {
-        get_str(&self.data, "summary")
+        self.inner.summary.clone()
     }
 
     #[setter]
-    fn set_summary(&mut self, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-        self.set_field("summary", value, Field::Text)
+    fn set_summary(&mut self, py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        self.set_field(py, "summary", value, Field::Text)
     }
 
     /// Description of the event (may contain HTML).
     #[getter]
     fn description(&self) -> Option<String> {
-        get_str(&self.data, "description")
+        self.inner.description.clone()
     }
 
     #[setter]
-    fn set_description(&mut self, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-        self.set_field("description", value, Field::Text)
+    fn set_description(
+        &mut self,
+        py: Python<'_>,
+        value: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        self.set_field(py, "description", value, Field::Text)
     }
 
     /// Geographic location of the event as free-form text.
     #[getter]
     fn location(&self) -> Option<String> {
-        get_str(&self.data, "location")
+        self.inner.location.clone()
     }
 
     #[setter]
-    fn set_location(&mut self, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-        self.set_field("location", value, Field::Text)
+    fn set_location(&mut self, py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        self.set_field(py, "location", value, Field::Text)
     }
 
     /// The (inclusive) start.
     #[getter]
     fn start(&self) -> Option<EventDateTime> {
-        object_field(&self.data, "start").map(EventDateTime::from_json)
+        self.inner.start.clone().map(EventDateTime::new_core)
     }
 
     #[setter]
-    fn set_start(&mut self, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-        self.set_field("start", value, Field::When)
+    fn set_start(&mut self, py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        self.set_field(py, "start", value, Field::When)
     }
 
     /// The (exclusive) end.
     #[getter]
     fn end(&self) -> Option<EventDateTime> {
-        object_field(&self.data, "end").map(EventDateTime::from_json)
+        self.inner.end.clone().map(EventDateTime::new_core)
     }
 
     #[setter]
-    fn set_end(&mut self, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-        self.set_field("end", value, Field::When)
+    fn set_end(&mut self, py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        self.set_field(py, "end", value, Field::When)
     }
 
     /// For an instance of a recurring event, the start it has in the recurrence.
     #[getter]
     fn original_start_time(&self) -> Option<EventDateTime> {
-        object_field(&self.data, "originalStartTime").map(EventDateTime::from_json)
+        self.inner
+            .original_start_time
+            .clone()
+            .map(EventDateTime::new_core)
     }
 
     /// The attendees (empty when there are none).
     #[getter]
     fn attendees(&self) -> Vec<EventAttendee> {
-        array_field(&self.data, "attendees")
-            .filter_map(|v| v.as_object().cloned())
-            .map(EventAttendee::from_json)
+        self.inner
+            .attendees
+            .iter()
+            .flatten()
+            .cloned()
+            .map(EventAttendee::new_core)
             .collect()
     }
 
     #[setter]
-    fn set_attendees(&mut self, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-        self.set_field("attendees", value, Field::Attendees)
+    fn set_attendees(&mut self, py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        self.set_field(py, "attendees", value, Field::Attendees)
     }
 
     /// RRULE, EXRULE, RDATE and EXDATE lines of a recurring event (empty otherwise).
     #[getter]
     fn recurrence(&self) -> Vec<String> {
-        array_field(&self.data, "recurrence")
-            .filter_map(|v| v.as_str().map(str::to_owned))
-            .collect()
+        self.inner.recurrence.clone().unwrap_or_default()
     }
 
     #[setter]
-    fn set_recurrence(&mut self, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-        self.set_field("recurrence", value, Field::Lines)
+    fn set_recurrence(&mut self, py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        self.set_field(py, "recurrence", value, Field::Lines)
     }
 
     /// `confirmed`, `tentative` or `cancelled` (a deleted event seen by sync).
     #[getter]
     fn status(&self) -> Option<String> {
-        get_str(&self.data, "status")
+        self.inner.status.as_ref().map(|s| s.as_str().to_owned())
     }
 
     /// ETag of the resource, for `update_event(..., etag=...)`.
     #[getter]
     fn etag(&self) -> Option<String> {
-        get_str(&self.data, "etag")
+        self.inner.etag.clone()
     }
 
     /// Link to the event in the Google Calendar web UI.
     #[getter]
     fn html_link(&self) -> Option<String> {
-        get_str(&self.data, "htmlLink")
+        self.inner.html_link.clone()
     }
 
     /// Event id in the iCalendar format, shared by all instances of a recurring event.
     #[getter]
     fn i_cal_uid(&self) -> Option<String> {
-        get_str(&self.data, "iCalUID")
+        self.inner.ical_uid.clone()
     }
 
     /// For an instance of a recurring event, the id of the recurring event.
     #[getter]
     fn recurring_event_id(&self) -> Option<String> {
-        get_str(&self.data, "recurringEventId")
+        self.inner.recurring_event_id.clone()
     }
 
     /// Creation time (aware `datetime`).
     #[getter]
     fn created<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        timestamp(py, &self.data, "created")
+        opt_time(py, self.inner.created)
     }
 
     /// Last modification time (aware `datetime`).
     #[getter]
     fn updated<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        timestamp(py, &self.data, "updated")
+        opt_time(py, self.inner.updated)
     }
 
     /// The organizer, as Google's dict (`email`, `displayName`, `self`).
     #[getter]
     fn organizer<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        self.data
-            .get("organizer")
-            .map(|v| json_to_py(py, v))
+        self.inner
+            .organizer
+            .as_ref()
+            .map(|o| json_to_py(py, &Value::Object(to_map(o))))
             .transpose()
     }
 
     /// Whether this is an all-day event (its start is a `date`, not a `dateTime`).
     #[getter]
     fn is_all_day(&self) -> bool {
-        object_field(&self.data, "start").is_some_and(|s| s.contains_key("date"))
+        self.inner.start.as_ref().is_some_and(|s| s.date.is_some())
     }
 
     /// Whether the event is cancelled (deleted), as incremental sync reports deletions.
     #[getter]
     fn is_cancelled(&self) -> bool {
-        get_str(&self.data, "status").as_deref() == Some("cancelled")
+        self.inner.is_cancelled()
     }
 
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
         other
             .cast::<Event>()
-            .is_ok_and(|o| o.borrow().data == self.data)
+            .is_ok_and(|o| o.borrow().inner == self.inner)
     }
 
     fn __repr__(&self) -> String {
-        let when = |key: &str| {
-            object_field(&self.data, key)
-                .and_then(|m| get_str(&m, "dateTime").or_else(|| get_str(&m, "date")))
+        let when = |w: &Option<CoreDateTime>| {
+            w.as_ref().and_then(|w| {
+                w.date_time
+                    .map(|t| t.to_rfc3339())
+                    .or_else(|| w.date.map(|d| d.to_string()))
+            })
         };
         let mut repr = format!(
             "Event(id={}, summary={}, start={}, end={}",
-            quoted(get_str(&self.data, "id").as_deref()),
-            quoted(get_str(&self.data, "summary").as_deref()),
-            quoted(when("start").as_deref()),
-            quoted(when("end").as_deref()),
+            quoted(self.inner.id.as_deref()),
+            quoted(self.inner.summary.as_deref()),
+            quoted(when(&self.inner.start).as_deref()),
+            quoted(when(&self.inner.end).as_deref()),
         );
-        if let Some(status) = get_str(&self.data, "status")
-            && status != "confirmed"
+        if let Some(status) = &self.inner.status
+            && status.as_str() != "confirmed"
         {
-            repr.push_str(&format!(", status={}", py_repr(&status)));
+            repr.push_str(&format!(", status={}", py_repr(status.as_str())));
         }
         repr.push(')');
         repr
     }
-}
-
-fn object_field(map: &Map<String, Value>, key: &str) -> Option<Map<String, Value>> {
-    map.get(key).and_then(Value::as_object).cloned()
-}
-
-fn array_field<'a>(map: &'a Map<String, Value>, key: &str) -> impl Iterator<Item = &'a Value> {
-    map.get(key).and_then(Value::as_array).into_iter().flatten()
 }
 
 /// When an event starts or ends: a `date_time` (timed) or a `date` (all-day), with an
@@ -455,12 +485,12 @@ fn array_field<'a>(map: &'a Map<String, Value>, key: &str) -> impl Iterator<Item
 #[pyclass(module = "calstack", name = "EventDateTime", frozen)]
 #[derive(Clone)]
 pub(crate) struct EventDateTime {
-    data: Map<String, Value>,
+    inner: CoreDateTime,
 }
 
 impl EventDateTime {
-    fn from_json(data: Map<String, Value>) -> Self {
-        Self { data }
+    fn new_core(inner: CoreDateTime) -> Self {
+        Self { inner }
     }
 }
 
@@ -477,7 +507,16 @@ impl EventDateTime {
         time_zone: Option<String>,
     ) -> PyResult<Self> {
         let mut map = match (date_time, date) {
-            (Some(t), None) => event_datetime_json(t, "date_time")?,
+            (Some(t), None) => {
+                if !is_datetime(t)? {
+                    return Err(validation(
+                        py,
+                        "date_time",
+                        "expected a timezone-aware datetime",
+                    ));
+                }
+                event_datetime_json(t, "date_time")?
+            }
             (None, Some(d)) => {
                 let mut m = Map::new();
                 m.insert("date".into(), Value::String(date_from_py(d, "date")?));
@@ -497,68 +536,79 @@ impl EventDateTime {
         if let Some(tz) = time_zone {
             map.insert("timeZone".into(), Value::String(tz));
         }
-        Ok(Self::from_json(map))
+        Ok(Self::new_core(from_json(
+            py,
+            Value::Object(map),
+            "event_date_time",
+        )?))
     }
 
     /// From a dict in Google's shape (`{"dateTime": ..., "timeZone": ...}` or `{"date": ...}`).
     #[staticmethod]
     fn from_dict(data: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Ok(Self::from_json(event_datetime_json(
-            data,
+        let map = event_datetime_json(data, "event_date_time")?;
+        Ok(Self::new_core(from_json(
+            data.py(),
+            Value::Object(map),
             "event_date_time",
         )?))
     }
 
     /// As a dict in Google's shape.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        map_to_py(py, &self.data)
+        dict(py, &self.inner)
     }
 
     /// The instant, for a timed event (aware `datetime`).
     #[getter]
     fn date_time<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        timestamp(py, &self.data, "dateTime")
+        self.inner
+            .date_time
+            .map(|t| t.into_pyobject(py).map(Bound::into_any))
+            .transpose()
     }
 
     /// The day, for an all-day event.
     #[getter]
     fn date<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        self.data
-            .get("date")
-            .and_then(Value::as_str)
-            .map(|d| date_to_py(py, d))
+        self.inner
+            .date
+            .map(|d| d.into_pyobject(py).map(Bound::into_any))
             .transpose()
     }
 
     /// The IANA time zone (`Europe/Paris`), when given.
     #[getter]
     fn time_zone(&self) -> Option<String> {
-        get_str(&self.data, "timeZone")
+        self.inner.time_zone.clone()
     }
 
     /// Whether this is an all-day `date`.
     #[getter]
     fn is_all_day(&self) -> bool {
-        self.data.contains_key("date")
+        self.inner.date.is_some()
     }
 
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
         other
             .cast::<EventDateTime>()
-            .is_ok_and(|o| o.get().data == self.data)
+            .is_ok_and(|o| o.get().inner == self.inner)
     }
 
     fn __repr__(&self) -> String {
-        match (get_str(&self.data, "date"), get_str(&self.data, "dateTime")) {
-            (Some(d), _) => format!("EventDateTime(date={})", py_repr(&d)),
-            (None, t) => match get_str(&self.data, "timeZone") {
-                Some(tz) => format!(
-                    "EventDateTime(date_time={}, time_zone={})",
-                    quoted(t.as_deref()),
-                    py_repr(&tz)
-                ),
-                None => format!("EventDateTime(date_time={})", quoted(t.as_deref())),
-            },
+        match (self.inner.date, self.inner.date_time) {
+            (Some(d), _) => format!("EventDateTime(date={})", py_repr(&d.to_string())),
+            (None, t) => {
+                let t = t.map(|t| t.to_rfc3339());
+                match &self.inner.time_zone {
+                    Some(tz) => format!(
+                        "EventDateTime(date_time={}, time_zone={})",
+                        quoted(t.as_deref()),
+                        py_repr(tz)
+                    ),
+                    None => format!("EventDateTime(date_time={})", quoted(t.as_deref())),
+                }
+            }
         }
     }
 }
@@ -567,12 +617,12 @@ impl EventDateTime {
 #[pyclass(module = "calstack", name = "EventAttendee", frozen)]
 #[derive(Clone)]
 pub(crate) struct EventAttendee {
-    data: Map<String, Value>,
+    inner: CoreAttendee,
 }
 
 impl EventAttendee {
-    fn from_json(data: Map<String, Value>) -> Self {
-        Self { data }
+    fn new_core(inner: CoreAttendee) -> Self {
+        Self { inner }
     }
 }
 
@@ -582,81 +632,96 @@ impl EventAttendee {
     #[new]
     #[pyo3(signature = (email, *, display_name=None, optional=None, response_status=None))]
     fn new(
+        py: Python<'_>,
         email: String,
         display_name: Option<String>,
         optional: Option<bool>,
         response_status: Option<String>,
-    ) -> Self {
+    ) -> PyResult<Self> {
         let mut data = Map::new();
         data.insert("email".into(), Value::String(email));
-        set_or_remove(&mut data, "displayName", display_name.map(Value::String));
-        set_or_remove(&mut data, "optional", optional.map(Value::Bool));
-        set_or_remove(
-            &mut data,
-            "responseStatus",
-            response_status.map(Value::String),
-        );
-        Self { data }
+        if let Some(v) = display_name {
+            data.insert("displayName".into(), Value::String(v));
+        }
+        if let Some(v) = optional {
+            data.insert("optional".into(), Value::Bool(v));
+        }
+        if let Some(v) = response_status {
+            data.insert("responseStatus".into(), Value::String(v));
+        }
+        Ok(Self::new_core(from_json(
+            py,
+            Value::Object(data),
+            "attendee",
+        )?))
     }
 
     /// From a dict in Google's shape.
     #[staticmethod]
     fn from_dict(data: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Ok(Self::from_json(object_from_py(data, "attendee")?))
+        let map = object_from_py(data, "attendee")?;
+        Ok(Self::new_core(from_json(
+            data.py(),
+            Value::Object(map),
+            "attendee",
+        )?))
     }
 
     /// As a dict in Google's shape.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        map_to_py(py, &self.data)
+        dict(py, &self.inner)
     }
 
     /// The attendee's email address.
     #[getter]
     fn email(&self) -> Option<String> {
-        get_str(&self.data, "email")
+        self.inner.email.clone()
     }
 
     /// The attendee's name, if available.
     #[getter]
     fn display_name(&self) -> Option<String> {
-        get_str(&self.data, "displayName")
+        self.inner.display_name.clone()
     }
 
     /// `needsAction`, `declined`, `tentative` or `accepted`.
     #[getter]
     fn response_status(&self) -> Option<String> {
-        get_str(&self.data, "responseStatus")
+        self.inner
+            .response_status
+            .as_ref()
+            .map(|s| s.as_str().to_owned())
     }
 
     /// Whether this is an optional attendee.
     #[getter]
     fn optional(&self) -> bool {
-        get_bool(&self.data, "optional").unwrap_or(false)
+        self.inner.optional.unwrap_or(false)
     }
 
     /// Whether the attendee is the organizer.
     #[getter]
     fn organizer(&self) -> bool {
-        get_bool(&self.data, "organizer").unwrap_or(false)
+        self.inner.organizer.unwrap_or(false)
     }
 
     /// Whether this entry is the calendar's owner (Google's `self`).
     #[getter]
     fn is_self(&self) -> bool {
-        get_bool(&self.data, "self").unwrap_or(false)
+        self.inner.is_self.unwrap_or(false)
     }
 
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
         other
             .cast::<EventAttendee>()
-            .is_ok_and(|o| o.get().data == self.data)
+            .is_ok_and(|o| o.get().inner == self.inner)
     }
 
     fn __repr__(&self) -> String {
         format!(
             "EventAttendee(email={}, response_status={})",
-            quoted(get_str(&self.data, "email").as_deref()),
-            quoted(get_str(&self.data, "responseStatus").as_deref())
+            quoted(self.inner.email.as_deref()),
+            quoted(self.inner.response_status.as_ref().map(|s| s.as_str()))
         )
     }
 }
@@ -665,13 +730,13 @@ impl EventAttendee {
 #[pyclass(module = "calstack", name = "CalendarListEntry", frozen)]
 #[derive(Clone)]
 pub(crate) struct CalendarListEntry {
-    data: Map<String, Value>,
+    inner: CoreEntry,
 }
 
 impl CalendarListEntry {
-    /// Wraps an entry as Google sent it.
-    pub(crate) fn from_json(data: Map<String, Value>) -> Self {
-        Self { data }
+    /// Wraps a core entry.
+    pub(crate) fn new_core(inner: CoreEntry) -> Self {
+        Self { inner }
     }
 }
 
@@ -680,8 +745,10 @@ impl CalendarListEntry {
     /// From a dict in Google's shape.
     #[new]
     fn new(data: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Ok(Self::from_json(object_from_py(
-            data,
+        let map = object_from_py(data, "calendar_list_entry")?;
+        Ok(Self::new_core(from_json(
+            data.py(),
+            Value::Object(map),
             "calendar_list_entry",
         )?))
     }
@@ -694,81 +761,84 @@ impl CalendarListEntry {
 
     /// As a dict in Google's shape.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        map_to_py(py, &self.data)
+        dict(py, &self.inner)
     }
 
     /// The calendar id (`primary` is an alias for the user's main calendar).
     #[getter]
     fn id(&self) -> Option<String> {
-        get_str(&self.data, "id")
+        self.inner.id.clone()
     }
 
     /// Title of the calendar.
     #[getter]
     fn summary(&self) -> Option<String> {
-        get_str(&self.data, "summary")
+        self.inner.summary.clone()
     }
 
     /// The title the user set for themselves, if any.
     #[getter]
     fn summary_override(&self) -> Option<String> {
-        get_str(&self.data, "summaryOverride")
+        self.inner.summary_override.clone()
     }
 
     /// Description of the calendar.
     #[getter]
     fn description(&self) -> Option<String> {
-        get_str(&self.data, "description")
+        self.inner.description.clone()
     }
 
     /// The calendar's IANA time zone.
     #[getter]
     fn time_zone(&self) -> Option<String> {
-        get_str(&self.data, "timeZone")
+        self.inner.time_zone.clone()
     }
 
     /// `freeBusyReader`, `reader`, `writer` or `owner`.
     #[getter]
     fn access_role(&self) -> Option<String> {
-        get_str(&self.data, "accessRole")
+        self.inner
+            .access_role
+            .as_ref()
+            .map(|r| r.as_str().to_owned())
     }
 
     /// Whether this is the user's primary calendar.
     #[getter]
     fn primary(&self) -> bool {
-        get_bool(&self.data, "primary").unwrap_or(false)
+        self.inner.primary.unwrap_or(false)
     }
 
     /// Whether the calendar is shown in the UI.
     #[getter]
     fn selected(&self) -> bool {
-        get_bool(&self.data, "selected").unwrap_or(false)
+        self.inner.selected.unwrap_or(false)
     }
 
     /// Background colour (`#0088aa`).
     #[getter]
     fn background_color(&self) -> Option<String> {
-        get_str(&self.data, "backgroundColor")
+        self.inner.background_color.clone()
     }
 
     /// Foreground colour (`#ffffff`).
     #[getter]
     fn foreground_color(&self) -> Option<String> {
-        get_str(&self.data, "foregroundColor")
+        self.inner.foreground_color.clone()
     }
 
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
         other
             .cast::<CalendarListEntry>()
-            .is_ok_and(|o| o.get().data == self.data)
+            .is_ok_and(|o| o.get().inner == self.inner)
     }
 
     fn __repr__(&self) -> String {
         format!(
             "CalendarListEntry(id={}, summary={}, access_role={})",
-            quoted(get_str(&self.data, "id").as_deref()),
-            quoted(get_str(&self.data, "summary").as_deref()),
-            quoted(get_str(&self.data, "accessRole").as_deref())
+            quoted(self.inner.id.as_deref()),
+            quoted(self.inner.summary.as_deref()),
+            quoted(self.inner.access_role.as_ref().map(|r| r.as_str()))
         )
     }
 }

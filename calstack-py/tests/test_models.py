@@ -113,7 +113,7 @@ def test_event_date_time_needs_exactly_one_of_date_time_or_date() -> None:
     with pytest.raises(calstack.ValidationError):
         calstack.EventDateTime(dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), date=dt.date(2026, 1, 1))
     when = calstack.EventDateTime(dt.datetime(2026, 1, 1, 9, tzinfo=dt.timezone.utc), time_zone="UTC")
-    assert when.to_dict() == {"dateTime": "2026-01-01T09:00:00+00:00", "timeZone": "UTC"}
+    assert when.to_dict() == {"dateTime": "2026-01-01T09:00:00Z", "timeZone": "UTC"}
 
 
 def test_reprs_are_readable() -> None:

@@ -23,6 +23,7 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
+import weakref
 from typing import TYPE_CHECKING, Any, Optional
 
 if TYPE_CHECKING:
@@ -44,6 +45,8 @@ class Emulator:
     def __init__(self, process: subprocess.Popen[str], url: str) -> None:
         self._process = process
         self.url = url.rstrip("/")
+        # Never leave an emulator behind, even when stop() is forgotten.
+        self._finalizer = weakref.finalize(self, _terminate, process)
 
     @classmethod
     def start(
@@ -82,15 +85,7 @@ class Emulator:
 
     def stop(self) -> None:
         """Stops the process."""
-        if self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-        if self._process.stdout is not None:
-            self._process.stdout.close()
+        self._finalizer()
 
     def __enter__(self) -> Emulator:
         return self
@@ -206,6 +201,18 @@ class Emulator:
         """Makes sync tokens (of one calendar, or all) answer 410 Gone."""
         body = {} if calendar_id is None else {"calendar_id": calendar_id}
         self.admin("POST", "sync-tokens/expire", body)
+
+
+def _terminate(process: subprocess.Popen[str]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    if process.stdout is not None:
+        process.stdout.close()
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
