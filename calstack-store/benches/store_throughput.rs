@@ -1,4 +1,6 @@
-//! Credential read and token update throughput of every backend at 10,000 clients.
+//! Credential read and token update throughput of every backend at 10,000 clients, and the
+//! latency of `OAuthManager::access_token` on a fresh token (one indexed read plus opening the
+//! sealed token: no refresh, no network).
 //!
 //! `cargo bench -p calstack-store` prints a markdown table. PostgreSQL and MariaDB come from
 //! `CALSTACK_TEST_POSTGRES_URL` / `CALSTACK_TEST_MYSQL_URL` (defaults: the local test servers);
@@ -9,7 +11,9 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use calstack_core::{Client, ClientId, CredentialId, OAuthCredential, Sealed, Store};
+use calstack_core::crypto::{EncryptionKey, Keyring, aad};
+use calstack_core::oauth::{GoogleEndpoints, OAuthConfig, OAuthManager};
+use calstack_core::{Client, ClientId, CredentialId, OAuthCredential, Sealed, Store, SystemClock};
 use chrono::{TimeDelta, Utc};
 use futures::future::join_all;
 use sqlx::Executor;
@@ -19,6 +23,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 const READS: usize = 20_000;
 const UPDATES: usize = 4_000;
 const TASKS: usize = 8;
+const TOKEN_CALLS: usize = 2_000;
 
 struct Row {
     backend: String,
@@ -26,6 +31,8 @@ struct Row {
     reads_n: f64,
     updates_1: f64,
     updates_n: f64,
+    read_us: f64,
+    access_token_us: f64,
 }
 
 #[tokio::main]
@@ -80,13 +87,13 @@ async fn main() {
         "\n{clients} clients, one credential each; {READS} reads and {UPDATES} token updates per column.\n"
     );
     println!(
-        "| backend | reads/s, 1 task | reads/s, {TASKS} tasks | token updates/s, 1 task | token updates/s, {TASKS} tasks |"
+        "| backend | reads/s, 1 task | reads/s, {TASKS} tasks | token updates/s, 1 task | token updates/s, {TASKS} tasks | one read | `access_token`, fresh token |"
     );
-    println!("|---|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
     for r in rows {
         println!(
-            "| {} | {:.0} | {:.0} | {:.0} | {:.0} |",
-            r.backend, r.reads_1, r.reads_n, r.updates_1, r.updates_n
+            "| {} | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} µs | {:.0} µs |",
+            r.backend, r.reads_1, r.reads_n, r.updates_1, r.updates_n, r.read_us, r.access_token_us
         );
     }
 }
@@ -191,6 +198,7 @@ async fn measure(name: &str, store: Arc<dyn Store>, clients: usize) -> Row {
     let reads_n = reads(&store, &ids, TASKS).await;
     let updates_1 = updates(&store, &creds, 1).await;
     let updates_n = updates(&store, &creds, TASKS).await;
+    let (read_us, access_token_us) = access_token_latency(&store, &ids).await;
     eprintln!("{name}: done");
     Row {
         backend: name.to_owned(),
@@ -198,6 +206,8 @@ async fn measure(name: &str, store: Arc<dyn Store>, clients: usize) -> Row {
         reads_n,
         updates_1,
         updates_n,
+        read_us,
+        access_token_us,
     }
 }
 
@@ -249,4 +259,57 @@ async fn updates(store: &Arc<dyn Store>, creds: &[OAuthCredential], tasks: usize
     }))
     .await;
     (per_task * tasks) as f64 / started.elapsed().as_secs_f64()
+}
+
+/// Mean microseconds of one `get_credential` and of one `OAuthManager::access_token` on a
+/// credential whose sealed access token is fresh, over the same `TOKEN_CALLS` credentials, from
+/// one task. The difference is what the manager adds to the indexed read (opening the token).
+async fn access_token_latency(store: &Arc<dyn Store>, ids: &[CredentialId]) -> (f64, f64) {
+    let keyring = Keyring::new(EncryptionKey::generate());
+    let chosen: Vec<CredentialId> = ids.iter().copied().take(TOKEN_CALLS).collect();
+    for (n, id) in chosen.iter().enumerate() {
+        let mut current = store
+            .get_credential(*id)
+            .await
+            .expect("read")
+            .expect("exists");
+        let sealed = keyring
+            .seal(
+                &format!("ya29.bench-{n}"),
+                &aad::credential(*id, "access_token"),
+            )
+            .expect("seal");
+        current.access_token = Some(sealed);
+        current.expires_at = Some(calstack_core::clock::truncate_to_micros(
+            Utc::now() + TimeDelta::hours(1),
+        ));
+        store
+            .update_credential(&current)
+            .await
+            .expect("fresh token");
+    }
+    let manager = OAuthManager::new(
+        store.clone(),
+        keyring,
+        GoogleEndpoints::google(),
+        Arc::new(SystemClock),
+        OAuthConfig::default(),
+    )
+    .expect("manager");
+
+    let started = Instant::now();
+    for id in &chosen {
+        store.get_credential(*id).await.expect("read");
+    }
+    let read_us = started.elapsed().as_secs_f64() * 1e6 / chosen.len() as f64;
+
+    let started = Instant::now();
+    for id in &chosen {
+        manager
+            .access_token(*id)
+            .await
+            .expect("fresh token, no refresh");
+    }
+    let access_token_us = started.elapsed().as_secs_f64() * 1e6 / chosen.len() as f64;
+    (read_us, access_token_us)
 }

@@ -4,7 +4,7 @@
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
@@ -69,6 +69,21 @@ fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, BadBody> {
     serde_json::from_slice(text).map_err(|e| BadBody(e.to_string()))
 }
 
+/// An admin request body decoded as JSON (a blank body reads as `{}`); one that does not
+/// decode is answered with [`BadBody`] before the handler runs.
+struct Body<T>(T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequest<S> for Body<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        parse(&bytes).map(Body).map_err(IntoResponse::into_response)
+    }
+}
+
 fn ok(value: Value) -> Response {
     axum::Json(value).into_response()
 }
@@ -119,11 +134,7 @@ struct NewAccount {
     time_zone: Option<String>,
 }
 
-async fn create_account(State(s): State<Shared>, body: Bytes) -> Response {
-    let req: NewAccount = match parse(&body) {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
+async fn create_account(State(s): State<Shared>, Body(req): Body<NewAccount>) -> Response {
     if !req.email.contains('@') {
         return bad("email", "must be an email address");
     }
@@ -150,11 +161,11 @@ struct MintToken {
     lifetime_secs: Option<i64>,
 }
 
-async fn mint_token(State(s): State<Shared>, Path(email): Path<String>, body: Bytes) -> Response {
-    let req: MintToken = match parse(&body) {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
+async fn mint_token(
+    State(s): State<Shared>,
+    Path(email): Path<String>,
+    Body(req): Body<MintToken>,
+) -> Response {
     let scopes = if req.scopes.is_empty() {
         vec![crate::SCOPE_CALENDAR.to_owned()]
     } else {
@@ -192,12 +203,8 @@ struct SeedRequest {
 async fn seed(
     State(s): State<Shared>,
     Path((email, calendar_id)): Path<(String, String)>,
-    body: Bytes,
+    Body(req): Body<SeedRequest>,
 ) -> Response {
-    let req: SeedRequest = match parse(&body) {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
     let start = match req.start.as_deref().map(parse_rfc3339) {
         Some(None) => return bad("start", "must be an RFC 3339 timestamp"),
         Some(Some(t)) => t,
@@ -229,11 +236,7 @@ struct RegisterClient {
     redirect_uris: Vec<String>,
 }
 
-async fn register_client(State(s): State<Shared>, body: Bytes) -> Response {
-    let req: RegisterClient = match parse(&body) {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
+async fn register_client(State(s): State<Shared>, Body(req): Body<RegisterClient>) -> Response {
     s.lock()
         .register_client(&req.client_id, req.client_secret, req.redirect_uris);
     (
@@ -243,11 +246,7 @@ async fn register_client(State(s): State<Shared>, body: Bytes) -> Response {
         .into_response()
 }
 
-async fn set_consent(State(s): State<Shared>, body: Bytes) -> Response {
-    let consent: Consent = match parse(&body) {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
+async fn set_consent(State(s): State<Shared>, Body(consent): Body<Consent>) -> Response {
     s.lock().oauth.consent = consent;
     ok(json!({"ok": true}))
 }
@@ -262,11 +261,7 @@ struct GrantSelector {
     client_id: Option<String>,
 }
 
-async fn revoke_grant(State(s): State<Shared>, body: Bytes) -> Response {
-    let req: GrantSelector = match parse(&body) {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
+async fn revoke_grant(State(s): State<Shared>, Body(req): Body<GrantSelector>) -> Response {
     let mut state = s.lock();
     let revoked = match (&req.refresh_token, &req.account) {
         (Some(token), _) => usize::from(state.admin_revoke_grant(token)),
@@ -276,11 +271,7 @@ async fn revoke_grant(State(s): State<Shared>, body: Bytes) -> Response {
     ok(json!({ "revoked": revoked }))
 }
 
-async fn expire_grant(State(s): State<Shared>, body: Bytes) -> Response {
-    let req: GrantSelector = match parse(&body) {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
+async fn expire_grant(State(s): State<Shared>, Body(req): Body<GrantSelector>) -> Response {
     let Some(token) = req.refresh_token else {
         return bad("refresh_token", "required");
     };
@@ -302,20 +293,12 @@ struct ExpireSync {
     calendar_id: Option<String>,
 }
 
-async fn expire_sync_tokens(State(s): State<Shared>, body: Bytes) -> Response {
-    let req: ExpireSync = match parse(&body) {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
+async fn expire_sync_tokens(State(s): State<Shared>, Body(req): Body<ExpireSync>) -> Response {
     let n = s.lock().expire_sync_tokens(req.calendar_id.as_deref());
     ok(json!({ "expired_calendars": n }))
 }
 
-async fn set_faults(State(s): State<Shared>, body: Bytes) -> Response {
-    let profile: FaultProfile = match parse(&body) {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
+async fn set_faults(State(s): State<Shared>, Body(profile): Body<FaultProfile>) -> Response {
     s.lock().faults.set_profile(profile);
     ok(json!({"ok": true}))
 }
@@ -325,11 +308,7 @@ async fn clear_faults(State(s): State<Shared>) -> Response {
     ok(json!({"ok": true}))
 }
 
-async fn script_fault(State(s): State<Shared>, body: Bytes) -> Response {
-    let entry: ScriptedFault = match parse(&body) {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
+async fn script_fault(State(s): State<Shared>, Body(entry): Body<ScriptedFault>) -> Response {
     s.lock().faults.push_script(entry);
     ok(json!({"ok": true}))
 }
@@ -339,11 +318,7 @@ struct PageCap {
     max_items: Option<usize>,
 }
 
-async fn set_page_cap(State(s): State<Shared>, body: Bytes) -> Response {
-    let req: PageCap = match parse(&body) {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
+async fn set_page_cap(State(s): State<Shared>, Body(req): Body<PageCap>) -> Response {
     s.lock().faults.page_cap = req.max_items;
     ok(json!({"ok": true}))
 }
@@ -353,11 +328,7 @@ struct Quota {
     requests_per_minute: Option<u32>,
 }
 
-async fn set_quota(State(s): State<Shared>, body: Bytes) -> Response {
-    let req: Quota = match parse(&body) {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
+async fn set_quota(State(s): State<Shared>, Body(req): Body<Quota>) -> Response {
     s.lock().config.user_rate_limit_per_minute = req.requests_per_minute;
     ok(json!({"ok": true}))
 }
@@ -367,11 +338,7 @@ struct Advance {
     seconds: i64,
 }
 
-async fn advance_clock(State(s): State<Shared>, body: Bytes) -> Response {
-    let req: Advance = match parse(&body) {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
+async fn advance_clock(State(s): State<Shared>, Body(req): Body<Advance>) -> Response {
     if req.seconds < 0 {
         return bad("seconds", "the clock only moves forward");
     }
@@ -392,4 +359,41 @@ async fn counters(State(s): State<Shared>) -> Response {
 async fn reset_counters(State(s): State<Shared>) -> Response {
     s.lock().counters.clear();
     ok(json!({"ok": true}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn quota_body(text: &'static str) -> Result<Option<u32>, Response> {
+        let req = Request::new(axum::body::Body::from(text));
+        Body::<Quota>::from_request(req, &())
+            .await
+            .map(|Body(q)| q.requests_per_minute)
+    }
+
+    #[tokio::test]
+    async fn malformed_admin_body_is_a_400_naming_the_body() {
+        let resp = quota_body("{not json")
+            .await
+            .expect_err("malformed JSON is rejected");
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+        let bytes = axum::body::to_bytes(resp.into_body(), 1 << 16)
+            .await
+            .expect("body reads");
+        let value: Value = serde_json::from_slice(&bytes).expect("JSON error body");
+        assert_eq!(value["error"], "invalid_argument");
+        assert_eq!(value["field"], "body");
+    }
+
+    #[tokio::test]
+    async fn blank_admin_body_reads_as_an_empty_object() {
+        assert_eq!(quota_body("  \n").await.expect("blank is {}"), None);
+        assert_eq!(
+            quota_body(r#"{"requests_per_minute": 5}"#)
+                .await
+                .expect("decodes"),
+            Some(5)
+        );
+    }
 }

@@ -28,31 +28,37 @@ pub(super) fn routes() -> Router<Shared> {
         .route(
             "/users/me/calendarList/{calendarId}",
             get(get_calendar_list)
-                .put(update_calendar_list)
-                .patch(patch_calendar_list)
+                .put(write_calendar_list::<true>)
+                .patch(write_calendar_list::<false>)
                 .delete(delete_calendar_list),
         )
         .route("/calendars", post(insert_calendar))
         .route(
             "/calendars/{calendarId}",
             get(get_calendar)
-                .put(update_calendar)
-                .patch(patch_calendar)
-                .delete(delete_calendar),
+                .put(write_calendar::<true>)
+                .patch(write_calendar::<false>)
+                .delete(remove_calendar::<false>),
         )
-        .route("/calendars/{calendarId}/clear", post(clear_calendar))
+        .route(
+            "/calendars/{calendarId}/clear",
+            post(remove_calendar::<true>),
+        )
         .route(
             "/calendars/{calendarId}/events",
-            get(list_events).post(insert_event),
+            get(list_events).post(add_event::<false>),
         )
         .route("/calendars/{calendarId}/events/quickAdd", post(quick_add))
-        .route("/calendars/{calendarId}/events/import", post(import_event))
+        .route(
+            "/calendars/{calendarId}/events/import",
+            post(add_event::<true>),
+        )
         .route("/calendars/{calendarId}/events/watch", post(watch_events))
         .route(
             "/calendars/{calendarId}/events/{eventId}",
             get(get_event)
-                .put(update_event)
-                .patch(patch_event)
+                .put(write_event::<true>)
+                .patch(write_event::<false>)
                 .delete(delete_event),
         )
         .route(
@@ -82,6 +88,17 @@ fn resource(r: Resource) -> Response {
 
 fn not_modified(headers: &HeaderMap, etag: &str) -> bool {
     header_str(headers, header::IF_NONE_MATCH).is_some_and(|h| etag_matches(h, etag))
+}
+
+/// `304 Not Modified` when `If-None-Match` matches the value's `etag`, else the value.
+fn json_unless_not_modified(headers: &HeaderMap, value: &Value) -> Response {
+    if value["etag"]
+        .as_str()
+        .is_some_and(|e| not_modified(headers, e))
+    {
+        return StatusCode::NOT_MODIFIED.into_response();
+    }
+    json_ok(value)
 }
 
 fn if_match(headers: &HeaderMap) -> Option<String> {
@@ -116,13 +133,7 @@ async fn get_calendar_list(
 ) -> Result<Response> {
     caller.require(scopes::LIST_READ)?;
     let value = s.lock().calendar_list_get(&caller.account, &calendar_id)?;
-    if value["etag"]
-        .as_str()
-        .is_some_and(|e| not_modified(&headers, e))
-    {
-        return Ok(StatusCode::NOT_MODIFIED.into_response());
-    }
-    Ok(json_ok(&value))
+    Ok(json_unless_not_modified(&headers, &value))
 }
 
 async fn insert_calendar_list(
@@ -138,14 +149,14 @@ async fn insert_calendar_list(
     Ok(json_ok(&value))
 }
 
-async fn write_calendar_list(
-    s: Shared,
+/// `PUT` (`REPLACE`) or `PATCH` of a calendarList entry.
+async fn write_calendar_list<const REPLACE: bool>(
+    State(s): State<Shared>,
     caller: Caller,
-    calendar_id: String,
-    q: Option<String>,
+    Path(calendar_id): Path<String>,
+    RawQuery(q): RawQuery,
     headers: HeaderMap,
     body: Bytes,
-    replace: bool,
 ) -> Result<Response> {
     caller.require(scopes::LIST_WRITE)?;
     let rgb = Params::parse(q.as_deref()).bool("colorRgbFormat", false)?;
@@ -154,33 +165,11 @@ async fn write_calendar_list(
         &caller.account,
         &calendar_id,
         &body,
-        replace,
+        REPLACE,
         rgb,
         if_match(&headers).as_deref(),
     )?;
     Ok(json_ok(&value))
-}
-
-async fn update_calendar_list(
-    State(s): State<Shared>,
-    caller: Caller,
-    Path(calendar_id): Path<String>,
-    RawQuery(q): RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response> {
-    write_calendar_list(s, caller, calendar_id, q, headers, body, true).await
-}
-
-async fn patch_calendar_list(
-    State(s): State<Shared>,
-    caller: Caller,
-    Path(calendar_id): Path<String>,
-    RawQuery(q): RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response> {
-    write_calendar_list(s, caller, calendar_id, q, headers, body, false).await
 }
 
 async fn delete_calendar_list(
@@ -216,13 +205,7 @@ async fn get_calendar(
 ) -> Result<Response> {
     caller.require(scopes::CALENDARS_READ)?;
     let value = s.lock().calendar_get(&caller.account, &calendar_id)?;
-    if value["etag"]
-        .as_str()
-        .is_some_and(|e| not_modified(&headers, e))
-    {
-        return Ok(StatusCode::NOT_MODIFIED.into_response());
-    }
-    Ok(json_ok(&value))
+    Ok(json_unless_not_modified(&headers, &value))
 }
 
 async fn insert_calendar(State(s): State<Shared>, caller: Caller, body: Bytes) -> Result<Response> {
@@ -232,7 +215,8 @@ async fn insert_calendar(State(s): State<Shared>, caller: Caller, body: Bytes) -
     Ok(json_ok(&value))
 }
 
-async fn update_calendar(
+/// `PUT` (`REPLACE`) or `PATCH` of a calendar.
+async fn write_calendar<const REPLACE: bool>(
     State(s): State<Shared>,
     caller: Caller,
     Path(calendar_id): Path<String>,
@@ -245,48 +229,26 @@ async fn update_calendar(
         &caller.account,
         &calendar_id,
         &body,
-        true,
+        REPLACE,
         if_match(&headers).as_deref(),
     )?;
     Ok(json_ok(&value))
 }
 
-async fn patch_calendar(
-    State(s): State<Shared>,
-    caller: Caller,
-    Path(calendar_id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response> {
-    caller.require(scopes::CALENDARS_WRITE)?;
-    let body = object(&body)?;
-    let value = s.lock().calendar_write(
-        &caller.account,
-        &calendar_id,
-        &body,
-        false,
-        if_match(&headers).as_deref(),
-    )?;
-    Ok(json_ok(&value))
-}
-
-async fn delete_calendar(
+/// `DELETE` of a calendar, or (`CLEAR`) the removal of all its events.
+async fn remove_calendar<const CLEAR: bool>(
     State(s): State<Shared>,
     caller: Caller,
     Path(calendar_id): Path<String>,
 ) -> Result<Response> {
     caller.require(scopes::CALENDARS_WRITE)?;
-    s.lock().calendar_delete(&caller.account, &calendar_id)?;
-    Ok(no_content())
-}
-
-async fn clear_calendar(
-    State(s): State<Shared>,
-    caller: Caller,
-    Path(calendar_id): Path<String>,
-) -> Result<Response> {
-    caller.require(scopes::CALENDARS_WRITE)?;
-    s.lock().calendar_clear(&caller.account, &calendar_id)?;
+    let mut state = s.lock();
+    if CLEAR {
+        state.calendar_clear(&caller.account, &calendar_id)?;
+    } else {
+        state.calendar_delete(&caller.account, &calendar_id)?;
+    }
+    drop(state);
     Ok(no_content())
 }
 
@@ -332,7 +294,8 @@ async fn get_event(
     Ok(resource(r))
 }
 
-async fn insert_event(
+/// `insert` of a new event, or (`IMPORT`) `import` of a private copy of an existing one.
+async fn add_event<const IMPORT: bool>(
     State(s): State<Shared>,
     caller: Caller,
     Path(calendar_id): Path<String>,
@@ -340,49 +303,18 @@ async fn insert_event(
 ) -> Result<Response> {
     caller.require(scopes::EVENTS_WRITE)?;
     let body = json_body(&body)?;
-    Ok(resource(s.lock().event_insert(
-        &caller.account,
-        &calendar_id,
-        body,
-    )?))
-}
-
-async fn import_event(
-    State(s): State<Shared>,
-    caller: Caller,
-    Path(calendar_id): Path<String>,
-    body: Bytes,
-) -> Result<Response> {
-    caller.require(scopes::EVENTS_WRITE)?;
-    let body = json_body(&body)?;
-    Ok(resource(s.lock().event_import(
-        &caller.account,
-        &calendar_id,
-        body,
-    )?))
-}
-
-async fn update_event(
-    State(s): State<Shared>,
-    caller: Caller,
-    Path((calendar_id, event_id)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response> {
-    caller.require(scopes::EVENTS_WRITE)?;
-    let body = json_body(&body)?;
-    let r = s.lock().event_write(
-        &caller.account,
-        &calendar_id,
-        &event_id,
-        body,
-        true,
-        if_match(&headers).as_deref(),
-    )?;
+    let mut state = s.lock();
+    let r = if IMPORT {
+        state.event_import(&caller.account, &calendar_id, body)?
+    } else {
+        state.event_insert(&caller.account, &calendar_id, body)?
+    };
+    drop(state);
     Ok(resource(r))
 }
 
-async fn patch_event(
+/// `PUT` (`REPLACE`) or `PATCH` of an event.
+async fn write_event<const REPLACE: bool>(
     State(s): State<Shared>,
     caller: Caller,
     Path((calendar_id, event_id)): Path<(String, String)>,
@@ -396,7 +328,7 @@ async fn patch_event(
         &calendar_id,
         &event_id,
         body,
-        false,
+        REPLACE,
         if_match(&headers).as_deref(),
     )?;
     Ok(resource(r))
@@ -611,32 +543,26 @@ const EVENT_COLORS: [&str; 11] = [
     "#5484ed", "#51b749", "#dc2127",
 ];
 
+/// A colors palette keyed `"1"`, `"2"`, ... by position, each with the shared foreground.
+fn palette(backgrounds: &[&str]) -> serde_json::Map<String, Value> {
+    backgrounds
+        .iter()
+        .enumerate()
+        .map(|(i, bg)| {
+            (
+                (i + 1).to_string(),
+                json!({"background": bg, "foreground": "#1d1d1d"}),
+            )
+        })
+        .collect()
+}
+
 async fn colors(State(_s): State<Shared>, caller: Caller) -> Result<Response> {
     caller.require(scopes::COLORS)?;
-    let calendar: serde_json::Map<String, Value> = CALENDAR_COLORS
-        .iter()
-        .enumerate()
-        .map(|(i, bg)| {
-            (
-                (i + 1).to_string(),
-                json!({"background": bg, "foreground": "#1d1d1d"}),
-            )
-        })
-        .collect();
-    let event: serde_json::Map<String, Value> = EVENT_COLORS
-        .iter()
-        .enumerate()
-        .map(|(i, bg)| {
-            (
-                (i + 1).to_string(),
-                json!({"background": bg, "foreground": "#1d1d1d"}),
-            )
-        })
-        .collect();
     Ok(json_ok(&json!({
         "kind": "calendar#colors",
         "updated": "2012-02-14T00:00:00.000Z",
-        "calendar": calendar,
-        "event": event,
+        "calendar": palette(&CALENDAR_COLORS),
+        "event": palette(&EVENT_COLORS),
     })))
 }
