@@ -26,6 +26,7 @@ use crate::stack::Handle;
 pub(crate) struct Calendar {
     client_id: ClientId,
     api: CalendarClient,
+    handle: Handle,
 }
 
 impl Calendar {
@@ -34,7 +35,18 @@ impl Calendar {
     pub(crate) fn open(py: Python<'_>, handle: &Handle, client_id: ClientId) -> PyResult<Self> {
         let core = handle.core()?;
         let api = block_on(py, async move { Ok(core.calendar(client_id).await?) })?;
-        Ok(Self { client_id, api })
+        Ok(Self {
+            client_id,
+            api,
+            handle: handle.clone(),
+        })
+    }
+
+    /// The API client, or a clear error in a forked child (its connections belong to the
+    /// parent's runtime).
+    fn api(&self) -> PyResult<CalendarClient> {
+        self.handle.core()?;
+        Ok(self.api.clone())
     }
 }
 
@@ -119,7 +131,7 @@ impl Calendar {
 
     /// The calendars on the user's calendar list (every page).
     fn list_calendars(&self, py: Python<'_>) -> PyResult<Vec<CalendarListEntry>> {
-        let api = self.api.clone();
+        let api = self.api()?;
         let entries = block_on(py, async move {
             Ok(api.calendar_list().list().collect_all().await?)
         })?;
@@ -166,7 +178,7 @@ impl Calendar {
                 ));
             }
         };
-        let api = self.api.clone();
+        let api = self.api()?;
         let mut list = api.events().list(&calendar_id);
         if let Some(t) = time_min {
             list = list.time_min(t);
@@ -198,7 +210,7 @@ impl Calendar {
 
     /// One event, or `NotFoundError`.
     fn get_event(&self, py: Python<'_>, calendar_id: String, event_id: String) -> PyResult<Event> {
-        let api = self.api.clone();
+        let api = self.api()?;
         let event = block_on(py, async move {
             Ok(api.events().get(&calendar_id, &event_id).send().await?)
         })?;
@@ -218,7 +230,7 @@ impl Calendar {
     ) -> PyResult<Event> {
         let event = core_event(event, "event")?;
         let notify = crate::calendar::send_updates(py, send_updates)?;
-        let api = self.api.clone();
+        let api = self.api()?;
         let event = block_on(py, async move {
             let mut insert = api.events().insert(&calendar_id, event);
             if let Some(n) = notify {
@@ -243,7 +255,7 @@ impl Calendar {
     ) -> PyResult<Event> {
         let event = core_event(event, "event")?;
         let notify = crate::calendar::send_updates(py, send_updates)?;
-        let api = self.api.clone();
+        let api = self.api()?;
         let event = block_on(py, async move {
             let mut update = api.events().update(&calendar_id, &event_id, event);
             if let Some(etag) = etag {
@@ -278,7 +290,7 @@ impl Calendar {
         map.retain(|_, v| !v.is_null());
         let changes = from_json(py, Value::Object(map), "changes")?;
         let notify = crate::calendar::send_updates(py, send_updates)?;
-        let api = self.api.clone();
+        let api = self.api()?;
         let event = block_on(py, async move {
             let mut patch = api.events().patch(&calendar_id, &event_id, changes);
             for field in &cleared {
@@ -306,7 +318,7 @@ impl Calendar {
         send_updates: Option<String>,
     ) -> PyResult<()> {
         let notify = crate::calendar::send_updates(py, send_updates)?;
-        let api = self.api.clone();
+        let api = self.api()?;
         block_on(py, async move {
             let mut delete = api.events().delete(&calendar_id, &event_id);
             if let Some(etag) = etag {
@@ -330,7 +342,7 @@ impl Calendar {
         calendar_id: String,
         sync_token: Option<String>,
     ) -> PyResult<SyncResult> {
-        let mut list = self.api.events().list(&calendar_id);
+        let mut list = self.api()?.events().list(&calendar_id);
         if let Some(token) = sync_token {
             list = list.sync_token(token);
         }
