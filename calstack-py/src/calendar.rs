@@ -1,11 +1,13 @@
 //! `calstack.Calendar`: the Google Calendar v3 API for one client, returned by
 //! `stack.calendar(client_id)`.
 //!
-//! Events cross the boundary as JSON: Python dicts or `Event` objects become calstack-core
-//! `Event`s through serde (errors name the JSON path), and answers go back as `Event` objects
-//! holding Google's JSON. Serialisation happens with the GIL released.
+//! Python dicts become calstack-core `Event`s through serde (errors name the JSON path); `Event`
+//! objects already hold one. Answers go back as `Event` objects wrapping the core's models.
+//! Listing streams pages: decoding runs on a runtime worker, with the GIL released, while the
+//! calling thread wraps the previous page.
 
 use calstack_core::ClientId;
+use calstack_core::calendar::api::ListEvents;
 use calstack_core::calendar::{CalendarClient, Event as CoreEvent, SendUpdates};
 use futures::StreamExt;
 use pyo3::prelude::*;
@@ -13,7 +15,7 @@ use pyo3::types::PyList;
 use serde_json::Value;
 
 use crate::convert::{object_from_py, optional_datetime};
-use crate::errors::validation;
+use crate::errors::{self, validation};
 use crate::models::{CalendarListEntry, Event, SyncResult, from_json, py_repr};
 use crate::runtime::block_on;
 use crate::stack::Handle;
@@ -24,6 +26,7 @@ use crate::stack::Handle;
 pub(crate) struct Calendar {
     client_id: ClientId,
     api: CalendarClient,
+    handle: Handle,
 }
 
 impl Calendar {
@@ -32,7 +35,18 @@ impl Calendar {
     pub(crate) fn open(py: Python<'_>, handle: &Handle, client_id: ClientId) -> PyResult<Self> {
         let core = handle.core()?;
         let api = block_on(py, async move { Ok(core.calendar(client_id).await?) })?;
-        Ok(Self { client_id, api })
+        Ok(Self {
+            client_id,
+            api,
+            handle: handle.clone(),
+        })
+    }
+
+    /// The API client, or a clear error in a forked child (its connections belong to the
+    /// parent's runtime).
+    fn api(&self) -> PyResult<CalendarClient> {
+        self.handle.core()?;
+        Ok(self.api.clone())
     }
 }
 
@@ -58,6 +72,46 @@ fn send_updates(py: Python<'_>, value: Option<String>) -> PyResult<Option<SendUp
     }
 }
 
+/// Runs an events.list request page by page: pages are fetched and decoded on a runtime worker
+/// while this thread turns the previous page into Python `Event`s, so decoding overlaps
+/// wrapping and no page outlives its turn. Returns the events and the last page's
+/// `nextSyncToken`.
+fn stream_events(
+    py: Python<'_>,
+    list: ListEvents,
+) -> PyResult<(Bound<'_, PyList>, Option<String>)> {
+    let out = PyList::empty(py).unbind();
+    let into = out.clone_ref(py);
+    let next_sync_token = block_on(py, async move {
+        let (tx, mut rx) = tokio::sync::mpsc::channel(2);
+        let producer = AbortOnDrop(tokio::spawn(async move {
+            let mut pages = std::pin::pin!(list.pages());
+            while let Some(page) = pages.next().await {
+                let failed = page.is_err();
+                if tx.send(page).await.is_err() || failed {
+                    break;
+                }
+            }
+        }));
+        let mut next_sync_token = None;
+        while let Some(page) = rx.recv().await {
+            let page = page?;
+            next_sync_token = page.next_sync_token;
+            let items = page.items;
+            Python::attach(|py| -> PyResult<()> {
+                let list = into.bind(py);
+                for event in items {
+                    list.append(Bound::new(py, Event::new_core(event))?)?;
+                }
+                Ok(())
+            })?;
+        }
+        drop(producer);
+        Ok(next_sync_token)
+    })?;
+    Ok((out.into_bound(py), next_sync_token))
+}
+
 /// Aborts a spawned task when dropped (the call was cancelled or failed).
 struct AbortOnDrop(tokio::task::JoinHandle<()>);
 
@@ -65,14 +119,6 @@ impl Drop for AbortOnDrop {
     fn drop(&mut self) {
         self.0.abort();
     }
-}
-
-fn event_objects(py: Python<'_>, events: Vec<CoreEvent>) -> PyResult<Bound<'_, PyList>> {
-    let list = PyList::empty(py);
-    for event in events {
-        list.append(Bound::new(py, Event::new_core(event))?)?;
-    }
-    Ok(list)
 }
 
 #[pymethods]
@@ -85,7 +131,7 @@ impl Calendar {
 
     /// The calendars on the user's calendar list (every page).
     fn list_calendars(&self, py: Python<'_>) -> PyResult<Vec<CalendarListEntry>> {
-        let api = self.api.clone();
+        let api = self.api()?;
         let entries = block_on(py, async move {
             Ok(api.calendar_list().list().collect_all().await?)
         })?;
@@ -132,7 +178,7 @@ impl Calendar {
                 ));
             }
         };
-        let api = self.api.clone();
+        let api = self.api()?;
         let mut list = api.events().list(&calendar_id);
         if let Some(t) = time_min {
             list = list.time_min(t);
@@ -158,41 +204,13 @@ impl Calendar {
         if let Some(tz) = time_zone {
             list = list.time_zone(tz);
         }
-        let out = PyList::empty(py).unbind();
-        let into = out.clone_ref(py);
-        block_on(py, async move {
-            // Pages are fetched and decoded on a runtime worker while this thread turns the
-            // previous page into Python objects, so decoding overlaps wrapping and no page
-            // outlives its turn.
-            let (tx, mut rx) = tokio::sync::mpsc::channel(2);
-            let producer = AbortOnDrop(tokio::spawn(async move {
-                let mut pages = std::pin::pin!(list.pages());
-                while let Some(page) = pages.next().await {
-                    let failed = page.is_err();
-                    if tx.send(page.map(|p| p.items)).await.is_err() || failed {
-                        break;
-                    }
-                }
-            }));
-            while let Some(page) = rx.recv().await {
-                let items = page?;
-                Python::attach(|py| -> PyResult<()> {
-                    let list = into.bind(py);
-                    for event in items {
-                        list.append(Bound::new(py, Event::new_core(event))?)?;
-                    }
-                    Ok(())
-                })?;
-            }
-            drop(producer);
-            Ok(())
-        })?;
-        Ok(out.into_bound(py))
+        let (events, _) = stream_events(py, list)?;
+        Ok(events)
     }
 
     /// One event, or `NotFoundError`.
     fn get_event(&self, py: Python<'_>, calendar_id: String, event_id: String) -> PyResult<Event> {
-        let api = self.api.clone();
+        let api = self.api()?;
         let event = block_on(py, async move {
             Ok(api.events().get(&calendar_id, &event_id).send().await?)
         })?;
@@ -212,7 +230,7 @@ impl Calendar {
     ) -> PyResult<Event> {
         let event = core_event(event, "event")?;
         let notify = crate::calendar::send_updates(py, send_updates)?;
-        let api = self.api.clone();
+        let api = self.api()?;
         let event = block_on(py, async move {
             let mut insert = api.events().insert(&calendar_id, event);
             if let Some(n) = notify {
@@ -237,7 +255,7 @@ impl Calendar {
     ) -> PyResult<Event> {
         let event = core_event(event, "event")?;
         let notify = crate::calendar::send_updates(py, send_updates)?;
-        let api = self.api.clone();
+        let api = self.api()?;
         let event = block_on(py, async move {
             let mut update = api.events().update(&calendar_id, &event_id, event);
             if let Some(etag) = etag {
@@ -272,7 +290,7 @@ impl Calendar {
         map.retain(|_, v| !v.is_null());
         let changes = from_json(py, Value::Object(map), "changes")?;
         let notify = crate::calendar::send_updates(py, send_updates)?;
-        let api = self.api.clone();
+        let api = self.api()?;
         let event = block_on(py, async move {
             let mut patch = api.events().patch(&calendar_id, &event_id, changes);
             for field in &cleared {
@@ -300,7 +318,7 @@ impl Calendar {
         send_updates: Option<String>,
     ) -> PyResult<()> {
         let notify = crate::calendar::send_updates(py, send_updates)?;
-        let api = self.api.clone();
+        let api = self.api()?;
         block_on(py, async move {
             let mut delete = api.events().delete(&calendar_id, &event_id);
             if let Some(etag) = etag {
@@ -324,16 +342,21 @@ impl Calendar {
         calendar_id: String,
         sync_token: Option<String>,
     ) -> PyResult<SyncResult> {
-        let api = self.api.clone();
-        let (events, next) = block_on(py, async move {
-            let result = api
-                .events()
-                .sync(&calendar_id, sync_token.as_deref())
-                .await?;
-            Ok((result.items, result.next_sync_token))
-        })?;
-        let list = event_objects(py, events)?;
-        Ok(SyncResult::new(list.unbind(), Some(next)))
+        let mut list = self.api()?.events().list(&calendar_id);
+        if let Some(token) = sync_token {
+            list = list.sync_token(token);
+        }
+        let (events, next) = stream_events(py, list)?;
+        if next.is_none() {
+            return Err(errors::core_error_to_py(
+                py,
+                calstack_core::Error::Decode {
+                    path: "nextSyncToken".to_owned(),
+                    message: "the last page carried no nextSyncToken".to_owned(),
+                },
+            ));
+        }
+        Ok(SyncResult::new(events.unbind(), next))
     }
 
     fn __repr__(&self) -> String {

@@ -201,3 +201,15 @@ def test_calendar_for_a_client_without_credentials_is_not_found(stack: calstack.
     client = stack.clients.create("No Creds", "none@acme.test")
     with pytest.raises(calstack.NotFoundError):
         stack.calendar(client.id)
+
+
+def test_listing_and_sync_follow_every_page(authorized: Authorized, emulator: Emulator) -> None:
+    emulator.seed(authorized.account, 1200, start="2026-05-01T00:00:00Z", summary_prefix="Seeded")
+    cal = authorized.calendar
+    listed = cal.list_events("primary", single_events=False, max_results=100)
+    assert len(listed) == 1200 and len({e.id for e in listed}) == 1200
+    full = cal.sync_events("primary")
+    assert len(full) == 1200 and full.next_sync_token
+    cal.delete_event("primary", listed[0].id or "")
+    delta = cal.sync_events("primary", full.next_sync_token)
+    assert [(e.id, e.is_cancelled) for e in delta.events] == [(listed[0].id, True)]

@@ -76,7 +76,8 @@ def test_fork_child_gets_a_working_runtime_and_a_clear_error_for_inherited_handl
     authorized: Authorized, tmp_path
 ) -> None:
     stack = authorized.stack
-    stack.clients.list()  # the parent's runtime is up
+    calendar = authorized.calendar
+    calendar.list_events("primary")  # the parent's runtime and connections are up
     child_db = tmp_path / "child.db"
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child
@@ -88,6 +89,12 @@ def test_fork_child_gets_a_working_runtime_and_a_clear_error_for_inherited_handl
             except calstack.CalstackError as e:
                 if "another process" not in str(e):
                     code = 3
+            try:
+                calendar.list_events("primary")
+                code = 6
+            except calstack.CalstackError as e:
+                if "another process" not in str(e):
+                    code = 7
             fresh = calstack.Calstack(f"sqlite://{child_db}", calstack.generate_key())
             if fresh.clients.create("Child", "child@acme.test").name != "Child":
                 code = 4

@@ -353,3 +353,19 @@ def test_revoked_access_answers_401_with_a_hint(client: FlaskClient) -> None:
 def test_unknown_routes_and_methods_answer_json(client: FlaskClient) -> None:
     assert_error(client.get("/api/nope"), 404)
     assert_error(client.patch("/api/clients"), 405)
+
+
+def test_every_element_the_ui_script_uses_exists_in_the_page() -> None:
+    import re
+
+    static = Path(__file__).resolve().parents[1] / "static"
+    page = (static / "index.html").read_text()
+    script = (static / "app.js").read_text()
+    ids = set(re.findall(r'getElementById\("([\w-]+)"\)', script))
+    assert ids, "the script looks elements up by id"
+    missing = sorted(i for i in ids if f'id="{i}"' not in page)
+    assert missing == []
+    for modal in ("client-modal", "credential-modal", "event-modal", "confirm-modal"):
+        assert f'<dialog id="{modal}">' in page
+    for field in ("summary", "description", "start", "end", "attendees", "recurrence"):
+        assert f'name="{field}"' in page
