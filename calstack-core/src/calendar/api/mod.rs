@@ -158,7 +158,13 @@ impl Call {
 }
 
 /// Decodes a JSON body; errors carry the serde path of the offending field.
+///
+/// The plain decode runs first; only a body that fails it is decoded again with path tracking,
+/// so well-formed pages (nearly all of them) do not pay for it.
 pub(crate) fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
+    if let Ok(value) = serde_json::from_slice(body) {
+        return Ok(value);
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let path = e.path().to_string();
