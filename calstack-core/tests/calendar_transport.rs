@@ -10,15 +10,15 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use calendar_support::{
-    RotatingToken, TOKEN, api, client, client_with, counter, event_json, google_error, json,
-    server, vector,
+    RotatingToken, TOKEN, answer, answer_first, client, client_retrying, client_with, counter,
+    event_json, google_error, json, on, server, vector,
 };
 use calstack_core::calendar::Conditional;
 use calstack_core::{
     CalendarClient, Error, Event, EventDateTime, ManualClock, RetryPolicy, StaticToken,
 };
 use serde_json::json;
-use wiremock::matchers::{header, method, path};
+use wiremock::matchers::{header, method};
 use wiremock::{Mock, Request, ResponseTemplate};
 
 fn new_event() -> Event {
@@ -33,21 +33,14 @@ fn new_event() -> Event {
 #[tokio::test]
 async fn rate_limited_request_waits_retry_after_then_succeeds() {
     let server = server().await;
-    Mock::given(method("GET"))
-        .and(path(api("calendars/primary/events/e1")))
-        .respond_with(
+    answer_first(&server, 1, "GET calendars/primary/events/e1")
+        .with(
             google_error(429, "rateLimitExceeded", "Rate Limit Exceeded")
                 .insert_header("Retry-After", "7"),
         )
-        .up_to_n_times(1)
-        .expect(1)
-        .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(api("calendars/primary/events/e1")))
-        .respond_with(json(200, event_json("e1", "ok")))
-        .expect(1)
-        .mount(&server)
+    answer(&server, 1, "GET calendars/primary/events/e1")
+        .with(json(200, event_json("e1", "ok")))
         .await;
     let (client, clock) = client(&server);
     let event = client.events().get("primary", "e1").send().await.unwrap();
@@ -62,14 +55,11 @@ async fn rate_limited_request_waits_retry_after_then_succeeds() {
 #[tokio::test]
 async fn a_retry_after_longer_than_max_delay_is_returned_to_the_caller() {
     let server = server().await;
-    Mock::given(method("GET"))
-        .and(path(api("colors")))
-        .respond_with(
+    answer(&server, 1, "GET colors")
+        .with(
             google_error(429, "rateLimitExceeded", "slow down")
                 .insert_header("Retry-After", "3600"),
         )
-        .expect(1)
-        .mount(&server)
         .await;
     let (client, clock) = client(&server);
     let err = client.colors().get().send().await.unwrap_err();
@@ -87,8 +77,7 @@ async fn a_retry_after_longer_than_max_delay_is_returned_to_the_caller() {
 async fn retry_after_as_http_date_is_measured_against_the_clock() {
     let server = server().await;
     // The manual clock starts at 2024-05-01T08:00:00Z.
-    Mock::given(method("GET"))
-        .and(path(api("colors")))
+    on("GET colors")
         .respond_with(
             ResponseTemplate::new(503)
                 .insert_header("Retry-After", "Wed, 01 May 2024 08:00:30 GMT"),
@@ -96,11 +85,8 @@ async fn retry_after_as_http_date_is_measured_against_the_clock() {
         .up_to_n_times(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(api("colors")))
-        .respond_with(json(200, json!({"kind": "calendar#colors"})))
-        .expect(1)
-        .mount(&server)
+    answer(&server, 1, "GET colors")
+        .with(json(200, json!({"kind": "calendar#colors"})))
         .await;
     let (client, clock) = client(&server);
     client.colors().get().send().await.unwrap();
@@ -110,25 +96,18 @@ async fn retry_after_as_http_date_is_measured_against_the_clock() {
 #[tokio::test]
 async fn forbidden_rate_limit_is_retried_with_jittered_backoff() {
     let server = server().await;
-    Mock::given(method("GET"))
-        .and(path(api("calendars/primary")))
-        .respond_with(json(403, vector("error_403_rateLimitExceeded")))
-        .up_to_n_times(2)
-        .expect(2)
-        .mount(&server)
+    answer_first(&server, 2, "GET calendars/primary")
+        .with(json(403, vector("error_403_rateLimitExceeded")))
         .await;
-    Mock::given(method("GET"))
-        .and(path(api("calendars/primary")))
-        .respond_with(json(200, json!({"id": "primary"})))
-        .expect(1)
-        .mount(&server)
+    answer(&server, 1, "GET calendars/primary")
+        .with(json(200, json!({"id": "primary"})))
         .await;
     let policy = RetryPolicy {
         max_attempts: 5,
         base_delay: Duration::from_millis(200),
         max_delay: Duration::from_secs(5),
     };
-    let (client, clock) = client_with(&server, Arc::new(StaticToken::new(TOKEN)), policy);
+    let (client, clock) = client_retrying(&server, policy);
     client.calendars().get("primary").send().await.unwrap();
     let sleeps = clock.sleeps();
     assert_eq!(sleeps.len(), 2);
@@ -139,19 +118,10 @@ async fn forbidden_rate_limit_is_retried_with_jittered_backoff() {
 #[tokio::test]
 async fn spent_retry_budget_on_429_gives_rate_limited_with_reason_and_wait() {
     let server = server().await;
-    Mock::given(method("GET"))
-        .and(path(api("colors")))
-        .respond_with(
-            google_error(429, "rateLimitExceeded", "slow down").insert_header("Retry-After", "2"),
-        )
-        .expect(3)
-        .mount(&server)
+    answer(&server, 3, "GET colors")
+        .with(google_error(429, "rateLimitExceeded", "slow down").insert_header("Retry-After", "2"))
         .await;
-    let (client, clock) = client_with(
-        &server,
-        Arc::new(StaticToken::new(TOKEN)),
-        RetryPolicy::with_max_attempts(3),
-    );
+    let (client, clock) = client_retrying(&server, RetryPolicy::with_max_attempts(3));
     let err = client.colors().get().send().await.unwrap_err();
     match err {
         Error::RateLimited {
@@ -169,18 +139,15 @@ async fn spent_retry_budget_on_429_gives_rate_limited_with_reason_and_wait() {
 #[tokio::test]
 async fn server_errors_are_retried_up_to_max_attempts_with_capped_backoff() {
     let server = server().await;
-    Mock::given(method("GET"))
-        .and(path(api("colors")))
-        .respond_with(google_error(503, "backendError", "Backend Error"))
-        .expect(4)
-        .mount(&server)
+    answer(&server, 4, "GET colors")
+        .with(google_error(503, "backendError", "Backend Error"))
         .await;
     let policy = RetryPolicy {
         max_attempts: 4,
         base_delay: Duration::from_secs(1),
         max_delay: Duration::from_secs(2),
     };
-    let (client, clock) = client_with(&server, Arc::new(StaticToken::new(TOKEN)), policy);
+    let (client, clock) = client_retrying(&server, policy);
     let err = client.colors().get().send().await.unwrap_err();
     assert_eq!(err.status(), Some(503));
     let sleeps = clock.sleeps();
@@ -194,31 +161,22 @@ async fn server_errors_are_retried_up_to_max_attempts_with_capped_backoff() {
 #[tokio::test]
 async fn client_errors_are_not_retried() {
     let server = server().await;
-    Mock::given(method("GET"))
-        .and(path(api("calendars/primary/events/missing")))
-        .respond_with(google_error(404, "notFound", "Not Found"))
-        .expect(1)
-        .mount(&server)
+    answer(&server, 1, "GET calendars/primary/events/missing")
+        .with(google_error(404, "notFound", "Not Found"))
         .await;
-    Mock::given(method("GET"))
-        .and(path(api("calendars/primary/events")))
-        .respond_with(google_error(
+    answer(&server, 1, "GET calendars/primary/events")
+        .with(google_error(
             400,
             "timeRangeEmpty",
             "The specified time range is empty.",
         ))
-        .expect(1)
-        .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(api("colors")))
-        .respond_with(google_error(
+    answer(&server, 1, "GET colors")
+        .with(google_error(
             403,
             "insufficientPermissions",
             "Request had insufficient authentication scopes.",
         ))
-        .expect(1)
-        .mount(&server)
         .await;
     let (client, clock) = client(&server);
     let err = client
@@ -244,22 +202,15 @@ async fn client_errors_are_not_retried() {
 #[tokio::test]
 async fn retried_insert_that_meets_duplicate_returns_the_stored_event() {
     let server = server().await;
-    Mock::given(method("POST"))
-        .and(path(api("calendars/primary/events")))
-        .respond_with(google_error(503, "backendError", "Backend Error"))
-        .up_to_n_times(1)
-        .expect(1)
-        .mount(&server)
+    answer_first(&server, 1, "POST calendars/primary/events")
+        .with(google_error(503, "backendError", "Backend Error"))
         .await;
-    Mock::given(method("POST"))
-        .and(path(api("calendars/primary/events")))
-        .respond_with(google_error(
+    answer(&server, 1, "POST calendars/primary/events")
+        .with(google_error(
             409,
             "duplicate",
             "The requested identifier already exists.",
         ))
-        .expect(1)
-        .mount(&server)
         .await;
     Mock::given(method("GET"))
         .and(path_regex_events_get())
@@ -305,17 +256,14 @@ async fn insert_retried_after_503_creates_one_event() {
     let server = server().await;
     let posts = counter();
     let seen = posts.clone();
-    Mock::given(method("POST"))
-        .and(path(api("calendars/primary/events")))
-        .respond_with(move |req: &Request| {
+    answer(&server, 2, "POST calendars/primary/events")
+        .with(move |req: &Request| {
             if seen.fetch_add(1, Ordering::SeqCst) == 0 {
                 ResponseTemplate::new(503)
             } else {
                 ResponseTemplate::new(200).set_body_raw(req.body.clone(), "application/json")
             }
         })
-        .expect(2)
-        .mount(&server)
         .await;
     let (client, _) = client(&server);
     let event = client
@@ -331,15 +279,12 @@ async fn insert_retried_after_503_creates_one_event() {
 #[tokio::test]
 async fn a_first_attempt_duplicate_is_a_real_conflict() {
     let server = server().await;
-    Mock::given(method("POST"))
-        .and(path(api("calendars/primary/events")))
-        .respond_with(google_error(
+    answer(&server, 1, "POST calendars/primary/events")
+        .with(google_error(
             409,
             "duplicate",
             "The requested identifier already exists.",
         ))
-        .expect(1)
-        .mount(&server)
         .await;
     let (client, _) = client(&server);
     let err = client
@@ -354,17 +299,11 @@ async fn a_first_attempt_duplicate_is_a_real_conflict() {
 #[tokio::test]
 async fn non_idempotent_posts_are_not_retried_after_reaching_the_server() {
     let server = server().await;
-    Mock::given(method("POST"))
-        .and(path(api("calendars/primary/events/quickAdd")))
-        .respond_with(ResponseTemplate::new(503))
-        .expect(1)
-        .mount(&server)
+    answer(&server, 1, "POST calendars/primary/events/quickAdd")
+        .with(ResponseTemplate::new(503))
         .await;
-    Mock::given(method("POST"))
-        .and(path(api("calendars")))
-        .respond_with(ResponseTemplate::new(500))
-        .expect(1)
-        .mount(&server)
+    answer(&server, 1, "POST calendars")
+        .with(ResponseTemplate::new(500))
         .await;
     let (client, clock) = client(&server);
     let err = client
@@ -415,19 +354,13 @@ async fn connection_errors_are_retried_even_for_non_idempotent_posts() {
 #[tokio::test]
 async fn unauthorized_request_is_retried_once_with_a_refreshed_token() {
     let server = server().await;
-    Mock::given(method("GET"))
-        .and(path(api("colors")))
+    answer(&server, 1, "GET colors")
         .and(header("authorization", "Bearer old-token"))
-        .respond_with(google_error(401, "authError", "Invalid Credentials"))
-        .expect(1)
-        .mount(&server)
+        .with(google_error(401, "authError", "Invalid Credentials"))
         .await;
-    Mock::given(method("GET"))
-        .and(path(api("colors")))
+    answer(&server, 1, "GET colors")
         .and(header("authorization", "Bearer fresh-token"))
-        .respond_with(json(200, json!({"kind": "calendar#colors"})))
-        .expect(1)
-        .mount(&server)
+        .with(json(200, json!({"kind": "calendar#colors"})))
         .await;
     let tokens = Arc::new(RotatingToken::new("old-token", Some("fresh-token")));
     let (client, clock) = client_with(&server, tokens.clone(), RetryPolicy::default());
@@ -440,11 +373,8 @@ async fn unauthorized_request_is_retried_once_with_a_refreshed_token() {
 #[tokio::test]
 async fn a_second_401_is_returned_and_refresh_happens_only_once() {
     let server = server().await;
-    Mock::given(method("GET"))
-        .and(path(api("colors")))
-        .respond_with(google_error(401, "authError", "Invalid Credentials"))
-        .expect(2)
-        .mount(&server)
+    answer(&server, 2, "GET colors")
+        .with(google_error(401, "authError", "Invalid Credentials"))
         .await;
     let tokens = Arc::new(RotatingToken::new("old-token", Some("fresh-token")));
     let (client, _) = client_with(&server, tokens.clone(), RetryPolicy::default());
@@ -456,11 +386,8 @@ async fn a_second_401_is_returned_and_refresh_happens_only_once() {
 #[tokio::test]
 async fn a_401_with_no_better_token_is_returned_at_once() {
     let server = server().await;
-    Mock::given(method("GET"))
-        .and(path(api("colors")))
-        .respond_with(google_error(401, "authError", "Invalid Credentials"))
-        .expect(1)
-        .mount(&server)
+    answer(&server, 1, "GET colors")
+        .with(google_error(401, "authError", "Invalid Credentials"))
         .await;
     let (client, _) = client(&server);
     let err = client.colors().get().send().await.unwrap_err();
@@ -471,12 +398,9 @@ async fn a_401_with_no_better_token_is_returned_at_once() {
 #[tokio::test]
 async fn stale_etag_gives_precondition_failed() {
     let server = server().await;
-    Mock::given(method("PUT"))
-        .and(path(api("calendars/primary/events/e1")))
+    answer(&server, 1, "PUT calendars/primary/events/e1")
         .and(header("if-match", "\"stale\""))
-        .respond_with(google_error(412, "conditionNotMet", "Precondition Failed"))
-        .expect(1)
-        .mount(&server)
+        .with(google_error(412, "conditionNotMet", "Precondition Failed"))
         .await;
     let (client, _) = client(&server);
     let err = client
@@ -492,19 +416,13 @@ async fn stale_etag_gives_precondition_failed() {
 #[tokio::test]
 async fn conditional_get_reports_not_modified_or_the_new_event() {
     let server = server().await;
-    Mock::given(method("GET"))
-        .and(path(api("calendars/primary/events/e1")))
+    answer(&server, 1, "GET calendars/primary/events/e1")
         .and(header("if-none-match", "\"etag-e1\""))
-        .respond_with(ResponseTemplate::new(304))
-        .expect(1)
-        .mount(&server)
+        .with(ResponseTemplate::new(304))
         .await;
-    Mock::given(method("GET"))
-        .and(path(api("calendars/primary/events/e1")))
+    answer(&server, 1, "GET calendars/primary/events/e1")
         .and(header("if-none-match", "\"older\""))
-        .respond_with(json(200, event_json("e1", "changed")))
-        .expect(1)
-        .mount(&server)
+        .with(json(200, event_json("e1", "changed")))
         .await;
     let (client, _) = client(&server);
     let same = client
@@ -531,11 +449,8 @@ async fn conditional_get_reports_not_modified_or_the_new_event() {
 #[tokio::test]
 async fn throttle_limits_the_request_rate() {
     let server = server().await;
-    Mock::given(method("GET"))
-        .and(path(api("colors")))
-        .respond_with(json(200, json!({"kind": "calendar#colors"})))
-        .expect(5)
-        .mount(&server)
+    answer(&server, 5, "GET colors")
+        .with(json(200, json!({"kind": "calendar#colors"})))
         .await;
     let clock = ManualClock::new(calendar_support::start_time());
     let client = CalendarClient::builder(Arc::new(StaticToken::new(TOKEN)))
@@ -560,11 +475,8 @@ async fn throttle_limits_the_request_rate() {
 #[tokio::test]
 async fn unthrottled_client_never_waits() {
     let server = server().await;
-    Mock::given(method("GET"))
-        .and(path(api("colors")))
-        .respond_with(json(200, json!({})))
-        .expect(3)
-        .mount(&server)
+    answer(&server, 3, "GET colors")
+        .with(json(200, json!({})))
         .await;
     let (client, clock) = client(&server);
     for _ in 0..3 {
@@ -578,19 +490,15 @@ async fn unthrottled_client_never_waits() {
 #[tracing_test::traced_test]
 async fn the_access_token_never_appears_in_logs_or_debug_output() {
     let server = server().await;
-    Mock::given(method("GET"))
-        .and(path(api("colors")))
+    on("GET colors")
         .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
         .respond_with(google_error(503, "backendError", "Backend Error"))
         .up_to_n_times(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(api("colors")))
+    answer(&server, 1, "GET colors")
         .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
-        .respond_with(json(200, json!({})))
-        .expect(1)
-        .mount(&server)
+        .with(json(200, json!({})))
         .await;
     let (client, _) = client(&server);
     client.colors().get().send().await.unwrap();
@@ -612,23 +520,17 @@ async fn the_access_token_never_appears_in_logs_or_debug_output() {
 #[tokio::test]
 async fn a_duplicate_after_a_401_resend_is_a_real_conflict() {
     let server = server().await;
-    Mock::given(method("POST"))
-        .and(path(api("calendars/primary/events")))
+    answer(&server, 1, "POST calendars/primary/events")
         .and(header("authorization", "Bearer old-token"))
-        .respond_with(google_error(401, "authError", "Invalid Credentials"))
-        .expect(1)
-        .mount(&server)
+        .with(google_error(401, "authError", "Invalid Credentials"))
         .await;
-    Mock::given(method("POST"))
-        .and(path(api("calendars/primary/events")))
+    answer(&server, 1, "POST calendars/primary/events")
         .and(header("authorization", "Bearer fresh-token"))
-        .respond_with(google_error(
+        .with(google_error(
             409,
             "duplicate",
             "The requested identifier already exists.",
         ))
-        .expect(1)
-        .mount(&server)
         .await;
     let tokens = Arc::new(RotatingToken::new("old-token", Some("fresh-token")));
     let (client, _) = client_with(&server, tokens, RetryPolicy::default());
@@ -645,11 +547,8 @@ async fn a_duplicate_after_a_401_resend_is_a_real_conflict() {
 async fn client_and_request_futures_can_move_across_tasks() {
     fn assert_shareable<T: Send + Sync + Clone + std::fmt::Debug + 'static>(_: &T) {}
     let server = server().await;
-    Mock::given(method("GET"))
-        .and(path(api("colors")))
-        .respond_with(json(200, json!({})))
-        .expect(1)
-        .mount(&server)
+    answer(&server, 1, "GET colors")
+        .with(json(200, json!({})))
         .await;
     let (client, _) = client(&server);
     assert_shareable(&client);

@@ -207,3 +207,62 @@ pub fn google_error(status: u16, reason: &str, message: &str) -> ResponseTemplat
 pub fn counter() -> Arc<AtomicUsize> {
     Arc::new(AtomicUsize::new(0))
 }
+
+/// A client on `server` with the static test token and the given retry policy.
+pub fn client_retrying(server: &MockServer, retry: RetryPolicy) -> (CalendarClient, ManualClock) {
+    client_with(server, Arc::new(StaticToken::new(TOKEN)), retry)
+}
+
+/// A mock for `route` ("METHOD path", the path under the test base URL).
+pub fn on(route: &str) -> wiremock::MockBuilder {
+    let (verb, path) = route
+        .split_once(' ')
+        .unwrap_or_else(|| panic!("route {route:?} is \"METHOD path\""));
+    Mock::given(wiremock::matchers::method(verb)).and(wiremock::matchers::path(api(path)))
+}
+
+/// A mock about to be mounted on a server; finish it with [`Answer::with`].
+pub struct Answer<'a> {
+    server: &'a MockServer,
+    mock: wiremock::MockBuilder,
+    times: u64,
+    first_only: bool,
+}
+
+/// Expects exactly `times` requests to `route` ("METHOD path") on `server`.
+pub fn answer<'a>(server: &'a MockServer, times: u64, route: &str) -> Answer<'a> {
+    Answer {
+        server,
+        mock: on(route),
+        times,
+        first_only: false,
+    }
+}
+
+/// Answers only the first `times` requests to `route` (and expects that many); later ones
+/// fall through to the next mock.
+pub fn answer_first<'a>(server: &'a MockServer, times: u64, route: &str) -> Answer<'a> {
+    Answer {
+        first_only: true,
+        ..answer(server, times, route)
+    }
+}
+
+impl Answer<'_> {
+    /// Also requires `matcher` to match.
+    pub fn and(self, matcher: impl Match + 'static) -> Self {
+        Self {
+            mock: self.mock.and(matcher),
+            ..self
+        }
+    }
+
+    /// Mounts the mock, replying with `response`.
+    pub async fn with(self, response: impl wiremock::Respond + 'static) {
+        let mut mock = self.mock.respond_with(response);
+        if self.first_only {
+            mock = mock.up_to_n_times(self.times);
+        }
+        mock.expect(self.times).mount(self.server).await;
+    }
+}
