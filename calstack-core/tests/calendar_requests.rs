@@ -4,15 +4,15 @@
 
 mod calendar_support;
 
-use calendar_support::{NoBody, api, client, event_json, exact_query, json, server};
+use calendar_support::{NoBody, answer, client, event_json, exact_query, json, server};
 use calstack_core::calendar::{
     AccessRole, Channel, EventType, FreeBusyRequest, OrderBy, SendUpdates,
 };
 use calstack_core::{Calendar, CalendarListEntry, Error, Event, EventDateTime};
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::json;
-use wiremock::matchers::{body_json, header, method, path};
-use wiremock::{Mock, ResponseTemplate};
+use wiremock::ResponseTemplate;
+use wiremock::matchers::{body_json, header};
 
 fn utc(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text)
@@ -35,8 +35,7 @@ fn meeting() -> Event {
 #[tokio::test]
 async fn events_list_sends_every_query_parameter_and_repeats_repeatable_ones() {
     let server = server().await;
-    Mock::given(method("GET"))
-        .and(path(api("calendars/primary/events")))
+    answer(&server, 1, "GET calendars/primary/events")
         .and(exact_query(&[
             ("timeMin", "2024-05-01T00:00:00Z"),
             ("timeMax", "2024-06-01T00:00:00Z"),
@@ -59,9 +58,7 @@ async fn events_list_sends_every_query_parameter_and_repeats_repeatable_ones() {
             ("pageToken", "p1"),
         ]))
         .and(NoBody)
-        .respond_with(json(200, json!({"kind": "calendar#events", "items": []})))
-        .expect(1)
-        .mount(&server)
+        .with(json(200, json!({"kind": "calendar#events", "items": []})))
         .await;
     let (client, _) = client(&server);
     let page = client
@@ -95,14 +92,13 @@ async fn events_list_sends_every_query_parameter_and_repeats_repeatable_ones() {
 #[tokio::test]
 async fn path_segments_are_percent_encoded() {
     let server = server().await;
-    Mock::given(method("GET"))
-        .and(path(api(
-            "calendars/en.usa%23holiday@group.v.calendar.google.com/events/a%2Fb%20c",
-        )))
-        .respond_with(json(200, event_json("abc", "Holiday")))
-        .expect(1)
-        .mount(&server)
-        .await;
+    answer(
+        &server,
+        1,
+        "GET calendars/en.usa%23holiday@group.v.calendar.google.com/events/a%2Fb%20c",
+    )
+    .with(json(200, event_json("abc", "Holiday")))
+    .await;
     let (client, _) = client(&server);
     let event = client
         .events()
@@ -116,12 +112,9 @@ async fn path_segments_are_percent_encoded() {
 #[tokio::test]
 async fn events_get_sends_its_parameters() {
     let server = server().await;
-    Mock::given(method("GET"))
-        .and(path(api("calendars/primary/events/ev1")))
+    answer(&server, 1, "GET calendars/primary/events/ev1")
         .and(exact_query(&[("maxAttendees", "5"), ("timeZone", "UTC")]))
-        .respond_with(json(200, event_json("ev1", "x")))
-        .expect(1)
-        .mount(&server)
+        .with(json(200, event_json("ev1", "x")))
         .await;
     let (client, _) = client(&server);
     client
@@ -137,8 +130,7 @@ async fn events_get_sends_its_parameters() {
 #[tokio::test]
 async fn events_insert_sends_the_event_with_a_generated_base32hex_id() {
     let server = server().await;
-    Mock::given(method("POST"))
-        .and(path(api("calendars/primary/events")))
+    answer(&server, 1, "POST calendars/primary/events")
         .and(exact_query(&[
             ("sendUpdates", "all"),
             ("conferenceDataVersion", "1"),
@@ -147,13 +139,11 @@ async fn events_insert_sends_the_event_with_a_generated_base32hex_id() {
             ("sendNotifications", "true"),
         ]))
         .and(header("content-type", "application/json"))
-        .respond_with(|req: &wiremock::Request| {
+        .with(|req: &wiremock::Request| {
             let mut body: serde_json::Value = serde_json::from_slice(&req.body).unwrap();
             body["etag"] = json!("\"1\"");
             ResponseTemplate::new(200).set_body_json(body)
         })
-        .expect(1)
-        .mount(&server)
         .await;
     let (client, _) = client(&server);
     let created = client
@@ -189,14 +179,11 @@ async fn events_insert_sends_the_event_with_a_generated_base32hex_id() {
 #[tokio::test]
 async fn events_insert_keeps_a_caller_chosen_id() {
     let server = server().await;
-    Mock::given(method("POST"))
-        .and(path(api("calendars/primary/events")))
+    answer(&server, 1, "POST calendars/primary/events")
         .and(wiremock::matchers::body_partial_json(
             json!({"id": "myid12345"}),
         ))
-        .respond_with(json(200, event_json("myid12345", "Planning")))
-        .expect(1)
-        .mount(&server)
+        .with(json(200, event_json("myid12345", "Planning")))
         .await;
     let (client, _) = client(&server);
     let event = client
@@ -261,35 +248,26 @@ async fn invalid_event_is_refused_before_anything_is_sent() {
 #[tokio::test]
 async fn events_update_patch_and_delete_send_if_match_and_parameters() {
     let server = server().await;
-    Mock::given(method("PUT"))
-        .and(path(api("calendars/primary/events/ev1")))
+    answer(&server, 1, "PUT calendars/primary/events/ev1")
         .and(exact_query(&[("sendUpdates", "externalOnly")]))
         .and(header("if-match", "\"etag-1\""))
         .and(body_json(serde_json::to_value(meeting()).unwrap()))
-        .respond_with(json(200, event_json("ev1", "Planning")))
-        .expect(1)
-        .mount(&server)
+        .with(json(200, event_json("ev1", "Planning")))
         .await;
-    Mock::given(method("PATCH"))
-        .and(path(api("calendars/primary/events/ev1")))
+    answer(&server, 1, "PATCH calendars/primary/events/ev1")
         .and(exact_query(&[
             ("sendUpdates", "none"),
             ("alwaysIncludeEmail", "false"),
         ]))
         .and(header("if-match", "\"etag-2\""))
         .and(body_json(json!({"summary": "Renamed", "location": null})))
-        .respond_with(json(200, event_json("ev1", "Renamed")))
-        .expect(1)
-        .mount(&server)
+        .with(json(200, event_json("ev1", "Renamed")))
         .await;
-    Mock::given(method("DELETE"))
-        .and(path(api("calendars/primary/events/ev1")))
+    answer(&server, 1, "DELETE calendars/primary/events/ev1")
         .and(exact_query(&[("sendUpdates", "all")]))
         .and(header("if-match", "\"etag-3\""))
         .and(NoBody)
-        .respond_with(ResponseTemplate::new(204))
-        .expect(1)
-        .mount(&server)
+        .with(ResponseTemplate::new(204))
         .await;
     let (client, _) = client(&server);
     let events = client.events();
@@ -329,43 +307,33 @@ async fn events_update_patch_and_delete_send_if_match_and_parameters() {
 #[tokio::test]
 async fn events_move_quick_add_import_and_instances_send_googles_shapes() {
     let server = server().await;
-    Mock::given(method("POST"))
-        .and(path(api("calendars/primary/events/ev1/move")))
+    answer(&server, 1, "POST calendars/primary/events/ev1/move")
         .and(exact_query(&[
             ("destination", "team@group.calendar.google.com"),
             ("sendUpdates", "none"),
         ]))
         .and(NoBody)
-        .respond_with(json(200, event_json("ev1", "Moved")))
-        .expect(1)
-        .mount(&server)
+        .with(json(200, event_json("ev1", "Moved")))
         .await;
-    Mock::given(method("POST"))
-        .and(path(api("calendars/primary/events/quickAdd")))
+    answer(&server, 1, "POST calendars/primary/events/quickAdd")
         .and(exact_query(&[
             ("text", "Lunch with Ana tomorrow 12:30"),
             ("sendNotifications", "false"),
         ]))
         .and(NoBody)
-        .respond_with(json(200, event_json("qa1", "Lunch with Ana")))
-        .expect(1)
-        .mount(&server)
+        .with(json(200, event_json("qa1", "Lunch with Ana")))
         .await;
     let mut imported = meeting();
     imported.ical_uid = Some("uid-1@example.com".into());
-    Mock::given(method("POST"))
-        .and(path(api("calendars/primary/events/import")))
+    answer(&server, 1, "POST calendars/primary/events/import")
         .and(exact_query(&[
             ("conferenceDataVersion", "0"),
             ("supportsAttachments", "false"),
         ]))
         .and(body_json(serde_json::to_value(&imported).unwrap()))
-        .respond_with(json(200, event_json("imp1", "Planning")))
-        .expect(1)
-        .mount(&server)
+        .with(json(200, event_json("imp1", "Planning")))
         .await;
-    Mock::given(method("GET"))
-        .and(path(api("calendars/primary/events/rec1/instances")))
+    answer(&server, 1, "GET calendars/primary/events/rec1/instances")
         .and(exact_query(&[
             ("timeMin", "2024-05-01T00:00:00Z"),
             ("timeMax", "2024-05-08T00:00:00Z"),
@@ -375,12 +343,10 @@ async fn events_move_quick_add_import_and_instances_send_googles_shapes() {
             ("timeZone", "UTC"),
             ("maxAttendees", "1"),
         ]))
-        .respond_with(json(
+        .with(json(
             200,
             json!({"items": [event_json("rec1_20240501T080000Z", "x")]}),
         ))
-        .expect(1)
-        .mount(&server)
         .await;
     let (client, _) = client(&server);
     let events = client.events();
@@ -421,23 +387,15 @@ async fn events_move_quick_add_import_and_instances_send_googles_shapes() {
 #[tokio::test]
 async fn events_watch_and_channels_stop_send_the_channel() {
     let server = server().await;
-    Mock::given(method("POST"))
-        .and(path(api("calendars/primary/events/watch")))
+    answer(&server, 1, "POST calendars/primary/events/watch")
         .and(exact_query(&[("singleEvents", "true")]))
-        .and(body_json(json!({"id": "chan-1", "type": "web_hook", "address": "https://example.com/hook"})))
-        .respond_with(json(
+        .and(body_json(json!({"id": "chan-1", "type": "web_hook", "address": "https://example.com/hook"}))).with(json(
             200,
             json!({"kind": "api#channel", "id": "chan-1", "resourceId": "res-9", "expiration": "1716192000000"}),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(api("channels/stop")))
+        )).await;
+    answer(&server, 1, "POST channels/stop")
         .and(body_json(json!({"id": "chan-1", "resourceId": "res-9"})))
-        .respond_with(ResponseTemplate::new(204))
-        .expect(1)
-        .mount(&server)
+        .with(ResponseTemplate::new(204))
         .await;
     let (client, _) = client(&server);
     let channel = client
@@ -458,68 +416,58 @@ async fn events_watch_and_channels_stop_send_the_channel() {
 async fn calendar_list_builders_send_googles_shapes() {
     let server = server().await;
     let entry = json!({"kind": "calendar#calendarListEntry", "id": "team@group.calendar.google.com", "summaryOverride": "Team"});
-    Mock::given(method("GET"))
-        .and(path(api("users/me/calendarList")))
+    answer(&server, 1, "GET users/me/calendarList")
         .and(exact_query(&[
             ("maxResults", "50"),
             ("minAccessRole", "writer"),
             ("showDeleted", "true"),
             ("showHidden", "true"),
         ]))
-        .respond_with(json(
+        .with(json(
             200,
             json!({"kind": "calendar#calendarList", "items": [entry.clone()]}),
         ))
-        .expect(1)
-        .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(api(
-            "users/me/calendarList/team@group.calendar.google.com",
-        )))
-        .respond_with(json(200, entry.clone()))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(api("users/me/calendarList")))
+    answer(
+        &server,
+        1,
+        "GET users/me/calendarList/team@group.calendar.google.com",
+    )
+    .with(json(200, entry.clone()))
+    .await;
+    answer(&server, 1, "POST users/me/calendarList")
         .and(exact_query(&[("colorRgbFormat", "true")]))
         .and(body_json(
             json!({"id": "team@group.calendar.google.com", "backgroundColor": "#112233"}),
         ))
-        .respond_with(json(200, entry.clone()))
-        .expect(1)
-        .mount(&server)
+        .with(json(200, entry.clone()))
         .await;
-    Mock::given(method("PUT"))
-        .and(path(api(
-            "users/me/calendarList/team@group.calendar.google.com",
-        )))
-        .and(body_json(
-            json!({"id": "team@group.calendar.google.com", "selected": true}),
-        ))
-        .respond_with(json(200, entry.clone()))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("PATCH"))
-        .and(path(api(
-            "users/me/calendarList/team@group.calendar.google.com",
-        )))
-        .and(exact_query(&[("colorRgbFormat", "false")]))
-        .and(body_json(json!({"summaryOverride": "Team"})))
-        .respond_with(json(200, entry.clone()))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("DELETE"))
-        .and(path(api(
-            "users/me/calendarList/team@group.calendar.google.com",
-        )))
-        .respond_with(ResponseTemplate::new(204))
-        .expect(1)
-        .mount(&server)
-        .await;
+    answer(
+        &server,
+        1,
+        "PUT users/me/calendarList/team@group.calendar.google.com",
+    )
+    .and(body_json(
+        json!({"id": "team@group.calendar.google.com", "selected": true}),
+    ))
+    .with(json(200, entry.clone()))
+    .await;
+    answer(
+        &server,
+        1,
+        "PATCH users/me/calendarList/team@group.calendar.google.com",
+    )
+    .and(exact_query(&[("colorRgbFormat", "false")]))
+    .and(body_json(json!({"summaryOverride": "Team"})))
+    .with(json(200, entry.clone()))
+    .await;
+    answer(
+        &server,
+        1,
+        "DELETE users/me/calendarList/team@group.calendar.google.com",
+    )
+    .with(ResponseTemplate::new(204))
+    .await;
     let (client, _) = client(&server);
     let list = client.calendar_list();
     let id = "team@group.calendar.google.com";
@@ -560,47 +508,29 @@ async fn calendar_list_builders_send_googles_shapes() {
 async fn calendars_builders_send_googles_shapes() {
     let server = server().await;
     let cal = json!({"kind": "calendar#calendar", "id": "c1@group.calendar.google.com", "summary": "Bookings", "timeZone": "Europe/Zurich"});
-    Mock::given(method("GET"))
-        .and(path(api("calendars/c1@group.calendar.google.com")))
-        .respond_with(json(200, cal.clone()))
-        .expect(1)
-        .mount(&server)
+    answer(&server, 1, "GET calendars/c1@group.calendar.google.com")
+        .with(json(200, cal.clone()))
         .await;
-    Mock::given(method("POST"))
-        .and(path(api("calendars")))
+    answer(&server, 1, "POST calendars")
         .and(body_json(
             json!({"summary": "Bookings", "timeZone": "Europe/Zurich"}),
         ))
-        .respond_with(json(200, cal.clone()))
-        .expect(1)
-        .mount(&server)
+        .with(json(200, cal.clone()))
         .await;
-    Mock::given(method("PUT"))
-        .and(path(api("calendars/c1@group.calendar.google.com")))
+    answer(&server, 1, "PUT calendars/c1@group.calendar.google.com")
         .and(body_json(json!({"summary": "Bookings 2"})))
-        .respond_with(json(200, cal.clone()))
-        .expect(1)
-        .mount(&server)
+        .with(json(200, cal.clone()))
         .await;
-    Mock::given(method("PATCH"))
-        .and(path(api("calendars/c1@group.calendar.google.com")))
+    answer(&server, 1, "PATCH calendars/c1@group.calendar.google.com")
         .and(body_json(json!({"description": "All bookings"})))
-        .respond_with(json(200, cal.clone()))
-        .expect(1)
-        .mount(&server)
+        .with(json(200, cal.clone()))
         .await;
-    Mock::given(method("DELETE"))
-        .and(path(api("calendars/c1@group.calendar.google.com")))
-        .respond_with(ResponseTemplate::new(204))
-        .expect(1)
-        .mount(&server)
+    answer(&server, 1, "DELETE calendars/c1@group.calendar.google.com")
+        .with(ResponseTemplate::new(204))
         .await;
-    Mock::given(method("POST"))
-        .and(path(api("calendars/primary/clear")))
+    answer(&server, 1, "POST calendars/primary/clear")
         .and(NoBody)
-        .respond_with(ResponseTemplate::new(204))
-        .expect(1)
-        .mount(&server)
+        .with(ResponseTemplate::new(204))
         .await;
     let (client, _) = client(&server);
     let calendars = client.calendars();
@@ -634,14 +564,12 @@ async fn calendars_builders_send_googles_shapes() {
 #[tokio::test]
 async fn freebusy_and_colors_send_googles_shapes() {
     let server = server().await;
-    Mock::given(method("POST"))
-        .and(path(api("freeBusy")))
+    answer(&server, 1, "POST freeBusy")
         .and(body_json(json!({
             "timeMin": "2024-05-01T00:00:00.000Z",
             "timeMax": "2024-05-02T00:00:00.000Z",
             "items": [{"id": "primary"}, {"id": "bob@example.com"}]
-        })))
-        .respond_with(json(
+        }))).with(json(
             200,
             json!({
                 "kind": "calendar#freeBusy",
@@ -652,20 +580,14 @@ async fn freebusy_and_colors_send_googles_shapes() {
                     "bob@example.com": {"errors": [{"domain": "global", "reason": "notFound"}], "busy": []}
                 }
             }),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(api("colors")))
-        .respond_with(json(
+        )).await;
+    answer(&server, 1, "GET colors")
+        .with(json(
             200,
             json!({"kind": "calendar#colors", "updated": "2012-02-14T00:00:00.000Z",
                    "calendar": {"1": {"background": "#ac725e", "foreground": "#1d1d1d"}},
                    "event": {"1": {"background": "#a4bdfc", "foreground": "#1d1d1d"}}}),
         ))
-        .expect(1)
-        .mount(&server)
         .await;
     let (client, _) = client(&server);
     let answer = client
@@ -699,14 +621,11 @@ async fn decode_error_names_the_field_path() {
     let mut items: Vec<serde_json::Value> =
         (0..4).map(|i| event_json(&format!("e{i}"), "x")).collect();
     items[3]["start"]["dateTime"] = json!("next tuesday");
-    Mock::given(method("GET"))
-        .and(path(api("calendars/primary/events")))
-        .respond_with(json(
+    answer(&server, 1, "GET calendars/primary/events")
+        .with(json(
             200,
             json!({"kind": "calendar#events", "items": items}),
         ))
-        .expect(1)
-        .mount(&server)
         .await;
     let (client, _) = client(&server);
     let err = client.events().list("primary").send().await.unwrap_err();
