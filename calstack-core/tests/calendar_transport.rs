@@ -10,8 +10,9 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use calendar_support::{
-    RotatingToken, TOKEN, answer, answer_first, client, client_retrying, client_with, counter,
-    event_json, google_error, json, on, server, vector,
+    RotatingToken, TOKEN, answer, answer_first, backend_error, client, client_retrying,
+    client_with, counter, duplicate_id, event_json, google_error, invalid_credentials, json, on,
+    server, vector,
 };
 use calstack_core::calendar::Conditional;
 use calstack_core::{
@@ -139,9 +140,7 @@ async fn spent_retry_budget_on_429_gives_rate_limited_with_reason_and_wait() {
 #[tokio::test]
 async fn server_errors_are_retried_up_to_max_attempts_with_capped_backoff() {
     let server = server().await;
-    answer(&server, 4, "GET colors")
-        .with(google_error(503, "backendError", "Backend Error"))
-        .await;
+    answer(&server, 4, "GET colors").with(backend_error()).await;
     let policy = RetryPolicy {
         max_attempts: 4,
         base_delay: Duration::from_secs(1),
@@ -203,14 +202,10 @@ async fn client_errors_are_not_retried() {
 async fn retried_insert_that_meets_duplicate_returns_the_stored_event() {
     let server = server().await;
     answer_first(&server, 1, "POST calendars/primary/events")
-        .with(google_error(503, "backendError", "Backend Error"))
+        .with(backend_error())
         .await;
     answer(&server, 1, "POST calendars/primary/events")
-        .with(google_error(
-            409,
-            "duplicate",
-            "The requested identifier already exists.",
-        ))
+        .with(duplicate_id())
         .await;
     Mock::given(method("GET"))
         .and(path_regex_events_get())
@@ -280,11 +275,7 @@ async fn insert_retried_after_503_creates_one_event() {
 async fn a_first_attempt_duplicate_is_a_real_conflict() {
     let server = server().await;
     answer(&server, 1, "POST calendars/primary/events")
-        .with(google_error(
-            409,
-            "duplicate",
-            "The requested identifier already exists.",
-        ))
+        .with(duplicate_id())
         .await;
     let (client, _) = client(&server);
     let err = client
@@ -356,7 +347,7 @@ async fn unauthorized_request_is_retried_once_with_a_refreshed_token() {
     let server = server().await;
     answer(&server, 1, "GET colors")
         .and(header("authorization", "Bearer old-token"))
-        .with(google_error(401, "authError", "Invalid Credentials"))
+        .with(invalid_credentials())
         .await;
     answer(&server, 1, "GET colors")
         .and(header("authorization", "Bearer fresh-token"))
@@ -374,7 +365,7 @@ async fn unauthorized_request_is_retried_once_with_a_refreshed_token() {
 async fn a_second_401_is_returned_and_refresh_happens_only_once() {
     let server = server().await;
     answer(&server, 2, "GET colors")
-        .with(google_error(401, "authError", "Invalid Credentials"))
+        .with(invalid_credentials())
         .await;
     let tokens = Arc::new(RotatingToken::new("old-token", Some("fresh-token")));
     let (client, _) = client_with(&server, tokens.clone(), RetryPolicy::default());
@@ -387,7 +378,7 @@ async fn a_second_401_is_returned_and_refresh_happens_only_once() {
 async fn a_401_with_no_better_token_is_returned_at_once() {
     let server = server().await;
     answer(&server, 1, "GET colors")
-        .with(google_error(401, "authError", "Invalid Credentials"))
+        .with(invalid_credentials())
         .await;
     let (client, _) = client(&server);
     let err = client.colors().get().send().await.unwrap_err();
@@ -492,7 +483,7 @@ async fn the_access_token_never_appears_in_logs_or_debug_output() {
     let server = server().await;
     on("GET colors")
         .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
-        .respond_with(google_error(503, "backendError", "Backend Error"))
+        .respond_with(backend_error())
         .up_to_n_times(1)
         .mount(&server)
         .await;
@@ -522,15 +513,11 @@ async fn a_duplicate_after_a_401_resend_is_a_real_conflict() {
     let server = server().await;
     answer(&server, 1, "POST calendars/primary/events")
         .and(header("authorization", "Bearer old-token"))
-        .with(google_error(401, "authError", "Invalid Credentials"))
+        .with(invalid_credentials())
         .await;
     answer(&server, 1, "POST calendars/primary/events")
         .and(header("authorization", "Bearer fresh-token"))
-        .with(google_error(
-            409,
-            "duplicate",
-            "The requested identifier already exists.",
-        ))
+        .with(duplicate_id())
         .await;
     let tokens = Arc::new(RotatingToken::new("old-token", Some("fresh-token")));
     let (client, _) = client_with(&server, tokens, RetryPolicy::default());

@@ -266,3 +266,18 @@ impl Answer<'_> {
         mock.expect(self.times).mount(self.server).await;
     }
 }
+
+/// Google's 409 for an insert whose event id already exists.
+pub fn duplicate_id() -> ResponseTemplate {
+    google_error(409, "duplicate", "The requested identifier already exists.")
+}
+
+/// Google's retryable 503 `backendError`.
+pub fn backend_error() -> ResponseTemplate {
+    google_error(503, "backendError", "Backend Error")
+}
+
+/// Google's 401 for a rejected access token.
+pub fn invalid_credentials() -> ResponseTemplate {
+    google_error(401, "authError", "Invalid Credentials")
+}
