@@ -5,46 +5,36 @@
 
 mod calendar_support;
 
-use calendar_support::{api, client, event_json, exact_query, google_error, json, server, vector};
+use calendar_support::{
+    answer, client, event_json, exact_query, google_error, json, on, server, vector,
+};
 use calstack_core::Error;
 use futures::{StreamExt, TryStreamExt};
 use serde_json::json;
-use wiremock::Mock;
-use wiremock::matchers::{method, path, query_param, query_param_is_missing};
+use wiremock::matchers::{query_param, query_param_is_missing};
 
 async fn mount_three_pages(server: &wiremock::MockServer) {
-    Mock::given(method("GET"))
-        .and(path(api("calendars/primary/events")))
+    answer(server, 1, "GET calendars/primary/events")
         .and(query_param_is_missing("pageToken"))
         .and(query_param_is_missing("syncToken"))
-        .respond_with(json(
+        .with(json(
             200,
             json!({"kind": "calendar#events", "nextPageToken": "p2",
                    "items": [event_json("a1", "one"), event_json("a2", "two")]}),
         ))
-        .expect(1)
-        .mount(server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(api("calendars/primary/events")))
+    answer(server, 1, "GET calendars/primary/events")
         .and(query_param("pageToken", "p2"))
-        .respond_with(json(
+        .with(json(
             200,
             json!({"kind": "calendar#events", "nextPageToken": "p3", "items": []}),
         ))
-        .expect(1)
-        .mount(server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(api("calendars/primary/events")))
-        .and(query_param("pageToken", "p3"))
-        .respond_with(json(
+    answer(server, 1, "GET calendars/primary/events")
+        .and(query_param("pageToken", "p3")).with(json(
             200,
             json!({"kind": "calendar#events", "nextSyncToken": "sync-1", "items": [event_json("a3", "three")]}),
-        ))
-        .expect(1)
-        .mount(server)
-        .await;
+        )).await;
 }
 
 #[tokio::test]
@@ -84,29 +74,23 @@ async fn pages_yields_every_page_including_the_empty_one() {
 #[tokio::test]
 async fn collect_all_keeps_the_other_query_parameters_on_every_page() {
     let server = server().await;
-    Mock::given(method("GET"))
-        .and(path(api("calendars/primary/events")))
+    answer(&server, 1, "GET calendars/primary/events")
         .and(exact_query(&[
             ("singleEvents", "true"),
             ("maxResults", "2"),
         ]))
-        .respond_with(json(
+        .with(json(
             200,
             json!({"nextPageToken": "n", "items": [event_json("x1", "x")]}),
         ))
-        .expect(1)
-        .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(api("calendars/primary/events")))
+    answer(&server, 1, "GET calendars/primary/events")
         .and(exact_query(&[
             ("singleEvents", "true"),
             ("maxResults", "2"),
             ("pageToken", "n"),
         ]))
-        .respond_with(json(200, json!({"items": [event_json("x2", "x")]})))
-        .expect(1)
-        .mount(&server)
+        .with(json(200, json!({"items": [event_json("x2", "x")]})))
         .await;
     let (client, _) = client(&server);
     let all = client
@@ -123,8 +107,7 @@ async fn collect_all_keeps_the_other_query_parameters_on_every_page() {
 #[tokio::test]
 async fn a_failing_page_ends_the_stream_with_its_error() {
     let server = server().await;
-    Mock::given(method("GET"))
-        .and(path(api("calendars/primary/events")))
+    on("GET calendars/primary/events")
         .and(query_param_is_missing("pageToken"))
         .respond_with(json(
             200,
@@ -132,12 +115,9 @@ async fn a_failing_page_ends_the_stream_with_its_error() {
         ))
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(api("calendars/primary/events")))
+    answer(&server, 1, "GET calendars/primary/events")
         .and(query_param("pageToken", "gone"))
-        .respond_with(google_error(400, "invalid", "Invalid pageToken"))
-        .expect(1)
-        .mount(&server)
+        .with(google_error(400, "invalid", "Invalid pageToken"))
         .await;
     let (client, _) = client(&server);
     let results: Vec<_> = client.events().list("primary").stream().collect().await;
@@ -150,12 +130,9 @@ async fn a_failing_page_ends_the_stream_with_its_error() {
 async fn full_sync_then_incremental_sync_returns_tombstones_and_new_token() {
     let server = server().await;
     mount_three_pages(&server).await;
-    Mock::given(method("GET"))
-        .and(path(api("calendars/primary/events")))
+    answer(&server, 1, "GET calendars/primary/events")
         .and(exact_query(&[("syncToken", "sync-1")]))
-        .respond_with(json(200, vector("sync_page_with_cancelled")))
-        .expect(1)
-        .mount(&server)
+        .with(json(200, vector("sync_page_with_cancelled")))
         .await;
     let (client, _) = client(&server);
     let full = client.events().sync("primary", None).await.unwrap();
@@ -181,12 +158,9 @@ async fn full_sync_then_incremental_sync_returns_tombstones_and_new_token() {
 #[tokio::test]
 async fn expired_sync_token_gives_sync_token_expired_without_retrying() {
     let server = server().await;
-    Mock::given(method("GET"))
-        .and(path(api("calendars/primary/events")))
+    answer(&server, 1, "GET calendars/primary/events")
         .and(query_param("syncToken", "old"))
-        .respond_with(json(410, vector("error_410_fullSyncRequired")))
-        .expect(1)
-        .mount(&server)
+        .with(json(410, vector("error_410_fullSyncRequired")))
         .await;
     let (client, clock) = client(&server);
     let err = client
@@ -281,27 +255,21 @@ async fn parameters_google_forbids_with_sync_token_are_refused_before_sending() 
 #[tokio::test]
 async fn calendar_list_sync_returns_deleted_entries_and_token() {
     let server = server().await;
-    Mock::given(method("GET"))
-        .and(path(api("users/me/calendarList")))
+    answer(&server, 1, "GET users/me/calendarList")
         .and(exact_query(&[("syncToken", "cl-1")]))
-        .respond_with(json(
+        .with(json(
             200,
             json!({"kind": "calendar#calendarList", "nextPageToken": "cp2",
                    "items": [{"id": "gone@group.calendar.google.com", "deleted": true}]}),
         ))
-        .expect(1)
-        .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(api("users/me/calendarList")))
+    answer(&server, 1, "GET users/me/calendarList")
         .and(exact_query(&[("syncToken", "cl-1"), ("pageToken", "cp2")]))
-        .respond_with(json(
+        .with(json(
             200,
             json!({"kind": "calendar#calendarList", "nextSyncToken": "cl-2",
                    "items": [{"id": "new@group.calendar.google.com", "summary": "New"}]}),
         ))
-        .expect(1)
-        .mount(&server)
         .await;
     let (client, _) = client(&server);
     let delta = client.calendar_list().sync(Some("cl-1")).await.unwrap();
@@ -313,11 +281,8 @@ async fn calendar_list_sync_returns_deleted_entries_and_token() {
 #[tokio::test]
 async fn sync_without_a_final_token_is_a_decode_error() {
     let server = server().await;
-    Mock::given(method("GET"))
-        .and(path(api("calendars/primary/events")))
-        .respond_with(json(200, json!({"items": []})))
-        .expect(1)
-        .mount(&server)
+    answer(&server, 1, "GET calendars/primary/events")
+        .with(json(200, json!({"items": []})))
         .await;
     let (client, _) = client(&server);
     let err = client.events().sync("primary", None).await.unwrap_err();

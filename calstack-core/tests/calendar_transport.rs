@@ -12,7 +12,7 @@ use std::time::Duration;
 use calendar_support::{
     RotatingToken, TOKEN, answer, answer_first, backend_error, client, client_retrying,
     client_with, counter, duplicate_id, event_json, google_error, invalid_credentials, json, on,
-    server, vector,
+    rate_limited, server, vector,
 };
 use calstack_core::calendar::Conditional;
 use calstack_core::{
@@ -35,10 +35,7 @@ fn new_event() -> Event {
 async fn rate_limited_request_waits_retry_after_then_succeeds() {
     let server = server().await;
     answer_first(&server, 1, "GET calendars/primary/events/e1")
-        .with(
-            google_error(429, "rateLimitExceeded", "Rate Limit Exceeded")
-                .insert_header("Retry-After", "7"),
-        )
+        .with(rate_limited("Rate Limit Exceeded", "7"))
         .await;
     answer(&server, 1, "GET calendars/primary/events/e1")
         .with(json(200, event_json("e1", "ok")))
@@ -57,10 +54,7 @@ async fn rate_limited_request_waits_retry_after_then_succeeds() {
 async fn a_retry_after_longer_than_max_delay_is_returned_to_the_caller() {
     let server = server().await;
     answer(&server, 1, "GET colors")
-        .with(
-            google_error(429, "rateLimitExceeded", "slow down")
-                .insert_header("Retry-After", "3600"),
-        )
+        .with(rate_limited("slow down", "3600"))
         .await;
     let (client, clock) = client(&server);
     let err = client.colors().get().send().await.unwrap_err();
@@ -120,7 +114,7 @@ async fn forbidden_rate_limit_is_retried_with_jittered_backoff() {
 async fn spent_retry_budget_on_429_gives_rate_limited_with_reason_and_wait() {
     let server = server().await;
     answer(&server, 3, "GET colors")
-        .with(google_error(429, "rateLimitExceeded", "slow down").insert_header("Retry-After", "2"))
+        .with(rate_limited("slow down", "2"))
         .await;
     let (client, clock) = client_retrying(&server, RetryPolicy::with_max_attempts(3));
     let err = client.colors().get().send().await.unwrap_err();

@@ -281,3 +281,9 @@ pub fn backend_error() -> ResponseTemplate {
 pub fn invalid_credentials() -> ResponseTemplate {
     google_error(401, "authError", "Invalid Credentials")
 }
+
+/// Google's 429 `rateLimitExceeded` with `message`, asking to wait `retry_after` (seconds or
+/// an HTTP date).
+pub fn rate_limited(message: &str, retry_after: &str) -> ResponseTemplate {
+    google_error(429, "rateLimitExceeded", message).insert_header("Retry-After", retry_after)
+}
