@@ -10,9 +10,9 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use calendar_support::{
-    RotatingToken, TOKEN, answer, answer_first, backend_error, client, client_retrying,
-    client_with, counter, duplicate_id, event_json, google_error, invalid_credentials, json, on,
-    rate_limited, server, vector,
+    TOKEN, answer, answer_first, backend_error, client, client_retrying, counter, duplicate_id,
+    event_json, google_error, invalid_credentials, json, on, rate_limited, reject_old_token_then,
+    rotating_client, server, vector,
 };
 use calstack_core::calendar::Conditional;
 use calstack_core::{
@@ -339,16 +339,13 @@ async fn connection_errors_are_retried_even_for_non_idempotent_posts() {
 #[tokio::test]
 async fn unauthorized_request_is_retried_once_with_a_refreshed_token() {
     let server = server().await;
-    answer(&server, 1, "GET colors")
-        .and(header("authorization", "Bearer old-token"))
-        .with(invalid_credentials())
-        .await;
-    answer(&server, 1, "GET colors")
-        .and(header("authorization", "Bearer fresh-token"))
-        .with(json(200, json!({"kind": "calendar#colors"})))
-        .await;
-    let tokens = Arc::new(RotatingToken::new("old-token", Some("fresh-token")));
-    let (client, clock) = client_with(&server, tokens.clone(), RetryPolicy::default());
+    reject_old_token_then(
+        &server,
+        "GET colors",
+        json(200, json!({"kind": "calendar#colors"})),
+    )
+    .await;
+    let (client, clock, tokens) = rotating_client(&server);
     client.colors().get().send().await.unwrap();
     assert_eq!(tokens.refresh_count(), 1);
     assert!(clock.sleeps().is_empty(), "a 401 re-send does not back off");
@@ -361,8 +358,7 @@ async fn a_second_401_is_returned_and_refresh_happens_only_once() {
     answer(&server, 2, "GET colors")
         .with(invalid_credentials())
         .await;
-    let tokens = Arc::new(RotatingToken::new("old-token", Some("fresh-token")));
-    let (client, _) = client_with(&server, tokens.clone(), RetryPolicy::default());
+    let (client, _, tokens) = rotating_client(&server);
     let err = client.colors().get().send().await.unwrap_err();
     assert_eq!(err.status(), Some(401));
     assert_eq!(tokens.refresh_count(), 1);
@@ -505,16 +501,8 @@ async fn the_access_token_never_appears_in_logs_or_debug_output() {
 #[tokio::test]
 async fn a_duplicate_after_a_401_resend_is_a_real_conflict() {
     let server = server().await;
-    answer(&server, 1, "POST calendars/primary/events")
-        .and(header("authorization", "Bearer old-token"))
-        .with(invalid_credentials())
-        .await;
-    answer(&server, 1, "POST calendars/primary/events")
-        .and(header("authorization", "Bearer fresh-token"))
-        .with(duplicate_id())
-        .await;
-    let tokens = Arc::new(RotatingToken::new("old-token", Some("fresh-token")));
-    let (client, _) = client_with(&server, tokens, RetryPolicy::default());
+    reject_old_token_then(&server, "POST calendars/primary/events", duplicate_id()).await;
+    let (client, _, _) = rotating_client(&server);
     let err = client
         .events()
         .insert("primary", new_event().with_id("taken12345"))

@@ -287,3 +287,29 @@ pub fn invalid_credentials() -> ResponseTemplate {
 pub fn rate_limited(message: &str, retry_after: &str) -> ResponseTemplate {
     google_error(429, "rateLimitExceeded", message).insert_header("Retry-After", retry_after)
 }
+
+/// A client on `server` whose token source hands out "old-token" until a 401, then
+/// "fresh-token"; the source is returned too, to count refreshes.
+pub fn rotating_client(server: &MockServer) -> (CalendarClient, ManualClock, Arc<RotatingToken>) {
+    let tokens = Arc::new(RotatingToken::new("old-token", Some("fresh-token")));
+    let (client, clock) = client_with(server, tokens.clone(), RetryPolicy::default());
+    (client, clock, tokens)
+}
+
+/// One request to `route` with "old-token" gets a 401; one with "fresh-token" gets `fresh`.
+pub async fn reject_old_token_then(server: &MockServer, route: &str, fresh: ResponseTemplate) {
+    answer(server, 1, route)
+        .and(wiremock::matchers::header(
+            "authorization",
+            "Bearer old-token",
+        ))
+        .with(invalid_credentials())
+        .await;
+    answer(server, 1, route)
+        .and(wiremock::matchers::header(
+            "authorization",
+            "Bearer fresh-token",
+        ))
+        .with(fresh)
+        .await;
+}
