@@ -4,7 +4,9 @@
 
 mod calendar_support;
 
-use calendar_support::{NoBody, answer, client, event_json, exact_query, json, server};
+use calendar_support::{
+    NoBody, answer, assert_invalid_field, client, event_json, exact_query, json, server,
+};
 use calstack_core::calendar::{
     AccessRole, Channel, EventType, FreeBusyRequest, OrderBy, SendUpdates,
 };
@@ -206,10 +208,7 @@ async fn invalid_event_is_refused_before_anything_is_sent() {
         .send()
         .await
         .unwrap_err();
-    assert!(
-        matches!(&err, Error::Validation { field, .. } if field == "attendees[0].email"),
-        "{err}"
-    );
+    assert_invalid_field(&err, "attendees[0].email");
     event.attendees = None;
     std::mem::swap(&mut event.start, &mut event.end);
     let err = client
@@ -218,30 +217,21 @@ async fn invalid_event_is_refused_before_anything_is_sent() {
         .send()
         .await
         .unwrap_err();
-    assert!(
-        matches!(&err, Error::Validation { field, .. } if field == "end"),
-        "{err}"
-    );
+    assert_invalid_field(&err, "end");
     let err = client
         .events()
         .import("primary", meeting())
         .send()
         .await
         .unwrap_err();
-    assert!(
-        matches!(&err, Error::Validation { field, .. } if field == "iCalUID"),
-        "{err}"
-    );
+    assert_invalid_field(&err, "iCalUID");
     let err = client
         .events()
         .patch("primary", "e1", event)
         .send()
         .await
         .unwrap_err();
-    assert!(
-        matches!(&err, Error::Validation { field, .. } if field == "end"),
-        "{err}"
-    );
+    assert_invalid_field(&err, "end");
     assert!(server.received_requests().await.unwrap().is_empty());
 }
 
@@ -555,10 +545,7 @@ async fn calendars_builders_send_googles_shapes() {
     let mut bad = Calendar::new("x");
     bad.time_zone = Some("Europe/Atlantis".into());
     let err = calendars.insert(bad).send().await.unwrap_err();
-    assert!(
-        matches!(&err, Error::Validation { field, .. } if field == "timeZone"),
-        "{err}"
-    );
+    assert_invalid_field(&err, "timeZone");
 }
 
 #[tokio::test]

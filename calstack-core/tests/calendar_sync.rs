@@ -6,7 +6,8 @@
 mod calendar_support;
 
 use calendar_support::{
-    answer, client, event_json, exact_query, google_error, json, on, server, vector,
+    answer, assert_invalid_field, client, event_json, exact_query, google_error, json, on, server,
+    vector,
 };
 use calstack_core::Error;
 use futures::{StreamExt, TryStreamExt};
@@ -31,10 +32,13 @@ async fn mount_three_pages(server: &wiremock::MockServer) {
         ))
         .await;
     answer(server, 1, "GET calendars/primary/events")
-        .and(query_param("pageToken", "p3")).with(json(
+        .and(query_param("pageToken", "p3"))
+        .with(json(
             200,
-            json!({"kind": "calendar#events", "nextSyncToken": "sync-1", "items": [event_json("a3", "three")]}),
-        )).await;
+            json!({"kind": "calendar#events", "nextSyncToken": "sync-1",
+                   "items": [event_json("a3", "three")]}),
+        ))
+        .await;
 }
 
 #[tokio::test]
@@ -245,10 +249,7 @@ async fn parameters_google_forbids_with_sync_token_are_refused_before_sending() 
         .send()
         .await
         .unwrap_err();
-    assert!(
-        matches!(&err, Error::Validation { field, .. } if field == "minAccessRole"),
-        "{err}"
-    );
+    assert_invalid_field(&err, "minAccessRole");
     assert!(server.received_requests().await.unwrap().is_empty());
 }
 

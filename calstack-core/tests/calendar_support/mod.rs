@@ -313,3 +313,12 @@ pub async fn reject_old_token_then(server: &MockServer, route: &str, fresh: Resp
         .with(fresh)
         .await;
 }
+
+/// Asserts that `err` is a validation error naming `field`.
+#[track_caller]
+pub fn assert_invalid_field(err: &calstack_core::Error, field: &str) {
+    assert!(
+        matches!(err, calstack_core::Error::Validation { field: got, .. } if got == field),
+        "{err}"
+    );
+}
