@@ -100,7 +100,7 @@ impl ApiRequest {
 #[derive(Debug)]
 pub(crate) struct ApiResponse {
     pub(crate) status: StatusCode,
-    pub(crate) body: Vec<u8>,
+    pub(crate) body: bytes::Bytes,
 }
 
 /// The outcome of [`Transport::execute`], and how many times it was retried after a failure
@@ -302,7 +302,7 @@ impl Transport {
         request: &ApiRequest,
         url: &Url,
         token: &AccessToken,
-    ) -> std::result::Result<(StatusCode, HeaderMap, Vec<u8>), (Error, bool)> {
+    ) -> std::result::Result<(StatusCode, HeaderMap, bytes::Bytes), (Error, bool)> {
         let mut auth =
             HeaderValue::try_from(format!("Bearer {}", token.secret())).map_err(|_| {
                 (
@@ -335,7 +335,7 @@ impl Transport {
         let status = response.status();
         let headers = response.headers().clone();
         let body = response.bytes().await.map_err(transport_error)?;
-        Ok((status, headers, body.to_vec()))
+        Ok((status, headers, body))
     }
 }
 

@@ -5,6 +5,7 @@ mod calendar_list;
 mod calendars;
 mod events;
 mod other;
+mod paging;
 
 use futures::stream::{self, Stream, StreamExt, TryStreamExt};
 use reqwest::{Method, StatusCode};
@@ -105,22 +106,12 @@ impl Call {
         decode(&response.body).map(Conditional::Modified)
     }
 
-    /// Every page, following `nextPageToken` until it is absent (empty pages included).
+    /// Every page, following `nextPageToken` until it is absent (empty pages included), one
+    /// page fetched ahead; see [`paging`].
     pub(crate) fn pages<T: DeserializeOwned + Send + 'static>(
         self,
     ) -> impl Stream<Item = Result<Page<T>>> + Send + 'static {
-        stream::try_unfold(Some(self), |next| async move {
-            let Some(call) = next else {
-                return Ok(None);
-            };
-            let page: Page<T> = call.clone().send_json().await?;
-            let following = page.next_page_token.clone().map(|token| {
-                let mut call = call;
-                call.set("pageToken", token);
-                call
-            });
-            Ok(Some((page, following)))
-        })
+        paging::pages(self)
     }
 
     /// Every item of every page, one page in memory at a time.
@@ -162,7 +153,10 @@ impl Call {
 /// The plain decode runs first; only a body that fails it is decoded again with path tracking,
 /// so well-formed pages (nearly all of them) do not pay for it.
 pub(crate) fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
-    if let Ok(value) = serde_json::from_slice(body) {
+    // Checking UTF-8 once for the whole body is cheaper than serde_json checking each string.
+    if let Ok(text) = std::str::from_utf8(body)
+        && let Ok(value) = serde_json::from_str(text)
+    {
         return Ok(value);
     }
     let mut deserializer = serde_json::Deserializer::from_slice(body);

@@ -105,11 +105,12 @@ pub struct Event {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hangout_link: Option<String>,
     /// Conference (e.g. Google Meet) details; sent only with `conferenceDataVersion=1`.
+    /// Boxed, as are other large and rarely present parts, to keep every listed event small.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub conference_data: Option<ConferenceData>,
-    /// Deprecated gadget.
+    pub conference_data: Option<Box<ConferenceData>>,
+    /// Deprecated gadget (boxed: large and rarely present).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub gadget: Option<EventGadget>,
+    pub gadget: Option<Box<EventGadget>>,
     /// Deprecated: whether anyone can invite themselves.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub anyone_can_add_self: Option<bool>,
