@@ -293,6 +293,28 @@ async fn credential_for_a_client_without_credentials_is_not_found() {
 }
 
 #[tokio::test]
+async fn listing_the_credentials_of_an_unknown_client_is_not_found() {
+    let h = harness().await;
+    let err = h
+        .oauth()
+        .list_credentials(Some(calstack_core::ClientId::new()))
+        .await
+        .expect_err("unknown client");
+    assert!(
+        matches!(err, Error::NotFound { ref what } if what.starts_with("client ")),
+        "{err:?}"
+    );
+    let known = h
+        .calstack
+        .clients()
+        .create("Initech", "it@initech.example")
+        .await
+        .expect("client");
+    let none = h.oauth().list_credentials(Some(known.id)).await;
+    assert!(none.expect("a known client without credentials").is_empty());
+}
+
+#[tokio::test]
 async fn credential_crud_through_the_manager() {
     let h = harness().await;
     let oauth = h.oauth();

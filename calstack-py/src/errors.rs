@@ -73,7 +73,7 @@ create_exception!(
     calstack,
     ConflictError,
     StoreError,
-    "A uniqueness rule refused the write (e.g. a client with that email exists) or the row was changed concurrently."
+    "The row kept changing concurrently and the write gave up. (A duplicate client email is a ValidationError on `email`.)"
 );
 
 static VALIDATION_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();

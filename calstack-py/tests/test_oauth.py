@@ -94,6 +94,10 @@ def test_list_update_delete_credentials(stack: calstack.Calstack) -> None:
     b = register(stack, beta, account="it@beta.test")
     assert {c.id for c in stack.oauth.list()} == {a.id, b.id}
     assert [c.id for c in stack.oauth.list(client_id=beta.id)] == [b.id]
+    gamma = stack.clients.create("Gamma", "it@gamma.test")
+    assert stack.oauth.list(client_id=gamma.id) == []  # a known client with none yet
+    with pytest.raises(calstack.NotFoundError):
+        stack.oauth.list(client_id="00000000-0000-4000-8000-000000000000")
 
     changed = stack.oauth.update(a.id, scopes=["calendar.readonly"], redirect_uri="https://app.acme.test/cb")
     assert changed.scopes == ["https://www.googleapis.com/auth/calendar.readonly"]

@@ -199,12 +199,23 @@ impl OAuthManager {
         self.load(id).await
     }
 
-    /// Credentials of one client (`Some`) or of every client (`None`), oldest first.
+    /// Credentials of one client (`Some`) or of every client (`None`), oldest first. An
+    /// unknown client is [`Error::NotFound`].
     pub async fn list_credentials(
         &self,
         client_id: Option<ClientId>,
     ) -> Result<Vec<OAuthCredential>> {
-        Ok(self.inner.store.list_credentials(client_id).await?)
+        let credentials = self.inner.store.list_credentials(client_id).await?;
+        // No credentials for a client that does not exist is a mistake, not an empty answer.
+        if let Some(client) = client_id
+            && credentials.is_empty()
+            && self.inner.store.get_client(client).await?.is_none()
+        {
+            return Err(Error::NotFound {
+                what: format!("client {client}"),
+            });
+        }
+        Ok(credentials)
     }
 
     /// Changes a credential's app settings. Changing the Google client id or secret keeps the

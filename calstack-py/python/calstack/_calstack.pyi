@@ -99,7 +99,7 @@ class StoreError(CalstackError):
     kind: str
 
 class ConflictError(StoreError):
-    """A uniqueness rule or a concurrent change refused the write."""
+    """The row kept changing concurrently and the write gave up."""
 
 # Google resources
 
