@@ -1,6 +1,6 @@
-//! Fast listing: large pages are decoded in parallel chunks (same events, same order, same
-//! list-level fields, errors naming the item), and the next page is requested while the
-//! caller still works on the current one.
+//! Fast listing: pages are decoded in one pass off the async threads (same events, same order,
+//! same list-level fields as a plain decode, errors naming the item), and the next page is
+//! requested while the current one is still being decoded or used.
 
 #![allow(clippy::unwrap_used)]
 

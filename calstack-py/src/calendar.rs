@@ -54,7 +54,7 @@ impl Calendar {
 /// naming the JSON path).
 fn core_event(obj: &Bound<'_, PyAny>, param: &str) -> PyResult<CoreEvent> {
     if let Ok(event) = obj.cast::<Event>() {
-        return Ok(event.borrow().inner.clone());
+        return Ok((*event.borrow().inner).clone());
     }
     let map = object_from_py(obj, param)?;
     from_json(obj.py(), Value::Object(map), param)
@@ -72,9 +72,9 @@ fn send_updates(py: Python<'_>, value: Option<String>) -> PyResult<Option<SendUp
     }
 }
 
-/// Runs an events.list request page by page: pages are fetched and decoded on a runtime worker
-/// while this thread turns the previous page into Python `Event`s, so decoding overlaps
-/// wrapping and no page outlives its turn. Returns the events and the last page's
+/// Runs an events.list request page by page: pages are fetched, decoded and boxed on runtime
+/// threads while this thread turns the previous page into (small) Python `Event`s, so decoding
+/// overlaps wrapping and no page outlives its turn. Returns the events and the last page's
 /// `nextSyncToken`.
 fn stream_events(
     py: Python<'_>,
@@ -88,6 +88,11 @@ fn stream_events(
             let mut pages = std::pin::pin!(list.pages());
             while let Some(page) = pages.next().await {
                 let failed = page.is_err();
+                // Box here, on the worker, so the calling thread only wraps pointers.
+                let page = page.map(|page| {
+                    let items: Vec<Box<CoreEvent>> = page.items.into_iter().map(Box::new).collect();
+                    (items, page.next_sync_token)
+                });
                 if tx.send(page).await.is_err() || failed {
                     break;
                 }
@@ -95,13 +100,12 @@ fn stream_events(
         }));
         let mut next_sync_token = None;
         while let Some(page) = rx.recv().await {
-            let page = page?;
-            next_sync_token = page.next_sync_token;
-            let items = page.items;
+            let (items, token) = page?;
+            next_sync_token = token;
             Python::attach(|py| -> PyResult<()> {
                 let list = into.bind(py);
                 for event in items {
-                    list.append(Bound::new(py, Event::new_core(event))?)?;
+                    list.append(Bound::new(py, Event::new_boxed(event))?)?;
                 }
                 Ok(())
             })?;

@@ -188,12 +188,19 @@ impl Field {
 #[pyclass(module = "calstack", name = "Event")]
 #[derive(Clone)]
 pub(crate) struct Event {
-    pub(crate) inner: CoreEvent,
+    /// Boxed so the Python object stays small: a listing boxes its events on a worker thread,
+    /// and the calling thread only allocates the small Python objects around them.
+    pub(crate) inner: Box<CoreEvent>,
 }
 
 impl Event {
     /// Wraps a core event.
     pub(crate) fn new_core(inner: CoreEvent) -> Self {
+        Self::new_boxed(Box::new(inner))
+    }
+
+    /// Wraps a core event already on the heap.
+    pub(crate) fn new_boxed(inner: Box<CoreEvent>) -> Self {
         Self { inner }
     }
 
@@ -214,7 +221,7 @@ impl Event {
             Some(v) => map.insert(key.to_owned(), v),
             None => map.remove(key),
         };
-        self.inner = from_json(py, Value::Object(map), "event")?;
+        *self.inner = from_json(py, Value::Object(map), "event")?;
         Ok(())
     }
 }

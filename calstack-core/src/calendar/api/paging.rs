@@ -1,29 +1,27 @@
-//! Listing fast: each page is fetched while the one before it is decoded, and a large page's
-//! items are decoded in parallel on tokio's blocking pool.
+//! Listing fast: each page is decoded on tokio's blocking pool in one pass, and the request for
+//! the next page goes out as soon as the decoder reads `nextPageToken`, while the page's items
+//! are still being decoded.
 //!
 //! A 2,500-event page is a couple of megabytes of JSON; decoding it into typed events costs
-//! more than fetching it. So [`pages`] reads only the page's envelope (its tokens and list-level
-//! fields, skipping over the items) before it asks for the next page, and hands the items to
-//! blocking threads in a few chunks. Errors keep their serde path (`items[7].start.dateTime`).
+//! more than fetching it. Google (and the emulator) send `nextPageToken` before `items`, so the
+//! next page is usually on its way before this one is half decoded; were the token to come
+//! last, listing would simply not overlap. Errors keep their serde path
+//! (`items[7].start.dateTime`): a page that fails the fast decoder is decoded again with path
+//! tracking.
 
-use std::ops::Range;
-use std::sync::Arc;
+use std::fmt;
+use std::marker::PhantomData;
 
-use bytes::Bytes;
+use chrono::{DateTime, Utc};
 use futures::stream::{self, Stream};
-use serde::de::DeserializeOwned;
-use serde_json::value::RawValue;
+use serde::de::{DeserializeOwned, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use tokio::sync::oneshot;
 
 use super::{Call, decode};
 use crate::calendar::model::Page;
 use crate::error::{Error, Result};
 use crate::transport::Outcome;
-
-/// Pages with fewer items are decoded in one piece, on the calling task.
-const PARALLEL_MIN_ITEMS: usize = 256;
-
-/// At most this many chunks per page (more rarely pays: the work is memory-bound).
-const MAX_CHUNKS: usize = 4;
 
 /// A request for the next page, already sent; aborted if the stream is dropped first.
 struct Prefetch(tokio::task::JoinHandle<Outcome>);
@@ -63,115 +61,147 @@ pub(crate) fn pages<T: DeserializeOwned + Send + 'static>(
             }
         };
         let body = outcome.result?.body;
-        let envelope = Envelope::<T>::read(body)?;
-        let following = envelope.next_page_token().map(|token| {
+        let (token_tx, token_rx) = oneshot::channel();
+        let decoding = tokio::task::spawn_blocking(move || decode_page::<T>(&body, token_tx));
+        // The token arrives mid-decode; a page without one drops the sender when done.
+        let following = token_rx.await.ok().map(|token: String| {
             let mut call = call;
-            call.set("pageToken", token.to_owned());
+            call.set("pageToken", token);
             let request = call.clone();
             let handle = tokio::spawn(async move { request.execute().await });
             Next::Await(call, Prefetch(handle))
         });
-        let page = envelope.decode().await?;
+        let page = decoding.await.map_err(|e| Error::Decode {
+            path: String::new(),
+            message: format!("the page decoding task failed: {e}"),
+        })??;
         Ok(Some((page, following)))
     })
 }
 
-/// A page whose envelope is read and whose items are still JSON.
-enum Envelope<T> {
-    /// A small page, already decoded.
-    Decoded(Page<T>),
-    /// A large page: its list-level fields, and where each item lies in `body`.
-    Split {
-        shell: Page<()>,
-        body: Bytes,
-        items: Vec<Range<usize>>,
-    },
-}
-
-impl<T: DeserializeOwned + Send + 'static> Envelope<T> {
-    /// Reads a page body: all of it when small, else the envelope and item boundaries.
-    fn read(body: Bytes) -> Result<Self> {
-        let Ok(text) = std::str::from_utf8(&body) else {
-            return decode::<Page<T>>(&body).map(Self::Decoded);
-        };
-        let Ok(raw) = serde_json::from_str::<Page<&RawValue>>(text) else {
-            // Not even the envelope reads: decode the whole body for a precise error.
-            return decode::<Page<T>>(&body).map(Self::Decoded);
-        };
-        if raw.items.len() < PARALLEL_MIN_ITEMS {
-            return decode::<Page<T>>(&body).map(Self::Decoded);
-        }
-        let start = text.as_ptr() as usize;
-        let items = raw
-            .items
-            .iter()
-            .map(|item| {
-                let offset = item.get().as_ptr() as usize - start;
-                offset..offset + item.get().len()
-            })
-            .collect();
-        let shell = raw.with_items(Vec::new());
-        Ok(Self::Split { shell, body, items })
-    }
-
-    fn next_page_token(&self) -> Option<&str> {
-        match self {
-            Self::Decoded(page) => page.next_page_token.as_deref(),
-            Self::Split { shell, .. } => shell.next_page_token.as_deref(),
-        }
-    }
-
-    /// The typed page, its items decoded in parallel chunks on the blocking pool.
-    async fn decode(self) -> Result<Page<T>> {
-        let (shell, body, items) = match self {
-            Self::Decoded(page) => return Ok(page),
-            Self::Split { shell, body, items } => (shell, body, items),
-        };
-        let threads = std::thread::available_parallelism().map_or(1, usize::from);
-        let chunk_len = items.len().div_ceil(threads.clamp(1, MAX_CHUNKS));
-        let items = Arc::new(items);
-        let mut chunks = Vec::new();
-        for first in (0..items.len()).step_by(chunk_len.max(1)) {
-            let (body, items) = (body.clone(), Arc::clone(&items));
-            let last = (first + chunk_len).min(items.len());
-            chunks.push(tokio::task::spawn_blocking(move || {
-                decode_items::<T>(&body, &items[first..last], first)
-            }));
-        }
-        let mut decoded = Vec::with_capacity(items.len());
-        for chunk in chunks {
-            let chunk = chunk.await.map_err(|e| Error::Transport {
-                message: format!("the page decoding task failed: {e}"),
-                source: None,
-            })??;
-            decoded.extend(chunk);
-        }
-        Ok(shell.with_items(decoded))
-    }
-}
-
-/// Decodes the items at `ranges` of `body`; `first` is the index of the first one in the page,
-/// for error paths.
-fn decode_items<T: DeserializeOwned>(
+/// Decodes a page, sending its `nextPageToken` on `token` as soon as it is read. A body the
+/// fast decoder refuses is decoded again with path tracking, for an error naming the field.
+fn decode_page<T: DeserializeOwned>(
     body: &[u8],
-    ranges: &[Range<usize>],
-    first: usize,
-) -> Result<Vec<T>> {
-    let mut items = Vec::with_capacity(ranges.len());
-    for (index, range) in ranges.iter().enumerate() {
-        let item = decode::<T>(&body[range.clone()]).map_err(|error| match error {
-            Error::Decode { path, message } => {
-                let index = first + index;
-                let path = if path.is_empty() || path == "." {
-                    format!("items[{index}]")
-                } else {
-                    format!("items[{index}].{path}")
-                };
-                Error::Decode { path, message }
-            }
-            other => other,
-        })?;
-        items.push(item);
+    token: oneshot::Sender<String>,
+) -> Result<Page<T>> {
+    let announce = PageVisitor {
+        token: Some(token),
+        items: PhantomData,
+    };
+    let fast = std::str::from_utf8(body).ok().and_then(|text| {
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        let page = deserializer.deserialize_map(announce).ok()?;
+        deserializer.end().ok().map(|()| page)
+    });
+    match fast {
+        Some(page) => Ok(page),
+        None => decode::<Page<T>>(body),
     }
-    Ok(items)
+}
+
+/// Builds a [`Page`] field by field (as its derived `Deserialize` does), announcing
+/// `nextPageToken` the moment it is read.
+struct PageVisitor<T> {
+    token: Option<oneshot::Sender<String>>,
+    items: PhantomData<T>,
+}
+
+impl<'de, T: DeserializeOwned> Visitor<'de> for PageVisitor<T> {
+    type Value = Page<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list page")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        mut self,
+        mut map: A,
+    ) -> std::result::Result<Page<T>, A::Error> {
+        let mut page = Page::default();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "kind" => page.kind = map.next_value()?,
+                "etag" => page.etag = map.next_value()?,
+                "summary" => page.summary = map.next_value()?,
+                "description" => page.description = map.next_value()?,
+                "updated" => page.updated = map.next_value::<Updated>()?.0,
+                "timeZone" => page.time_zone = map.next_value()?,
+                "accessRole" => page.access_role = map.next_value()?,
+                "defaultReminders" => page.default_reminders = map.next_value()?,
+                "nextPageToken" => {
+                    page.next_page_token = map.next_value()?;
+                    if let (Some(token), Some(tx)) = (&page.next_page_token, self.token.take()) {
+                        // The receiver is gone only if the listing was dropped.
+                        let _ = tx.send(token.clone());
+                    }
+                }
+                "nextSyncToken" => page.next_sync_token = map.next_value()?,
+                "items" => page.items = map.next_value()?,
+                _ => {
+                    let value = map.next_value()?;
+                    page.extra.insert(key, value);
+                }
+            }
+        }
+        Ok(page)
+    }
+}
+
+/// The page's `updated` timestamp, decoded as the derived `Page` decodes it.
+struct Updated(Option<DateTime<Utc>>);
+
+impl<'de> Deserialize<'de> for Updated {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        crate::calendar::model::serde_util::utc_millis::deserialize(deserializer).map(Self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::model::{CalendarListEntry, Event};
+    use serde_json::json;
+
+    fn both<T: DeserializeOwned + PartialEq + fmt::Debug>(body: &serde_json::Value) -> Page<T> {
+        let bytes = serde_json::to_vec(body).expect("serializes");
+        let (tx, _rx) = oneshot::channel();
+        let fast = decode_page::<T>(&bytes, tx).expect("fast decode");
+        let derived: Page<T> = serde_json::from_slice(&bytes).expect("derived decode");
+        assert_eq!(fast, derived);
+        fast
+    }
+
+    #[test]
+    fn the_one_pass_decoder_reads_every_page_field_as_the_derived_one_does() {
+        let page = both::<Event>(&json!({
+            "kind": "calendar#events", "etag": "\"p1\"", "summary": "Team", "description": "d",
+            "updated": "2024-05-20T07:00:00.123Z", "timeZone": "Europe/Zurich",
+            "accessRole": "owner", "defaultReminders": [{"method": "popup", "minutes": 10}],
+            "nextPageToken": "t2", "somethingNew": {"a": [1, 2]},
+            "items": [{"id": "e1", "summary": "one", "futureField": true}]
+        }));
+        assert_eq!(page.extra["somethingNew"], json!({"a": [1, 2]}));
+        let last = both::<CalendarListEntry>(&json!({
+            "kind": "calendar#calendarList", "nextSyncToken": "s9",
+            "items": [{"id": "primary", "summary": "me", "accessRole": "owner"}]
+        }));
+        assert_eq!(last.next_sync_token.as_deref(), Some("s9"));
+        let empty = both::<Event>(&json!({"kind": "calendar#events"}));
+        assert!(empty.items.is_empty());
+    }
+
+    #[test]
+    fn the_token_is_announced_before_the_items_are_decoded() {
+        // Google's order: the token, then the items.
+        let body = br#"{"nextPageToken": "t2",
+                        "items": [{"id": "e1", "start": {"dateTime": "not a time"}}]}"#;
+        let (tx, mut rx) = oneshot::channel();
+        let err = decode_page::<Event>(body, tx).expect_err("bad item");
+        assert_eq!(rx.try_recv().ok().as_deref(), Some("t2"));
+        assert!(
+            matches!(&err, Error::Decode { path, .. } if path == "items[0].start.dateTime"),
+            "{err:?}"
+        );
+    }
 }

@@ -74,26 +74,6 @@ impl<T> Default for Page<T> {
     }
 }
 
-impl<T> Page<T> {
-    /// This page's list-level fields with other items.
-    pub(crate) fn with_items<U>(self, items: Vec<U>) -> Page<U> {
-        Page {
-            kind: self.kind,
-            etag: self.etag,
-            summary: self.summary,
-            description: self.description,
-            updated: self.updated,
-            time_zone: self.time_zone,
-            access_role: self.access_role,
-            default_reminders: self.default_reminders,
-            next_page_token: self.next_page_token,
-            next_sync_token: self.next_sync_token,
-            items,
-            extra: self.extra,
-        }
-    }
-}
-
 /// One page of events (`calendar#events`).
 pub type Events = Page<Event>;
 
