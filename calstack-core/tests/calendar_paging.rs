@@ -162,3 +162,52 @@ async fn the_next_page_is_requested_while_the_caller_holds_the_current_one() {
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn pages_as_decodes_each_item_as_the_callers_own_type() {
+    #[derive(serde::Deserialize)]
+    struct Slim {
+        id: String,
+        summary: Option<String>,
+    }
+    let server = server().await;
+    mount_page(&server, None, big_page("a", 300, ("nextPageToken", "p2"))).await;
+    mount_page(
+        &server,
+        Some("p2"),
+        big_page("b", 2, ("nextSyncToken", "s")),
+    )
+    .await;
+    let (client, _) = client(&server);
+
+    let pages: Vec<calstack_core::calendar::Page<Slim>> = client
+        .events()
+        .list("primary")
+        .pages_as::<Slim>()
+        .try_collect()
+        .await
+        .unwrap();
+
+    let items: Vec<&Slim> = pages.iter().flat_map(|p| &p.items).collect();
+    assert_eq!(items.len(), 302);
+    assert_eq!(items[301].id, "b0001");
+    assert_eq!(items[0].summary.as_deref(), Some("Event a0"));
+    assert_eq!(pages[1].next_sync_token.as_deref(), Some("s"));
+}
+
+#[tokio::test]
+async fn pages_as_refuses_sync_token_companions_like_pages() {
+    let server = server().await;
+    let (client, _) = client(&server);
+    let mut pages = Box::pin(
+        client
+            .events()
+            .list("primary")
+            .sync_token("s1")
+            .time_min(chrono::Utc::now())
+            .pages_as::<Box<calstack_core::Event>>(),
+    );
+    let err = pages.next().await.unwrap().unwrap_err();
+    assert!(matches!(err, Error::Validation { .. }), "{err:?}");
+    assert!(server.received_requests().await.unwrap().is_empty());
+}

@@ -85,14 +85,11 @@ fn stream_events(
     let next_sync_token = block_on(py, async move {
         let (tx, mut rx) = tokio::sync::mpsc::channel(2);
         let producer = AbortOnDrop(tokio::spawn(async move {
-            let mut pages = std::pin::pin!(list.pages());
+            // Boxed as decoded, on the worker: the calling thread only wraps pointers.
+            let mut pages = std::pin::pin!(list.pages_as::<Box<CoreEvent>>());
             while let Some(page) = pages.next().await {
                 let failed = page.is_err();
-                // Box here, on the worker, so the calling thread only wraps pointers.
-                let page = page.map(|page| {
-                    let items: Vec<Box<CoreEvent>> = page.items.into_iter().map(Box::new).collect();
-                    (items, page.next_sync_token)
-                });
+                let page = page.map(|page| (page.items, page.next_sync_token));
                 if tx.send(page).await.is_err() || failed {
                     break;
                 }

@@ -3,10 +3,13 @@
 
 use futures::Stream;
 use reqwest::Method;
+use serde::de::DeserializeOwned;
 
 use super::{Call, IfNoneMatch, failed, query_setters};
 use crate::calendar::client::CalendarClient;
-use crate::calendar::model::{Channel, Event, EventType, Events, OrderBy, SendUpdates, SyncResult};
+use crate::calendar::model::{
+    Channel, Event, EventType, Events, OrderBy, Page, SendUpdates, SyncResult,
+};
 use crate::error::{Error, Result};
 use crate::transport::Idempotency;
 use crate::validate::event::{validate_event, validate_event_patch};
@@ -278,8 +281,37 @@ impl ListEvents {
 
     /// Every page, following `nextPageToken` until it is absent (empty pages included).
     pub fn pages(self) -> impl Stream<Item = Result<Events>> + Send + 'static {
+        self.pages_as::<Event>()
+    }
+
+    /// Like [`ListEvents::pages`], with each item decoded as `T`: your own struct holding only
+    /// the fields you use (decoding skips the rest, which is faster and smaller), or
+    /// `Box<Event>` to keep large pages of events cheap to move.
+    ///
+    /// ```no_run
+    /// # async fn run(client: calstack_core::CalendarClient) -> calstack_core::Result<()> {
+    /// use futures::TryStreamExt;
+    ///
+    /// #[derive(serde::Deserialize)]
+    /// struct Slim {
+    ///     id: String,
+    ///     summary: Option<String>,
+    /// }
+    ///
+    /// let mut pages = std::pin::pin!(client.events().list("primary").pages_as::<Slim>());
+    /// while let Some(page) = pages.try_next().await? {
+    ///     for event in page.items {
+    ///         println!("{} {}", event.id, event.summary.unwrap_or_default());
+    ///     }
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn pages_as<T: DeserializeOwned + Send + 'static>(
+        self,
+    ) -> impl Stream<Item = Result<Page<T>>> + Send + 'static {
         match check_sync_conflicts(&self.call) {
-            Ok(()) => futures::StreamExt::boxed(self.call.pages::<Event>()),
+            Ok(()) => futures::StreamExt::boxed(self.call.pages::<T>()),
             Err(e) => futures::StreamExt::boxed(failed(e)),
         }
     }
