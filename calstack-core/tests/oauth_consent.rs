@@ -459,3 +459,48 @@ async fn code_exchange_is_retried_after_a_server_error() {
     assert!(credential.is_valid);
     assert_eq!(h.clock.sleeps().len(), 1);
 }
+
+#[tokio::test]
+async fn a_consent_started_before_key_rotation_completes_with_only_the_new_key() {
+    use calstack_core::crypto::{EncryptionKey, Keyring};
+    use calstack_core::oauth::OAuthManager;
+    use std::sync::Arc;
+
+    let h = harness().await;
+    mount_code_exchange(&h, code_response(BOTH_SCOPES), 1).await;
+    let request = h.oauth().authorize_url(h.id()).await.expect("url");
+    let challenge = query(&request.url)["code_challenge"].clone();
+    let manager = |keyring: Keyring| {
+        OAuthManager::new(
+            h.store.clone(),
+            keyring,
+            endpoints(&h.server),
+            Arc::new(h.clock.clone()),
+            config(),
+        )
+        .expect("manager")
+    };
+
+    let new_key = EncryptionKey::from_bytes([9; 32]);
+    let report = manager(keyring().rotated_to(new_key.clone()))
+        .rotate_keys()
+        .await
+        .expect("rotation");
+    assert_eq!(
+        report.pending_resealed, 1,
+        "the consent in progress is re-sealed"
+    );
+
+    // The old key is gone; the user now comes back from Google's consent page.
+    manager(Keyring::new(new_key))
+        .complete("code", &request.state)
+        .await
+        .expect("consent completes without the old key");
+    let received = h.server.received_requests().await.expect("recording on");
+    let verifier = field(&form(&received[0].body), "code_verifier").expect("verifier sent");
+    assert_eq!(
+        URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())),
+        challenge,
+        "the re-sealed verifier is the one the URL's challenge was made from"
+    );
+}

@@ -119,6 +119,15 @@ pub(crate) const GET_PENDING: &str = concat!(
 );
 /// Binds state.
 pub(crate) const DELETE_PENDING: &str = "DELETE FROM pending_authorizations WHERE state = ?";
+/// Every row, oldest first.
+pub(crate) const LIST_PENDING: &str = concat!(
+    "SELECT ",
+    pending_columns!(),
+    " FROM pending_authorizations ORDER BY created_at, state"
+);
+/// Compare-and-set of the sealed verifier. Binds new verifier, state, old verifier.
+pub(crate) const RESEAL_PENDING: &str = "UPDATE pending_authorizations SET pkce_verifier = ? \
+     WHERE state = ? AND pkce_verifier = ?";
 /// Binds now.
 pub(crate) const PURGE_EXPIRED_PENDING: &str =
     "DELETE FROM pending_authorizations WHERE expires_at < ?";

@@ -426,6 +426,32 @@ macro_rules! impl_sql_store {
                         .map_err(|e| store_error(e, "purge expired pending authorizations"))?;
                     Ok(done.rows_affected())
                 }
+
+                async fn list_pending(&self) -> Result<Vec<PendingAuthorization>, StoreError> {
+                    sqlx::query(D::sql(sql::LIST_PENDING))
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(|e| store_error(e, "list pending authorizations"))?
+                        .iter()
+                        .map(pending_from_row)
+                        .collect()
+                }
+
+                async fn reseal_pending(
+                    &self,
+                    state: &str,
+                    old: &Sealed,
+                    new: &Sealed,
+                ) -> Result<bool, StoreError> {
+                    let done = sqlx::query(D::sql(sql::RESEAL_PENDING))
+                        .bind(new.as_stored())
+                        .bind(state)
+                        .bind(old.as_stored())
+                        .execute(&self.pool)
+                        .await
+                        .map_err(|e| store_error(e, "re-seal pending authorization"))?;
+                    Ok(done.rows_affected() == 1)
+                }
             }
 
             #[async_trait]

@@ -64,6 +64,8 @@ pub struct RotationReport {
     pub examined: usize,
     /// Credentials with at least one secret re-sealed under the current key.
     pub resealed: usize,
+    /// Consents in progress whose PKCE verifier was re-sealed under the current key.
+    pub pending_resealed: usize,
 }
 
 /// Keeps clients' Google OAuth credentials encrypted, fresh and valid. Cheap to clone (all
@@ -289,8 +291,9 @@ impl OAuthManager {
     ///
     /// Rotate by building a keyring whose current key is the new one and which still holds the
     /// old key ([`Keyring::rotated_to`], or `CALSTACK_ENCRYPTION_KEY=new,old`), running this,
-    /// then dropping the old key. Pending consents (at most [`OAuthConfig::state_ttl`] old) are
-    /// not re-sealed: keep the old key until they expire.
+    /// then dropping the old key. Consents in progress are re-sealed too (their PKCE
+    /// verifiers), so one started before the rotation still completes after the old key is
+    /// gone; expired ones are purged.
     pub async fn rotate_keys(&self) -> Result<RotationReport> {
         let mut report = RotationReport::default();
         for credential in self.inner.store.list_credentials(None).await? {
@@ -320,13 +323,40 @@ impl OAuthManager {
                 report.resealed += 1;
             }
         }
+        report.pending_resealed = self.reseal_pending().await?;
         tracing::info!(
             examined = report.examined,
             resealed = report.resealed,
+            pending_resealed = report.pending_resealed,
             key_id = self.inner.keyring.current_key_id(),
             "re-sealed credentials under the current key"
         );
         Ok(report)
+    }
+
+    /// Re-seals the PKCE verifiers of consents in progress (expired ones are purged first), so
+    /// a consent started before a rotation completes without the old key. Returns how many.
+    async fn reseal_pending(&self) -> Result<usize> {
+        let store = &self.inner.store;
+        store.purge_expired_pending(self.now()).await?;
+        let keyring = &self.inner.keyring;
+        let mut resealed = 0;
+        for pending in store.list_pending().await? {
+            if !keyring.needs_reseal(&pending.pkce_verifier) {
+                continue;
+            }
+            let aad = aad::pending_verifier(pending.credential_id, &pending.state);
+            let verifier = keyring.open(&pending.pkce_verifier, &aad)?;
+            let sealed = keyring.seal(verifier.secret(), &aad)?;
+            // `false`: the consent completed meanwhile, and there is nothing left to re-seal.
+            if store
+                .reseal_pending(&pending.state, &pending.pkce_verifier, &sealed)
+                .await?
+            {
+                resealed += 1;
+            }
+        }
+        Ok(resealed)
     }
 
     // ----- helpers shared by the other oauth modules -----

@@ -43,6 +43,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     pending_authorization_is_taken_once(s).await;
     pending_authorization_taken_once_by_concurrent_takers(s).await;
     expired_pending_authorizations_are_purged(s).await;
+    pending_authorizations_are_listed_and_resealed_by_compare_and_set(s).await;
     lease_acquire_extend_expire_release(s).await;
     lease_has_one_winner_among_concurrent_holders(s).await;
 }
@@ -791,6 +792,54 @@ pub async fn pending_authorization_taken_once_by_concurrent_takers(s: &dyn Store
 }
 
 /// `purge_expired_pending` deletes what expired before `now`, keeps the rest, and counts.
+/// Pending authorizations are listed oldest first, and their verifier is replaced only while
+/// it is still the one the caller read (key rotation racing a completing consent).
+pub async fn pending_authorizations_are_listed_and_resealed_by_compare_and_set(s: &dyn Store) {
+    let owner = add_client(s, "Owner", "owner@reseal.test").await;
+    let cred = add_credential(s, owner.id).await;
+    let mut second = pending(cred.id, "reseal-second", at(9000, 0));
+    second.created_at = at(20, 0);
+    let first = pending(cred.id, "reseal-first", at(9000, 0));
+    for p in [&second, &first] {
+        s.insert_pending(p).await.expect("insert pending");
+    }
+    let mine = |all: Vec<PendingAuthorization>| -> Vec<PendingAuthorization> {
+        all.into_iter()
+            .filter(|p| p.credential_id == cred.id)
+            .collect()
+    };
+    let listed = mine(s.list_pending().await.expect("list"));
+    assert_eq!(
+        listed,
+        vec![first.clone(), second.clone()],
+        "oldest first, fields intact"
+    );
+
+    let new = Sealed::from_stored("k2:bmV3LXZlcmlmaWVy");
+    assert!(
+        s.reseal_pending("reseal-first", &first.pkce_verifier, &new)
+            .await
+            .expect("reseal")
+    );
+    assert!(
+        !s.reseal_pending("reseal-first", &first.pkce_verifier, &new)
+            .await
+            .expect("reseal again"),
+        "a verifier that changed since it was read is not replaced"
+    );
+    assert!(
+        !s.reseal_pending("no-such-state", &first.pkce_verifier, &new)
+            .await
+            .expect("reseal unknown"),
+        "a consent that completed (taken) is not resurrected"
+    );
+    let taken = s.take_pending("reseal-first").await.expect("take");
+    assert_eq!(taken.map(|p| p.pkce_verifier), Some(new));
+    let taken = s.take_pending("reseal-second").await.expect("take");
+    assert_eq!(taken.map(|p| p.pkce_verifier), Some(second.pkce_verifier));
+    assert!(mine(s.list_pending().await.expect("list")).is_empty());
+}
+
 pub async fn expired_pending_authorizations_are_purged(s: &dyn Store) {
     let owner = add_client(s, "Owner", "owner@purge.test").await;
     let cred = add_credential(s, owner.id).await;

@@ -8,7 +8,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::traits::{AuthorizationStore, ClientStore, CredentialStore, LeaseStore};
-use super::{Client, ClientId, CredentialId, OAuthCredential, PendingAuthorization, StoreError};
+use super::{
+    Client, ClientId, CredentialId, OAuthCredential, PendingAuthorization, Sealed, StoreError,
+};
 
 /// A store that lives in this process's memory.
 #[derive(Debug, Default)]
@@ -211,6 +213,28 @@ impl AuthorizationStore for MemoryStore {
         let before = t.pending.len();
         t.pending.retain(|_, p| p.expires_at >= now);
         Ok((before - t.pending.len()) as u64)
+    }
+
+    async fn list_pending(&self) -> Result<Vec<PendingAuthorization>, StoreError> {
+        let mut all: Vec<PendingAuthorization> = self.tables().pending.values().cloned().collect();
+        all.sort_by(|a, b| (a.created_at, &a.state).cmp(&(b.created_at, &b.state)));
+        Ok(all)
+    }
+
+    async fn reseal_pending(
+        &self,
+        state: &str,
+        old: &Sealed,
+        new: &Sealed,
+    ) -> Result<bool, StoreError> {
+        let mut t = self.tables();
+        match t.pending.get_mut(state) {
+            Some(p) if p.pkce_verifier.as_stored() == old.as_stored() => {
+                p.pkce_verifier = new.clone();
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 }
 

@@ -5,7 +5,9 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::{Client, ClientId, CredentialId, OAuthCredential, PendingAuthorization, StoreError};
+use super::{
+    Client, ClientId, CredentialId, OAuthCredential, PendingAuthorization, Sealed, StoreError,
+};
 
 /// Clients.
 #[async_trait]
@@ -76,6 +78,19 @@ pub trait AuthorizationStore: Send + Sync {
 
     /// Deletes pending authorizations that expired before `now`. Returns how many.
     async fn purge_expired_pending(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
+
+    /// Every pending authorization (expired ones too), oldest first. For key rotation.
+    async fn list_pending(&self) -> Result<Vec<PendingAuthorization>, StoreError>;
+
+    /// Replaces the sealed PKCE verifier of the pending authorization `state`, if it is still
+    /// pending and still sealed as `old` (compare-and-set). Returns whether it was replaced;
+    /// `false` means the consent completed (or was re-sealed) meanwhile.
+    async fn reseal_pending(
+        &self,
+        state: &str,
+        old: &Sealed,
+        new: &Sealed,
+    ) -> Result<bool, StoreError>;
 }
 
 /// Refresh leases: at most one holder per credential refreshes at a time, across processes.
