@@ -791,7 +791,6 @@ pub async fn pending_authorization_taken_once_by_concurrent_takers(s: &dyn Store
     remove_clients(s).await;
 }
 
-/// `purge_expired_pending` deletes what expired before `now`, keeps the rest, and counts.
 /// Pending authorizations are listed oldest first, and their verifier is replaced only while
 /// it is still the one the caller read (key rotation racing a completing consent).
 pub async fn pending_authorizations_are_listed_and_resealed_by_compare_and_set(s: &dyn Store) {
@@ -838,8 +837,10 @@ pub async fn pending_authorizations_are_listed_and_resealed_by_compare_and_set(s
     let taken = s.take_pending("reseal-second").await.expect("take");
     assert_eq!(taken.map(|p| p.pkce_verifier), Some(second.pkce_verifier));
     assert!(mine(s.list_pending().await.expect("list")).is_empty());
+    remove_clients(s).await;
 }
 
+/// `purge_expired_pending` deletes what expired before `now`, keeps the rest, and counts.
 pub async fn expired_pending_authorizations_are_purged(s: &dyn Store) {
     let owner = add_client(s, "Owner", "owner@purge.test").await;
     let cred = add_credential(s, owner.id).await;
