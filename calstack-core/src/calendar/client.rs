@@ -4,7 +4,10 @@ use std::sync::Arc;
 
 use url::Url;
 
-use super::api::{CalendarListApi, CalendarsApi, ChannelsApi, ColorsApi, EventsApi, FreeBusyApi};
+use super::api::{
+    AclApi, CalendarListApi, CalendarsApi, ChannelsApi, ColorsApi, EventsApi, FreeBusyApi,
+    SettingsApi,
+};
 use crate::auth::TokenSource;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
@@ -68,6 +71,16 @@ impl CalendarClient {
     /// Calendars themselves: get, insert, update, patch, delete, clear.
     pub fn calendars(&self) -> CalendarsApi {
         CalendarsApi::new(self.clone())
+    }
+
+    /// Sharing rules of a calendar: list, get, insert, update, patch, delete, watch, sync.
+    pub fn acl(&self) -> AclApi {
+        AclApi::new(self.clone())
+    }
+
+    /// The user's settings: list, get, watch, sync.
+    pub fn settings(&self) -> SettingsApi {
+        SettingsApi::new(self.clone())
     }
 
     /// Free/busy queries.

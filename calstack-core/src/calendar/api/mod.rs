@@ -1,11 +1,13 @@
 //! Request builders, one per API method, grouped by resource. Each is `#[must_use]` and ends
 //! with `.send().await`; list builders also offer `.stream()`, `.pages()` and `.collect_all()`.
 
+mod acl;
 mod calendar_list;
 mod calendars;
 mod events;
 mod other;
 mod paging;
+mod settings;
 
 use futures::stream::{self, Stream, StreamExt, TryStreamExt};
 use reqwest::{Method, StatusCode};
@@ -17,6 +19,10 @@ use super::model::{Conditional, Page, SyncResult};
 use crate::error::{Error, Result};
 use crate::transport::{ApiRequest, Idempotency, Outcome};
 
+pub use acl::{
+    AclApi, DeleteAclRule, GetAclRule, InsertAclRule, ListAcl, PatchAclRule, UpdateAclRule,
+    WatchAcl,
+};
 pub use calendar_list::{
     CalendarListApi, DeleteCalendarListEntry, GetCalendarListEntry, InsertCalendarListEntry,
     ListCalendarList, PatchCalendarListEntry, UpdateCalendarListEntry,
@@ -30,6 +36,7 @@ pub use events::{
     MoveEvent, PatchEvent, QuickAddEvent, UpdateEvent, WatchEvents,
 };
 pub use other::{ChannelsApi, ColorsApi, FreeBusyApi, GetColors, QueryFreeBusy, StopChannel};
+pub use settings::{GetSetting, ListSettings, SettingsApi, WatchSettings};
 
 /// One prepared call: the client and the request to send.
 #[derive(Debug, Clone)]

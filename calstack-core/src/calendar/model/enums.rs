@@ -163,6 +163,36 @@ string_enum! {
 }
 
 string_enum! {
+    /// `AclRule.role`: what an access-control rule grants its scope.
+    AclRole {
+        /// No access (also how a deleted rule comes back from sync).
+        None => "none",
+        /// May see free/busy only.
+        FreeBusyReader => "freeBusyReader",
+        /// May read events; private events show without details.
+        Reader => "reader",
+        /// May read and change events, private details included.
+        Writer => "writer",
+        /// Writer who may also see and change the sharing rules.
+        Owner => "owner",
+    }
+}
+
+string_enum! {
+    /// `AclRule.scope.type`: who an access-control rule applies to.
+    AclScopeType {
+        /// Everyone, signed in or not (the public scope); takes no value.
+        Default => "default",
+        /// One user, by email address.
+        User => "user",
+        /// A group, by email address.
+        Group => "group",
+        /// Everyone in a domain, by domain name.
+        Domain => "domain",
+    }
+}
+
+string_enum! {
     /// The `sendUpdates` query parameter: who receives notifications about a change.
     SendUpdates {
         /// Notify all guests.

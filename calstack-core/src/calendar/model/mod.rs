@@ -2,6 +2,7 @@
 //!
 //! Every struct keeps fields it does not know in `extra`, so data round-trips unchanged.
 
+mod acl;
 mod calendars;
 mod conference;
 mod enums;
@@ -10,6 +11,7 @@ mod misc;
 mod page;
 pub(crate) mod serde_util;
 
+pub use acl::{Acl, AclRule, AclScope, Setting, Settings};
 pub use calendars::{Calendar, CalendarListEntry, CalendarNotification, NotificationSettings};
 pub use conference::{
     ConferenceData, ConferenceParameters, ConferenceParametersAddOnParameters,
@@ -17,9 +19,9 @@ pub use conference::{
     CreateConferenceRequest, EntryPoint,
 };
 pub use enums::{
-    AccessRole, ConferenceSolutionType, ConferenceStatusCode, EntryPointType, EventStatus,
-    EventType, NotificationMethod, NotificationType, OrderBy, ReminderMethod, ResponseStatus,
-    SendUpdates, Transparency, Visibility,
+    AccessRole, AclRole, AclScopeType, ConferenceSolutionType, ConferenceStatusCode,
+    EntryPointType, EventStatus, EventType, NotificationMethod, NotificationType, OrderBy,
+    ReminderMethod, ResponseStatus, SendUpdates, Transparency, Visibility,
 };
 pub use event::{
     Event, EventAttachment, EventAttendee, EventDateTime, EventGadget, EventPerson, EventReminder,
