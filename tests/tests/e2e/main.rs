@@ -5,6 +5,7 @@ mod consent;
 mod events;
 mod faults;
 mod restart;
+mod sharing;
 mod stacking;
 mod sync;
 mod tokens;
