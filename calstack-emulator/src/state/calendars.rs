@@ -10,10 +10,10 @@ use serde_json::{Map, Value, json};
 
 use super::State;
 use super::events::StoredEvent;
+use super::listing::{Listing, list_etag};
 use crate::api_error::ApiError;
 use crate::params::Params;
 use crate::time::parse_tz;
-use crate::tokens::{self, PageToken, SyncToken};
 
 /// Read-only calendar fields copied into list entries.
 const CALENDAR_FIELDS: [&str; 4] = ["summary", "description", "location", "timeZone"];
@@ -307,24 +307,14 @@ impl State {
         account: &str,
         params: &Params,
     ) -> Result<Value, ApiError> {
-        let max = params.max_results(100, 250)?;
         let acct = self.accounts.get(account).ok_or_else(ApiError::not_found)?;
-        let collection = format!("list:{account}");
-        let mut since = None;
-        if let Some(sync) = params.get("syncToken") {
-            if params.has("minAccessRole") {
-                return Err(ApiError::invalid_param(
-                    "syncToken",
-                    "Sync token cannot be used with other request restrictions.",
-                ));
-            }
-            let token: SyncToken = tokens::decode(sync)
-                .ok_or_else(|| ApiError::invalid_param("syncToken", "Invalid sync token value."))?;
-            if token.collection != collection || token.epoch != acct.list_epoch {
-                return Err(ApiError::full_sync_required());
-            }
-            since = Some(token.seq);
-        }
+        let listing = Listing::parse(
+            params,
+            format!("list:{account}"),
+            acct.list_epoch,
+            self.current_seq(),
+            &["minAccessRole"],
+        )?;
         let min_role = match params.get("minAccessRole") {
             None => 0,
             Some(r @ ("freeBusyReader" | "reader" | "writer" | "owner")) => role_rank(r),
@@ -335,70 +325,20 @@ impl State {
                 ));
             }
         };
-        let show_deleted = since.is_some() || params.bool("showDeleted", false)?;
-        let show_hidden = since.is_some() || params.bool("showHidden", false)?;
-        let (snapshot, after) = match params.get("pageToken") {
-            Some(p) => {
-                let token: PageToken = tokens::decode(p)
-                    .filter(|t: &PageToken| t.collection == collection)
-                    .ok_or_else(|| {
-                        ApiError::invalid_param("pageToken", "Invalid page token value.")
-                    })?;
-                (token.snapshot, Some(token.key))
-            }
-            None => (self.current_seq(), None),
-        };
-        let mut items = Vec::new();
-        let mut next_key = None;
-        for (id, entry) in &acct.list {
-            if after.as_deref().is_some_and(|a| id.as_str() <= a) {
-                continue;
-            }
-            if since.is_some_and(|s| entry.seq <= s) {
-                continue;
-            }
-            if entry.deleted && !show_deleted {
-                continue;
-            }
-            if !show_hidden && entry.prefs.get("hidden") == Some(&json!(true)) {
-                continue;
-            }
-            if role_rank(entry.access_role) < min_role {
-                continue;
-            }
-            if items.len() == max {
-                next_key = items
-                    .last()
-                    .and_then(|v: &Value| v["id"].as_str())
-                    .map(str::to_owned);
-                break;
-            }
-            items.push(self.render_entry(id, entry));
-        }
-        let mut out = json!({
-            "kind": "calendar#calendarList",
-            "etag": format!("\"p{:x}\"", self.current_seq()),
-            "items": items,
-        });
-        match next_key {
-            Some(key) => {
-                out["nextPageToken"] = json!(tokens::encode(&PageToken {
-                    collection,
-                    snapshot,
-                    key,
-                    since,
-                    epoch: acct.list_epoch
-                }));
-            }
-            None => {
-                out["nextSyncToken"] = json!(tokens::encode(&SyncToken {
-                    collection,
-                    epoch: acct.list_epoch,
-                    seq: snapshot
-                }));
-            }
-        }
-        Ok(out)
+        let show_deleted = listing.show_deleted(params)?;
+        let show_hidden = listing.since.is_some() || params.bool("showHidden", false)?;
+        Ok(listing.respond(
+            "calendar#calendarList",
+            list_etag(self.current_seq()),
+            acct.list.iter().map(|(id, entry)| (id.as_str(), entry)),
+            |entry| entry.seq,
+            |entry| {
+                (show_deleted || !entry.deleted)
+                    && (show_hidden || entry.prefs.get("hidden") != Some(&json!(true)))
+                    && role_rank(entry.access_role) >= min_role
+            },
+            |id, entry| self.render_entry(id, entry),
+        ))
     }
 
     /// `calendarList.get`.

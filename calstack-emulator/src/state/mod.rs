@@ -6,6 +6,7 @@ pub(crate) mod calendars;
 pub(crate) mod channels;
 pub(crate) mod clock;
 pub(crate) mod events;
+pub(crate) mod listing;
 pub(crate) mod oauth;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
