@@ -260,16 +260,7 @@ impl State {
         }
         let role = parse_role(body, replace)?.unwrap_or(rule.role);
         self.check_rule_change(account, &cal_id, rule_id, Some(role))?;
-        let seq = self.next_seq();
-        if let Some(rule) = self
-            .calendars
-            .get_mut(&cal_id)
-            .and_then(|c| c.acl.get_mut(rule_id))
-        {
-            rule.role = role;
-            rule.seq = seq;
-        }
-        self.sync_list_entries(&cal_id, rule_id);
+        self.change_rule(&cal_id, rule_id, |rule| rule.role = role);
         self.acl_get(account, &cal_id, rule_id)
     }
 
@@ -282,21 +273,26 @@ impl State {
     ) -> Result<(), ApiError> {
         let cal = self.owned_calendar(account, calendar_id)?;
         let cal_id = cal.id.clone();
-        if !cal.acl.get(rule_id).is_some_and(|r| !r.deleted) {
+        if cal.acl.get(rule_id).is_none_or(|r| r.deleted) {
             return Err(ApiError::not_found());
         }
         self.check_rule_change(account, &cal_id, rule_id, None)?;
+        self.change_rule(&cal_id, rule_id, |rule| rule.deleted = true);
+        Ok(())
+    }
+
+    /// Applies `change` to an existing rule as one new write, then updates the calendar lists.
+    fn change_rule(&mut self, cal_id: &str, rule_id: &str, change: impl FnOnce(&mut AclRule)) {
         let seq = self.next_seq();
         if let Some(rule) = self
             .calendars
-            .get_mut(&cal_id)
+            .get_mut(cal_id)
             .and_then(|c| c.acl.get_mut(rule_id))
         {
-            rule.deleted = true;
+            change(rule);
             rule.seq = seq;
         }
-        self.sync_list_entries(&cal_id, rule_id);
-        Ok(())
+        self.sync_list_entries(cal_id, rule_id);
     }
 
     /// 403 when a change would lower the caller's own access or the access of a primary

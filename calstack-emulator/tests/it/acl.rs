@@ -10,6 +10,11 @@ fn rule(role: &str, email: &str) -> Value {
     json!({"role": role, "scope": {"type": "user", "value": email}})
 }
 
+/// An event body for 2024-05-14 09:00–10:00 UTC.
+fn new_event(summary: &str) -> Value {
+    json!({"summary": summary, "start": {"dateTime": "2024-05-14T09:00:00Z"}, "end": {"dateTime": "2024-05-14T10:00:00Z"}})
+}
+
 /// A harness plus a token for Bob, who exists in the emulator.
 async fn with_bob() -> (Harness, String) {
     let h = Harness::new().await;
@@ -91,25 +96,11 @@ async fn granting_reader_shares_the_calendar_and_deleting_revokes_it() {
         .expect("sync")
         .to_owned();
 
-    let events = h
-        .call_as(
-            Some(&bob),
-            Method::GET,
-            &format!("calendars/{USER}/events"),
-            None,
-        )
-        .await;
+    let events = on_users_calendar(&h, &bob, Method::GET, "events", None).await;
     assert_eq!(events.status, StatusCode::OK, "{}", events.body);
     assert_eq!(events.body["accessRole"], "reader");
     assert_eq!(events.body["items"][0]["summary"], "Standup");
-    let write = h
-        .call_as(
-            Some(&bob),
-            Method::POST,
-            &format!("calendars/{USER}/events"),
-            Some(json!({"summary": "x", "start": {"dateTime": "2024-05-14T09:00:00Z"}, "end": {"dateTime": "2024-05-14T10:00:00Z"}})),
-        )
-        .await;
+    let write = on_users_calendar(&h, &bob, Method::POST, "events", Some(new_event("x"))).await;
     assert_eq!(write.status, StatusCode::FORBIDDEN);
     assert_eq!(write.reason(), "requiredAccessLevel");
 
@@ -121,14 +112,7 @@ async fn granting_reader_shares_the_calendar_and_deleting_revokes_it() {
         )
         .await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT);
-    let after = h
-        .call_as(
-            Some(&bob),
-            Method::GET,
-            &format!("calendars/{USER}/events"),
-            None,
-        )
-        .await;
+    let after = on_users_calendar(&h, &bob, Method::GET, "events", None).await;
     assert_eq!(after.status, StatusCode::NOT_FOUND);
     assert_eq!(after.reason(), "notFound");
     let list = h
@@ -151,15 +135,8 @@ async fn granting_reader_shares_the_calendar_and_deleting_revokes_it() {
 async fn writer_can_add_events_and_patching_the_role_changes_access() {
     let (h, bob) = with_bob().await;
     h.post("calendars/primary/acl", rule("writer", BOB)).await;
-    let event = json!({"summary": "From Bob", "start": {"dateTime": "2024-05-14T09:00:00Z"}, "end": {"dateTime": "2024-05-14T10:00:00Z"}});
-    let write = h
-        .call_as(
-            Some(&bob),
-            Method::POST,
-            &format!("calendars/{USER}/events"),
-            Some(event.clone()),
-        )
-        .await;
+    let event = new_event("From Bob");
+    let write = on_users_calendar(&h, &bob, Method::POST, "events", Some(event.clone())).await;
     assert_eq!(write.status, StatusCode::OK, "{}", write.body);
     let (items, _, _) = h.list_all("calendars/primary/events").await;
     assert_eq!(items[0]["summary"], "From Bob");
@@ -181,14 +158,7 @@ async fn writer_can_add_events_and_patching_the_role_changes_access() {
         )
         .await;
     assert_eq!(entry.body["accessRole"], "reader");
-    let refused = h
-        .call_as(
-            Some(&bob),
-            Method::POST,
-            &format!("calendars/{USER}/events"),
-            Some(event),
-        )
-        .await;
+    let refused = on_users_calendar(&h, &bob, Method::POST, "events", Some(event)).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
 
@@ -199,23 +169,9 @@ async fn free_busy_reader_gets_free_busy_but_not_events() {
         .await;
     h.post("calendars/primary/acl", rule("freeBusyReader", BOB))
         .await;
-    let events = h
-        .call_as(
-            Some(&bob),
-            Method::GET,
-            &format!("calendars/{USER}/events"),
-            None,
-        )
-        .await;
+    let events = on_users_calendar(&h, &bob, Method::GET, "events", None).await;
     assert_eq!(events.status, StatusCode::FORBIDDEN);
-    let one = h
-        .call_as(
-            Some(&bob),
-            Method::GET,
-            &format!("calendars/{USER}/acl"),
-            None,
-        )
-        .await;
+    let one = on_users_calendar(&h, &bob, Method::GET, "acl", None).await;
     assert_eq!(one.status, StatusCode::FORBIDDEN);
     let busy = h
         .call_as(
@@ -345,14 +301,7 @@ async fn default_rule_is_public_and_domain_rule_covers_the_domain() {
         .await;
     assert_eq!(public.body["id"], "default");
     assert!(public.body["scope"].get("value").is_none());
-    let read = h
-        .call_as(
-            Some(&bob),
-            Method::GET,
-            &format!("calendars/{USER}/events"),
-            None,
-        )
-        .await;
+    let read = on_users_calendar(&h, &bob, Method::GET, "events", None).await;
     assert_eq!(read.status, StatusCode::OK);
 
     let domain = h
@@ -362,14 +311,7 @@ async fn default_rule_is_public_and_domain_rule_covers_the_domain() {
         )
         .await;
     assert_eq!(domain.body["id"], "domain:example.com");
-    let write = h
-        .call_as(
-            Some(&bob),
-            Method::POST,
-            &format!("calendars/{USER}/events"),
-            Some(json!({"summary": "x", "start": {"dateTime": "2024-05-14T09:00:00Z"}, "end": {"dateTime": "2024-05-14T10:00:00Z"}})),
-        )
-        .await;
+    let write = on_users_calendar(&h, &bob, Method::POST, "events", Some(new_event("x"))).await;
     assert_eq!(write.status, StatusCode::OK, "{}", write.body);
 }
 
