@@ -109,6 +109,16 @@ impl ApiError {
         )
     }
 
+    /// 403 `cannotChangeOwnAcl`: an ACL change would lower the caller's own access.
+    pub(crate) fn cannot_change_own_acl() -> Self {
+        Self::new(
+            403,
+            "calendar",
+            "cannotChangeOwnAcl",
+            "Cannot change your own access level.",
+        )
+    }
+
     /// 403 `forbidden`.
     pub(crate) fn forbidden(message: impl Into<String>) -> Self {
         Self::new(403, "global", "forbidden", message)

@@ -1,5 +1,5 @@
-//! Calendar v3 endpoints under `/calendar/v3`: calendarList, calendars, events, freeBusy,
-//! colors and channels. Handlers authenticate, check scopes, lock the state, and render.
+//! Calendar v3 endpoints under `/calendar/v3`: calendarList, calendars, acl, events, settings,
+//! freeBusy, colors and channels. Handlers authenticate, check scopes, lock the state, and render.
 
 use axum::Router;
 use axum::body::Bytes;
@@ -14,7 +14,7 @@ use crate::api_error::ApiError;
 use crate::params::Params;
 use crate::state::calendars::etag_matches;
 use crate::state::events::Resource;
-use crate::state::{Channel, Shared};
+use crate::state::{Channel, Shared, Watched};
 
 type Result<T> = std::result::Result<T, ApiError>;
 
@@ -44,6 +44,21 @@ pub(super) fn routes() -> Router<Shared> {
             "/calendars/{calendarId}/clear",
             post(remove_calendar::<true>),
         )
+        .route(
+            "/calendars/{calendarId}/acl",
+            get(list_acl).post(insert_acl),
+        )
+        .route("/calendars/{calendarId}/acl/watch", post(watch_acl))
+        .route(
+            "/calendars/{calendarId}/acl/{ruleId}",
+            get(get_acl)
+                .put(write_acl::<true>)
+                .patch(write_acl::<false>)
+                .delete(delete_acl),
+        )
+        .route("/users/me/settings", get(list_settings))
+        .route("/users/me/settings/watch", post(watch_settings))
+        .route("/users/me/settings/{setting}", get(get_setting))
         .route(
             "/calendars/{calendarId}/events",
             get(list_events).post(add_event::<false>),
@@ -192,7 +207,7 @@ async fn watch_calendar_list(
     let body = json_body(&body)?;
     let resource_uri =
         "https://www.googleapis.com/calendar/v3/users/me/calendarList?alt=json".to_owned();
-    open_channel(&s, &caller, &body, resource_uri, None)
+    open_channel(&s, &caller, &body, resource_uri, Watched::CalendarList)
 }
 
 // ---- calendars ----
@@ -252,6 +267,126 @@ async fn remove_calendar<const CLEAR: bool>(
     Ok(no_content())
 }
 
+// ---- acl ----
+
+async fn list_acl(
+    State(s): State<Shared>,
+    caller: Caller,
+    Path(calendar_id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Response> {
+    caller.require(scopes::ACL_READ)?;
+    let params = Params::parse(q.as_deref());
+    let value = s.lock().acl_list(&caller.account, &calendar_id, &params)?;
+    Ok(json_ok(&value))
+}
+
+async fn get_acl(
+    State(s): State<Shared>,
+    caller: Caller,
+    Path((calendar_id, rule_id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    caller.require(scopes::ACL_READ)?;
+    let value = s.lock().acl_get(&caller.account, &calendar_id, &rule_id)?;
+    Ok(json_unless_not_modified(&headers, &value))
+}
+
+async fn insert_acl(
+    State(s): State<Shared>,
+    caller: Caller,
+    Path(calendar_id): Path<String>,
+    body: Bytes,
+) -> Result<Response> {
+    caller.require(scopes::ACL_WRITE)?;
+    let body = object(&body)?;
+    let value = s.lock().acl_insert(&caller.account, &calendar_id, &body)?;
+    Ok(json_ok(&value))
+}
+
+/// `PUT` (`REPLACE`) or `PATCH` of an ACL rule.
+async fn write_acl<const REPLACE: bool>(
+    State(s): State<Shared>,
+    caller: Caller,
+    Path((calendar_id, rule_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response> {
+    caller.require(scopes::ACL_WRITE)?;
+    let body = object(&body)?;
+    let value = s.lock().acl_write(
+        &caller.account,
+        &calendar_id,
+        &rule_id,
+        &body,
+        REPLACE,
+        if_match(&headers).as_deref(),
+    )?;
+    Ok(json_ok(&value))
+}
+
+async fn delete_acl(
+    State(s): State<Shared>,
+    caller: Caller,
+    Path((calendar_id, rule_id)): Path<(String, String)>,
+) -> Result<Response> {
+    caller.require(scopes::ACL_WRITE)?;
+    s.lock()
+        .acl_delete(&caller.account, &calendar_id, &rule_id)?;
+    Ok(no_content())
+}
+
+async fn watch_acl(
+    State(s): State<Shared>,
+    caller: Caller,
+    Path(calendar_id): Path<String>,
+    body: Bytes,
+) -> Result<Response> {
+    caller.require(scopes::ACL_READ)?;
+    let body = json_body(&body)?;
+    let cal_id = {
+        let state = s.lock();
+        let id = state.resolve(&caller.account, &calendar_id).to_owned();
+        state.require_owner(&caller.account, &id)?;
+        id
+    };
+    let resource_uri =
+        format!("https://www.googleapis.com/calendar/v3/calendars/{cal_id}/acl?alt=json");
+    open_channel(&s, &caller, &body, resource_uri, Watched::Acl(cal_id))
+}
+
+// ---- settings ----
+
+async fn list_settings(
+    State(s): State<Shared>,
+    caller: Caller,
+    RawQuery(q): RawQuery,
+) -> Result<Response> {
+    caller.require(scopes::SETTINGS)?;
+    let params = Params::parse(q.as_deref());
+    let value = s.lock().settings_list(&caller.account, &params)?;
+    Ok(json_ok(&value))
+}
+
+async fn get_setting(
+    State(s): State<Shared>,
+    caller: Caller,
+    Path(setting): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    caller.require(scopes::SETTINGS)?;
+    let value = s.lock().settings_get(&caller.account, &setting)?;
+    Ok(json_unless_not_modified(&headers, &value))
+}
+
+async fn watch_settings(State(s): State<Shared>, caller: Caller, body: Bytes) -> Result<Response> {
+    caller.require(scopes::SETTINGS)?;
+    let body = json_body(&body)?;
+    let resource_uri =
+        "https://www.googleapis.com/calendar/v3/users/me/settings?alt=json".to_owned();
+    open_channel(&s, &caller, &body, resource_uri, Watched::Settings)
+}
+
 // ---- events ----
 
 async fn list_events(
@@ -264,7 +399,7 @@ async fn list_events(
     caller.require(scopes::EVENTS_READ)?;
     let params = Params::parse(q.as_deref());
     let state = s.lock();
-    state.role(
+    state.require_reader(
         &caller.account,
         state.resolve(&caller.account, &calendar_id),
     )?;
@@ -415,12 +550,12 @@ async fn watch_events(
     let cal_id = {
         let state = s.lock();
         let id = state.resolve(&caller.account, &calendar_id).to_owned();
-        state.role(&caller.account, &id)?;
+        state.require_reader(&caller.account, &id)?;
         id
     };
     let resource_uri =
         format!("https://www.googleapis.com/calendar/v3/calendars/{cal_id}/events?alt=json");
-    open_channel(&s, &caller, &body, resource_uri, Some(cal_id))
+    open_channel(&s, &caller, &body, resource_uri, Watched::Events(cal_id))
 }
 
 fn open_channel(
@@ -428,7 +563,7 @@ fn open_channel(
     caller: &Caller,
     body: &Value,
     resource_uri: String,
-    calendar_id: Option<String>,
+    watched: Watched,
 ) -> Result<Response> {
     let id = body
         .get("id")
@@ -476,7 +611,7 @@ fn open_channel(
         resource_id: resource_id.clone(),
         resource_uri: resource_uri.clone(),
         account: caller.account.clone(),
-        calendar_id,
+        watched,
         address: address.to_owned(),
         token: token.clone(),
         expiration_ms: expiration,

@@ -95,6 +95,16 @@ fn endpoint_name(method: &Method, path: &str) -> Option<&'static str> {
         ("PATCH", "/calendars/{calendarId}") => "calendars.patch",
         ("DELETE", "/calendars/{calendarId}") => "calendars.delete",
         ("POST", "/calendars/{calendarId}/clear") => "calendars.clear",
+        ("GET", "/calendars/{calendarId}/acl") => "acl.list",
+        ("POST", "/calendars/{calendarId}/acl") => "acl.insert",
+        ("POST", "/calendars/{calendarId}/acl/watch") => "acl.watch",
+        ("GET", "/calendars/{calendarId}/acl/{ruleId}") => "acl.get",
+        ("PUT", "/calendars/{calendarId}/acl/{ruleId}") => "acl.update",
+        ("PATCH", "/calendars/{calendarId}/acl/{ruleId}") => "acl.patch",
+        ("DELETE", "/calendars/{calendarId}/acl/{ruleId}") => "acl.delete",
+        ("GET", "/users/me/settings") => "settings.list",
+        ("POST", "/users/me/settings/watch") => "settings.watch",
+        ("GET", "/users/me/settings/{setting}") => "settings.get",
         ("GET", "/calendars/{calendarId}/events") => "events.list",
         ("POST", "/calendars/{calendarId}/events") => "events.insert",
         ("POST", "/calendars/{calendarId}/events/quickAdd") => "events.quickAdd",
@@ -229,6 +239,13 @@ pub(crate) mod scopes {
         "calendar.events.readonly",
     ];
     pub(crate) const COLORS: &[&str] = &["calendar", "calendar.readonly"];
+    pub(crate) const ACL_READ: &[&str] = &["calendar", "calendar.acls", "calendar.acls.readonly"];
+    pub(crate) const ACL_WRITE: &[&str] = &["calendar", "calendar.acls"];
+    pub(crate) const SETTINGS: &[&str] = &[
+        "calendar",
+        "calendar.readonly",
+        "calendar.settings.readonly",
+    ];
     pub(crate) const CHANNELS: &[&str] = &[
         "calendar",
         "calendar.readonly",

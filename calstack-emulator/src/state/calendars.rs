@@ -9,11 +9,13 @@ use chrono_tz::Tz;
 use serde_json::{Map, Value, json};
 
 use super::State;
+use super::acl::AclRule;
 use super::events::StoredEvent;
+use super::listing::{Listing, list_etag};
+use super::settings::{self, Setting};
 use crate::api_error::ApiError;
 use crate::params::Params;
 use crate::time::parse_tz;
-use crate::tokens::{self, PageToken, SyncToken};
 
 /// Read-only calendar fields copied into list entries.
 const CALENDAR_FIELDS: [&str; 4] = ["summary", "description", "location", "timeZone"];
@@ -36,6 +38,8 @@ pub(crate) struct Account {
     pub(crate) time_zone: String,
     pub(crate) list: BTreeMap<String, ListEntry>,
     pub(crate) list_epoch: u64,
+    /// User settings by id (`timezone`, `locale`, ...).
+    pub(crate) settings: BTreeMap<String, Setting>,
 }
 
 /// One entry of an account's calendar list.
@@ -47,6 +51,33 @@ pub(crate) struct ListEntry {
     pub(crate) seq: u64,
     pub(crate) deleted: bool,
     pub(crate) primary: bool,
+}
+
+impl ListEntry {
+    /// A fresh entry with Google's default display preferences.
+    pub(crate) fn new(access_role: &'static str, seq: u64, primary: bool) -> Self {
+        let mut prefs = Map::new();
+        prefs.insert("colorId".into(), json!("14"));
+        prefs.insert("backgroundColor".into(), json!("#9fe1e7"));
+        prefs.insert("foregroundColor".into(), json!("#000000"));
+        prefs.insert("selected".into(), json!(true));
+        prefs.insert(
+            "defaultReminders".into(),
+            if primary {
+                json!([{"method": "popup", "minutes": 10}])
+            } else {
+                json!([])
+            },
+        );
+        Self {
+            access_role,
+            prefs,
+            etag: etag(seq),
+            seq,
+            deleted: false,
+            primary,
+        }
+    }
 }
 
 /// A calendar with its events.
@@ -64,6 +95,8 @@ pub(crate) struct Calendar {
     pub(crate) deleted: bool,
     pub(crate) events: BTreeMap<String, StoredEvent>,
     pub(crate) ical_index: HashMap<String, String>,
+    /// Access control rules by rule id (`user:alice@example.com`, `default`), tombstones kept.
+    pub(crate) acl: BTreeMap<String, AclRule>,
 }
 
 impl Calendar {
@@ -132,7 +165,8 @@ pub(crate) fn merge_patch(target: &mut Map<String, Value>, patch: &Map<String, V
     }
 }
 
-fn role_rank(role: &str) -> u8 {
+/// Orders roles: `none` < `freeBusyReader` < `reader` < `writer` < `owner`.
+pub(crate) fn role_rank(role: &str) -> u8 {
     match role {
         "freeBusyReader" => 1,
         "reader" => 2,
@@ -149,12 +183,14 @@ impl State {
             return;
         }
         let time_zone = "UTC".to_owned();
+        let seq = self.next_seq();
         self.accounts.insert(
             email.to_owned(),
             Account {
                 time_zone: time_zone.clone(),
                 list: BTreeMap::new(),
                 list_epoch: 0,
+                settings: settings::defaults(&time_zone, seq),
             },
         );
         let mut meta = Map::new();
@@ -166,10 +202,17 @@ impl State {
     /// Sets an account's time zone (its primary calendar's zone too).
     pub(crate) fn set_account_time_zone(&mut self, email: &str, tz: Tz) {
         self.ensure_account(email);
+        let seq = self.next_seq();
         if let Some(account) = self.accounts.get_mut(email) {
             account.time_zone = tz.name().to_owned();
+            account.settings.insert(
+                settings::TIMEZONE.to_owned(),
+                Setting {
+                    value: account.time_zone.clone(),
+                    seq,
+                },
+            );
         }
-        let seq = self.next_seq();
         if let Some(cal) = self.calendars.get_mut(email) {
             cal.meta.insert("timeZone".into(), json!(tz.name()));
             cal.tz = tz;
@@ -207,33 +250,13 @@ impl State {
                 deleted: false,
                 events: BTreeMap::new(),
                 ical_index: HashMap::new(),
-            },
-        );
-        let mut prefs = Map::new();
-        prefs.insert("colorId".into(), json!("14"));
-        prefs.insert("backgroundColor".into(), json!("#9fe1e7"));
-        prefs.insert("foregroundColor".into(), json!("#000000"));
-        prefs.insert("selected".into(), json!(true));
-        prefs.insert(
-            "defaultReminders".into(),
-            if primary {
-                json!([{"method": "popup", "minutes": 10}])
-            } else {
-                json!([])
+                acl: AclRule::owner_rules(owner, seq),
             },
         );
         if let Some(account) = self.accounts.get_mut(owner) {
-            account.list.insert(
-                id.clone(),
-                ListEntry {
-                    access_role: "owner",
-                    prefs,
-                    etag: etag(seq),
-                    seq,
-                    deleted: false,
-                    primary,
-                },
-            );
+            account
+                .list
+                .insert(id.clone(), ListEntry::new("owner", seq, primary));
         }
         id
     }
@@ -247,18 +270,38 @@ impl State {
         }
     }
 
-    /// The caller's role on a calendar, or 404 when it is not on their list.
+    /// The caller's role on a calendar as its ACL grants it, or 404 when it grants none.
     pub(crate) fn role(&self, account: &str, calendar_id: &str) -> Result<&'static str, ApiError> {
-        let entry = self
-            .accounts
+        match self.calendars.get(calendar_id) {
+            Some(cal) if !cal.deleted => match cal.access_role(account) {
+                "none" => Err(ApiError::not_found()),
+                role => Ok(role),
+            },
+            _ => Err(ApiError::not_found()),
+        }
+    }
+
+    /// 404 unless the caller has any access, 403 when it is free/busy only.
+    pub(crate) fn require_reader(
+        &self,
+        account: &str,
+        calendar_id: &str,
+    ) -> Result<&'static str, ApiError> {
+        let role = self.role(account, calendar_id)?;
+        if role_rank(role) < role_rank("reader") {
+            return Err(ApiError::forbidden("Forbidden"));
+        }
+        Ok(role)
+    }
+
+    /// The caller's live calendar list entry, or 404.
+    fn list_entry(&self, account: &str, calendar_id: &str) -> Result<&ListEntry, ApiError> {
+        self.role(account, calendar_id)?;
+        self.accounts
             .get(account)
             .and_then(|a| a.list.get(calendar_id))
             .filter(|e| !e.deleted)
-            .ok_or_else(ApiError::not_found)?;
-        match self.calendars.get(calendar_id) {
-            Some(cal) if !cal.deleted => Ok(entry.access_role),
-            _ => Err(ApiError::not_found()),
-        }
+            .ok_or_else(ApiError::not_found)
     }
 
     /// 404 unless the caller can read, 403 unless they can write.
@@ -269,7 +312,8 @@ impl State {
         Ok(())
     }
 
-    fn require_owner(&self, account: &str, calendar_id: &str) -> Result<(), ApiError> {
+    /// 404 unless the caller can see the calendar, 403 unless they own it.
+    pub(crate) fn require_owner(&self, account: &str, calendar_id: &str) -> Result<(), ApiError> {
         if self.role(account, calendar_id)? != "owner" {
             return Err(ApiError::forbidden("Forbidden"));
         }
@@ -307,24 +351,14 @@ impl State {
         account: &str,
         params: &Params,
     ) -> Result<Value, ApiError> {
-        let max = params.max_results(100, 250)?;
         let acct = self.accounts.get(account).ok_or_else(ApiError::not_found)?;
-        let collection = format!("list:{account}");
-        let mut since = None;
-        if let Some(sync) = params.get("syncToken") {
-            if params.has("minAccessRole") {
-                return Err(ApiError::invalid_param(
-                    "syncToken",
-                    "Sync token cannot be used with other request restrictions.",
-                ));
-            }
-            let token: SyncToken = tokens::decode(sync)
-                .ok_or_else(|| ApiError::invalid_param("syncToken", "Invalid sync token value."))?;
-            if token.collection != collection || token.epoch != acct.list_epoch {
-                return Err(ApiError::full_sync_required());
-            }
-            since = Some(token.seq);
-        }
+        let listing = Listing::parse(
+            params,
+            format!("list:{account}"),
+            acct.list_epoch,
+            self.current_seq(),
+            &["minAccessRole"],
+        )?;
         let min_role = match params.get("minAccessRole") {
             None => 0,
             Some(r @ ("freeBusyReader" | "reader" | "writer" | "owner")) => role_rank(r),
@@ -335,70 +369,20 @@ impl State {
                 ));
             }
         };
-        let show_deleted = since.is_some() || params.bool("showDeleted", false)?;
-        let show_hidden = since.is_some() || params.bool("showHidden", false)?;
-        let (snapshot, after) = match params.get("pageToken") {
-            Some(p) => {
-                let token: PageToken = tokens::decode(p)
-                    .filter(|t: &PageToken| t.collection == collection)
-                    .ok_or_else(|| {
-                        ApiError::invalid_param("pageToken", "Invalid page token value.")
-                    })?;
-                (token.snapshot, Some(token.key))
-            }
-            None => (self.current_seq(), None),
-        };
-        let mut items = Vec::new();
-        let mut next_key = None;
-        for (id, entry) in &acct.list {
-            if after.as_deref().is_some_and(|a| id.as_str() <= a) {
-                continue;
-            }
-            if since.is_some_and(|s| entry.seq <= s) {
-                continue;
-            }
-            if entry.deleted && !show_deleted {
-                continue;
-            }
-            if !show_hidden && entry.prefs.get("hidden") == Some(&json!(true)) {
-                continue;
-            }
-            if role_rank(entry.access_role) < min_role {
-                continue;
-            }
-            if items.len() == max {
-                next_key = items
-                    .last()
-                    .and_then(|v: &Value| v["id"].as_str())
-                    .map(str::to_owned);
-                break;
-            }
-            items.push(self.render_entry(id, entry));
-        }
-        let mut out = json!({
-            "kind": "calendar#calendarList",
-            "etag": format!("\"p{:x}\"", self.current_seq()),
-            "items": items,
-        });
-        match next_key {
-            Some(key) => {
-                out["nextPageToken"] = json!(tokens::encode(&PageToken {
-                    collection,
-                    snapshot,
-                    key,
-                    since,
-                    epoch: acct.list_epoch
-                }));
-            }
-            None => {
-                out["nextSyncToken"] = json!(tokens::encode(&SyncToken {
-                    collection,
-                    epoch: acct.list_epoch,
-                    seq: snapshot
-                }));
-            }
-        }
-        Ok(out)
+        let show_deleted = listing.show_deleted(params)?;
+        let show_hidden = listing.since.is_some() || params.bool("showHidden", false)?;
+        Ok(listing.respond(
+            "calendar#calendarList",
+            list_etag(self.current_seq()),
+            acct.list.iter().map(|(id, entry)| (id.as_str(), entry)),
+            |entry| entry.seq,
+            |entry| {
+                (show_deleted || !entry.deleted)
+                    && (show_hidden || entry.prefs.get("hidden") != Some(&json!(true)))
+                    && role_rank(entry.access_role) >= min_role
+            },
+            |id, entry| self.render_entry(id, entry),
+        ))
     }
 
     /// `calendarList.get`.
@@ -408,12 +392,7 @@ impl State {
         calendar_id: &str,
     ) -> Result<Value, ApiError> {
         let id = self.resolve(account, calendar_id);
-        self.role(account, id)?;
-        let entry = self
-            .accounts
-            .get(account)
-            .and_then(|a| a.list.get(id))
-            .ok_or_else(ApiError::not_found)?;
+        let entry = self.list_entry(account, id)?;
         Ok(self.render_entry(id, entry))
     }
 
@@ -443,24 +422,18 @@ impl State {
             .and_then(Value::as_str)
             .ok_or_else(|| ApiError::required("Missing calendar id."))?
             .to_owned();
-        let owner = match self.calendars.get(&id) {
-            Some(cal) if !cal.deleted => cal.owner.clone(),
-            _ => return Err(ApiError::not_found()),
-        };
+        let role = self.role(account, &id)?;
         let prefs = Self::write_prefs(body, rgb)?;
         let seq = self.next_seq();
         let acct = self
             .accounts
             .get_mut(account)
             .ok_or_else(ApiError::not_found)?;
-        let entry = acct.list.entry(id.clone()).or_insert_with(|| ListEntry {
-            access_role: if owner == account { "owner" } else { "reader" },
-            prefs: Map::new(),
-            etag: String::new(),
-            seq,
-            deleted: false,
-            primary: false,
-        });
+        let entry = acct
+            .list
+            .entry(id.clone())
+            .or_insert_with(|| ListEntry::new(role, seq, false));
+        entry.access_role = role;
         entry.deleted = false;
         merge_patch(&mut entry.prefs, &prefs);
         entry.prefs.entry("selected").or_insert(json!(true));
@@ -480,7 +453,7 @@ impl State {
         if_match: Option<&str>,
     ) -> Result<Value, ApiError> {
         let id = self.resolve(account, calendar_id).to_owned();
-        self.role(account, &id)?;
+        self.list_entry(account, &id)?;
         let prefs = Self::write_prefs(body, rgb)?;
         let seq = self.next_seq();
         let entry = self
@@ -514,7 +487,7 @@ impl State {
         calendar_id: &str,
     ) -> Result<(), ApiError> {
         let id = self.resolve(account, calendar_id).to_owned();
-        self.role(account, &id)?;
+        self.list_entry(account, &id)?;
         let seq = self.next_seq();
         let entry = self
             .accounts

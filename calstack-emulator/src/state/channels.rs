@@ -1,4 +1,5 @@
-//! Push notifications for `events.watch` / `calendarList.watch` channels: after every request
+//! Push notifications for `events.watch` / `calendarList.watch` / `acl.watch` /
+//! `settings.watch` channels: after every request
 //! the emulator compares each watched collection with what the channel last saw and, when it
 //! changed, POSTs a Google-style notification (headers only, no body) to the channel's address.
 //! Every notification is also kept in a log the admin API exposes.
@@ -13,13 +14,26 @@ pub(crate) struct Channel {
     pub(crate) resource_id: String,
     pub(crate) resource_uri: String,
     pub(crate) account: String,
-    /// The watched calendar; `None` watches the account's calendar list.
-    pub(crate) calendar_id: Option<String>,
+    /// The watched collection.
+    pub(crate) watched: Watched,
     pub(crate) address: String,
     pub(crate) token: Option<String>,
     pub(crate) expiration_ms: i64,
     pub(crate) message_number: u64,
     pub(crate) seen_seq: u64,
+}
+
+/// The collection a channel watches.
+#[derive(Debug, Clone)]
+pub(crate) enum Watched {
+    /// The account's calendar list.
+    CalendarList,
+    /// The events of one calendar.
+    Events(String),
+    /// The access control rules of one calendar.
+    Acl(String),
+    /// The account's settings.
+    Settings,
 }
 
 /// One notification, as sent (and as listed by `GET /__emulator/notifications`).
@@ -42,12 +56,20 @@ const LOG_LIMIT: usize = 1000;
 impl State {
     /// The change number of a watched collection.
     pub(crate) fn watched_seq(&self, channel: &Channel) -> u64 {
-        match &channel.calendar_id {
-            Some(id) => self.calendars.get(id).map_or(0, |c| c.seq),
-            None => self
-                .accounts
-                .get(&channel.account)
-                .map_or(0, |a| a.list.values().map(|e| e.seq).max().unwrap_or(0)),
+        let account = self.accounts.get(&channel.account);
+        let newest = |seqs: &mut dyn Iterator<Item = u64>| seqs.max().unwrap_or(0);
+        match &channel.watched {
+            Watched::Events(id) => self.calendars.get(id).map_or(0, |c| c.seq),
+            Watched::Acl(id) => self
+                .calendars
+                .get(id)
+                .map_or(0, |c| newest(&mut c.acl.values().map(|r| r.seq))),
+            Watched::CalendarList => {
+                account.map_or(0, |a| newest(&mut a.list.values().map(|e| e.seq)))
+            }
+            Watched::Settings => {
+                account.map_or(0, |a| newest(&mut a.settings.values().map(|s| s.seq)))
+            }
         }
     }
 

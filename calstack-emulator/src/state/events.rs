@@ -661,7 +661,7 @@ impl State {
         params: &Params,
     ) -> Result<String, ApiError> {
         let cal_id = self.resolve(account, calendar_id);
-        let role = self.role(account, cal_id)?;
+        let role = self.require_reader(account, cal_id)?;
         let cal = self.calendar(cal_id)?;
         let max = params.max_results(250, 2500)?;
         let max = self.faults.page_cap.map_or(max, |cap| max.min(cap.max(1)));
@@ -843,7 +843,7 @@ impl State {
         event_id: &str,
     ) -> Result<Resource, ApiError> {
         let cal_id = self.resolve(account, calendar_id);
-        self.role(account, cal_id)?;
+        self.require_reader(account, cal_id)?;
         let cal = self.calendar(cal_id)?;
         if let Some(ev) = cal.events.get(event_id) {
             return Ok(Resource::of(ev));
@@ -1290,7 +1290,7 @@ impl State {
         params: &Params,
     ) -> Result<String, ApiError> {
         let cal_id = self.resolve(account, calendar_id);
-        let role = self.role(account, cal_id)?;
+        let role = self.require_reader(account, cal_id)?;
         let cal = self.calendar(cal_id)?;
         let master = cal.events.get(event_id).ok_or_else(ApiError::not_found)?;
         if master.cancelled {

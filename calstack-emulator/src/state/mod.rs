@@ -2,11 +2,14 @@
 //! faults, quotas and request counters. One `State` sits behind one mutex; handlers lock it,
 //! do their (synchronous, fast) work and unlock before any I/O.
 
+pub(crate) mod acl;
 pub(crate) mod calendars;
 pub(crate) mod channels;
 pub(crate) mod clock;
 pub(crate) mod events;
+pub(crate) mod listing;
 pub(crate) mod oauth;
+pub(crate) mod settings;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -16,8 +19,8 @@ use chrono::{DateTime, Utc};
 
 use crate::faults::FaultState;
 use calendars::{Account, Calendar};
-pub(crate) use channels::Channel;
 use channels::Notification;
+pub(crate) use channels::{Channel, Watched};
 use clock::EmuClock;
 use oauth::OAuthState;
 

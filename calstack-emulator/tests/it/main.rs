@@ -1,6 +1,7 @@
 //! Integration tests: the emulator driven over HTTP the way real clients drive Google.
 #![allow(clippy::unwrap_used, missing_docs, unreachable_pub)]
 
+mod acl;
 mod admin;
 mod calendars;
 mod common;
@@ -8,4 +9,5 @@ mod events;
 mod faults;
 mod oauth;
 mod recurrence;
+mod settings;
 mod sync;

@@ -126,3 +126,24 @@ def test_batch_request_through_the_python_client(service, emulator_url):
     assert results["insert"][0]["summary"] == "batched"
     assert results["missing"][1].resp.status == 404
     assert results["colors"][0]["kind"] == "calendar#colors"
+
+
+def test_acl_and_settings_through_the_official_client(service, account):
+    acl = service.acl()
+    rule = acl.insert(calendarId="primary",
+                      body={"role": "reader", "scope": {"type": "user", "value": "guest@example.com"}}).execute()
+    assert rule["id"] == "user:guest@example.com"
+    listing = acl.list(calendarId="primary").execute()
+    assert sorted((r["id"], r["role"]) for r in listing["items"]) == [
+        ("user:guest@example.com", "reader"), (f"user:{account}", "owner")]
+    acl.delete(calendarId="primary", ruleId=rule["id"]).execute()
+    delta = acl.list(calendarId="primary", syncToken=listing["nextSyncToken"]).execute()
+    assert [(r["id"], r["role"]) for r in delta["items"]] == [("user:guest@example.com", "none")]
+
+    settings = service.settings().list().execute()
+    values = {s["id"]: s["value"] for s in settings["items"]}
+    assert values["timezone"] == "UTC" and values["weekStart"] == "0"
+    assert service.settings().get(setting="locale").execute()["value"] == "en"
+    with pytest.raises(HttpError) as missing:
+        service.settings().get(setting="noSuchSetting").execute()
+    assert missing.value.resp.status == 404
