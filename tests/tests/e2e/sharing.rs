@@ -1,8 +1,8 @@
 //! Sharing between clients through the ACL: a grant really gives the other account access, and
 //! deleting the rule takes it away again.
 
-use calstack_core::calendar::{AclRole, AclRule, AclScope, AccessRole};
 use calstack_core::Error;
+use calstack_core::calendar::{AccessRole, AclRole, AclRule, AclScope};
 use calstack_e2e::Harness;
 
 use crate::event_at;
@@ -34,8 +34,17 @@ async fn an_acl_grant_shares_a_calendar_and_deleting_it_unshares() {
         .await
         .expect("share");
     let rule_id = rule.id.clone().expect("Google names the rule");
-    let rules = owner.acl().list("primary").collect_all().await.expect("acl");
-    assert!(rules.iter().any(|r| r.id.as_deref() == Some(rule_id.as_str())));
+    let rules = owner
+        .acl()
+        .list("primary")
+        .collect_all()
+        .await
+        .expect("acl");
+    assert!(
+        rules
+            .iter()
+            .any(|r| r.id.as_deref() == Some(rule_id.as_str()))
+    );
 
     let shared = guest
         .calendar_list()
