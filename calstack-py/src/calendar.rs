@@ -8,7 +8,9 @@
 
 use calstack_core::ClientId;
 use calstack_core::calendar::api::ListEvents;
-use calstack_core::calendar::{CalendarClient, Event as CoreEvent, SendUpdates};
+use calstack_core::calendar::{
+    AclRole, AclRule as CoreAclRule, AclScope, CalendarClient, Event as CoreEvent, SendUpdates,
+};
 use futures::StreamExt;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
@@ -16,7 +18,7 @@ use serde_json::Value;
 
 use crate::convert::{object_from_py, optional_datetime};
 use crate::errors::{self, validation};
-use crate::models::{CalendarListEntry, Event, SyncResult, from_json, py_repr};
+use crate::models::{AclRule, CalendarListEntry, Event, SyncResult, from_json, py_repr};
 use crate::runtime::block_on;
 use crate::stack::Handle;
 
@@ -306,6 +308,73 @@ impl Calendar {
             Ok(patch.send().await?)
         })?;
         Ok(Event::new_core(event))
+    }
+
+    /// Who the calendar is shared with (its ACL rules, every page). Needs owner access.
+    fn list_acl(&self, py: Python<'_>, calendar_id: String) -> PyResult<Vec<AclRule>> {
+        let api = self.api()?;
+        let rules = block_on(py, async move {
+            Ok(api.acl().list(&calendar_id).collect_all().await?)
+        })?;
+        Ok(rules.into_iter().map(AclRule::new_core).collect())
+    }
+
+    /// Shares the calendar with `email` (a user, or a group with `scope="group"`; a domain
+    /// name with `scope="domain"`) as `role`: `"freeBusyReader"`, `"reader"` (the default),
+    /// `"writer"` or `"owner"`. Returns the rule; sharing again changes the role.
+    #[pyo3(signature = (calendar_id, email, role="reader", *, scope="user", send_notifications=None))]
+    fn share(
+        &self,
+        py: Python<'_>,
+        calendar_id: String,
+        email: String,
+        role: &str,
+        scope: &str,
+        send_notifications: Option<bool>,
+    ) -> PyResult<AclRule> {
+        let role = match role {
+            "freeBusyReader" | "reader" | "writer" | "owner" => AclRole::from(role),
+            other => {
+                return Err(validation(
+                    py,
+                    "role",
+                    format!(
+                        "must be 'freeBusyReader', 'reader', 'writer' or 'owner', not {other:?}"
+                    ),
+                ));
+            }
+        };
+        let scope = match scope {
+            "user" => AclScope::user(email),
+            "group" => AclScope::group(email),
+            "domain" => AclScope::domain(email),
+            other => {
+                return Err(validation(
+                    py,
+                    "scope",
+                    format!("must be 'user', 'group' or 'domain', not {other:?}"),
+                ));
+            }
+        };
+        let api = self.api()?;
+        let rule = block_on(py, async move {
+            let mut insert = api
+                .acl()
+                .insert(&calendar_id, CoreAclRule::new(scope, role));
+            if let Some(notify) = send_notifications {
+                insert = insert.send_notifications(notify);
+            }
+            Ok(insert.send().await?)
+        })?;
+        Ok(AclRule::new_core(rule))
+    }
+
+    /// Removes an ACL rule (by its id, e.g. `"user:alice@example.com"`): that access ends.
+    fn unshare(&self, py: Python<'_>, calendar_id: String, rule_id: String) -> PyResult<()> {
+        let api = self.api()?;
+        block_on(py, async move {
+            Ok(api.acl().delete(&calendar_id, &rule_id).send().await?)
+        })
     }
 
     /// Deletes an event (it then shows up in `sync_events` as cancelled).

@@ -13,8 +13,8 @@
 
 use calstack_core::Client as CoreClient;
 use calstack_core::calendar::{
-    CalendarListEntry as CoreEntry, Event as CoreEvent, EventAttendee as CoreAttendee,
-    EventDateTime as CoreDateTime,
+    AclRule as CoreAclRule, CalendarListEntry as CoreEntry, Event as CoreEvent,
+    EventAttendee as CoreAttendee, EventDateTime as CoreDateTime,
 };
 use chrono::{DateTime, Utc};
 use pyo3::prelude::*;
@@ -733,6 +733,93 @@ impl EventAttendee {
     }
 }
 
+/// Who a calendar is shared with, and how (Google's `AclRule`).
+#[pyclass(module = "calstack", name = "AclRule", frozen)]
+#[derive(Clone)]
+pub(crate) struct AclRule {
+    inner: CoreAclRule,
+}
+
+impl AclRule {
+    /// Wraps a core rule.
+    pub(crate) fn new_core(inner: CoreAclRule) -> Self {
+        Self { inner }
+    }
+}
+
+#[pymethods]
+impl AclRule {
+    /// From a dict in Google's shape (`{"scope": {"type": "user", "value": ...}, "role": ...}`).
+    #[new]
+    fn new(data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let map = object_from_py(data, "rule")?;
+        Ok(Self::new_core(from_json(
+            data.py(),
+            Value::Object(map),
+            "rule",
+        )?))
+    }
+
+    /// From a dict in Google's shape.
+    #[staticmethod]
+    fn from_dict(data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Self::new(data)
+    }
+
+    /// As a dict in Google's shape.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        dict(py, &self.inner)
+    }
+
+    /// The rule id (`user:alice@example.com`, `domain:example.com`, `default`).
+    #[getter]
+    fn id(&self) -> Option<String> {
+        self.inner.id.clone()
+    }
+
+    /// `none` (a deleted rule), `freeBusyReader`, `reader`, `writer` or `owner`.
+    #[getter]
+    fn role(&self) -> Option<String> {
+        self.inner.role.as_ref().map(|r| r.as_str().to_owned())
+    }
+
+    /// `default` (public), `user`, `group` or `domain`.
+    #[getter]
+    fn scope_type(&self) -> Option<String> {
+        self.inner
+            .scope
+            .as_ref()
+            .and_then(|s| s.kind.as_ref())
+            .map(|k| k.as_str().to_owned())
+    }
+
+    /// The email address or domain the rule applies to (None for `default`).
+    #[getter]
+    fn scope_value(&self) -> Option<String> {
+        self.inner.scope.as_ref().and_then(|s| s.value.clone())
+    }
+
+    /// ETag of the rule.
+    #[getter]
+    fn etag(&self) -> Option<String> {
+        self.inner.etag.clone()
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<AclRule>()
+            .is_ok_and(|o| o.get().inner == self.inner)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "AclRule(id={}, role={})",
+            quoted(self.inner.id.as_deref()),
+            quoted(self.inner.role.as_ref().map(|r| r.as_str()))
+        )
+    }
+}
+
 /// A calendar on the user's calendar list (Google's `CalendarListEntry`).
 #[pyclass(module = "calstack", name = "CalendarListEntry", frozen)]
 #[derive(Clone)]
@@ -1113,6 +1200,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<EventDateTime>()?;
     m.add_class::<EventAttendee>()?;
     m.add_class::<CalendarListEntry>()?;
+    m.add_class::<AclRule>()?;
     m.add_class::<SyncResult>()?;
     m.add_class::<Client>()?;
     m.add_class::<OAuthCredential>()?;

@@ -213,3 +213,48 @@ def test_listing_and_sync_follow_every_page(authorized: Authorized, emulator: Em
     cal.delete_event("primary", listed[0].id or "")
     delta = cal.sync_events("primary", full.next_sync_token)
     assert [(e.id, e.is_cancelled) for e in delta.events] == [(listed[0].id, True)]
+
+
+def test_sharing_a_calendar_gives_another_client_access_until_unshared(authorized: Authorized) -> None:
+    stack = authorized.stack
+    globex = stack.clients.create("Globex", "it@globex.test")
+    consent(stack, register(stack, globex, account="uma@globex.test").id)
+    guest = stack.calendar(globex.id)
+    owner = authorized.calendar
+    owner.create_event("primary", {"summary": "Board meeting",
+                                   "start": {"dateTime": "2030-01-01T09:00:00Z"},
+                                   "end": {"dateTime": "2030-01-01T10:00:00Z"}})
+
+    rule = owner.share("primary", "uma@globex.test", "reader")
+    assert (rule.role, rule.scope_type, rule.scope_value) == ("reader", "user", "uma@globex.test")
+    assert rule.id in {r.id for r in owner.list_acl("primary")}
+    assert repr(rule) == "AclRule(id='user:uma@globex.test', role='reader')"
+    assert rule.to_dict()["scope"] == {"type": "user", "value": "uma@globex.test"}
+
+    shared = {c.id: c for c in guest.list_calendars()}[authorized.account]
+    assert shared.access_role == "reader"
+    assert [e.summary for e in guest.list_events(authorized.account)] == ["Board meeting"]
+    with pytest.raises(calstack.ApiError) as denied:
+        guest.create_event(authorized.account, {"summary": "x", "start": {"date": "2030-01-02"},
+                                                "end": {"date": "2030-01-03"}})
+    assert denied.value.status == 403
+
+    assert rule.id is not None
+    owner.unshare("primary", rule.id)
+    assert authorized.account not in {c.id for c in guest.list_calendars()}
+    with pytest.raises(calstack.CalstackError):
+        guest.list_events(authorized.account)
+
+
+def test_share_refuses_bad_roles_and_scopes_naming_the_field(authorized: Authorized) -> None:
+    calendar = authorized.calendar
+    with pytest.raises(calstack.ValidationError) as err:
+        calendar.share("primary", "uma@globex.test", "admin")
+    assert err.value.field == "role"
+    with pytest.raises(calstack.ValidationError) as err:
+        calendar.share("primary", "uma@globex.test", scope="planet")
+    assert err.value.field == "scope"
+    with pytest.raises(calstack.ValidationError) as err:
+        calendar.share("primary", "not an email")
+    assert "scope" in (err.value.field or "")
+    assert [r.scope_value for r in calendar.list_acl("primary")] == [authorized.account]

@@ -10,6 +10,7 @@ this package re-exports it.
 """
 
 from ._calstack import (
+    AclRule,
     ApiError,
     AuthorizationError,
     Calendar,
@@ -38,6 +39,7 @@ from ._calstack import (
 )
 
 __all__ = [
+    "AclRule",
     "ApiError",
     "AuthorizationError",
     "Calendar",

@@ -7,6 +7,7 @@ from typing import Any, Optional, Union, final
 
 __version__: str
 __all__ = [
+    "AclRule",
     "ApiError",
     "AuthorizationError",
     "Calendar",
@@ -261,6 +262,25 @@ class CalendarListEntry:
     def foreground_color(self) -> Optional[str]: ...
 
 @final
+class AclRule:
+    """Who a calendar is shared with, and how."""
+
+    def __new__(cls, data: Mapping[str, Any]) -> AclRule: ...
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> AclRule: ...
+    def to_dict(self) -> _Json: ...
+    @property
+    def id(self) -> Optional[str]: ...
+    @property
+    def role(self) -> Optional[str]: ...
+    @property
+    def scope_type(self) -> Optional[str]: ...
+    @property
+    def scope_value(self) -> Optional[str]: ...
+    @property
+    def etag(self) -> Optional[str]: ...
+
+@final
 class SyncResult:
     """Changed events (cancelled ones included) and the token for the next sync."""
 
@@ -453,3 +473,14 @@ class Calendar:
         send_updates: Optional[str] = None,
     ) -> None: ...
     def sync_events(self, calendar_id: str, sync_token: Optional[str] = None) -> SyncResult: ...
+    def list_acl(self, calendar_id: str) -> builtins.list[AclRule]: ...
+    def share(
+        self,
+        calendar_id: str,
+        email: str,
+        role: str = "reader",
+        *,
+        scope: str = "user",
+        send_notifications: Optional[bool] = None,
+    ) -> AclRule: ...
+    def unshare(self, calendar_id: str, rule_id: str) -> None: ...
