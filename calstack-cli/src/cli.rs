@@ -123,6 +123,10 @@ pub enum Command {
     #[command(subcommand)]
     Events(EventsCommand),
 
+    /// Share a client's calendar with someone, see who it is shared with, stop sharing
+    #[command(subcommand)]
+    Sharing(SharingCommand),
+
     /// All clients' calendars merged into one time-ordered agenda, with conflicts flagged
     #[command(
         after_help = "Examples:\n  calstack agenda\n  calstack agenda --days 14 --client Acme --client Bolt\n  calstack agenda --json | jq '.entries[] | select(.conflicts_with != [])'"
@@ -178,6 +182,52 @@ pub enum Command {
         after_help = "Examples:\n  calstack demo\n  calstack demo --db sqlite:///tmp/demo.db   # keep the demo's data"
     )]
     Demo,
+}
+
+/// `calstack sharing …` (the calendar's ACL)
+#[derive(Debug, Subcommand)]
+pub enum SharingCommand {
+    /// Who the calendar is shared with, and how
+    #[command(
+        after_help = "Examples:\n  calstack sharing list Acme\n  calstack sharing list Acme --calendar team@group.calendar.google.com --json"
+    )]
+    List {
+        /// Client id or unique name
+        client: String,
+        /// Calendar id
+        #[arg(long, default_value = "primary")]
+        calendar: String,
+    },
+    /// Share the calendar (sharing again with the same person changes the role)
+    #[command(
+        after_help = "Examples:\n  calstack sharing add Acme assistant@agency.test --role writer\n  calstack sharing add Acme agency.test --scope domain --role freeBusyReader"
+    )]
+    Add {
+        /// Client id or unique name
+        client: String,
+        /// Email address (or domain name with --scope domain)
+        who: String,
+        /// freeBusyReader, reader, writer or owner
+        #[arg(long, default_value = "reader")]
+        role: String,
+        /// user, group or domain
+        #[arg(long, default_value = "user")]
+        scope: String,
+        /// Calendar id
+        #[arg(long, default_value = "primary")]
+        calendar: String,
+    },
+    /// Stop sharing: remove a rule by its id (as `sharing list` shows it)
+    #[command(after_help = "Example:\n  calstack sharing remove Acme user:assistant@agency.test")]
+    Remove {
+        /// Client id or unique name
+        client: String,
+        /// Rule id, e.g. user:assistant@agency.test
+        rule: String,
+        /// Calendar id
+        #[arg(long, default_value = "primary")]
+        calendar: String,
+    },
 }
 
 /// `calstack clients …`

@@ -1117,3 +1117,65 @@ fn import_reads_stdin_and_export_honours_the_window() {
     assert!(july.contains("UID:holiday-1@example.com"), "{july}");
     assert!(!july.contains("UID:call-1@example.com"), "{july}");
 }
+
+#[test]
+fn sharing_a_calendar_grants_another_client_access_until_removed() {
+    let env = Env::new();
+    env.connected_client("Acme", "acme");
+    env.connected_client("Bolt", "bolt");
+    let bolt_sees_acme = || {
+        env.json(&["calendars", "Bolt"])
+            .as_array()
+            .expect("array")
+            .iter()
+            .find(|c| c["id"] == "acme@example.com")
+            .map(|c| c["accessRole"].clone())
+    };
+    assert_eq!(bolt_sees_acme(), None);
+
+    let out = env.ok(&[
+        "sharing",
+        "add",
+        "Acme",
+        "bolt@example.com",
+        "--role",
+        "writer",
+    ]);
+    assert!(
+        out.contains("shared primary of Acme with bolt@example.com as writer"),
+        "{out}"
+    );
+    let rules = env.json(&["sharing", "list", "Acme"]);
+    let rule = rules
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|r| r["id"] == "user:bolt@example.com")
+        .expect("the new rule is listed");
+    assert_eq!(rule["role"], "writer");
+    assert_eq!(bolt_sees_acme(), Some(Value::from("writer")));
+    let table = env.ok(&["sharing", "list", "Acme"]);
+    assert!(table.starts_with("RULE"), "{table}");
+
+    let err = env.fails(&[
+        "sharing",
+        "add",
+        "Acme",
+        "bolt@example.com",
+        "--role",
+        "admin",
+    ]);
+    assert!(err.contains("--role"), "{err}");
+    assert_eq!(
+        bolt_sees_acme(),
+        Some(Value::from("writer")),
+        "a refused change changes nothing"
+    );
+
+    env.ok(&["sharing", "remove", "Acme", "user:bolt@example.com"]);
+    assert_eq!(
+        bolt_sees_acme(),
+        None,
+        "removed: gone from Bolt's calendars"
+    );
+}

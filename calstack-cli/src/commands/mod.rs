@@ -8,6 +8,7 @@ pub mod doctor;
 pub mod emulator;
 pub mod events;
 pub mod oauth;
+pub mod sharing;
 pub mod transfer;
 
 use std::process::ExitCode;
@@ -28,6 +29,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             calendars::run(&App::open(&global).await?, &client).await?
         }
         Command::Events(cmd) => events::run(&App::open(&global).await?, cmd).await?,
+        Command::Sharing(cmd) => sharing::run(&App::open(&global).await?, cmd).await?,
         Command::Agenda(args) => agenda::run(&App::open(&global).await?, args).await?,
         Command::Import {
             client,
