@@ -92,9 +92,31 @@ pub(super) fn routes() -> Router<Shared> {
 fn json_ok(value: &Value) -> Response {
     raw_json(
         StatusCode::OK,
-        value.to_string(),
+        items_last(value),
         value.get("etag").and_then(Value::as_str),
     )
+}
+
+/// A JSON object as text with `items` written last, as Google writes list pages: the page and
+/// sync tokens come first, so a client can ask for the next page before decoding the items.
+fn items_last(value: &Value) -> String {
+    let Some((map, items)) = value
+        .as_object()
+        .and_then(|map| map.get("items").map(|items| (map, items)))
+    else {
+        return value.to_string();
+    };
+    let mut out = String::from("{");
+    for (key, field) in map.iter().filter(|(key, _)| key.as_str() != "items") {
+        out.push_str(&Value::from(key.as_str()).to_string());
+        out.push(':');
+        out.push_str(&field.to_string());
+        out.push(',');
+    }
+    out.push_str("\"items\":");
+    out.push_str(&items.to_string());
+    out.push('}');
+    out
 }
 
 fn resource(r: Resource) -> Response {

@@ -143,3 +143,43 @@ async fn other_accounts_calendars_are_not_found() {
         .await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
 }
+
+/// Like Google, list pages carry their tokens before `items`, so a client can request the next
+/// page before it has decoded this one.
+#[tokio::test]
+async fn list_pages_write_the_page_token_before_the_items() {
+    let h = Harness::new().await;
+    for name in ["One", "Two"] {
+        h.post("calendars", json!({"summary": name})).await;
+    }
+    let rule = json!({"role": "reader", "scope": {"type": "user", "value": "bob@example.com"}});
+    assert_eq!(
+        h.post("calendars/primary/acl", rule).await.status,
+        StatusCode::OK
+    );
+    for path in [
+        "users/me/calendarList?maxResults=1",
+        "calendars/primary/acl?maxResults=1",
+        "users/me/settings?maxResults=1",
+    ] {
+        let text = h
+            .http
+            .get(h.url(path))
+            .bearer_auth(&h.token)
+            .send()
+            .await
+            .expect("request")
+            .text()
+            .await
+            .expect("body");
+        let token = text
+            .find("\"nextPageToken\"")
+            .unwrap_or_else(|| panic!("{path}: {text}"));
+        let items = text
+            .find("\"items\"")
+            .unwrap_or_else(|| panic!("{path}: {text}"));
+        assert!(token < items, "{path}: token after items in {text}");
+        let parsed: serde_json::Value = serde_json::from_str(&text).expect("still JSON");
+        assert_eq!(parsed["items"].as_array().map(Vec::len), Some(1), "{path}");
+    }
+}
