@@ -6,6 +6,8 @@
 //! Listing streams pages: decoding runs on a runtime worker, with the GIL released, while the
 //! calling thread wraps the previous page.
 
+use std::collections::BTreeMap;
+
 use calstack_core::ClientId;
 use calstack_core::calendar::api::ListEvents;
 use calstack_core::calendar::{
@@ -308,6 +310,20 @@ impl Calendar {
             Ok(patch.send().await?)
         })?;
         Ok(Event::new_core(event))
+    }
+
+    /// The account's Calendar settings as a dict of id → value (`"timezone"`: `"Europe/Zurich"`,
+    /// `"weekStart"`: `"1"`, …). Values are strings, as Google sends them.
+    fn settings(&self, py: Python<'_>) -> PyResult<BTreeMap<String, String>> {
+        let api = self.api()?;
+        let settings = block_on(
+            py,
+            async move { Ok(api.settings().list().collect_all().await?) },
+        )?;
+        Ok(settings
+            .into_iter()
+            .filter_map(|s| Some((s.id?, s.value.unwrap_or_default())))
+            .collect())
     }
 
     /// Who the calendar is shared with (its ACL rules, every page). Needs owner access.

@@ -258,3 +258,11 @@ def test_share_refuses_bad_roles_and_scopes_naming_the_field(authorized: Authori
         calendar.share("primary", "not an email")
     assert "scope" in (err.value.field or "")
     assert [r.scope_value for r in calendar.list_acl("primary")] == [authorized.account]
+
+
+def test_settings_are_the_accounts_google_settings(authorized: Authorized, emulator: Emulator) -> None:
+    settings = authorized.calendar.settings()
+    assert settings["timezone"] == "UTC"
+    assert settings["weekStart"] in {"0", "1", "6"}
+    assert all(isinstance(v, str) for v in settings.values())
+    assert {"locale", "format24HourTime", "hideWeekends"} <= settings.keys()
