@@ -348,30 +348,20 @@ impl Calendar {
         scope: &str,
         send_notifications: Option<bool>,
     ) -> PyResult<AclRule> {
-        let role = match role {
-            "freeBusyReader" | "reader" | "writer" | "owner" => AclRole::from(role),
-            other => {
-                return Err(validation(
-                    py,
-                    "role",
-                    format!(
-                        "must be 'freeBusyReader', 'reader', 'writer' or 'owner', not {other:?}"
-                    ),
-                ));
-            }
-        };
-        let scope = match scope {
-            "user" => AclScope::user(email),
-            "group" => AclScope::group(email),
-            "domain" => AclScope::domain(email),
-            other => {
-                return Err(validation(
-                    py,
-                    "scope",
-                    format!("must be 'user', 'group' or 'domain', not {other:?}"),
-                ));
-            }
-        };
+        let role = AclRole::grantable(role).ok_or_else(|| {
+            validation(
+                py,
+                "role",
+                format!("must be 'freeBusyReader', 'reader', 'writer' or 'owner', not {role:?}"),
+            )
+        })?;
+        let scope = AclScope::named(scope, email).ok_or_else(|| {
+            validation(
+                py,
+                "scope",
+                format!("must be 'user', 'group' or 'domain', not {scope:?}"),
+            )
+        })?;
         let api = self.api()?;
         let rule = block_on(py, async move {
             let mut insert = api

@@ -31,17 +31,11 @@ pub async fn run(app: &App, cmd: SharingCommand) -> Result<()> {
             scope,
             calendar,
         } => {
-            let role = match role.as_str() {
-                "freeBusyReader" | "reader" | "writer" | "owner" => AclRole::from(role.as_str()),
-                other => {
-                    bail!("invalid --role {other:?}: use freeBusyReader, reader, writer or owner")
-                }
+            let Some(role) = AclRole::grantable(&role) else {
+                bail!("invalid --role {role:?}: use freeBusyReader, reader, writer or owner");
             };
-            let scope = match scope.as_str() {
-                "user" => AclScope::user(who),
-                "group" => AclScope::group(who),
-                "domain" => AclScope::domain(who),
-                other => bail!("invalid --scope {other:?}: use user, group or domain"),
+            let Some(scope) = AclScope::named(&scope, who) else {
+                bail!("invalid --scope {scope:?}: use user, group or domain");
             };
             let client = app.client(&client).await?;
             let api = app.calendar(&client).await?;

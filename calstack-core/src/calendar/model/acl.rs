@@ -51,6 +51,14 @@ impl AclRule {
     }
 }
 
+impl AclRole {
+    /// The role called `name`, if it is one that can be granted (`freeBusyReader`, `reader`,
+    /// `writer`, `owner`): for front ends that take the role as text.
+    pub fn grantable(name: &str) -> Option<Self> {
+        matches!(name, "freeBusyReader" | "reader" | "writer" | "owner").then(|| Self::from(name))
+    }
+}
+
 /// `AclRule.scope`: who a rule applies to.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -94,6 +102,17 @@ impl AclScope {
     pub fn domain(name: impl Into<String>) -> Self {
         Self::with(AclScopeType::Domain, Some(name.into()))
     }
+
+    /// A `user`, `group` or `domain` scope for `value`, by the type's name (`None` for any
+    /// other name): for front ends that take the scope type as text.
+    pub fn named(kind: &str, value: impl Into<String>) -> Option<Self> {
+        match kind {
+            "user" => Some(Self::user(value)),
+            "group" => Some(Self::group(value)),
+            "domain" => Some(Self::domain(value)),
+            _ => None,
+        }
+    }
 }
 
 /// One of the user's Calendar settings (`calendar#setting`), e.g. `timezone`,
@@ -123,3 +142,24 @@ pub type Acl = Page<AclRule>;
 
 /// One page of the user's settings (`calendar#settings`).
 pub type Settings = Page<Setting>;
+
+#[cfg(test)]
+mod text_tests {
+    use super::*;
+
+    #[test]
+    fn only_grantable_roles_and_known_scope_types_are_read_from_text() {
+        assert_eq!(AclRole::grantable("writer"), Some(AclRole::Writer));
+        assert_eq!(
+            AclRole::grantable("none"),
+            None,
+            "none removes, it is not granted"
+        );
+        assert_eq!(AclRole::grantable("admin"), None);
+        assert_eq!(
+            AclScope::named("domain", "acme.test"),
+            Some(AclScope::domain("acme.test"))
+        );
+        assert_eq!(AclScope::named("default", "x"), None);
+    }
+}
