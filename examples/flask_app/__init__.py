@@ -1,11 +1,15 @@
-"""The calstack Flask example: the clients / OAuth / calendars REST API (and a small web UI)
-built on the ``calstack`` Python module.
+"""The calstack Flask example: an operator's web app over many clients' calendars (a stacked
+calendar view, switch client, background jobs) and the clients / OAuth / calendars REST API,
+built on the ``calstack`` Python module. See docs/flask.md.
 
 Run it (from the repository root)::
 
     export CALSTACK_DATABASE_URL=sqlite://calstack-flask.db      # default
     export CALSTACK_ENCRYPTION_KEY=$(python -c 'import calstack; print(calstack.generate_key())')
-    flask --app examples/flask_app run
+    (cd examples/flask_app && npm ci)                             # FullCalendar
+    flask --app examples/flask_app create-operator admin --password-stdin <<< 'a long password'
+    CALSTACK_INSECURE_COOKIES=1 flask --app examples/flask_app run  # plain http on localhost
+    celery --workdir examples -A flask_app.worker worker --pool threads   # background jobs
 
 Point it at the emulator instead of Google with ``CALSTACK_GOOGLE_API_BASE``,
 ``CALSTACK_GOOGLE_AUTH_URL``, ``CALSTACK_GOOGLE_TOKEN_URL`` and ``CALSTACK_GOOGLE_REVOKE_URL``.
@@ -13,15 +17,23 @@ Point it at the emulator instead of Google with ``CALSTACK_GOOGLE_API_BASE``,
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 from typing import Any, Optional
 
 import calstack
-from flask import Flask
+from argon2 import PasswordHasher
+from flask import Flask, render_template
 
+from . import calendar_view, jobs
 from .api import api
+from .cli import register_commands
 from .errors import register_error_handlers
+from .health import health
+from .logs import init_logging
+from .operators import Operators
+from .security import init_security
 
 #: Environment variables read at startup, and the config keys they set.
 ENVIRONMENT = {
@@ -31,6 +43,12 @@ ENVIRONMENT = {
     "CALSTACK_GOOGLE_AUTH_URL": "GOOGLE_AUTH_URL",
     "CALSTACK_GOOGLE_TOKEN_URL": "GOOGLE_TOKEN_URL",
     "CALSTACK_GOOGLE_REVOKE_URL": "GOOGLE_REVOKE_URL",
+    "CALSTACK_SECRET_KEY": "SECRET_KEY",
+    "CALSTACK_REDIS_URL": "REDIS_URL",
+    "CALSTACK_REDIS_PREFIX": "REDIS_PREFIX",
+    "CALSTACK_CELERY_QUEUE": "CELERY_QUEUE",
+    "CALSTACK_LOGIN_RATE_LIMIT": "LOGIN_RATE_LIMIT",
+    "CALSTACK_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
 }
 
 
@@ -48,6 +66,17 @@ def create_app(test_config: Optional[dict[str, Any]] = None) -> Flask:
         GOOGLE_REVOKE_URL=None,
         DEFAULT_SCOPES=["calendar"],
         JSON_SORT_KEYS=False,
+        SECRET_KEY=None,
+        REDIS_URL="redis://127.0.0.1:6379/0",
+        REDIS_PREFIX="calstack:",
+        CELERY_QUEUE="calstack",
+        LOGIN_RATE_LIMIT="10 per minute;100 per day",
+        RATELIMIT_STORAGE_URI=None,
+        RATELIMIT_KEY_PREFIX="calstack-login",
+        SESSION_COOKIE_SECURE=os.environ.get("CALSTACK_INSECURE_COOKIES") != "1",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12),
     )
     for variable, key in ENVIRONMENT.items():
         if os.environ.get(variable):
@@ -56,6 +85,11 @@ def create_app(test_config: Optional[dict[str, Any]] = None) -> Flask:
         app.config.update(test_config)
     if not app.config["ENCRYPTION_KEY"]:
         app.config["ENCRYPTION_KEY"] = _instance_key(Path(app.instance_path))
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_key(Path(app.instance_path), "session.key")
+    if not app.config["RATELIMIT_STORAGE_URI"]:  # shared by every worker process
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+    init_logging(app)
 
     app.extensions["calstack"] = calstack.Calstack(
         app.config["DATABASE_URL"],
@@ -65,24 +99,41 @@ def create_app(test_config: Optional[dict[str, Any]] = None) -> Flask:
         google_token_url=app.config["GOOGLE_TOKEN_URL"],
         google_revoke_url=app.config["GOOGLE_REVOKE_URL"],
     )
+    argon2 = app.config.get("ARGON2_PARAMETERS")  # e.g. cheaper hashing in tests
+    operators = Operators(app.config["DATABASE_URL"], PasswordHasher(**argon2) if argon2 else None)
+    operators.prepare()
+    app.extensions["operators"] = operators
+    init_security(app)
     app.register_blueprint(api)
+    app.register_blueprint(health)
+    calendar_view.register(app)
+    jobs.register(app)
     register_error_handlers(app)
+    register_commands(app)
 
     @app.get("/")
     def index() -> Any:
-        return app.send_static_file("index.html")
+        return render_template("index.html")
 
     return app
 
 
-def _instance_key(folder: Path) -> str:
-    """The key kept in ``folder/encryption.key``, created (mode 0600) on first use."""
-    path = folder / "encryption.key"
+def _instance_key(folder: Path, name: str = "encryption.key") -> str:
+    """The key kept in ``folder/name``, created (mode 0600) on first use; when several
+    processes start at once, the first one's key wins."""
+    path = folder / name
     if path.exists():
         return path.read_text().strip()
     folder.mkdir(parents=True, exist_ok=True)
     key = calstack.generate_key()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    draft = folder / f".{name}.{os.getpid()}"
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
         f.write(key + "\n")
+    try:
+        os.link(draft, path)  # atomic: fails if another process got there first
+    except FileExistsError:
+        key = path.read_text().strip()
+    finally:
+        draft.unlink()
     return key

@@ -93,13 +93,7 @@ def client_json(client: calstack.Client, credentials: list[calstack.OAuthCredent
     }
 
 
-# Health and settings
-
-
-@api.get("/health")
-def health() -> Any:
-    stack().clients.list()
-    return jsonify({"status": "ok"})
+# Settings
 
 
 @api.get("/api/settings")
@@ -278,6 +272,23 @@ def create_event(client_id: str, calendar_id: str) -> Any:
     event = calstack.Event(body())
     calendar = stack().calendar(client_id)
     return jsonify(calendar.create_event(calendar_id, event).to_dict()), 201
+
+
+@api.get("/api/clients/<client_id>/calendars/<calendar_id>/events/<event_id>")
+def get_event(client_id: str, calendar_id: str, event_id: str) -> Any:
+    """One event: a single event, a recurring series' master, or one occurrence (its instance id)."""
+    return jsonify(stack().calendar(client_id).get_event(calendar_id, event_id).to_dict())
+
+
+@api.patch("/api/clients/<client_id>/calendars/<calendar_id>/events/<event_id>")
+def patch_event(client_id: str, calendar_id: str, event_id: str) -> Any:
+    """Changes only the fields sent. On an occurrence's id it changes that occurrence alone; on
+    a series' id the whole series (its recurrence kept). ``If-Match`` makes it conditional:
+    a stale etag answers 412 and changes nothing."""
+    changes = calstack.Event(body())
+    etag = request.headers.get("If-Match") or None
+    calendar = stack().calendar(client_id)
+    return jsonify(calendar.patch_event(calendar_id, event_id, changes, etag=etag).to_dict())
 
 
 @api.put("/api/clients/<client_id>/calendars/<calendar_id>/events/<event_id>")

@@ -1,7 +1,10 @@
-// The calstack example UI: plain JavaScript over the JSON API, no build step.
+// The calstack example UI: plain JavaScript over the JSON API, no build step. This file has
+// the shared helpers, navigation, the "switch client" control and the table sections;
+// calendar.js draws the stacked calendar and jobs.js the bulk jobs.
 "use strict";
 
-const state = { clients: [], credentials: [], settings: null, events: [] };
+const state = { clients: [], credentials: [], settings: null, events: [], scope: null, me: null };
+const csrfToken = document.querySelector("meta[name=csrf-token]").content;
 
 // ---------- helpers ----------
 
@@ -15,7 +18,8 @@ function showAlert(message, kind = "success") {
 }
 
 async function api(method, path, body, headers = {}) {
-  const options = { method, headers: { Accept: "application/json", ...headers } };
+  const options = { method, headers: { Accept: "application/json", ...headers }, credentials: "same-origin" };
+  if (method !== "GET") options.headers["X-CSRFToken"] = csrfToken;
   if (body !== undefined) {
     options.headers["Content-Type"] = "application/json";
     options.body = JSON.stringify(body);
@@ -23,12 +27,33 @@ async function api(method, path, body, headers = {}) {
   const response = await fetch(path, options);
   if (response.status === 204) return null;
   const data = await response.json().catch(() => ({}));
+  if (response.status === 401 && data.error === "login_required") {
+    location.assign(`/login?next=${encodeURIComponent(location.pathname + location.hash)}`);
+  }
   if (!response.ok) {
     const field = data.field ? ` (${data.field})` : "";
     const hint = data.hint ? ` ${data.hint}` : "";
-    throw new Error(`${data.message || response.statusText}${field}${hint}`);
+    const failure = new Error(`${data.message || response.statusText}${field}${hint}`);
+    failure.status = response.status;
+    throw failure;
   }
   return data;
+}
+
+// The clients the "switch client" control selects: one, or every client.
+function scopedClients() {
+  return state.scope ? state.clients.filter((c) => c.id === state.scope) : state.clients;
+}
+
+// Asks "this occurrence" or "the whole series"; resolves "occurrence", "series" or null.
+function askRecurring(text) {
+  const modal = document.getElementById("recurring-modal");
+  document.getElementById("recurring-text").textContent = text;
+  modal.returnValue = "";
+  modal.showModal();
+  return new Promise((resolve) => {
+    modal.addEventListener("close", () => resolve(["occurrence", "series"].includes(modal.returnValue) ? modal.returnValue : null), { once: true });
+  });
 }
 
 function el(tag, attrs = {}, ...children) {
@@ -70,23 +95,47 @@ function fillSelect(select, items, value, label) {
 
 // ---------- navigation ----------
 
+const loaders = { dashboard: () => loadDashboard(), clients: () => loadClients(), events: () => loadEventsSection(), oauth: () => loadCredentials(), settings: () => loadSettings() };
+
 function show(section) {
-  const name = document.getElementById(section) ? section : "dashboard";
+  const name = loaders[section] ? section : "calendar";
   for (const s of document.querySelectorAll(".section")) s.hidden = s.id !== name;
   for (const a of document.querySelectorAll("nav a")) a.classList.toggle("active", a.dataset.section === name);
-  const loaders = { dashboard: loadDashboard, clients: loadClients, events: loadEventsSection, oauth: loadCredentials, settings: loadSettings };
+  state.section = name;
   loaders[name]().catch((e) => showAlert(e.message, "error"));
 }
 
 window.addEventListener("hashchange", () => show(location.hash.slice(1)));
 
+// ---------- switch client ----------
+
+async function loadScope() {
+  [state.me, state.clients] = await Promise.all([api("GET", "/api/me"), api("GET", "/api/clients")]);
+  state.scope = state.me.client_scope;
+  document.getElementById("operator-name").textContent = state.me.username;
+  const select = document.getElementById("scope");
+  select.replaceChildren(el("option", { value: "" }, "All clients"), ...state.clients.map((c) => el("option", { value: c.id }, c.name)));
+  select.value = state.scope || "";
+}
+
+document.getElementById("scope").addEventListener("change", async (e) => {
+  try {
+    state.me = await api("PUT", "/api/me/scope", { client_id: e.target.value || null });
+    state.scope = state.me.client_scope;
+    showAlert(state.scope ? `Showing ${clientName(state.scope)}.` : "Showing every client.", "info");
+    show(state.section);
+  } catch (err) {
+    showAlert(err.message, "error");
+  }
+});
+
 // ---------- dashboard ----------
 
 async function loadDashboard() {
   state.clients = await api("GET", "/api/clients");
-  const authorized = state.clients.filter((c) => c.authorized);
-  const attention = state.clients.filter((c) => c.credentials.length && !c.authorized);
-  document.getElementById("stat-clients").textContent = state.clients.length;
+  const authorized = scopedClients().filter((c) => c.authorized);
+  const attention = scopedClients().filter((c) => c.credentials.length && !c.authorized);
+  document.getElementById("stat-clients").textContent = scopedClients().length;
   document.getElementById("stat-authorized").textContent = authorized.length;
   document.getElementById("stat-attention").textContent = attention.length;
 
@@ -170,7 +219,8 @@ async function deleteClient(client) {
 // ---------- OAuth ----------
 
 async function loadCredentials() {
-  [state.clients, state.credentials] = await Promise.all([api("GET", "/api/clients"), api("GET", "/api/oauth")]);
+  const query = state.scope ? `?client_id=${encodeURIComponent(state.scope)}` : "";
+  [state.clients, state.credentials] = await Promise.all([api("GET", "/api/clients"), api("GET", `/api/oauth${query}`)]);
   const rows = state.credentials.map((c) => el("tr", {},
     el("td", {}, clientName(c.client_id)),
     el("td", {}, c.google_client_id),
@@ -268,7 +318,7 @@ async function deleteCredential(credential) {
 async function loadEventsSection() {
   state.clients = await api("GET", "/api/clients");
   const select = document.getElementById("event-client");
-  const usable = state.clients.filter((c) => c.authorized);
+  const usable = scopedClients().filter((c) => c.authorized);
   fillSelect(select, usable, state.pickClient || select.value, (c) => c.name);
   state.pickClient = null;
   const from = document.getElementById("event-from");
@@ -309,7 +359,7 @@ async function loadEvents() {
     el("td", {}, event.summary || "(no title)", event.recurringEventId ? el("span", { className: "muted" }, " ↻") : ""),
     el("td", {}, (event.attendees || []).map((a) => a.email).join(", ")),
     el("td", { className: "actions" },
-      el("button", { type: "button", onclick: () => editEvent(event) }, "Edit"), " ",
+      el("button", { type: "button", onclick: () => editEvent(event).catch((e) => showAlert(e.message, "error")) }, "Edit"), " ",
       el("button", { type: "button", className: "danger", onclick: () => deleteEvent(event) }, "Delete"))));
   document.getElementById("event-rows").replaceChildren(...(rows.length ? rows
     : [el("tr", {}, el("td", { colspan: 4, className: "muted" }, "No events in this range."))]));
@@ -347,13 +397,21 @@ function setAllDay(form, allDay) {
   }
 }
 
-function editEvent(event) {
+// Editing an occurrence of a recurring event asks first: "this occurrence" edits that
+// instance alone, "the whole series" loads the series itself (with its recurrence) so the
+// save keeps every other occurrence.
+async function editEvent(event) {
   if (!document.getElementById("event-calendar").value) { showAlert("Pick a connected client first.", "info"); return; }
+  if (event?.recurringEventId) {
+    const choice = await askRecurring(`"${event.summary || "(no title)"}" repeats. Edit this occurrence or the whole series?`);
+    if (!choice) return;
+    if (choice === "series") event = await api("GET", eventUrl(event.recurringEventId));
+  }
   const form = document.getElementById("event-form");
   form.reset();
   document.getElementById("event-modal-title").textContent = event ? "Edit event" : "New event";
   state.editing = event || null;
-  form.elements.id.value = event?.recurringEventId || event?.id || "";
+  form.elements.id.value = event?.id || "";
   form.elements.etag.value = event?.etag || "";
   form.elements.summary.value = event?.summary || "";
   form.elements.description.value = event?.description || "";
@@ -364,6 +422,7 @@ function editEvent(event) {
   form.elements.end.value = localInput(event?.end, true);
   form.elements.attendees.value = (event?.attendees || []).map((a) => a.email).join(", ");
   form.elements.recurrence.value = (event?.recurrence || []).join("\n");
+  form.elements.recurrence.disabled = Boolean(event?.recurringEventId);  // one occurrence has none
   document.getElementById("event-modal").showModal();
 }
 
@@ -377,7 +436,7 @@ document.getElementById("event-modal").addEventListener("close", async (event) =
   const when = (value, isEnd) => (allDay
     ? { date: isEnd ? shiftDate(value, 1) : value }
     : { dateTime: new Date(value).toISOString(), timeZone: zone });
-  const base = state.editing && !state.editing.recurringEventId ? { ...state.editing } : {};
+  const base = state.editing ? { ...state.editing } : {};
   const payload = {
     ...base,
     summary: form.elements.summary.value,
@@ -387,16 +446,15 @@ document.getElementById("event-modal").addEventListener("close", async (event) =
     attendees: form.elements.attendees.value.split(",").map((s) => s.trim()).filter(Boolean).map((email) => ({ email })),
     recurrence: form.elements.recurrence.value.split("\n").map((s) => s.trim()).filter(Boolean),
   };
-  const clientId = document.getElementById("event-client").value;
-  const calendarId = encodeURIComponent(document.getElementById("event-calendar").value);
+  if (base.recurringEventId) delete payload.recurrence;
   const id = form.elements.id.value;
   try {
     if (id) {
       const headers = base.etag ? { "If-Match": base.etag } : {};
-      await api("PUT", `/api/clients/${clientId}/calendars/${calendarId}/events/${encodeURIComponent(id)}`, payload, headers);
+      await api("PUT", eventUrl(id), payload, headers);
       showAlert("Event saved.");
     } else {
-      await api("POST", `/api/clients/${clientId}/calendars/${calendarId}/events`, payload);
+      await api("POST", eventUrl(), payload);
       showAlert("Event created.");
     }
     await loadEvents();
@@ -405,14 +463,25 @@ document.getElementById("event-modal").addEventListener("close", async (event) =
   }
 });
 
-async function deleteEvent(event) {
-  const id = event.recurringEventId || event.id;
-  const what = event.recurringEventId ? "every occurrence of this recurring event" : "this event";
-  if (!(await confirmDelete("Delete event?", `${event.summary || "(no title)"}: ${what} will be deleted.`))) return;
+// The events URL of the client and calendar picked in the Events section.
+function eventUrl(id) {
   const clientId = document.getElementById("event-client").value;
   const calendarId = encodeURIComponent(document.getElementById("event-calendar").value);
+  const base = `/api/clients/${clientId}/calendars/${calendarId}/events`;
+  return id ? `${base}/${encodeURIComponent(id)}` : base;
+}
+
+async function deleteEvent(event) {
+  let id = event.id;
+  let what = "this event";
+  if (event.recurringEventId) {
+    const choice = await askRecurring(`"${event.summary || "(no title)"}" repeats. Delete this occurrence or the whole series?`);
+    if (!choice) return;
+    if (choice === "series") { id = event.recurringEventId; what = "every occurrence of this recurring event"; } else what = "this occurrence";
+  }
+  if (!(await confirmDelete("Delete event?", `${event.summary || "(no title)"}: ${what} will be deleted.`))) return;
   try {
-    await api("DELETE", `/api/clients/${clientId}/calendars/${calendarId}/events/${encodeURIComponent(id)}`);
+    await api("DELETE", eventUrl(id));
     showAlert("Event deleted.");
     await loadEvents();
   } catch (e) {
@@ -420,7 +489,7 @@ async function deleteEvent(event) {
   }
 }
 
-document.getElementById("add-event").addEventListener("click", () => editEvent(null));
+document.getElementById("add-event").addEventListener("click", () => editEvent(null).catch((e) => showAlert(e.message, "error")));
 document.getElementById("add-client").addEventListener("click", () => editClient(null));
 document.getElementById("add-credential").addEventListener("click", () => editCredential(null).catch((e) => showAlert(e.message, "error")));
 
@@ -441,10 +510,16 @@ async function loadSettings() {
 
 // ---------- start ----------
 
-(function start() {
+// After every deferred script (calendar.js and jobs.js add their sections' loaders).
+document.addEventListener("DOMContentLoaded", async () => {
   const params = new URLSearchParams(location.search);
   if (params.get("authorized")) showAlert("Google Calendar connected.");
   if (params.get("oauth_error")) showAlert(`Google consent failed: ${params.get("oauth_error")}`, "error");
   if (params.has("authorized") || params.has("oauth_error")) history.replaceState(null, "", `/${location.hash}`);
-  show(location.hash.slice(1) || "dashboard");
-})();
+  try {
+    await loadScope();
+  } catch (e) {
+    showAlert(e.message, "error");
+  }
+  show(location.hash.slice(1) || "calendar");
+});

@@ -1,5 +1,7 @@
 """Fixtures for the Flask example's tests: one emulator per session (reset before each test)
-and a fresh app on a fresh SQLite file per test, driven through Flask's test client."""
+and a fresh app on a fresh SQLite file per test, driven through Flask's test client. ``client``
+is signed in as an operator and sends the session's CSRF token; ``anonymous`` is not signed in.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +17,10 @@ import calstack
 from calstack.testing import Emulator
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # examples/, home of flask_app
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # flask_support
 
 from flask_app import create_app  # noqa: E402
+from flask_support import OPERATOR, PASSWORD, app_config, sign_in  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -38,19 +42,24 @@ def database_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def app(emulator: Emulator, database_path: Path) -> Flask:
-    return create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": f"sqlite://{database_path}",
-            "ENCRYPTION_KEY": calstack.generate_key(),
-            "GOOGLE_API_BASE": emulator.api_base,
-            "GOOGLE_AUTH_URL": emulator.auth_url,
-            "GOOGLE_TOKEN_URL": emulator.token_url,
-            "GOOGLE_REVOKE_URL": emulator.revoke_url,
-        }
-    )
+    app = create_app(app_config(emulator, f"sqlite://{database_path}"))
+    app.extensions["operators"].create(OPERATOR, PASSWORD)
+    return app
+
+
+@pytest.fixture
+def operator() -> tuple[str, str]:
+    """The name and password of the operator every test app has."""
+    return OPERATOR, PASSWORD
+
+
+@pytest.fixture
+def anonymous(app: Flask) -> FlaskClient:
+    return app.test_client()
 
 
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+    signed_in = app.test_client()
+    sign_in(signed_in)
+    return signed_in

@@ -132,7 +132,9 @@ def test_ui_and_health_are_served(client: FlaskClient) -> None:
         assert section in page.data
     assert client.get("/static/app.js").status_code == 200
     assert b"function showAlert" in client.get("/static/app.js").data
-    assert client.get("/health").json == {"status": "ok"}
+    health = client.get("/health").json
+    assert health["status"] == "ok"
+    assert all(health["checks"][name]["ok"] for name in ("database", "redis", "google")), health
     settings = client.get("/api/settings").json
     assert settings["database"] == "sqlite" and "secret" not in str(settings).lower()
 
@@ -359,8 +361,8 @@ def test_every_element_the_ui_script_uses_exists_in_the_page() -> None:
     import re
 
     static = Path(__file__).resolve().parents[1] / "static"
-    page = (static / "index.html").read_text()
-    script = (static / "app.js").read_text()
+    page = (static.parent / "templates" / "index.html").read_text()
+    script = "".join((static / name).read_text() for name in ("app.js", "calendar.js", "jobs.js"))
     ids = set(re.findall(r'getElementById\("([\w-]+)"\)', script))
     assert ids, "the script looks elements up by id"
     missing = sorted(i for i in ids if f'id="{i}"' not in page)

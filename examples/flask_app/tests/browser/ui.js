@@ -1,15 +1,23 @@
-// The whole user workflow in the Flask example's web UI, in headless Chromium: add a client
+// The whole user workflow in the Flask example's web UI, in headless Chromium: sign in, add a client
 // (and see a refused duplicate), save OAuth credentials, authorize against the emulator, create,
 // edit and delete an event, open Settings. Prints {"errors": [...], "secretShown": bool}.
-// Usage: node ui.js http://127.0.0.1:PORT   (CHROMIUM names the browser binary)
+// Usage: node ui.js http://127.0.0.1:PORT   (CHROMIUM names the browser binary; OPERATOR and
+// PASSWORD the operator to sign in as)
 const { chromium } = require("playwright-core");
 (async () => {
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "chromium", args: ["--no-sandbox"] });
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
   const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
   const base = process.argv[2];
   await page.goto(`${base}/#clients`);
+  await page.waitForURL(/\/login/);
+  await page.fill("[name=username]", process.env.OPERATOR);
+  await page.fill("[name=password]", process.env.PASSWORD);
+  await page.click("button[type=submit]");
+  await page.waitForSelector("#calendar-grid.fc");  // signed in: the calendar is the home page
+  await page.goto(`${base}/#clients`);
+  await page.waitForSelector("#clients:not([hidden])");
   await page.click("#add-client");
   await page.fill("#client-form [name=name]", "Acme Ltd");
   await page.fill("#client-form [name=email]", "ops@acme.test");

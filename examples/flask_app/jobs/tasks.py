@@ -1,0 +1,114 @@
+"""The Celery side of background jobs: the Celery app bound to the Flask app (Redis as the
+broker), and the one task that runs a job by id, writing its progress as it goes.
+
+A worker runs them with (from the repository root)::
+
+    celery --workdir examples -A flask_app.worker worker --pool threads --concurrency 4
+
+Job kinds: ``bulk`` runs now. ``ics_import`` / ``ics_export`` (calstack.ics) and
+``mirror_sync`` (stack.sync) are reserved: their runners plug into ``RUNNERS`` once those
+bindings are in the Python module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable
+
+import calstack
+from celery import Celery, Task, shared_task  # type: ignore[import-untyped]
+from flask import Flask, current_app
+
+from ..errors import BadInput
+from .bulk import apply, matching_items
+from .records import JobRecords
+
+#: Runs a job: (its record, the records store) -> None; updates the record as it goes.
+Runner = Callable[[dict[str, Any], JobRecords], None]
+
+
+def records() -> JobRecords:
+    """The app's job records."""
+    store: JobRecords = current_app.extensions["job_records"]
+    return store
+
+
+def init_celery(app: Flask) -> Celery:
+    """The Celery app for ``app`` (tasks run inside its app context), kept in
+    ``app.extensions["celery"]``."""
+
+    class FlaskTask(Task):  # type: ignore[misc]
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery = Celery(app.name, task_cls=FlaskTask)
+    celery.conf.update(
+        broker_url=app.config["REDIS_URL"],
+        task_default_queue=app.config["CELERY_QUEUE"],
+        task_ignore_result=True,
+        task_acks_late=True,
+        worker_prefetch_multiplier=1,
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+        task_always_eager=bool(app.config.get("CELERY_EAGER")),
+    )
+    celery.set_default()
+    app.extensions["celery"] = celery
+    return celery
+
+
+def run_bulk(record: dict[str, Any], store: JobRecords) -> None:
+    """A bulk operation: every matching item, skipping the ones an earlier run finished."""
+    spec, key = record["spec"], record["key"]
+
+    def failed(item: str, reason: str) -> None:
+        record["failures"].append({"item": item, "reason": reason})
+        store.save(record)
+
+    items = matching_items(spec, failed)
+    finished = store.finished_items(key)
+    record["total"] = len(items)
+    store.save(record)
+    for item in items:
+        if item.name not in finished:
+            try:
+                apply(spec, item)
+            except (calstack.CalstackError, BadInput) as e:
+                failed(item.name, e.message if isinstance(e, BadInput) else str(e))
+                continue
+            store.mark_finished(key, item.name)
+        record["done"] += 1
+        store.save(record)
+
+
+#: The job kinds and their runners; None marks a kind reserved for a binding still to come.
+RUNNERS: dict[str, Runner | None] = {
+    "bulk": run_bulk,
+    "ics_import": None,  # calstack.ics import into a client's calendar (issue 13)
+    "ics_export": None,  # calstack.ics export of a client's calendar (issue 13)
+    "mirror_sync": None,  # stack.sync(clients) runs of the mirror (issue 12)
+}
+
+
+@shared_task(name="calstack.run_job")  # type: ignore[untyped-decorator]
+def run_job(job_id: str) -> None:
+    """Runs the job ``job_id`` to the end, recording progress and failures."""
+    store = records()
+    record = store.get(job_id)
+    if record is None:
+        return
+    runner = RUNNERS.get(record["kind"])
+    record["state"] = "running"
+    store.save(record)
+    try:
+        if runner is None:
+            raise NotImplementedError(f"job kind {record['kind']} is not available yet")
+        runner(record, store)
+        record["state"] = "done"
+    except Exception as e:  # the job as a whole failed; report it, keep the worker alive
+        current_app.logger.exception("job failed", extra={"job": job_id})
+        record["failures"].append({"item": None, "reason": f"{type(e).__name__}: {e}"})
+        record["state"] = "failed"
+    record["finished_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    store.save(record)
