@@ -62,13 +62,14 @@ def stacked_entries(
 
     Today: the per-client listing, fetched concurrently. Later: ``stack.agenda(time_min,
     time_max, clients=client_ids)`` returns the same entries with their conflicts."""
-    connected = {c.client_id for c in stack().oauth.list() if c.is_valid}
+    handle = stack()  # the worker threads have no app context
+    connected = {c.client_id for c in handle.oauth.list() if c.is_valid}
 
     def one_client(client_id: str) -> tuple[list[dict[str, Any]], Optional[dict[str, Any]]]:
         if client_id not in connected:
             return [], {"client_id": client_id, "error": "not_connected", "message": "no valid Google grant"}
         try:
-            calendar = stack().calendar(client_id)
+            calendar = handle.calendar(client_id)
             entries = []
             for listed in calendar.list_calendars():
                 if listed.id is None:
