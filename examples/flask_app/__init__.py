@@ -9,7 +9,7 @@ Run it (from the repository root)::
     (cd examples/flask_app && npm ci)                             # FullCalendar
     flask --app examples/flask_app create-operator admin --password-stdin <<< 'a long password'
     CALSTACK_INSECURE_COOKIES=1 flask --app examples/flask_app run  # plain http on localhost
-    celery --workdir examples -A flask_app.worker worker --pool threads   # background jobs
+    celery --workdir examples -A flask_app.worker:celery worker --pool threads   # background jobs
 
 Point it at the emulator instead of Google with ``CALSTACK_GOOGLE_API_BASE``,
 ``CALSTACK_GOOGLE_AUTH_URL``, ``CALSTACK_GOOGLE_TOKEN_URL`` and ``CALSTACK_GOOGLE_REVOKE_URL``.

@@ -1,4 +1,4 @@
-"""The Celery worker's entry point: ``celery --workdir examples -A flask_app.worker worker``.
+"""The Celery worker's entry point: ``celery --workdir examples -A flask_app.worker:celery worker``.
 Builds the app from the environment (the same ``CALSTACK_*`` variables as the web app)."""
 
 from __future__ import annotations

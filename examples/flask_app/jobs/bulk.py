@@ -56,6 +56,13 @@ def _time(data: dict[str, Any], field: str) -> str:
     return value.isoformat()
 
 
+def _strings(query: dict[str, Any], field: str) -> Optional[list[str]]:
+    try:
+        return strings(query, field)
+    except BadInput as e:
+        raise BadInput(f"query.{field}", e.message) from None
+
+
 def parse_bulk(data: dict[str, Any], default_clients: list[str]) -> dict[str, Any]:
     """The job spec for a ``{"kind": "bulk", ...}`` request, or 400 naming the field."""
     operation = data.get("operation")
@@ -70,10 +77,10 @@ def parse_bulk(data: dict[str, Any], default_clients: list[str]) -> dict[str, An
         raise BadInput("query.time_max", "must be after time_min")
     if span > MAX_RANGE:
         raise BadInput("query.time_max", "the range may span at most a year")
-    clients = [stack().clients.get(c).id for c in (strings(query, "clients") or default_clients)]
+    clients = [stack().clients.get(c).id for c in (_strings(query, "clients") or default_clients)]
     if not clients:
         raise BadInput("query.clients", "no client to work on")
-    calendars = strings(query, "calendars")
+    calendars = _strings(query, "calendars")
     text = query.get("q")
     if text is not None and not isinstance(text, str):
         raise BadInput("query.q", "must be a string")

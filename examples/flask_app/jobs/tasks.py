@@ -3,7 +3,7 @@ broker), and the one task that runs a job by id, writing its progress as it goes
 
 A worker runs them with (from the repository root)::
 
-    celery --workdir examples -A flask_app.worker worker --pool threads --concurrency 4
+    celery --workdir examples -A flask_app.worker:celery worker --pool threads --concurrency 4
 
 Job kinds: ``bulk`` runs now. ``ics_import`` / ``ics_export`` (calstack.ics) and
 ``mirror_sync`` (stack.sync) are reserved: their runners plug into ``RUNNERS`` once those

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import calstack
@@ -48,3 +54,52 @@ def sign_in(client: FlaskClient, username: str = OPERATOR, password: str = PASSW
     token = answer.json["csrf_token"]  # type: ignore[index]
     client.environ_base["HTTP_X_CSRFTOKEN"] = token
     return str(token)
+
+
+EXAMPLES = Path(__file__).resolve().parents[2]
+
+
+def worker_environment(config: dict[str, Any]) -> dict[str, str]:
+    """The environment that gives a worker (or gunicorn) the same settings as ``config``."""
+    names = {
+        "DATABASE_URL": "CALSTACK_DATABASE_URL", "ENCRYPTION_KEY": "CALSTACK_ENCRYPTION_KEY",
+        "SECRET_KEY": "CALSTACK_SECRET_KEY", "GOOGLE_API_BASE": "CALSTACK_GOOGLE_API_BASE",
+        "GOOGLE_AUTH_URL": "CALSTACK_GOOGLE_AUTH_URL", "GOOGLE_TOKEN_URL": "CALSTACK_GOOGLE_TOKEN_URL",
+        "GOOGLE_REVOKE_URL": "CALSTACK_GOOGLE_REVOKE_URL", "REDIS_URL": "CALSTACK_REDIS_URL",
+        "REDIS_PREFIX": "CALSTACK_REDIS_PREFIX", "CELERY_QUEUE": "CALSTACK_CELERY_QUEUE",
+    }
+    return {**os.environ, **{env: str(config[key]) for key, env in names.items() if config.get(key)}}
+
+
+@contextmanager
+def celery_worker(config: dict[str, Any]) -> Iterator[subprocess.Popen[bytes]]:
+    """A real Celery worker process for the app ``config`` describes, stopped afterwards."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "--workdir", str(EXAMPLES), "-A", "flask_app.worker:celery", "worker",
+         "--pool", "threads", "--concurrency", "2", "--loglevel", "WARNING", "--without-gossip",
+         "--without-mingle", "--without-heartbeat", "-Q", str(config["CELERY_QUEUE"])],
+        env=worker_environment(config),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait_for_job(client: FlaskClient, job_id: str, timeout: float = 90.0) -> dict[str, Any]:
+    """Polls ``GET /api/jobs/<id>`` until the job is done or failed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        job: dict[str, Any] = client.get(f"/api/jobs/{job_id}").json  # type: ignore[assignment]
+        if job["state"] in ("done", "failed"):
+            return job
+        if time.monotonic() > deadline:
+            raise AssertionError(f"job still {job['state']} after {timeout}s: {job}")
+        time.sleep(0.2)
