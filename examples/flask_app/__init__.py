@@ -25,6 +25,7 @@ from typing import Any, Optional
 import calstack
 from argon2 import PasswordHasher
 from flask import Flask, render_template
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import calendar_view, jobs
 from .api import api
@@ -49,6 +50,7 @@ ENVIRONMENT = {
     "CALSTACK_CELERY_QUEUE": "CELERY_QUEUE",
     "CALSTACK_LOGIN_RATE_LIMIT": "LOGIN_RATE_LIMIT",
     "CALSTACK_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
+    "CALSTACK_PROXY_HOPS": "PROXY_HOPS",
 }
 
 
@@ -77,6 +79,7 @@ def create_app(test_config: Optional[dict[str, Any]] = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12),
+        PROXY_HOPS=0,
     )
     for variable, key in ENVIRONMENT.items():
         if os.environ.get(variable):
@@ -90,6 +93,9 @@ def create_app(test_config: Optional[dict[str, Any]] = None) -> Flask:
     if not app.config["RATELIMIT_STORAGE_URI"]:  # shared by every worker process
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
     init_logging(app)
+    hops = int(app.config["PROXY_HOPS"] or 0)
+    if hops:  # behind that many reverse proxies: trust their X-Forwarded-* headers
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     app.extensions["calstack"] = calstack.Calstack(
         app.config["DATABASE_URL"],
