@@ -121,6 +121,10 @@ def create_app(test_config: Optional[dict[str, Any]] = None) -> Flask:
     def index() -> Any:
         return render_template("index.html")
 
+    @app.get("/favicon.ico")
+    def favicon() -> Any:
+        return "", 204
+
     return app
 
 

@@ -24,6 +24,7 @@ loaders.calendar = async () => {
   if (!calendar) {
     calendar = new FullCalendar.Calendar(document.getElementById("calendar-grid"), {
       initialView: "timeGridWeek",
+      initialDate: new URLSearchParams(location.search).get("date") || undefined,  // ?date=2026-03-02
       headerToolbar: { left: "prev,next today", center: "title", right: "timeGridDay,timeGridWeek,dayGridMonth" },
       nowIndicator: true,
       selectable: true,
@@ -36,8 +37,9 @@ loaders.calendar = async () => {
       eventDrop: (info) => moveEvent(info),
       eventResize: (info) => moveEvent(info),
       eventClick: (info) => openEdit(info.event.extendedProps.entry),
-      eventClassNames: (arg) => (arg.event.extendedProps.conflicts.length ? ["conflict"] : []),
-      eventDidMount: (arg) => { arg.el.dataset.client = arg.event.extendedProps.entry.client_id; },
+      // (the selection's placeholder event has no entry)
+      eventClassNames: (arg) => ((arg.event.extendedProps.conflicts || []).length ? ["conflict"] : []),
+      eventDidMount: (arg) => { arg.el.dataset.client = arg.event.extendedProps.entry?.client_id || ""; },
     });
     calendar.render();
   } else {

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -12,9 +14,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.serving import make_server
+
 import calstack
 from calstack.testing import Emulator
-from flask.testing import FlaskClient
 
 OPERATOR = "admin"
 PASSWORD = "correct horse battery staple"
@@ -103,3 +109,30 @@ def wait_for_job(client: FlaskClient, job_id: str, timeout: float = 90.0) -> dic
         if time.monotonic() > deadline:
             raise AssertionError(f"job still {job['state']} after {timeout}s: {job}")
         time.sleep(0.2)
+
+
+BROWSER = Path(__file__).resolve().parent / "browser"
+
+
+def browser_tools() -> tuple[str, str]:
+    """(chromium, node) for the browser tests. Skips when one is missing, except with CI=true,
+    where scripts/test-python installs them and a missing one fails the test."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    node = shutil.which("node")
+    if not (chromium and node and (BROWSER / "node_modules" / "playwright-core").is_dir()):
+        missing = "needs node, chromium and `npm install` in examples/flask_app/tests/browser"
+        if os.environ.get("CI") == "true":
+            pytest.fail(missing)
+        pytest.skip(missing)
+    return chromium, node
+
+
+@contextmanager
+def serve(app: Flask) -> Iterator[str]:
+    """Serves ``app`` on a free loopback port in a thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.port}"
+    finally:
+        server.shutdown()
