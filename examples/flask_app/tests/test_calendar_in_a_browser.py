@@ -1,6 +1,6 @@
 """The calendar page in headless Chromium (browser/calendar.js), against a real server, the
 emulator and a real Celery worker: sign in, switch client, two clients' events overlaid in
-two colors, create by clicking, drag to move, rename one occurrence of a series while the
+two colors, create by clicking, drag to move (a stale etag reloads instead), rename one occurrence of a series while the
 others stay, run a bulk job to the end. Then the server's state is checked through the API.
 
 Screenshots of the calendar go to ``$CALSTACK_SCREENSHOTS`` when it is set (docs/ holds the
@@ -95,4 +95,5 @@ def test_calendar_workflow_in_a_browser(emulator: Emulator, tmp_path: Path) -> N
     assert [e["summary"] for e in globex_events if e.get("recurringEventId")] == [
         "Weekly sync (special)", "Weekly sync", "Weekly sync"]
     review = next(e for e in globex_events if e["summary"] == "Globex review")
-    assert review["start"]["dateTime"].startswith("2026-03-03T11:30:00")  # the bulk shift
+    assert review["start"]["dateTime"].startswith("2026-03-03T11:30:00")  # the bulk shift, not the stale drag
+    assert review["description"] == "changed elsewhere"
