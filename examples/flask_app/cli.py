@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Callable
 
 import click
 from flask import Flask
@@ -20,29 +21,34 @@ def _password(from_stdin: bool) -> str:
     return value
 
 
+def _with_password(app: Flask, action: Callable[[Operators, str, str], str]) -> Callable[[str, bool], None]:
+    """A command body: reads the password, runs ``action(table, name, password)``, prints its
+    message; a refused input exits non-zero naming the field."""
+
+    def command(name: str, password_stdin: bool) -> None:
+        table: Operators = app.extensions["operators"]
+        try:
+            click.echo(action(table, name, _password(password_stdin)))
+        except BadInput as e:
+            raise click.ClickException(f"{e.field}: {e.message}") from None
+
+    return command
+
+
+def _create(table: Operators, name: str, password: str) -> str:
+    return f"operator {table.create(name, password).username} created"
+
+
+def _set_password(table: Operators, name: str, password: str) -> str:
+    table.set_password(name, password)
+    return f"password of {name} changed"
+
+
 def register_commands(app: Flask) -> None:
     """Adds the commands to ``app.cli``."""
-
-    @app.cli.command("create-operator")
-    @click.argument("name")
-    @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
-    def create_operator(name: str, password_stdin: bool) -> None:
-        """Adds an operator NAME (the password is stored as an argon2 hash)."""
-        table: Operators = app.extensions["operators"]
-        try:
-            operator = table.create(name, _password(password_stdin))
-        except BadInput as e:
-            raise click.ClickException(f"{e.field}: {e.message}") from None
-        click.echo(f"operator {operator.username} created")
-
-    @app.cli.command("set-operator-password")
-    @click.argument("name")
-    @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
-    def set_operator_password(name: str, password_stdin: bool) -> None:
-        """Replaces the password of operator NAME."""
-        table: Operators = app.extensions["operators"]
-        try:
-            table.set_password(name, _password(password_stdin))
-        except BadInput as e:
-            raise click.ClickException(f"{e.field}: {e.message}") from None
-        click.echo(f"password of {name} changed")
+    name = click.argument("name")
+    from_stdin = click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+    create = app.cli.command("create-operator", help="Adds an operator NAME (stored as an argon2 hash).")
+    change = app.cli.command("set-operator-password", help="Replaces the password of operator NAME.")
+    create(name(from_stdin(_with_password(app, _create))))
+    change(name(from_stdin(_with_password(app, _set_password))))

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.serving import make_server
@@ -91,12 +93,7 @@ def celery_worker(config: dict[str, Any]) -> Iterator[subprocess.Popen[bytes]]:
     try:
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def wait_for_job(client: FlaskClient, job_id: str, timeout: float = 90.0) -> dict[str, Any]:
@@ -136,3 +133,29 @@ def serve(app: Flask) -> Iterator[str]:
         yield f"http://127.0.0.1:{server.port}"
     finally:
         server.shutdown()
+
+
+def connect(client: FlaskClient, name: str, secret: str = "GOCSPX-flask-tests") -> dict[str, str]:
+    """A client ``name`` with a credential that consented, through the emulator, as the account
+    ``<first word of name>@example.com``: ``{"client": id, "credential": id}``."""
+    slug = name.lower().split()[0]
+    created: dict[str, Any] = client.post("/api/clients", json={"name": name, "email": f"ops@{slug}.test"}).json  # type: ignore[assignment]
+    credential: dict[str, Any] = client.post(  # type: ignore[assignment]
+        "/api/oauth",
+        json={"client_id": created["id"], "google_client_id": "1-tests.apps.googleusercontent.com",
+              "google_client_secret": secret, "account_email": f"{slug}@example.com"},
+    ).json
+    url = client.post(f"/api/oauth/{credential['id']}/authorize").json["url"]  # type: ignore[index]
+    location = urllib.parse.urlsplit(requests.get(url, allow_redirects=False, timeout=30).headers["Location"])
+    assert client.get(f"{location.path}?{location.query}").status_code == 200
+    return {"client": str(created["id"]), "credential": str(credential["id"])}
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Terminates ``process`` and waits for it (killing it after 30 s)."""
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -12,17 +12,16 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import urllib.parse
 from pathlib import Path
 from typing import Any
 
-import requests
 from flask.testing import FlaskClient
 
 from calstack.testing import Emulator
 from flask_app import create_app
 from flask_support import (
     BROWSER,
+    connect,
     OPERATOR,
     PASSWORD,
     app_config,
@@ -34,19 +33,6 @@ from flask_support import (
 
 UTC = {"timeZone": "UTC"}
 WEEKS = "time_min=2026-03-01T00:00:00Z&time_max=2026-03-29T00:00:00Z"
-
-
-def connect(client: FlaskClient, name: str) -> str:
-    created = client.post("/api/clients", json={"name": name, "email": f"ops@{name.lower()}.test"}).json
-    credential = client.post(
-        "/api/oauth",
-        json={"client_id": created["id"], "google_client_id": "5-ui.apps.googleusercontent.com",
-              "google_client_secret": "GOCSPX-browser", "account_email": f"{name.lower()}@example.com"},
-    ).json
-    url = client.post(f"/api/oauth/{credential['id']}/authorize").json["url"]
-    location = urllib.parse.urlsplit(requests.get(url, allow_redirects=False, timeout=30).headers["Location"])
-    assert client.get(f"{location.path}?{location.query}").status_code == 200
-    return str(created["id"])
 
 
 def timed(summary: str, start: str, end: str, **extra: Any) -> dict[str, Any]:
@@ -64,7 +50,7 @@ def test_calendar_workflow_in_a_browser(emulator: Emulator, tmp_path: Path) -> N
     app.extensions["operators"].create(OPERATOR, PASSWORD)
     api = app.test_client()
     sign_in(api)
-    acme, globex = connect(api, "Acme"), connect(api, "Globex")
+    acme, globex = connect(api, "Acme")["client"], connect(api, "Globex")["client"]
     for client_id, body in (
         (acme, timed("Acme board", "2026-03-03T10:00:00Z", "2026-03-03T11:00:00Z")),
         (acme, {"summary": "Acme offsite", "start": {"date": "2026-03-12"}, "end": {"date": "2026-03-14"}}),

@@ -5,28 +5,14 @@ occurrence of a series leaving every other occurrence as it was."""
 
 from __future__ import annotations
 
-import urllib.parse
 from typing import Any
 
 import pytest
-import requests
 from flask.testing import FlaskClient
 
+from flask_support import connect
+
 RANGE = "time_min=2026-03-01T00:00:00Z&time_max=2026-03-29T00:00:00Z"
-
-
-def connect(client: FlaskClient, name: str, account: str) -> str:
-    """A client whose credential consented as the emulator account ``account``; its id."""
-    created = client.post("/api/clients", json={"name": name, "email": f"ops@{name.lower()}.test"}).json
-    credential = client.post(
-        "/api/oauth",
-        json={"client_id": created["id"], "google_client_id": "1-cal.apps.googleusercontent.com",
-              "google_client_secret": "GOCSPX-calendar-view", "account_email": account},
-    ).json
-    url = client.post(f"/api/oauth/{credential['id']}/authorize").json["url"]
-    location = urllib.parse.urlsplit(requests.get(url, allow_redirects=False, timeout=30).headers["Location"])
-    assert client.get(f"{location.path}?{location.query}").status_code == 200
-    return str(created["id"])
 
 
 def add(client: FlaskClient, client_id: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -48,8 +34,8 @@ def feed(client: FlaskClient, query: str = RANGE) -> dict[str, Any]:
 
 @pytest.fixture
 def two_clients(client: FlaskClient) -> tuple[str, str]:
-    acme = connect(client, "Acme", "acme@example.com")
-    globex = connect(client, "Globex", "globex@example.com")
+    acme = connect(client, "Acme")["client"]
+    globex = connect(client, "Globex")["client"]
     add(client, acme, timed("Acme board", "2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z"))
     add(client, acme, {"summary": "Acme offsite", "start": {"date": "2026-03-05"}, "end": {"date": "2026-03-07"}})
     add(client, globex, timed("Globex standup", "2026-03-02T09:30:00Z", "2026-03-02T09:45:00Z",
@@ -106,7 +92,7 @@ def test_feed_of_an_unknown_client_is_404(client: FlaskClient) -> None:
 
 
 def test_move_with_a_stale_etag_changes_nothing(client: FlaskClient) -> None:
-    acme = connect(client, "Acme", "acme@example.com")
+    acme = connect(client, "Acme")["client"]
     url = f"/api/clients/{acme}/calendars/primary/events"
     event = add(client, acme, timed("Board", "2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z"))
     moved = client.patch(f"{url}/{event['id']}", json={"start": {"dateTime": "2026-03-02T11:00:00Z"},
@@ -122,7 +108,7 @@ def test_move_with_a_stale_etag_changes_nothing(client: FlaskClient) -> None:
 
 
 def test_editing_one_occurrence_keeps_every_other_occurrence(client: FlaskClient) -> None:
-    acme = connect(client, "Acme", "acme@example.com")
+    acme = connect(client, "Acme")["client"]
     url = f"/api/clients/{acme}/calendars/primary/events"
     series = add(client, acme, timed("Weekly", "2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z",
                                      recurrence=["RRULE:FREQ=WEEKLY;COUNT=4"]))

@@ -23,7 +23,7 @@ import pytest
 import requests
 
 from calstack.testing import Emulator
-from flask_support import EXAMPLES, app_config, worker_environment
+from flask_support import EXAMPLES, app_config, stop, worker_environment
 
 POSTGRES = os.environ.get("CALSTACK_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
 ROOT = EXAMPLES.parent
@@ -106,12 +106,7 @@ def gunicorn(emulator: Emulator, postgres_database: str) -> Iterator[str]:
         assert len(_workers_of(server.pid)) == 3
         yield base
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)
 
 
 def test_three_gunicorn_workers_on_postgres_run_the_whole_rest_workflow(gunicorn: str) -> None:

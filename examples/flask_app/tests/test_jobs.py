@@ -5,19 +5,17 @@ bindings are still to come)."""
 
 from __future__ import annotations
 
-import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
 from calstack.testing import Emulator
 from flask_app import create_app
-from flask_support import OPERATOR, PASSWORD, app_config, celery_worker, sign_in, wait_for_job
+from flask_support import OPERATOR, PASSWORD, app_config, celery_worker, connect, sign_in, wait_for_job
 
 RANGE = {"time_min": "2026-03-01T00:00:00Z", "time_max": "2026-03-29T00:00:00Z"}
 LISTING = "time_min=2026-03-01T00:00:00Z&time_max=2026-03-29T00:00:00Z"
@@ -34,19 +32,6 @@ def jobs_client(emulator: Emulator, tmp_path: Path) -> Iterator[FlaskClient]:
         client = app.test_client()
         sign_in(client)
         yield client
-
-
-def connect(client: FlaskClient, name: str) -> str:
-    created = client.post("/api/clients", json={"name": name, "email": f"ops@{name.lower()}.test"}).json
-    credential = client.post(
-        "/api/oauth",
-        json={"client_id": created["id"], "google_client_id": "1-jobs.apps.googleusercontent.com",
-              "google_client_secret": "GOCSPX-jobs", "account_email": f"{name.lower()}@example.com"},
-    ).json
-    url = client.post(f"/api/oauth/{credential['id']}/authorize").json["url"]
-    location = urllib.parse.urlsplit(requests.get(url, allow_redirects=False, timeout=30).headers["Location"])
-    assert client.get(f"{location.path}?{location.query}").status_code == 200
-    return str(created["id"])
 
 
 def events_url(client_id: str) -> str:
@@ -83,7 +68,7 @@ def run(client: FlaskClient, request: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_copy_across_clients_reports_progress_and_a_rerun_duplicates_nothing(jobs_client: FlaskClient) -> None:
-    acme, globex = connect(jobs_client, "Acme"), connect(jobs_client, "Globex")
+    acme, globex = connect(jobs_client, "Acme")["client"], connect(jobs_client, "Globex")["client"]
     seed(jobs_client, acme)
     request = {"operation": "copy", "query": {"clients": [acme], **RANGE}, "target": {"client_id": globex}}
     job = run(jobs_client, request)
@@ -98,7 +83,7 @@ def test_copy_across_clients_reports_progress_and_a_rerun_duplicates_nothing(job
 
 
 def test_move_leaves_nothing_behind_and_a_rerun_finds_nothing(jobs_client: FlaskClient) -> None:
-    acme, globex = connect(jobs_client, "Acme"), connect(jobs_client, "Globex")
+    acme, globex = connect(jobs_client, "Acme")["client"], connect(jobs_client, "Globex")["client"]
     seed(jobs_client, acme)
     request = {"operation": "move", "query": {"clients": [acme], **RANGE, "q": "Board"}, "target": {"client_id": globex}}
     job = run(jobs_client, request)
@@ -110,7 +95,7 @@ def test_move_leaves_nothing_behind_and_a_rerun_finds_nothing(jobs_client: Flask
 
 
 def test_shift_reports_each_failed_item_and_a_rerun_shifts_nothing_twice(jobs_client: FlaskClient) -> None:
-    acme = connect(jobs_client, "Acme")
+    acme = connect(jobs_client, "Acme")["client"]
     seed(jobs_client, acme)
     request = {"operation": "shift", "query": {"clients": [acme], **RANGE}, "shift_minutes": 90}
     job = run(jobs_client, request)
@@ -128,7 +113,7 @@ def test_shift_reports_each_failed_item_and_a_rerun_shifts_nothing_twice(jobs_cl
 
 
 def test_delete_matching_events_only(jobs_client: FlaskClient) -> None:
-    acme = connect(jobs_client, "Acme")
+    acme = connect(jobs_client, "Acme")["client"]
     seed(jobs_client, acme)
     job = run(jobs_client, {"operation": "delete", "query": {"clients": [acme], **RANGE, "q": "Standup"}})
     assert (job["done"], job["total"], job["failures"]) == (1, 1, [])

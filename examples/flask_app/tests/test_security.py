@@ -9,12 +9,10 @@ import io
 import json
 import logging
 import re
-import urllib.parse
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -22,29 +20,15 @@ from calstack.testing import Emulator
 
 from flask_app import create_app  # conftest puts examples/ on sys.path
 from flask_app.logs import JsonLines, redact
-from flask_support import app_config, sign_in
+from flask_support import app_config, connect, sign_in
 
 SECRET = "GOCSPX-security-test-secret-77"
-
-
-def connect(client: FlaskClient, name: str, email: str, account: str) -> dict[str, str]:
-    """A client with an authorized credential on the emulator account ``account``."""
-    created = client.post("/api/clients", json={"name": name, "email": email}).json
-    credential = client.post(
-        "/api/oauth",
-        json={"client_id": created["id"], "google_client_id": "1-sec.apps.googleusercontent.com",
-              "google_client_secret": SECRET, "account_email": account},
-    ).json
-    url = client.post(f"/api/oauth/{credential['id']}/authorize").json["url"]
-    location = urllib.parse.urlsplit(requests.get(url, allow_redirects=False, timeout=30).headers["Location"])
-    assert client.get(f"{location.path}?{location.query}").status_code == 200
-    return {"client": created["id"], "credential": credential["id"]}
 
 
 @pytest.fixture
 def world(client: FlaskClient) -> dict[str, str]:
     """One connected client with one event: ids for every route's placeholders."""
-    ids = connect(client, "Acme Ltd", "ops@acme.test", "acme@example.com")
+    ids = connect(client, "Acme Ltd", SECRET)
     event = client.post(
         f"/api/clients/{ids['client']}/calendars/primary/events",
         json={"summary": "Board", "start": {"dateTime": "2026-03-02T09:00:00Z"}, "end": {"dateTime": "2026-03-02T10:00:00Z"}},
@@ -223,7 +207,7 @@ def test_logs_are_json_lines_without_secrets(app: Flask, client: FlaskClient, op
     handler.setFormatter(JsonLines())
     logging.getLogger().addHandler(handler)
     try:
-        ids = connect(client, "Acme Ltd", "ops@acme.test", "acme@example.com")
+        ids = connect(client, "Acme Ltd", SECRET)
         token = app.extensions["calstack"].oauth.access_token(ids["credential"])
         app.logger.warning("callback with code=4/abc-123&state=xyz-state and Bearer %s", token)
         bad = app.test_client()
