@@ -1,6 +1,7 @@
 // The whole user workflow in the Flask example's web UI, in headless Chromium: sign in, add a client
 // (and see a refused duplicate), save OAuth credentials, authorize against the emulator, create,
-// edit and delete an event, open Settings. Prints {"errors": [...], "secretShown": bool}.
+// edit and delete an event, edit one occurrence of a weekly series (the others stay), open
+// Settings. Prints {"errors": [...], "secretShown": bool}.
 // Usage: node ui.js http://127.0.0.1:PORT   (CHROMIUM names the browser binary; OPERATOR and
 // PASSWORD the operator to sign in as)
 const { chromium } = require("playwright-core");
@@ -58,6 +59,23 @@ const { chromium } = require("playwright-core");
   await page.click("#event-rows >> text=Delete");
   await page.click("#confirm-modal button[value=ok]");
   await page.waitForSelector("text=Event deleted.");
+  // A weekly series: editing one occurrence keeps the others (it used to flatten the series).
+  await page.click("#add-event");
+  await page.fill("#event-form [name=summary]", "Weekly");
+  await page.fill("#event-form [name=start]", `${day}T08:00`);
+  await page.fill("#event-form [name=end]", `${day}T08:30`);
+  await page.fill("#event-form [name=recurrence]", "RRULE:FREQ=WEEKLY;COUNT=3");
+  await page.click("#event-form button[value=save]");
+  await page.waitForFunction(() => document.querySelectorAll("#event-rows tr").length === 3);
+  await page.locator("#event-rows tr").nth(1).locator("text=Edit").click();
+  await page.click("#recurring-modal button[value=occurrence]");
+  await page.fill("#event-form [name=summary]", "Weekly (this one)");
+  await page.click("#event-form button[value=save]");
+  await page.waitForSelector("#event-rows >> text=Weekly (this one)");
+  const titles = await page.$$eval("#event-rows tr td:nth-child(2)", (tds) => tds.map((td) => td.textContent.trim()));
+  if (JSON.stringify(titles) !== JSON.stringify(["Weekly ↻", "Weekly (this one) ↻", "Weekly ↻"])) {
+    throw new Error(`editing one occurrence changed the series: ${JSON.stringify(titles)}`);
+  }
   await page.click("nav >> text=Settings");
   await page.waitForSelector("#settings-list >> text=sqlite");
   const text = await page.content();
