@@ -75,6 +75,7 @@ def create_app(test_config: Optional[dict[str, Any]] = None) -> Flask:
         LOGIN_RATE_LIMIT="10 per minute;100 per day",
         RATELIMIT_STORAGE_URI=None,
         RATELIMIT_KEY_PREFIX="calstack-login",
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,  # Redis down: each worker counts alone
         SESSION_COOKIE_SECURE=os.environ.get("CALSTACK_INSECURE_COOKIES") != "1",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import redis
 from flask import Blueprint, jsonify
+from kombu.exceptions import OperationalError
 
 from ..api import body
 from ..calendar_view import selected_clients
@@ -15,6 +17,13 @@ from .bulk import parse_bulk
 from .tasks import RUNNERS, records, run_job
 
 jobs = Blueprint("jobs", __name__)
+
+
+@jobs.errorhandler(redis.RedisError)
+@jobs.errorhandler(OperationalError)
+def queue_unavailable(e: Exception) -> Any:
+    """Redis (the queue and the job records) cannot be reached: 503, nothing started."""
+    return error(503, "queue_unavailable", f"the job queue is unavailable ({type(e).__name__})")
 
 #: What a job answer shows (the spec is echoed; it holds ids and times, no secrets).
 PUBLIC_FIELDS = ("id", "kind", "state", "done", "total", "failures", "operator", "spec", "created_at", "finished_at")

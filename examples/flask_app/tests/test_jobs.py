@@ -156,3 +156,17 @@ def test_job_kinds_awaiting_their_bindings_answer_501(client: FlaskClient, kind:
 
 def test_unknown_job_is_404(client: FlaskClient) -> None:
     assert client.get("/api/jobs/0123456789abcdef").status_code == 404
+
+
+def test_jobs_without_redis_answer_503_and_health_says_why(emulator: Emulator, tmp_path: Path) -> None:
+    app = create_app(app_config(emulator, f"sqlite://{tmp_path / 'down.db'}", REDIS_URL="redis://127.0.0.1:9/0"))
+    app.extensions["operators"].create(OPERATOR, PASSWORD)
+    client = app.test_client()
+    sign_in(client)
+    client.post("/api/clients", json={"name": "Acme", "email": "ops@acme.test"})
+    answer = client.post("/api/jobs", json={"kind": "bulk", "operation": "delete", "query": RANGE})
+    assert answer.status_code == 503 and answer.json["error"] == "queue_unavailable"
+    assert client.get("/api/jobs/0123").status_code == 503
+    health = client.get("/health")
+    assert health.status_code == 503 and health.json["checks"]["redis"]["ok"] is False
+    assert health.json["checks"]["database"]["ok"] is True
