@@ -117,8 +117,8 @@ def _security_headers(response: Any) -> Any:
 
 def _safe_next(target: Optional[str]) -> str:
     """Where to go after signing in: a path on this site only (no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return "/"
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"  # (browsers read a backslash as a slash: "/\\evil" is "//evil")
     parts = urlsplit(target)
     return "/" if parts.scheme or parts.netloc else target
 
