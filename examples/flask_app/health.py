@@ -1,6 +1,8 @@
 """``GET /health``: whether the app can reach its database, Redis (the job queue) and Google
 (or whatever stands in for it), each reported separately. 200 when all are reachable, 503
-otherwise; no secrets and no details beyond the kind of failure."""
+otherwise; no secrets and no details beyond the kind of failure. ``GET /health/live`` only
+says the process answers (for a load balancer that should not drop every instance when
+Google is unreachable)."""
 
 from __future__ import annotations
 
@@ -48,6 +50,11 @@ def _check(probe: Callable[[], None]) -> dict[str, Any]:
     except Exception as e:  # reachability: any failure is "not reachable", by its kind only
         return {"ok": False, "error": type(e).__name__, "ms": round((time.perf_counter() - started) * 1000, 1)}
     return {"ok": True, "ms": round((time.perf_counter() - started) * 1000, 1)}
+
+
+@health.get("/health/live")
+def live() -> Any:
+    return jsonify({"status": "ok"})
 
 
 @health.get("/health")

@@ -39,7 +39,7 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 #: Endpoints anyone may call.
-PUBLIC_ENDPOINTS = {"auth.login", "auth.login_form", "health.health_check", "api.oauth_callback", "static", "vendor", "favicon"}
+PUBLIC_ENDPOINTS = {"auth.login", "auth.login_form", "health.health_check", "health.live", "api.oauth_callback", "static", "vendor", "favicon"}
 
 
 def operators() -> Operators:

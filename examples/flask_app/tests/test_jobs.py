@@ -170,3 +170,4 @@ def test_jobs_without_redis_answer_503_and_health_says_why(emulator: Emulator, t
     health = client.get("/health")
     assert health.status_code == 503 and health.json["checks"]["redis"]["ok"] is False
     assert health.json["checks"]["database"]["ok"] is True
+    assert app.test_client().get("/health/live").json == {"status": "ok"}  # no sign-in, no checks
