@@ -20,7 +20,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # examples/, home 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # flask_support
 
 from flask_app import create_app  # noqa: E402
-from flask_support import OPERATOR, PASSWORD, app_config, sign_in  # noqa: E402
+from flask_support import OPERATOR, PASSWORD, app_config, forget_redis_keys, sign_in  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_redis_left_clean() -> Iterator[None]:
+    """The shared Redis keeps nothing of this session's jobs and queues."""
+    yield
+    forget_redis_keys()
 
 
 @pytest.fixture(scope="session")

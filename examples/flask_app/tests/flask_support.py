@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 import requests
 from flask import Flask
 from flask.testing import FlaskClient
@@ -29,12 +30,14 @@ PASSWORD = "correct horse battery staple"
 #: Cheap argon2 settings: the tests sign in hundreds of times.
 FAST_ARGON2 = {"time_cost": 1, "memory_cost": 8192, "parallelism": 1}
 REDIS_URL = os.environ.get("CALSTACK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+#: Every Redis key and queue of this test session has this in its name (see forget_redis_keys).
+SESSION_TAG = f"calstack-test-{uuid.uuid4().hex[:8]}"
 
 
 def app_config(emulator: Emulator, database_url: str, **extra: Any) -> dict[str, Any]:
     """The settings of a test app on ``database_url`` talking to ``emulator``; job records and
     the job queue get names of their own, so parallel runs never see each other's."""
-    run = uuid.uuid4().hex[:12]
+    run = f"{SESSION_TAG}-{uuid.uuid4().hex[:8]}"
     return {
         "TESTING": True,
         "DATABASE_URL": database_url,
@@ -47,11 +50,24 @@ def app_config(emulator: Emulator, database_url: str, **extra: Any) -> dict[str,
         "SESSION_COOKIE_SECURE": False,  # the test client and the browser test speak plain http
         "RATELIMIT_STORAGE_URI": "memory://",
         "REDIS_URL": REDIS_URL,
-        "REDIS_PREFIX": f"calstack-test-{run}:",
-        "CELERY_QUEUE": f"calstack-test-{run}",
+        "REDIS_PREFIX": f"{run}:",
+        "CELERY_QUEUE": run,
         "ARGON2_PARAMETERS": FAST_ARGON2,
         **extra,
     }
+
+
+def forget_redis_keys() -> None:
+    """Deletes the job records, finished-item sets and queues this test session left in Redis."""
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        names = list(client.scan_iter(match=f"*{SESSION_TAG}*", count=1000))
+        if names:
+            client.delete(*names)
+    except redis.RedisError:
+        pass  # nothing was written without Redis either
+    finally:
+        client.close()
 
 
 def sign_in(client: FlaskClient, username: str = OPERATOR, password: str = PASSWORD) -> str:
