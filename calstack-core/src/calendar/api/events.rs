@@ -373,6 +373,11 @@ impl GetEvent {
     pub async fn send(self) -> Result<Event> {
         self.call.send_json().await
     }
+
+    /// The prepared call, for a batch.
+    pub(crate) fn prepare(self) -> Result<Call> {
+        Ok(self.call)
+    }
 }
 
 /// Generates an event id Google accepts: base32hex (`0-9a-v`) of a random UUID, 26 chars.
@@ -481,10 +486,15 @@ impl UpdateEvent {
     }
 
     /// Validates, then sends.
-    pub async fn send(mut self) -> Result<Event> {
+    pub async fn send(self) -> Result<Event> {
+        self.prepare()?.send_json().await
+    }
+
+    /// Validates and encodes the body: the call to send (alone or in a batch).
+    pub(crate) fn prepare(mut self) -> Result<Call> {
         validate_event(&self.event)?;
         self.call.json_body(&self.event)?;
-        self.call.send_json().await
+        Ok(self.call)
     }
 }
 
@@ -569,6 +579,11 @@ impl DeleteEvent {
     /// Sends the request.
     pub async fn send(self) -> Result<()> {
         self.call.send_empty().await
+    }
+
+    /// The prepared call, for a batch.
+    pub(crate) fn prepare(self) -> Result<Call> {
+        Ok(self.call)
     }
 }
 
@@ -681,7 +696,12 @@ impl ImportEvent {
     }
 
     /// Validates (an `iCalUID` is required), then sends.
-    pub async fn send(mut self) -> Result<Event> {
+    pub async fn send(self) -> Result<Event> {
+        self.prepare()?.send_json().await
+    }
+
+    /// Validates (an `iCalUID` is required) and encodes the body: the call to send.
+    pub(crate) fn prepare(mut self) -> Result<Call> {
         if self.event.ical_uid.as_deref().is_none_or(str::is_empty) {
             return Err(Error::validation(
                 "iCalUID",
@@ -690,7 +710,7 @@ impl ImportEvent {
         }
         validate_event(&self.event)?;
         self.call.json_body(&self.event)?;
-        self.call.send_json().await
+        Ok(self.call)
     }
 }
 
