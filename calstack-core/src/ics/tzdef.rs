@@ -6,7 +6,7 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeDelta, Weekday};
 
 use super::error::IcsError;
 use super::lexer::Component;
-use super::values::{RawTime, parse_offset, parse_time};
+use super::values::{RawTime, parse_offset, parse_time, unescape_text};
 
 /// A yearly rule (`FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU`), the shape VTIMEZONEs use.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,7 +41,7 @@ pub(crate) struct TzDefinition {
 impl TzDefinition {
     /// Reads a `VTIMEZONE` component.
     pub(crate) fn from_component(c: &Component) -> Result<Self, IcsError> {
-        let tzid = c.value("TZID").unwrap_or("").trim().to_owned();
+        let tzid = unescape_text(c.value("TZID").unwrap_or("").trim());
         let fail = |line: usize, property: &str, reason: String| IcsError::Invalid {
             line,
             component: format!("VTIMEZONE {tzid}"),
