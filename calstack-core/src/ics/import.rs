@@ -226,7 +226,8 @@ enum Op {
 
 type Outcome = (String, bool, Result<Option<Event>>);
 
-/// Sends `ops` batched or a few at a time, reporting progress as each settles.
+/// Sends `ops` batched or one request each, a few requests in flight at once, reporting
+/// progress as each settles.
 async fn run(
     client: &CalendarClient,
     calendar_id: &str,
@@ -238,19 +239,26 @@ async fn run(
 ) -> Result<Vec<Outcome>> {
     let mut out = Vec::with_capacity(ops.len());
     if options.batch_size > 1 {
+        let mut batches = Vec::new();
         let mut ops = ops.into_iter().peekable();
         while ops.peek().is_some() {
-            let chunk: Vec<_> = ops.by_ref().take(options.batch_size).collect();
-            let settled = chunk.len();
             let mut batch = client.batch();
             let mut sent = Vec::new();
-            for (uid, existed, op) in chunk {
+            for (uid, existed, op) in ops.by_ref().take(options.batch_size) {
                 match add(&mut batch, client, calendar_id, op) {
                     Ok(()) => sent.push((uid, existed)),
                     Err(e) => out.push((uid, existed, Err(e))),
                 }
             }
-            let replies = batch.send().await?;
+            batches.push((batch, sent));
+        }
+        *done += out.len();
+        let mut replies = stream::iter(batches)
+            .map(|(batch, sent)| async move { (batch.send().await, sent) })
+            .buffer_unordered(options.concurrency.max(1));
+        while let Some((replies, sent)) = replies.next().await {
+            let replies = replies?;
+            *done += sent.len();
             for ((uid, existed), reply) in sent.into_iter().zip(replies) {
                 let result = reply.and_then(|r| {
                     if r.body.is_empty() {
@@ -261,35 +269,12 @@ async fn run(
                 });
                 out.push((uid, existed, gone_is_fine(result)));
             }
-            *done += settled;
             progress((*done).min(total), total);
         }
         return Ok(out);
     }
     let mut results = stream::iter(ops)
-        .map(|(uid, existed, op)| async move {
-            let result = match op {
-                Op::Import(event) => client
-                    .events()
-                    .import(calendar_id, event)
-                    .send()
-                    .await
-                    .map(Some),
-                Op::Replace(id, event) => client
-                    .events()
-                    .update(calendar_id, &id, event)
-                    .send()
-                    .await
-                    .map(Some),
-                Op::Cancel(id) => client
-                    .events()
-                    .delete(calendar_id, &id)
-                    .send()
-                    .await
-                    .map(|()| None),
-            };
-            (uid, existed, gone_is_fine(result))
-        })
+        .map(|(uid, existed, op)| send_one(client, calendar_id, uid, existed, op))
         .buffer_unordered(options.concurrency.max(1));
     while let Some(outcome) = results.next().await {
         out.push(outcome);
@@ -297,6 +282,26 @@ async fn run(
         progress((*done).min(total), total);
     }
     Ok(out)
+}
+
+async fn send_one(
+    client: &CalendarClient,
+    calendar_id: &str,
+    uid: String,
+    existed: bool,
+    op: Op,
+) -> Outcome {
+    let events = client.events();
+    let result = match op {
+        Op::Import(event) => events.import(calendar_id, event).send().await.map(Some),
+        Op::Replace(id, event) => events
+            .update(calendar_id, &id, event)
+            .send()
+            .await
+            .map(Some),
+        Op::Cancel(id) => events.delete(calendar_id, &id).send().await.map(|()| None),
+    };
+    (uid, existed, gone_is_fine(result))
 }
 
 /// Deleting an occurrence that is already cancelled (410) is what was wanted.

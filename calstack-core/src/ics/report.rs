@@ -13,7 +13,7 @@ pub struct ImportOptions {
     pub default_zone: Option<Tz>,
     /// Calls per batch request; `0` or `1` sends one request per event instead.
     pub batch_size: usize,
-    /// Requests in flight at once when not batching.
+    /// HTTP requests in flight at once (batch requests, or single ones when not batching).
     pub concurrency: usize,
 }
 
@@ -50,7 +50,7 @@ impl ImportOptions {
         self
     }
 
-    /// Requests in flight at once when not batching (at least 1).
+    /// HTTP requests in flight at once (at least 1).
     #[must_use]
     pub fn concurrency(mut self, n: usize) -> Self {
         self.concurrency = n.max(1);
