@@ -104,70 +104,80 @@ pub async fn import_parsed(
     progress: Progress<'_>,
 ) -> Result<ImportReport> {
     let existing = existing(client, calendar_id).await?;
-    let total = parsed.events.len() + parsed.exceptions.len();
+    let mut run = Run {
+        client,
+        calendar_id,
+        options,
+        progress,
+        done: 0,
+        total: parsed.events.len() + parsed.exceptions.len(),
+    };
     let mut report = ImportReport {
         skipped: parsed.refused.iter().map(ToString::to_string).collect(),
         notes: parsed.notes,
         ..ImportReport::default()
     };
-    let mut done = 0;
     // Series and single events first: exceptions need their series to exist.
-    let mut to_send = Vec::new();
     let mut series_ids: HashMap<String, String> = HashMap::new();
-    for event in parsed.events {
-        let uid = event.ical_uid.clone().unwrap_or_default();
-        match existing.by_uid.get(&uid) {
-            Some(before) => {
-                if let Some(id) = &before.id {
-                    series_ids.insert(uid.clone(), id.clone());
-                }
-                if same_content(before, &event) {
-                    report.unchanged += 1;
-                    done += 1;
-                } else {
-                    to_send.push((uid, true, event));
-                }
+    let ops = plan_events(parsed.events, &existing, &mut series_ids, &mut report);
+    run.settled(report.unchanged);
+    for (uid, existed, result) in run.send(ops).await? {
+        let result = result.map(|event| {
+            if let Some(id) = event.and_then(|e| e.id) {
+                series_ids.insert(uid.clone(), id);
             }
-            None => to_send.push((uid, false, event)),
+        });
+        tally(&mut report, &uid, existed, result);
+    }
+    let before = report.unchanged + report.failed.len();
+    let ops = plan_exceptions(parsed.exceptions, &existing, &series_ids, &mut report);
+    run.settled(report.unchanged + report.failed.len() - before);
+    for (uid, existed, result) in run.send(ops).await? {
+        tally(&mut report, &uid, existed, result.map(|_| ()));
+    }
+    report.failed.sort();
+    Ok(report)
+}
+
+/// What to send for series and single events; unchanged ones are counted, not sent.
+fn plan_events(
+    events: Vec<Event>,
+    existing: &Existing,
+    series_ids: &mut HashMap<String, String>,
+    report: &mut ImportReport,
+) -> Vec<(String, bool, Op)> {
+    let mut ops = Vec::new();
+    for event in events {
+        let uid = event.ical_uid.clone().unwrap_or_default();
+        let Some(before) = existing.by_uid.get(&uid) else {
+            ops.push((uid, false, Op::Import(event)));
+            continue;
+        };
+        if let Some(id) = &before.id {
+            series_ids.insert(uid.clone(), id.clone());
+        }
+        if same_content(before, &event) {
+            report.unchanged += 1;
+        } else {
+            ops.push((uid, true, Op::Import(event)));
         }
     }
-    progress(done, total);
-    let calls = to_send
-        .into_iter()
-        .map(|(uid, existed, event)| {
-            let call = Op::Import(event);
-            (uid, existed, call)
-        })
-        .collect();
-    for (uid, existed, result) in run(
-        client,
-        calendar_id,
-        calls,
-        options,
-        &mut done,
-        total,
-        progress,
-    )
-    .await?
-    {
-        tally(
-            &mut report,
-            &uid,
-            existed,
-            result.map(|event| {
-                if let Some(id) = event.and_then(|e| e.id) {
-                    series_ids.insert(uid.clone(), id);
-                }
-            }),
-        );
-    }
-    let mut calls = Vec::new();
-    for exception in parsed.exceptions {
+    ops
+}
+
+/// What to send for exceptions: an update or delete of the occurrence of a known series.
+fn plan_exceptions(
+    exceptions: Vec<Event>,
+    existing: &Existing,
+    series_ids: &HashMap<String, String>,
+    report: &mut ImportReport,
+) -> Vec<(String, bool, Op)> {
+    let mut ops = Vec::new();
+    for exception in exceptions {
         let uid = exception.ical_uid.clone().unwrap_or_default();
         let before = occurrence_key(&uid, &exception).and_then(|k| existing.exceptions.get(&k));
         if before.is_some_and(|b| same_content(b, &exception)) {
             report.unchanged += 1;
-            done += 1;
             continue;
         }
         let target = series_ids
@@ -178,7 +188,6 @@ pub async fn import_parsed(
             report.failed.push(format!(
                 "{uid}: an occurrence of a series that is neither in the file nor in the calendar"
             ));
-            done += 1;
             continue;
         };
         let op = if exception.is_cancelled() {
@@ -186,24 +195,9 @@ pub async fn import_parsed(
         } else {
             Op::Replace(target, exception)
         };
-        calls.push((uid, before.is_some(), op));
+        ops.push((uid, before.is_some(), op));
     }
-    progress(done, total);
-    for (uid, existed, result) in run(
-        client,
-        calendar_id,
-        calls,
-        options,
-        &mut done,
-        total,
-        progress,
-    )
-    .await?
-    {
-        tally(&mut report, &uid, existed, result.map(|_| ()));
-    }
-    report.failed.sort();
-    Ok(report)
+    ops
 }
 
 fn tally(report: &mut ImportReport, uid: &str, existed: bool, result: Result<()>) {
@@ -226,25 +220,37 @@ enum Op {
 
 type Outcome = (String, bool, Result<Option<Event>>);
 
-/// Sends `ops` batched or one request each, a few requests in flight at once, reporting
-/// progress as each settles.
-async fn run(
-    client: &CalendarClient,
-    calendar_id: &str,
-    ops: Vec<(String, bool, Op)>,
-    options: &ImportOptions,
-    done: &mut usize,
+/// One import's sending: where to, how, and how far it got.
+struct Run<'a> {
+    client: &'a CalendarClient,
+    calendar_id: &'a str,
+    options: &'a ImportOptions,
+    progress: Progress<'a>,
+    done: usize,
     total: usize,
-    progress: Progress<'_>,
-) -> Result<Vec<Outcome>> {
-    let mut out = Vec::with_capacity(ops.len());
-    if options.batch_size > 1 {
+}
+
+impl Run<'_> {
+    /// Counts `n` events as settled without a request.
+    fn settled(&mut self, n: usize) {
+        self.done += n;
+        (self.progress)(self.done.min(self.total), self.total);
+    }
+
+    /// Sends `ops` batched or one request each, a few requests in flight at once, reporting
+    /// progress as each settles.
+    async fn send(&mut self, ops: Vec<(String, bool, Op)>) -> Result<Vec<Outcome>> {
+        if self.options.batch_size <= 1 {
+            return Ok(self.send_singly(ops).await);
+        }
+        let (client, calendar_id) = (self.client, self.calendar_id);
+        let mut out = Vec::with_capacity(ops.len());
         let mut batches = Vec::new();
         let mut ops = ops.into_iter().peekable();
         while ops.peek().is_some() {
             let mut batch = client.batch();
             let mut sent = Vec::new();
-            for (uid, existed, op) in ops.by_ref().take(options.batch_size) {
+            for (uid, existed, op) in ops.by_ref().take(self.options.batch_size) {
                 match add(&mut batch, client, calendar_id, op) {
                     Ok(()) => sent.push((uid, existed)),
                     Err(e) => out.push((uid, existed, Err(e))),
@@ -252,13 +258,13 @@ async fn run(
             }
             batches.push((batch, sent));
         }
-        *done += out.len();
+        self.settled(out.len());
         let mut replies = stream::iter(batches)
             .map(|(batch, sent)| async move { (batch.send().await, sent) })
-            .buffer_unordered(options.concurrency.max(1));
+            .buffer_unordered(self.options.concurrency.max(1));
         while let Some((replies, sent)) = replies.next().await {
             let replies = replies?;
-            *done += sent.len();
+            let count = sent.len();
             for ((uid, existed), reply) in sent.into_iter().zip(replies) {
                 let result = reply.and_then(|r| {
                     if r.body.is_empty() {
@@ -269,19 +275,23 @@ async fn run(
                 });
                 out.push((uid, existed, gone_is_fine(result)));
             }
-            progress((*done).min(total), total);
+            self.settled(count);
         }
-        return Ok(out);
+        Ok(out)
     }
-    let mut results = stream::iter(ops)
-        .map(|(uid, existed, op)| send_one(client, calendar_id, uid, existed, op))
-        .buffer_unordered(options.concurrency.max(1));
-    while let Some(outcome) = results.next().await {
-        out.push(outcome);
-        *done += 1;
-        progress((*done).min(total), total);
+
+    async fn send_singly(&mut self, ops: Vec<(String, bool, Op)>) -> Vec<Outcome> {
+        let (client, calendar_id) = (self.client, self.calendar_id);
+        let mut out = Vec::with_capacity(ops.len());
+        let mut results = stream::iter(ops)
+            .map(|(uid, existed, op)| send_one(client, calendar_id, uid, existed, op))
+            .buffer_unordered(self.options.concurrency.max(1));
+        while let Some(outcome) = results.next().await {
+            out.push(outcome);
+            self.settled(1);
+        }
+        out
     }
-    Ok(out)
 }
 
 async fn send_one(
