@@ -24,6 +24,81 @@ pub(crate) enum Item {
     Exception(Event),
 }
 
+/// One VEVENT being read, for errors that name it and the property's line.
+struct Reader<'a> {
+    vevent: &'a Component,
+    label: String,
+}
+
+impl Reader<'_> {
+    /// The error for `property` (on its own line, else the component's).
+    fn fail(&self, property: &str, reason: String) -> IcsError {
+        IcsError::Invalid {
+            line: self
+                .vevent
+                .property(property)
+                .map_or(self.vevent.line, |p| p.line),
+            component: format!("event {}", self.label),
+            property: property.to_owned(),
+            reason,
+        }
+    }
+
+    /// The UID, or one derived from the content (with a note).
+    fn uid(&self, given: Option<String>, notes: &mut Vec<String>) -> String {
+        given.unwrap_or_else(|| {
+            let uid = derived_uid(self.vevent);
+            notes.push(format!(
+                "line {}: event {} has no UID; using {uid} (derived from its content, so a re-import matches it)",
+                self.vevent.line, self.label
+            ));
+            uid
+        })
+    }
+
+    /// Which occurrence of a series this overrides, if any.
+    fn original(&self, zones: &mut Zones) -> Result<Option<EventDateTime>, IcsError> {
+        let Some(p) = self.vevent.property("RECURRENCE-ID") else {
+            return Ok(None);
+        };
+        if p.param("RANGE")
+            .is_some_and(|r| r.eq_ignore_ascii_case("THISANDFUTURE"))
+        {
+            return Err(self.fail(
+                "RECURRENCE-ID",
+                "RANGE=THISANDFUTURE overrides are not supported (expected one occurrence)".into(),
+            ));
+        }
+        date_time_of(p, zones)
+            .map(Some)
+            .map_err(|r| self.fail("RECURRENCE-ID", r))
+    }
+
+    /// Start, end and recurrence lines; a series (or an exception) is anchored in a zone.
+    fn times(
+        &self,
+        overrides: bool,
+        zones: &mut Zones,
+        notes: &mut Vec<String>,
+    ) -> Result<(EventDateTime, EventDateTime, Vec<String>), IcsError> {
+        let v = self.vevent;
+        let start_p = v
+            .property("DTSTART")
+            .ok_or_else(|| self.fail("DTSTART", "missing (expected a DATE or DATE-TIME)".into()))?;
+        let mut start = date_time_of(start_p, zones).map_err(|r| self.fail("DTSTART", r))?;
+        let mut end = end_of(&start, v.property("DTEND"), v.property("DURATION"), zones)
+            .map_err(|(prop, r)| self.fail(prop, r))?;
+        let zone: Option<Tz> = start.time_zone.as_deref().and_then(|z| z.parse().ok());
+        let recurrence =
+            recurrence_lines(v, zone, zones, notes).map_err(|(prop, r)| self.fail(&prop, r))?;
+        if !recurrence.is_empty() || overrides {
+            anchor_in_zone(&mut start, zone.unwrap_or(Tz::UTC));
+            anchor_in_zone(&mut end, zone.unwrap_or(Tz::UTC));
+        }
+        Ok((start, end, recurrence))
+    }
+}
+
 /// Reads `vevent` (the `index`-th of its file, 1-based, for messages).
 pub(crate) fn read_vevent(
     vevent: &Component,
@@ -36,42 +111,13 @@ pub(crate) fn read_vevent(
         .map(str::trim)
         .filter(|u| !u.is_empty())
         .map(str::to_owned);
-    let label = given_uid.clone().unwrap_or_else(|| format!("#{index}"));
-    let fail = |property: &str, line: Option<usize>, reason: String| IcsError::Invalid {
-        line: line.unwrap_or(vevent.line),
-        component: format!("event {label}"),
-        property: property.to_owned(),
-        reason,
+    let reader = Reader {
+        vevent,
+        label: given_uid.clone().unwrap_or_else(|| format!("#{index}")),
     };
-    let line_of = |name: &str| vevent.property(name).map(|p| p.line);
-    let uid = match given_uid {
-        Some(uid) => uid,
-        None => {
-            let uid = derived_uid(vevent);
-            notes.push(format!(
-                "line {}: event {label} has no UID; using {uid} (derived from its content, so a re-import matches it)",
-                vevent.line
-            ));
-            uid
-        }
-    };
-    let original = match vevent.property("RECURRENCE-ID") {
-        None => None,
-        Some(p) => {
-            if p.param("RANGE")
-                .is_some_and(|r| r.eq_ignore_ascii_case("THISANDFUTURE"))
-            {
-                return Err(fail(
-                    "RECURRENCE-ID",
-                    Some(p.line),
-                    "RANGE=THISANDFUTURE overrides are not supported (expected one occurrence)"
-                        .into(),
-                ));
-            }
-            Some(date_time_of(p, zones).map_err(|r| fail("RECURRENCE-ID", Some(p.line), r))?)
-        }
-    };
-    let status = status_of(vevent).map_err(|r| fail("STATUS", line_of("STATUS"), r))?;
+    let uid = reader.uid(given_uid, notes);
+    let original = reader.original(zones)?;
+    let status = status_of(vevent).map_err(|r| reader.fail("STATUS", r))?;
     if let (Some(original), Some(EventStatus::Cancelled)) = (&original, &status) {
         // A cancelled occurrence needs nothing but which one it is.
         return Ok(Item::Exception(Event {
@@ -81,29 +127,7 @@ pub(crate) fn read_vevent(
             ..Event::default()
         }));
     }
-    let start_p = vevent.property("DTSTART").ok_or_else(|| {
-        fail(
-            "DTSTART",
-            None,
-            "missing (expected a DATE or DATE-TIME)".into(),
-        )
-    })?;
-    let mut start =
-        date_time_of(start_p, zones).map_err(|r| fail("DTSTART", Some(start_p.line), r))?;
-    let mut end = end_of(
-        &start,
-        vevent.property("DTEND"),
-        vevent.property("DURATION"),
-        zones,
-    )
-    .map_err(|(prop, r)| fail(prop, line_of(prop), r))?;
-    let zone: Option<Tz> = start.time_zone.as_deref().and_then(|z| z.parse().ok());
-    let recurrence = recurrence_lines(vevent, zone, zones, notes)
-        .map_err(|(prop, r)| fail(&prop, line_of(&prop), r))?;
-    if !recurrence.is_empty() || original.is_some() {
-        anchor_in_zone(&mut start, zone.unwrap_or(Tz::UTC));
-        anchor_in_zone(&mut end, zone.unwrap_or(Tz::UTC));
-    }
+    let (start, end, recurrence) = reader.times(original.is_some(), zones, notes)?;
     let summary = text_of(vevent, "SUMMARY");
     let attendees: Vec<_> = vevent
         .all("ATTENDEE")
@@ -123,9 +147,9 @@ pub(crate) fn read_vevent(
         attendees: (!attendees.is_empty()).then_some(attendees),
         organizer: vevent.property("ORGANIZER").and_then(organizer_of),
         status,
-        transparency: transparency_of(vevent).map_err(|r| fail("TRANSP", line_of("TRANSP"), r))?,
+        transparency: transparency_of(vevent).map_err(|r| reader.fail("TRANSP", r))?,
         visibility: visibility_of(vevent),
-        sequence: sequence_of(vevent).map_err(|r| fail("SEQUENCE", line_of("SEQUENCE"), r))?,
+        sequence: sequence_of(vevent).map_err(|r| reader.fail("SEQUENCE", r))?,
         reminders: reminders_of(vevent, notes),
         attachments: (!attachments.is_empty()).then_some(attachments),
         extended_properties: categories_of(vevent),
