@@ -42,8 +42,20 @@ pub trait BatchCall {
 }
 
 /// A validated call, ready for a batch.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PreparedCall(Call);
+
+impl std::fmt::Debug for PreparedCall {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The body may hold event contents: only the method and path are shown.
+        write!(
+            f,
+            "PreparedCall({} {})",
+            self.0.request.method,
+            self.0.request.display_path()
+        )
+    }
+}
 
 macro_rules! batch_call {
     ($($builder:ty),*) => {$(
@@ -73,11 +85,19 @@ impl BatchReply {
 }
 
 /// Calls to send together. Made by [`CalendarClient::batch`].
-#[derive(Debug)]
 #[must_use = "a batch does nothing until `.send().await`"]
 pub struct Batch {
     client: CalendarClient,
     calls: Vec<Call>,
+}
+
+impl std::fmt::Debug for Batch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Bodies may hold event contents: only the number of calls is shown.
+        f.debug_struct("Batch")
+            .field("calls", &self.calls.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl CalendarClient {
@@ -329,6 +349,30 @@ mod tests {
         assert_eq!((parts[0].index, parts[0].status), (Some(1), 404));
         assert_eq!((parts[1].index, parts[1].status), (Some(0), 200));
         assert_eq!(&parts[1].body[..], b"{\"id\":\"a\"}");
+    }
+
+    #[test]
+    fn debug_never_shows_event_contents() {
+        use crate::auth::StaticToken;
+        use crate::calendar::{Event, EventDateTime};
+        let client = CalendarClient::builder(std::sync::Arc::new(StaticToken::new("t")))
+            .build()
+            .expect("builds");
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("valid");
+        let mut event = Event::new(
+            "Secret diagnosis",
+            EventDateTime::all_day(day),
+            EventDateTime::all_day(day.succ_opt().expect("valid")),
+        );
+        event.ical_uid = Some("u@example.com".into());
+        let mut batch = client.batch();
+        batch
+            .add(client.events().import("primary", event.clone()))
+            .expect("valid");
+        let prepared = BatchCall::prepare(client.events().import("primary", event)).expect("valid");
+        let shown = format!("{batch:?} {prepared:?}");
+        assert!(!shown.contains("Secret"), "{shown}");
+        assert!(shown.contains("calendars/primary/events/import"), "{shown}");
     }
 
     #[test]
