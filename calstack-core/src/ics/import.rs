@@ -11,6 +11,7 @@ use futures::{StreamExt, stream};
 use super::compare::same_content;
 use super::parse::{ParseOptions, ParsedIcs, instance_id, parse};
 use super::report::{ImportOptions, ImportReport, Progress};
+use crate::calendar::api::{ImportEvent, UpdateEvent};
 use crate::calendar::{Batch, CalendarClient, Event};
 use crate::error::Result;
 
@@ -303,15 +304,33 @@ async fn send_one(
 ) -> Outcome {
     let events = client.events();
     let result = match op {
-        Op::Import(event) => events.import(calendar_id, event).send().await.map(Some),
-        Op::Replace(id, event) => events
-            .update(calendar_id, &id, event)
+        Op::Import(event) => import_call(client, calendar_id, event)
+            .send()
+            .await
+            .map(Some),
+        Op::Replace(id, event) => update_call(client, calendar_id, &id, event)
             .send()
             .await
             .map(Some),
         Op::Cancel(id) => events.delete(calendar_id, &id).send().await.map(|()| None),
     };
     (uid, existed, gone_is_fine(result))
+}
+
+/// `events.import` keeping attachments (Google drops them without `supportsAttachments`).
+fn import_call(client: &CalendarClient, calendar_id: &str, event: Event) -> ImportEvent {
+    client
+        .events()
+        .import(calendar_id, event)
+        .supports_attachments(true)
+}
+
+/// `events.update` of one occurrence, keeping attachments.
+fn update_call(client: &CalendarClient, calendar_id: &str, id: &str, event: Event) -> UpdateEvent {
+    client
+        .events()
+        .update(calendar_id, id, event)
+        .supports_attachments(true)
 }
 
 /// Deleting an occurrence that is already cancelled (410) is what was wanted.
@@ -325,8 +344,8 @@ fn gone_is_fine(result: Result<Option<Event>>) -> Result<Option<Event>> {
 fn add(batch: &mut Batch, client: &CalendarClient, calendar_id: &str, op: Op) -> Result<()> {
     let events = client.events();
     match op {
-        Op::Import(event) => batch.add(events.import(calendar_id, event)),
-        Op::Replace(id, event) => batch.add(events.update(calendar_id, &id, event)),
+        Op::Import(event) => batch.add(import_call(client, calendar_id, event)),
+        Op::Replace(id, event) => batch.add(update_call(client, calendar_id, &id, event)),
         Op::Cancel(id) => batch.add(events.delete(calendar_id, &id)),
     }
     .map(|_| ())
