@@ -483,3 +483,15 @@ fn broken_structure_names_the_line_and_what_was_expected() {
     );
     assert_eq!(e.line(), Some(3));
 }
+
+#[test]
+fn a_hostile_vtimezone_rule_is_read_without_walking_millennia() {
+    let months = vec!["1,2,3,4,5,6,7,8,9,10,11,12"; 2000].join(",");
+    let text = calendar(&format!(
+        "BEGIN:VTIMEZONE\r\nTZID:Hostile\r\nBEGIN:STANDARD\r\nDTSTART:00010101T000000\r\nRRULE:FREQ=YEARLY;BYMONTH={months};BYDAY=SU,MO,TU,WE,TH,FR,SA\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\nBEGIN:VEVENT\r\nUID:h\r\nDTSTART;TZID=Hostile:99980101T000000\r\nEND:VEVENT\r\n"
+    ));
+    let parsed = parse_ok(&text);
+    assert_eq!(parsed.events.len(), 1);
+    let exported = write(&parsed.events, "x", Utc::now());
+    assert!(exported.contains("BEGIN:VTIMEZONE"), "{exported}");
+}

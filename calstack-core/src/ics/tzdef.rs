@@ -158,19 +158,14 @@ fn parse_yearly(value: &str) -> Option<YearlyRule> {
         let (key, val) = part.split_once('=')?;
         match key.trim().to_ascii_uppercase().as_str() {
             "FREQ" => yearly = val.eq_ignore_ascii_case("YEARLY"),
-            "BYMONTH" => {
-                rule.months = val
-                    .split(',')
-                    .filter_map(|m| m.trim().parse().ok())
-                    .collect()
+            "BYMONTH" => rule.months = numbers(val, 1..=12),
+            "BYMONTHDAY" => rule.month_days = numbers(val, 1..=31),
+            "BYDAY" => {
+                rule.days = val.split(',').filter_map(by_day).collect();
+                rule.days
+                    .sort_by_key(|(n, d)| (*n, d.num_days_from_monday()));
+                rule.days.dedup();
             }
-            "BYMONTHDAY" => {
-                rule.month_days = val
-                    .split(',')
-                    .filter_map(|m| m.trim().parse().ok())
-                    .collect();
-            }
-            "BYDAY" => rule.days = val.split(',').filter_map(by_day).collect(),
             "UNTIL" => rule.until = parse_time(val).ok().map(RawTime::naive),
             "COUNT" => rule.count = val.trim().parse().ok(),
             "INTERVAL" if val.trim() != "1" => return None,
@@ -179,6 +174,18 @@ fn parse_yearly(value: &str) -> Option<YearlyRule> {
         }
     }
     yearly.then_some(rule)
+}
+
+/// The distinct numbers of a list that lie in `range` (a hostile list stays small).
+fn numbers(list: &str, range: std::ops::RangeInclusive<u32>) -> Vec<u32> {
+    let mut out: Vec<u32> = list
+        .split(',')
+        .filter_map(|m| m.trim().parse().ok())
+        .filter(|m| range.contains(m))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 fn by_day(text: &str) -> Option<(i8, Weekday)> {
@@ -211,7 +218,16 @@ fn expand(rule: &YearlyRule, onset: NaiveDateTime, until: NaiveDateTime) -> Vec<
         rule.months.clone()
     };
     let mut out = Vec::new();
-    for year in onset.year()..=until.year().max(onset.year()) {
+    // Without COUNT, only the last few years before `until` can matter for the offsets asked
+    // about, so a rule starting in 1601 is not walked year by year.
+    let last_year = rule
+        .until
+        .map_or(until.year(), |u| u.year().min(until.year()));
+    let first_year = match rule.count {
+        Some(_) => onset.year(),
+        None => onset.year().max(last_year.saturating_sub(3)),
+    };
+    for year in first_year..=until.year().max(onset.year()) {
         for &month in &months {
             for day in days_of(rule, year, month, onset.day()) {
                 let at = day.and_time(onset.time());

@@ -103,7 +103,12 @@ fn range(events: &[Event], now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>)
     if events.iter().any(|e| e.recurrence.is_some()) {
         to = to.max(now) + TimeDelta::days(365 * OPEN_SERIES_YEARS);
     }
-    (from, to.max(from))
+    // Zones are written for 1900–2200 at most: dates outside are not worth a century of
+    // transitions.
+    let floor = DateTime::<Utc>::from_timestamp(-2_208_988_800, 0).unwrap_or(now);
+    let ceiling = DateTime::<Utc>::from_timestamp(7_258_118_400, 0).unwrap_or(now);
+    let from = from.clamp(floor, ceiling);
+    (from, to.clamp(from, ceiling))
 }
 
 /// Every zone a written time refers to.
