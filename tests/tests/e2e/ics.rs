@@ -308,6 +308,14 @@ async fn a_batch_maps_each_answer_to_its_call() {
         .add(api.events().get(&calendar, "nosuchevent"))
         .expect("valid")
         .add(api.events().import(&calendar, event("two")))
+        .expect("valid")
+        .add(api.events().insert(&calendar, {
+            let mut e = event("three");
+            e.ical_uid = None;
+            e
+        }))
+        .expect("valid")
+        .add(api.events().patch(&calendar, "nosuchevent", event("four")))
         .expect("valid");
     let mut other = api.batch();
     let refused = other
@@ -316,7 +324,7 @@ async fn a_batch_maps_each_answer_to_its_call() {
     assert!(matches!(refused, Err(Error::Validation { .. })));
     assert!(other.is_empty(), "a refused call is not added");
     let results = batch.send_json::<Event>().await.expect("batch sent");
-    assert_eq!(results.len(), 3);
+    assert_eq!(results.len(), 5);
     assert_eq!(
         results[0].as_ref().ok().and_then(|e| e.summary.as_deref()),
         Some("one")
@@ -329,6 +337,14 @@ async fn a_batch_maps_each_answer_to_its_call() {
     assert_eq!(
         results[2].as_ref().ok().and_then(|e| e.summary.as_deref()),
         Some("two")
+    );
+    let inserted = results[3].as_ref().expect("inserted");
+    assert_eq!(inserted.summary.as_deref(), Some("three"));
+    assert!(inserted.id.is_some(), "the insert carried a client-made id");
+    assert!(
+        matches!(results[4], Err(Error::NotFound { .. })),
+        "{:?}",
+        results[4]
     );
     assert_eq!(
         api.metrics().requests,

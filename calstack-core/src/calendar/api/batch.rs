@@ -25,7 +25,7 @@ use futures::future::join_all;
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 
-use super::events::{DeleteEvent, GetEvent, ImportEvent, UpdateEvent};
+use super::events::{DeleteEvent, GetEvent, ImportEvent, InsertEvent, PatchEvent, UpdateEvent};
 use super::{Call, decode};
 use crate::calendar::client::CalendarClient;
 use crate::error::{Error, Result};
@@ -35,7 +35,8 @@ use crate::transport::{ApiRequest, Idempotency, error_from_response};
 /// to stay under the rate limits).
 pub const MAX_CALLS_PER_REQUEST: usize = 50;
 
-/// A call that can go into a [`Batch`]: the request builders that change or read one event.
+/// A call that can go into a [`Batch`]: the request builders that change or read one event
+/// (`events` get, insert, import, update, patch, delete).
 pub trait BatchCall {
     /// Validates the call and makes it ready to send.
     fn prepare(self) -> Result<PreparedCall>;
@@ -66,7 +67,14 @@ macro_rules! batch_call {
         }
     )*};
 }
-batch_call!(ImportEvent, UpdateEvent, DeleteEvent, GetEvent);
+batch_call!(
+    InsertEvent,
+    ImportEvent,
+    UpdateEvent,
+    PatchEvent,
+    DeleteEvent,
+    GetEvent
+);
 
 /// One part's successful answer.
 #[derive(Debug, Clone)]

@@ -424,14 +424,7 @@ impl InsertEvent {
     /// the first attempt created is fetched and returned instead of failing.
     pub async fn send(mut self) -> Result<Event> {
         validate_event(&self.event)?;
-        let event_id = match &self.event.id {
-            Some(id) => id.clone(),
-            None => {
-                let id = generate_event_id();
-                self.event.id = Some(id.clone());
-                id
-            }
-        };
+        let event_id = self.event.id.get_or_insert_with(generate_event_id).clone();
         self.call.json_body(&self.event)?;
         let outcome = self.call.execute().await;
         match outcome.result {
@@ -452,6 +445,15 @@ impl InsertEvent {
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// Validates, gives the event an id when it has none, and encodes the body: the call to
+    /// send in a batch (where a retried part may answer 409 duplicate: the event exists).
+    pub(crate) fn prepare(mut self) -> Result<Call> {
+        validate_event(&self.event)?;
+        self.event.id.get_or_insert_with(generate_event_id);
+        self.call.json_body(&self.event)?;
+        Ok(self.call)
     }
 }
 
@@ -537,7 +539,12 @@ impl PatchEvent {
     }
 
     /// Validates the fields that are set, then sends.
-    pub async fn send(mut self) -> Result<Event> {
+    pub async fn send(self) -> Result<Event> {
+        self.prepare()?.send_json().await
+    }
+
+    /// Validates and encodes the body: the call to send (alone or in a batch).
+    pub(crate) fn prepare(mut self) -> Result<Call> {
         validate_event_patch(&self.changes)?;
         if self.cleared.is_empty() {
             self.call.json_body(&self.changes)?;
@@ -551,7 +558,7 @@ impl PatchEvent {
             }
             self.call.json_body(&body)?;
         }
-        self.call.send_json().await
+        Ok(self.call)
     }
 }
 
