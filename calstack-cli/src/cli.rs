@@ -135,7 +135,7 @@ pub enum Command {
 
     /// Import an .ics file into a calendar (idempotent: events are matched by UID)
     #[command(
-        after_help = "Examples:\n  calstack import Acme primary holidays.ics\n  calstack export Acme primary > backup.ics && calstack import Acme primary backup.ics"
+        after_help = "Examples:\n  calstack import Acme primary holidays.ics\n  calstack import Acme primary school.ics --skip-invalid\n  calstack export Acme primary > backup.ics && calstack import Acme primary backup.ics"
     )]
     Import {
         /// Client id or unique name
@@ -144,6 +144,13 @@ pub enum Command {
         calendar: String,
         /// The .ics file (`-` reads stdin)
         file: PathBuf,
+        /// Import the good events and list each refused one with its reason (default: a
+        /// file with a bad event changes nothing)
+        #[arg(long)]
+        skip_invalid: bool,
+        /// One request per event instead of batch requests of 50
+        #[arg(long)]
+        no_batch: bool,
     },
 
     /// Export a calendar's events as iCalendar (.ics) on stdout

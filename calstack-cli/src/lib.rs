@@ -2,7 +2,7 @@
 //!
 //! The `calstack` binary's library half: the command-line grammar ([`cli`]), configuration
 //! resolution ([`config`]), and the pure pieces the commands are built from (date parsing,
-//! ICS mapping, the stacked agenda, the OAuth loopback receiver, output formatting), kept here
+//! the stacked agenda, the OAuth loopback receiver, output formatting), kept here
 //! so they are unit-tested and reusable.
 
 pub mod agenda;
@@ -11,7 +11,6 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod dates;
-pub mod ics;
 pub mod loopback;
 pub mod model;
 pub mod output;

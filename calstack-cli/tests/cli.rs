@@ -1179,3 +1179,37 @@ fn sharing_a_calendar_grants_another_client_access_until_removed() {
         "removed: gone from Bolt's calendars"
     );
 }
+
+#[test]
+fn import_skip_invalid_imports_the_good_events_and_names_the_refused_ones() {
+    let env = Env::new();
+    env.connected_client("Acme", "acme");
+    let mixed = ICS.replace("DTSTART:20300310T150000Z", "DTSTART:2030-03-10 15:00");
+    let file = env.dir.path().join("mixed.ics");
+    std::fs::write(&file, mixed).expect("write");
+    let file = file.to_str().expect("utf-8");
+    let err = env.fails(&["import", "Acme", "primary", file]);
+    assert!(
+        err.contains("event call-1@example.com: invalid DTSTART") && err.contains("line "),
+        "{err}"
+    );
+    let report = env.json(&["import", "Acme", "primary", file, "--skip-invalid"]);
+    assert_eq!(report["created"], 2, "{report}");
+    let skipped = report["skipped"].as_array().expect("skipped");
+    assert_eq!(skipped.len(), 1, "{report}");
+    assert!(
+        skipped[0]
+            .as_str()
+            .is_some_and(|s| s.contains("call-1@example.com")),
+        "{report}"
+    );
+    let unbatched = env.json(&[
+        "import",
+        "Acme",
+        "primary",
+        file,
+        "--skip-invalid",
+        "--no-batch",
+    ]);
+    assert_eq!(unbatched["unchanged"], 2, "{unbatched}");
+}

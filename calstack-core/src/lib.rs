@@ -9,6 +9,7 @@
 //! - [`transport`]: the one place HTTP happens: retries, throttling, counters, tracing.
 //! - [`auth`]: the [`TokenSource`] trait the transport asks for bearer tokens.
 //! - [`oauth`]: the OAuth manager (consent URL, code exchange, single-flight refresh, revoke).
+//! - [`ics`]: iCalendar parse, import (batched, idempotent) and export.
 //! - [`facade`]: [`Calstack`], the one handle on store, clients service and OAuth manager.
 //! - [`crypto`]: AES-256-GCM sealing of secrets with a rotating keyring.
 //! - [`store`]: domain records, storage traits, the in-memory store and the conformance suite.
@@ -22,6 +23,7 @@ pub mod clock;
 pub mod crypto;
 pub mod error;
 pub mod facade;
+pub mod ics;
 pub mod oauth;
 pub mod secret;
 pub mod store;

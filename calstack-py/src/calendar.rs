@@ -48,7 +48,7 @@ impl Calendar {
 
     /// The API client, or a clear error in a forked child (its connections belong to the
     /// parent's runtime).
-    fn api(&self) -> PyResult<CalendarClient> {
+    pub(crate) fn api(&self) -> PyResult<CalendarClient> {
         self.handle.core()?;
         Ok(self.api.clone())
     }
@@ -56,7 +56,7 @@ impl Calendar {
 
 /// A core event from a Python `Event` (its model, as is) or a dict (checked by serde, errors
 /// naming the JSON path).
-fn core_event(obj: &Bound<'_, PyAny>, param: &str) -> PyResult<CoreEvent> {
+pub(crate) fn core_event(obj: &Bound<'_, PyAny>, param: &str) -> PyResult<CoreEvent> {
     if let Ok(event) = obj.cast::<Event>() {
         return Ok((*event.borrow().inner).clone());
     }

@@ -9,6 +9,7 @@ use pyo3::prelude::*;
 mod calendar;
 mod convert;
 mod errors;
+mod ics;
 mod models;
 mod runtime;
 mod stack;
@@ -23,6 +24,7 @@ fn _calstack(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<stack::OAuth>()?;
     m.add_class::<calendar::Calendar>()?;
     m.add_function(wrap_pyfunction!(stack::generate_key, m)?)?;
+    ics::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

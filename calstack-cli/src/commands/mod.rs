@@ -35,7 +35,22 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             client,
             calendar,
             file,
-        } => transfer::import(&App::open(&global).await?, &client, &calendar, &file).await?,
+            skip_invalid,
+            no_batch,
+        } => {
+            let options = transfer::ImportFlags {
+                skip_invalid,
+                no_batch,
+            };
+            transfer::import(
+                &App::open(&global).await?,
+                &client,
+                &calendar,
+                &file,
+                options,
+            )
+            .await?
+        }
         Command::Export {
             client,
             calendar,

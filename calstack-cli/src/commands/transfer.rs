@@ -1,119 +1,72 @@
 //! `calstack import` and `calstack export`: iCalendar files in and out of a calendar.
 //!
-//! Import parses and checks the whole file first (a bad file changes nothing), then compares
-//! each event with the calendar's event of the same UID: identical ones are left alone, others
-//! go through `events.import`, which creates or updates by `iCalUID`.
+//! Parsing, matching by UID, batching and writing live in `calstack_core::ics`; this reads the
+//! file, shows a progress bar and prints the report.
 
-use std::collections::HashMap;
 use std::io::{IsTerminal, Read};
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use calstack_core::calendar::Event;
+use calstack_core::ics::{self, ImportOptions, ParseOptions};
 use chrono::Utc;
 use chrono_tz::Tz;
-use futures::{StreamExt, stream};
 use indicatif::{ProgressBar, ProgressStyle};
-use serde::Serialize;
 
 use crate::app::App;
-use crate::commands::calendars;
 use crate::commands::events::not_found_calendar;
 use crate::dates::{parse_moment, system_zone};
-use crate::ics;
 use crate::output::{print_json, print_text};
 
-/// How many `events.import` requests run at once.
-const IMPORT_CONCURRENCY: usize = 4;
-
-/// What an import did.
-#[derive(Debug, Default, Serialize, PartialEq, Eq)]
-pub struct ImportReport {
-    /// Events that did not exist and were created.
-    pub created: usize,
-    /// Events that existed with different content and were updated.
-    pub updated: usize,
-    /// Events that already matched the file.
-    pub unchanged: usize,
-    /// Events the API refused, with why.
-    pub failed: Vec<String>,
-    /// VEVENTs calstack does not import, with why.
-    pub skipped: Vec<String>,
+/// The import flags.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImportFlags {
+    /// Keep the good events when some are refused.
+    pub skip_invalid: bool,
+    /// One request per event instead of batch requests.
+    pub no_batch: bool,
 }
 
 /// Runs `import`.
-pub async fn import(app: &App, client: &str, calendar: &str, file: &Path) -> Result<()> {
+pub async fn import(
+    app: &App,
+    client: &str,
+    calendar: &str,
+    file: &Path,
+    flags: ImportFlags,
+) -> Result<()> {
     let text = read_input(file)?;
     let client = app.client(client).await?;
     let api = app.calendar(&client).await?;
-    let zone = calendar_zone(&api, calendar).await;
-    // Everything is checked before the first request.
-    let parsed = ics::parse(&text, zone)
-        .with_context(|| format!("{} was not imported (nothing changed)", file.display()))?;
-    let existing: HashMap<String, Event> = api
-        .events()
-        .list(calendar)
-        .show_deleted(false)
-        .collect_all()
+    let zone = ics::calendar_zone(&api, calendar)
         .await
-        .map_err(|e| not_found_calendar(e, &client.name, calendar))?
-        .into_iter()
-        .filter_map(|e| Some((e.ical_uid.clone()?, e)))
-        .collect();
-
-    let progress = if std::io::stderr().is_terminal() && !app.global.json {
-        let bar = ProgressBar::new(parsed.events.len() as u64);
-        bar.set_style(
-            ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        bar
-    } else {
-        ProgressBar::hidden()
+        .unwrap_or_else(|_| system_zone());
+    // Everything is checked before the first request.
+    let parse_options = ParseOptions {
+        default_zone: zone,
+        skip_invalid: flags.skip_invalid,
     };
-    let mut report = ImportReport {
-        skipped: parsed.skipped,
-        ..ImportReport::default()
+    let parsed = ics::parse(&text, &parse_options)
+        .with_context(|| format!("{} was not imported (nothing changed)", file.display()))?;
+    let bar = progress_bar(app);
+    let mut options = ImportOptions::default().skip_invalid(flags.skip_invalid);
+    if flags.no_batch {
+        options = options.batch_size(0);
+    }
+    let on_progress = |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
     };
-    // Unchanged events need no request; the rest are imported a few at a time.
-    let mut to_send = Vec::new();
-    for event in parsed.events {
-        let uid = event.ical_uid.clone().unwrap_or_default();
-        match existing.get(&uid) {
-            Some(before) if ics::same_content(before, &event) => {
-                report.unchanged += 1;
-                progress.inc(1);
-            }
-            before => to_send.push((uid, before.is_some(), event)),
-        }
-    }
-    let outcomes: Vec<(String, bool, calstack_core::Result<Event>)> = stream::iter(to_send)
-        .map(|(uid, existed, event)| {
-            let api = api.clone();
-            let progress = progress.clone();
-            async move {
-                let result = api.events().import(calendar, event).send().await;
-                progress.set_message(uid.clone());
-                progress.inc(1);
-                (uid, existed, result)
-            }
-        })
-        .buffer_unordered(IMPORT_CONCURRENCY)
-        .collect()
-        .await;
-    for (uid, existed, result) in outcomes {
-        match result {
-            Ok(_) if existed => report.updated += 1,
-            Ok(_) => report.created += 1,
-            Err(e) => report.failed.push(format!("{uid}: {e}")),
-        }
-    }
-    report.failed.sort();
-    progress.finish_and_clear();
+    let report = ics::import_parsed(&api, calendar, parsed, &options, &on_progress)
+        .await
+        .map_err(|e| not_found_calendar(e, &client.name, calendar))?;
+    bar.finish_and_clear();
 
     if app.global.json {
         print_json(&report)?;
     } else {
+        for note in &report.notes {
+            eprintln!("note: {note}");
+        }
         for s in &report.skipped {
             eprintln!("skipped {s}");
         }
@@ -121,13 +74,18 @@ pub async fn import(app: &App, client: &str, calendar: &str, file: &Path) -> Res
             eprintln!("failed {f}");
         }
         println!(
-            "imported {} into {} / {calendar}: {} created, {} updated, {} unchanged, {} failed",
+            "imported {} into {} / {calendar}: {} created, {} updated, {} unchanged, {} failed{}",
             file.display(),
             client.name,
             report.created,
             report.updated,
             report.unchanged,
-            report.failed.len()
+            report.failed.len(),
+            if report.skipped.is_empty() {
+                String::new()
+            } else {
+                format!(", {} skipped as invalid", report.skipped.len())
+            }
         );
     }
     if !report.failed.is_empty() {
@@ -136,8 +94,22 @@ pub async fn import(app: &App, client: &str, calendar: &str, file: &Path) -> Res
     Ok(())
 }
 
-/// Runs `export`: every event of the calendar (recurring events as their series), optionally
-/// only those overlapping `--from`/`--to`, as one VCALENDAR on stdout.
+fn progress_bar(app: &App) -> ProgressBar {
+    if std::io::stderr().is_terminal() && !app.global.json {
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} events")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    }
+}
+
+/// Runs `export`: every event of the calendar (recurring events as their series, with their
+/// changed and cancelled occurrences), optionally only those overlapping `--from`/`--to`, as
+/// one VCALENDAR on stdout.
 pub async fn export(
     app: &App,
     client: &str,
@@ -147,35 +119,23 @@ pub async fn export(
 ) -> Result<()> {
     let client = app.client(client).await?;
     let api = app.calendar(&client).await?;
-    let zone = system_zone();
+    let zone: Tz = system_zone();
     let now = Utc::now();
-    let mut request = api.events().list(calendar);
-    if let Some(f) = from {
-        request = request.time_min(parse_moment("--from", f, zone, now)?.start_instant(zone));
-    }
-    if let Some(t) = to {
-        request = request.time_max(parse_moment("--to", t, zone, now)?.start_instant(zone));
-    }
-    let events = request
-        .collect_all()
+    let instant = |flag: &str, text: Option<&str>| -> Result<_> {
+        Ok(match text {
+            Some(t) => Some(
+                parse_moment(flag, t, zone, now)?
+                    .start_instant(zone)
+                    .with_timezone(&Utc),
+            ),
+            None => None,
+        })
+    };
+    let (from, to) = (instant("--from", from)?, instant("--to", to)?);
+    let text = ics::export(&api, calendar, from, to, now)
         .await
         .map_err(|e| not_found_calendar(e, &client.name, calendar))?;
-    let name = match api.calendar_list().get(calendar).send().await {
-        Ok(entry) => calendars::name(&entry),
-        Err(_) => calendar.to_owned(),
-    };
-    print_text(&ics::write(&events, &name, now))
-}
-
-/// The calendar's own time zone (for floating times in a file), else this machine's.
-async fn calendar_zone(api: &calstack_core::calendar::CalendarClient, calendar: &str) -> Tz {
-    match api.calendar_list().get(calendar).send().await {
-        Ok(entry) => entry
-            .time_zone
-            .and_then(|z| z.parse::<Tz>().ok())
-            .unwrap_or_else(system_zone),
-        Err(_) => system_zone(),
-    }
+    print_text(&text)
 }
 
 fn read_input(file: &Path) -> Result<String> {
@@ -186,5 +146,9 @@ fn read_input(file: &Path) -> Result<String> {
             .context("could not read the calendar from stdin")?;
         return Ok(text);
     }
-    std::fs::read_to_string(file).with_context(|| format!("could not read {}", file.display()))
+    let bytes =
+        std::fs::read(file).with_context(|| format!("could not read {}", file.display()))?;
+    // Files in other encodings (Windows-1252 exports) keep what is readable.
+    Ok(String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }

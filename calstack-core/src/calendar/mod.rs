@@ -20,6 +20,7 @@ mod client;
 pub mod model;
 
 pub use api::IfNoneMatch;
+pub use api::{Batch, BatchCall, BatchReply};
 pub use client::{CalendarClient, CalendarClientBuilder};
 pub use model::*;
 

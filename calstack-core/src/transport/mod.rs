@@ -59,6 +59,10 @@ pub(crate) struct ApiRequest {
     pub(crate) if_match: Option<String>,
     pub(crate) if_none_match: Option<String>,
     pub(crate) idempotency: Idempotency,
+    /// An absolute URL instead of base URL + segments (the batch endpoint).
+    pub(crate) url: Option<Url>,
+    /// The body's content type when it is not JSON (a batch's `multipart/mixed`).
+    pub(crate) content_type: Option<String>,
 }
 
 impl ApiRequest {
@@ -71,6 +75,8 @@ impl ApiRequest {
             if_match: None,
             if_none_match: None,
             idempotency,
+            url: None,
+            content_type: None,
         }
     }
 
@@ -170,7 +176,11 @@ impl Transport {
         self.metrics.snapshot()
     }
 
-    fn url_for(&self, request: &ApiRequest) -> Result<Url> {
+    /// The URL `request` goes to.
+    pub(crate) fn url_for(&self, request: &ApiRequest) -> Result<Url> {
+        if let Some(url) = &request.url {
+            return Ok(url.clone());
+        }
         let mut url = self.base_url.clone();
         {
             let mut segments = url.path_segments_mut().map_err(|()| {
@@ -325,8 +335,12 @@ impl Transport {
             builder = builder.header(IF_NONE_MATCH, etag.as_str());
         }
         if let Some(body) = &request.body {
+            let content_type = request
+                .content_type
+                .as_deref()
+                .unwrap_or("application/json");
             builder = builder
-                .header(CONTENT_TYPE, "application/json")
+                .header(CONTENT_TYPE, content_type)
                 .body(body.clone());
         } else if request.method == Method::POST {
             builder = builder.header(reqwest::header::CONTENT_LENGTH, 0);

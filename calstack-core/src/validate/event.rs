@@ -104,8 +104,10 @@ fn check_order(start: When, end: When) -> Result<()> {
                 s.succ_opt().unwrap_or(s)
             ),
         )),
-        (When::Timed { at: s, .. }, When::Timed { at: e, .. }) if e <= s => {
-            Err(Error::validation("end", "must be after start"))
+        // Zero-length timed events are allowed (RFC 5545: no DTEND means the event ends
+        // when it starts), as Google allows them.
+        (When::Timed { at: s, .. }, When::Timed { at: e, .. }) if e < s => {
+            Err(Error::validation("end", "must not be before start"))
         }
         (When::AllDay(_), When::Timed { .. }) => Err(Error::validation(
             "end",

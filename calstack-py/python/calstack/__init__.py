@@ -38,6 +38,8 @@ from ._calstack import (
     generate_key,
 )
 
+from . import ics  # noqa: E402 - calstack.ics: iCalendar parse / import / export
+
 __all__ = [
     "AclRule",
     "ApiError",

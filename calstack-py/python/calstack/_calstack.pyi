@@ -33,6 +33,10 @@ __all__ = [
     "ValidationError",
     "__version__",
     "generate_key",
+    "_ics_export",
+    "_ics_import",
+    "_ics_parse",
+    "_ics_write",
 ]
 
 _Json = dict[str, Any]
@@ -485,3 +489,25 @@ class Calendar:
         send_notifications: Optional[bool] = None,
     ) -> AclRule: ...
     def unshare(self, calendar_id: str, rule_id: str) -> None: ...
+
+# iCalendar (used by calstack.ics, which is the public interface)
+
+from collections.abc import Callable as _Callable
+
+def _ics_parse(text: str, default_zone: str = "UTC", skip_invalid: bool = False) -> _Json: ...
+def _ics_write(events: Iterable[Union[Event, Mapping[str, Any]]], name: str = "calstack") -> str: ...
+def _ics_import(
+    calendar: Calendar,
+    calendar_id: str,
+    text: str,
+    skip_invalid: bool = False,
+    default_zone: Optional[str] = None,
+    batch: bool = True,
+    progress: Optional[_Callable[[int, int], None]] = None,
+) -> _Json: ...
+def _ics_export(
+    calendar: Calendar,
+    calendar_id: str,
+    time_min: Optional[datetime.datetime] = None,
+    time_max: Optional[datetime.datetime] = None,
+) -> str: ...

@@ -373,6 +373,11 @@ impl GetEvent {
     pub async fn send(self) -> Result<Event> {
         self.call.send_json().await
     }
+
+    /// The prepared call, for a batch.
+    pub(crate) fn prepare(self) -> Result<Call> {
+        Ok(self.call)
+    }
 }
 
 /// Generates an event id Google accepts: base32hex (`0-9a-v`) of a random UUID, 26 chars.
@@ -419,14 +424,7 @@ impl InsertEvent {
     /// the first attempt created is fetched and returned instead of failing.
     pub async fn send(mut self) -> Result<Event> {
         validate_event(&self.event)?;
-        let event_id = match &self.event.id {
-            Some(id) => id.clone(),
-            None => {
-                let id = generate_event_id();
-                self.event.id = Some(id.clone());
-                id
-            }
-        };
+        let event_id = self.event.id.get_or_insert_with(generate_event_id).clone();
         self.call.json_body(&self.event)?;
         let outcome = self.call.execute().await;
         match outcome.result {
@@ -447,6 +445,15 @@ impl InsertEvent {
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// Validates, gives the event an id when it has none, and encodes the body: the call to
+    /// send in a batch (where a retried part may answer 409 duplicate: the event exists).
+    pub(crate) fn prepare(mut self) -> Result<Call> {
+        validate_event(&self.event)?;
+        self.event.id.get_or_insert_with(generate_event_id);
+        self.call.json_body(&self.event)?;
+        Ok(self.call)
     }
 }
 
@@ -481,10 +488,15 @@ impl UpdateEvent {
     }
 
     /// Validates, then sends.
-    pub async fn send(mut self) -> Result<Event> {
+    pub async fn send(self) -> Result<Event> {
+        self.prepare()?.send_json().await
+    }
+
+    /// Validates and encodes the body: the call to send (alone or in a batch).
+    pub(crate) fn prepare(mut self) -> Result<Call> {
         validate_event(&self.event)?;
         self.call.json_body(&self.event)?;
-        self.call.send_json().await
+        Ok(self.call)
     }
 }
 
@@ -527,7 +539,12 @@ impl PatchEvent {
     }
 
     /// Validates the fields that are set, then sends.
-    pub async fn send(mut self) -> Result<Event> {
+    pub async fn send(self) -> Result<Event> {
+        self.prepare()?.send_json().await
+    }
+
+    /// Validates and encodes the body: the call to send (alone or in a batch).
+    pub(crate) fn prepare(mut self) -> Result<Call> {
         validate_event_patch(&self.changes)?;
         if self.cleared.is_empty() {
             self.call.json_body(&self.changes)?;
@@ -541,7 +558,7 @@ impl PatchEvent {
             }
             self.call.json_body(&body)?;
         }
-        self.call.send_json().await
+        Ok(self.call)
     }
 }
 
@@ -569,6 +586,11 @@ impl DeleteEvent {
     /// Sends the request.
     pub async fn send(self) -> Result<()> {
         self.call.send_empty().await
+    }
+
+    /// The prepared call, for a batch.
+    pub(crate) fn prepare(self) -> Result<Call> {
+        Ok(self.call)
     }
 }
 
@@ -681,7 +703,12 @@ impl ImportEvent {
     }
 
     /// Validates (an `iCalUID` is required), then sends.
-    pub async fn send(mut self) -> Result<Event> {
+    pub async fn send(self) -> Result<Event> {
+        self.prepare()?.send_json().await
+    }
+
+    /// Validates (an `iCalUID` is required) and encodes the body: the call to send.
+    pub(crate) fn prepare(mut self) -> Result<Call> {
         if self.event.ical_uid.as_deref().is_none_or(str::is_empty) {
             return Err(Error::validation(
                 "iCalUID",
@@ -690,7 +717,7 @@ impl ImportEvent {
         }
         validate_event(&self.event)?;
         self.call.json_body(&self.event)?;
-        self.call.send_json().await
+        Ok(self.call)
     }
 }
 

@@ -2,6 +2,7 @@
 //! with `.send().await`; list builders also offer `.stream()`, `.pages()` and `.collect_all()`.
 
 mod acl;
+mod batch;
 mod calendar_list;
 mod calendars;
 mod events;
@@ -23,6 +24,7 @@ pub use acl::{
     AclApi, DeleteAclRule, GetAclRule, InsertAclRule, ListAcl, PatchAclRule, UpdateAclRule,
     WatchAcl,
 };
+pub use batch::{Batch, BatchCall, BatchReply, MAX_CALLS_PER_REQUEST, PreparedCall};
 pub use calendar_list::{
     CalendarListApi, DeleteCalendarListEntry, GetCalendarListEntry, InsertCalendarListEntry,
     ListCalendarList, PatchCalendarListEntry, UpdateCalendarListEntry,
