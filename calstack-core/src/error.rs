@@ -62,6 +62,17 @@ pub enum Error {
         reason: String,
     },
 
+    /// Google's usage quota is spent (403 `quotaExceeded` / `dailyLimitExceeded`). Never
+    /// retried: a retry cannot succeed before the quota resets (daily, in Google's time zone)
+    /// or is raised in the Cloud console. Back off for hours, not seconds.
+    #[error("quota exceeded ({reason}): {message}")]
+    QuotaExceeded {
+        /// Google's `errors[].reason`: `quotaExceeded` or `dailyLimitExceeded`.
+        reason: String,
+        /// Google's `error.message`.
+        message: String,
+    },
+
     /// An `If-Match` precondition failed (HTTP 412): the resource changed since it was read.
     #[error("precondition failed: the resource changed since it was read (stale etag)")]
     PreconditionFailed,
@@ -134,6 +145,7 @@ impl Error {
         match self {
             Error::NotFound { .. } => Some(404),
             Error::PreconditionFailed => Some(412),
+            Error::QuotaExceeded { .. } => Some(403),
             Error::SyncTokenExpired => Some(410),
             Error::Api(api) => Some(api.status),
             _ => None,
