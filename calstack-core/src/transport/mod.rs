@@ -118,6 +118,9 @@ struct Failure {
     error: Error,
     retry_after: Option<Duration>,
     may_repeat: bool,
+    /// Whether the request may have reached the server (an answer came, or the connection
+    /// failed after it was sent).
+    reached: bool,
 }
 
 /// Shared HTTP machinery of one [`crate::CalendarClient`].
@@ -268,6 +271,7 @@ impl Transport {
                     error,
                     retry_after: None,
                     may_repeat: before_send || request.idempotency == Idempotency::Safe,
+                    reached: !before_send,
                 },
             };
             let reason = match &failure.error {
@@ -280,6 +284,7 @@ impl Transport {
                 error,
                 retry_after,
                 may_repeat,
+                reached,
             } = failure;
             let delay = match attempts.after_failure(&error, retry_after, may_repeat) {
                 Ok(delay) => delay,
@@ -291,7 +296,9 @@ impl Transport {
                     return Err(error);
                 }
             };
-            *retries = attempts.retries();
+            if reached {
+                *retries += 1;
+            }
             tracing::debug!(
                 method = %request.method,
                 path = %path,
@@ -328,6 +335,7 @@ impl Transport {
             error,
             retry_after,
             may_repeat: request.idempotency == Idempotency::Safe,
+            reached: true,
         }
     }
 

@@ -5,7 +5,7 @@ use futures::Stream;
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 
-use super::{Call, IfNoneMatch, failed, query_setters};
+use super::{Call, IfNoneMatch, failed, query_setters, replay};
 use crate::calendar::client::CalendarClient;
 use crate::calendar::model::{
     Channel, Event, EventType, Events, OrderBy, Page, SendUpdates, SyncResult,
@@ -480,11 +480,14 @@ impl UpdateEvent {
         self
     }
 
-    /// Validates, then sends.
+    /// Validates, then sends. With [`UpdateEvent::if_match`], a retry that meets 412 after an
+    /// earlier attempt may have applied reads the event back and returns it when it holds what
+    /// was sent (see `docs/calendar.md`).
     pub async fn send(mut self) -> Result<Event> {
         validate_event(&self.event)?;
         self.call.json_body(&self.event)?;
-        self.call.send_json().await
+        replay::guard_notifying_write(&mut self.call);
+        replay::send_write(self.call).await
     }
 }
 
@@ -541,7 +544,8 @@ impl PatchEvent {
             }
             self.call.json_body(&body)?;
         }
-        self.call.send_json().await
+        replay::guard_notifying_write(&mut self.call);
+        replay::send_write(self.call).await
     }
 }
 
@@ -566,9 +570,17 @@ impl DeleteEvent {
         self
     }
 
-    /// Sends the request.
+    /// Sends the request. A retry that meets 404 or 410 after an earlier attempt may have
+    /// reached Google counts as success: that attempt deleted the event.
     pub async fn send(self) -> Result<()> {
-        self.call.send_empty().await
+        let outcome = self.call.execute().await;
+        match outcome.result {
+            Err(e) if replay::delete_already_applied(outcome.retries, &e) => {
+                tracing::debug!(error = %e, "a retried delete found the event gone: the first attempt deleted it");
+                Ok(())
+            }
+            other => other.map(|_| ()),
+        }
     }
 }
 

@@ -7,6 +7,7 @@ mod calendars;
 mod events;
 mod other;
 mod paging;
+mod replay;
 mod settings;
 
 use futures::stream::{self, Stream, StreamExt, TryStreamExt};
