@@ -6,6 +6,7 @@ mod events;
 mod faults;
 mod restart;
 mod sharing;
+mod soak;
 mod stacking;
 mod sync;
 mod tokens;
