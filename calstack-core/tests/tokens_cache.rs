@@ -146,3 +146,27 @@ async fn a_grant_revoked_by_another_process_is_noticed_at_the_first_401() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn refreshes_and_cache_hits_are_counted() {
+    let h = harness().await;
+    h.seed_expired().await;
+    mount_refresh(&h.server, refresh_response(NEW_ACCESS, None), 1).await;
+    let recorder = calstack_core::metrics::prometheus::recorder();
+    let handle = recorder.handle();
+    {
+        let _scope = metrics::set_default_local_recorder(&recorder);
+        for _ in 0..3 {
+            h.oauth().access_token(h.id()).await.expect("token");
+        }
+    }
+    let text = handle.render();
+    for line in [
+        r#"calstack_token_refreshes_total{outcome="ok"} 1"#,
+        r#"calstack_token_lookups_total{source="store"} 1"#,
+        r#"calstack_token_lookups_total{source="cache"} 2"#,
+    ] {
+        assert!(text.contains(line), "missing {line} in:\n{text}");
+    }
+    assert!(!text.contains(NEW_ACCESS) && !text.contains(OLD_REFRESH));
+}

@@ -13,7 +13,7 @@ use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 pub use metrics_exporter_prometheus::PrometheusHandle;
-use metrics_exporter_prometheus::{Matcher, PrometheusBuilder};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusRecorder};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -26,6 +26,21 @@ pub const LATENCY_BUCKETS: [f64; 11] =
 
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 
+/// A Prometheus recorder with calstack's histogram buckets, not installed: install it yourself
+/// (`metrics::set_global_recorder`), or scope it to a thread in tests
+/// (`metrics::set_default_local_recorder`). [`install`] is the usual way.
+pub fn recorder() -> PrometheusRecorder {
+    let builder = PrometheusBuilder::new();
+    match builder.set_buckets_for_metric(
+        Matcher::Full(super::REQUEST_DURATION.to_owned()),
+        &LATENCY_BUCKETS,
+    ) {
+        Ok(with_buckets) => with_buckets.build_recorder(),
+        // Only refused for an empty bucket list, which LATENCY_BUCKETS is not.
+        Err(_) => PrometheusBuilder::new().build_recorder(),
+    }
+}
+
 /// Installs the Prometheus recorder as the process's `metrics` recorder (once: later calls
 /// return the same handle) and returns the handle that renders the text format.
 ///
@@ -35,13 +50,7 @@ pub fn install() -> Result<PrometheusHandle> {
     if let Some(handle) = HANDLE.get() {
         return Ok(handle.clone());
     }
-    let recorder = PrometheusBuilder::new()
-        .set_buckets_for_metric(
-            Matcher::Full(super::REQUEST_DURATION.to_owned()),
-            &LATENCY_BUCKETS,
-        )
-        .map_err(|e| Error::validation("recorder", e.to_string()))?
-        .build_recorder();
+    let recorder = recorder();
     let handle = recorder.handle();
     metrics::set_global_recorder(recorder).map_err(|_| {
         Error::validation("recorder", "another metrics recorder is already installed")
