@@ -189,6 +189,11 @@ fn by_verb(method: &str, resource: &'static str) -> &'static str {
     }
 }
 
+/// The guide `docs/metrics.md`, compiled here so its snippets are checked as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/metrics.md")]
+pub struct MetricsGuide;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,8 @@
 mod acl;
 mod calendar_list;
 mod calendars;
+#[cfg(test)]
+mod decode_props;
 mod events;
 mod other;
 mod paging;
