@@ -106,9 +106,13 @@ pub(crate) fn refresh(outcome: &'static str, credential: Option<&str>) {
 }
 
 /// An access token was served from the in-memory cache (`true`) or looked up in the store.
+/// Static keys (literal name and labels): this runs on every request, and must stay cheap.
 pub(crate) fn token_lookup(from_cache: bool) {
-    let source = if from_cache { "cache" } else { "store" };
-    counter!(TOKEN_LOOKUPS, "source" => source).increment(1);
+    if from_cache {
+        counter!("calstack_token_lookups_total", "source" => "cache").increment(1);
+    } else {
+        counter!("calstack_token_lookups_total", "source" => "store").increment(1);
+    }
 }
 
 /// The `reason` label of a failure.
