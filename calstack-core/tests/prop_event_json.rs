@@ -170,91 +170,99 @@ fn merge(mut v: Value, extra: Map<String, Value>) -> Value {
     v
 }
 
-/// An event as Google could send it: any subset of these fields, plus unknown ones.
-fn event_json() -> impl Strategy<Value = Value> {
-    let strings = (
+/// The plain string fields of an event, by name (absent ones left out).
+fn string_fields() -> impl Strategy<Value = Vec<(&'static str, Option<String>)>> {
+    let choice = |options: &'static [&'static str]| {
+        prop::option::of(prop::sample::select(options).prop_map(str::to_owned))
+    };
+    (
         prop::option::of(id()),
         prop::option::of(text()),
         prop::option::of(text()),
         prop::option::of(text()),
         prop::option::of("[0-9]{1,2}"),
-        prop::option::of(prop_oneof![
-            Just("confirmed"),
-            Just("tentative"),
-            Just("cancelled"),
-            Just("someNewStatus")
-        ]),
-        prop::option::of(prop_oneof![Just("opaque"), Just("transparent")]),
-        prop::option::of(prop_oneof![
-            Just("default"),
-            Just("public"),
-            Just("private"),
-            Just("confidential")
-        ]),
-    );
-    let structured = (
+        choice(&["confirmed", "tentative", "cancelled", "someNewStatus"]),
+        choice(&["opaque", "transparent"]),
+        choice(&["default", "public", "private", "confidential"]),
+    )
+        .prop_map(
+            |(id, summary, description, location, color, status, transp, vis)| {
+                vec![
+                    ("id", id),
+                    ("summary", summary),
+                    ("description", description),
+                    ("location", location),
+                    ("colorId", color),
+                    ("status", status),
+                    ("transparency", transp),
+                    ("visibility", vis),
+                ]
+            },
+        )
+}
+
+/// The structured fields of an event, by name (absent ones left out).
+fn structured_fields() -> impl Strategy<Value = Vec<(&'static str, Option<Value>)>> {
+    (
         prop::option::of(event_date_time()),
         prop::option::of(event_date_time()),
         prop::option::of(timestamp()),
-        prop::option::of(prop::collection::vec(attendee(), 0..4)),
+        prop::option::of(prop::collection::vec(attendee(), 0..4).prop_map(Value::from)),
         prop::option::of(reminders()),
         prop::option::of(extended_properties()),
-        prop::option::of(prop::collection::vec(
-            prop_oneof![
-                Just("RRULE:FREQ=WEEKLY;BYDAY=MO,WE".to_owned()),
-                Just("EXDATE;TZID=Europe/Zurich:20240506T100000".to_owned()),
-                text()
-            ],
-            0..3,
-        )),
+        prop::option::of(
+            prop::collection::vec(
+                prop_oneof![
+                    Just("RRULE:FREQ=WEEKLY;BYDAY=MO,WE".to_owned()),
+                    Just("EXDATE;TZID=Europe/Zurich:20240506T100000".to_owned()),
+                    text()
+                ],
+                0..3,
+            )
+            .prop_map(Value::from),
+        ),
         prop::option::of(person()),
-        prop::option::of(any::<i32>()),
-        prop::option::of(any::<bool>()),
-        unknown_fields(),
-    );
-    (strings, structured).prop_map(|(s, t)| {
-        let (id, summary, description, location, color, status, transparency, visibility) = s;
-        let (
-            start,
-            end,
-            updated,
-            attendees,
-            reminders,
-            ext,
-            recurrence,
-            organizer,
-            seq,
-            flag,
-            extra,
-        ) = t;
-        let mut v = Map::new();
-        let mut put = |k: &str, val: Option<Value>| {
-            if let Some(val) = val {
-                v.insert(k.to_owned(), val);
+        prop::option::of(any::<i32>().prop_map(Value::from)),
+        prop::option::of(any::<bool>().prop_map(Value::from)),
+    )
+        .prop_map(
+            |(start, end, updated, attendees, rem, ext, recurrence, org, seq, flag)| {
+                vec![
+                    ("start", start),
+                    ("end", end),
+                    ("updated", updated),
+                    ("attendees", attendees),
+                    ("reminders", rem),
+                    ("extendedProperties", ext),
+                    ("recurrence", recurrence),
+                    ("organizer", org),
+                    ("sequence", seq),
+                    ("guestsCanModify", flag),
+                ]
+            },
+        )
+}
+
+/// An event as Google could send it: any subset of these fields, plus unknown ones.
+fn event_json() -> impl Strategy<Value = Value> {
+    (string_fields(), structured_fields(), unknown_fields()).prop_map(
+        |(strings, structured, extra)| {
+            let mut v = Map::new();
+            v.insert("kind".to_owned(), json!("calendar#event"));
+            for (name, value) in strings {
+                if let Some(value) = value {
+                    v.insert(name.to_owned(), Value::from(value));
+                }
             }
-        };
-        put("kind", Some(json!("calendar#event")));
-        put("id", id.map(Value::from));
-        put("summary", summary.map(Value::from));
-        put("description", description.map(Value::from));
-        put("location", location.map(Value::from));
-        put("colorId", color.map(Value::from));
-        put("status", status.map(Value::from));
-        put("transparency", transparency.map(Value::from));
-        put("visibility", visibility.map(Value::from));
-        put("start", start);
-        put("end", end);
-        put("updated", updated);
-        put("attendees", attendees.map(Value::from));
-        put("reminders", reminders);
-        put("extendedProperties", ext);
-        put("recurrence", recurrence.map(Value::from));
-        put("organizer", organizer);
-        put("sequence", seq.map(Value::from));
-        put("guestsCanModify", flag.map(Value::from));
-        v.extend(extra);
-        Value::Object(v)
-    })
+            for (name, value) in structured {
+                if let Some(value) = value {
+                    v.insert(name.to_owned(), value);
+                }
+            }
+            v.extend(extra);
+            Value::Object(v)
+        },
+    )
 }
 
 proptest! {

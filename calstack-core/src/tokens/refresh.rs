@@ -5,6 +5,7 @@
 use oauth2::TokenResponse as _;
 
 use super::cache::Slot;
+use super::google::GoogleTokenResponse;
 use super::{Ahead, TokenPipeline, Want, reauthorization};
 use crate::crypto::aad;
 use crate::error::{Error, Result};
@@ -67,6 +68,19 @@ impl TokenPipeline {
             Err(error) => return Err(self.refresh_failed(id, error).await),
         };
 
+        self.store_refreshed(id, &response, slot, generation).await
+    }
+
+    /// Seals and stores what the token endpoint answered (keeping the refresh token when Google
+    /// sent none), caches the new access token and returns it.
+    async fn store_refreshed(
+        &self,
+        id: CredentialId,
+        response: &GoogleTokenResponse,
+        slot: &Slot,
+        generation: u64,
+    ) -> Result<AccessToken> {
+        let vault = &self.vault;
         let token = AccessToken::new(response.access_token().secret().clone());
         let access = vault.seal(id, aad::ACCESS_TOKEN, token.secret())?;
         let new_refresh = response

@@ -123,6 +123,13 @@ struct Failure {
     reached: bool,
 }
 
+/// How long to wait before the next attempt, and whether the failed one may have reached the
+/// server.
+struct Pause {
+    wait: Duration,
+    reached: bool,
+}
+
 /// Shared HTTP machinery of one [`crate::CalendarClient`].
 pub(crate) struct Transport {
     http: reqwest::Client,
@@ -274,46 +281,60 @@ impl Transport {
                     reached: !before_send,
                 },
             };
-            let reason = match &failure.error {
-                Error::Transport { .. } => "transport".to_owned(),
-                other => errors::metric_reason(other.status().unwrap_or(0), other),
-            };
-            self.metrics.error(&reason);
-            crate::metrics::error(operation, &reason, label);
-            let Failure {
-                error,
-                retry_after,
-                may_repeat,
-                reached,
-            } = failure;
-            let delay = match attempts.after_failure(&error, retry_after, may_repeat) {
-                Ok(delay) => delay,
-                Err(why) => {
-                    if why == GiveUp::Budget {
-                        tracing::warn!(method = %request.method, path = %path, "retry budget spent: not retrying");
-                        crate::metrics::budget_exhausted(operation);
-                    }
-                    return Err(error);
-                }
-            };
-            if reached {
+            let delay = self.next_delay(&mut attempts, failure, operation, &path)?;
+            if delay.reached {
                 *retries += 1;
             }
-            tracing::debug!(
-                method = %request.method,
-                path = %path,
-                attempt,
-                delay_ms = millis(delay),
-                error = %error,
-                "retrying after a retryable failure"
-            );
-            self.metrics.retry();
-            crate::metrics::retry(operation, label);
-            if retry_after.is_some() {
-                crate::metrics::retry_after_wait(operation, label);
-            }
-            self.engine.clock().sleep(delay).await;
+            self.engine.clock().sleep(delay.wait).await;
         }
+    }
+
+    /// Counts a failed attempt and decides, through the retry engine, whether and after how
+    /// long to send it again; `Err` is the error to return.
+    fn next_delay(
+        &self,
+        attempts: &mut retry::Attempts<'_>,
+        failure: Failure,
+        operation: &'static str,
+        path: &str,
+    ) -> Result<Pause> {
+        let label = self.metrics_label.as_deref();
+        let reason = match &failure.error {
+            Error::Transport { .. } => "transport".to_owned(),
+            other => errors::metric_reason(other.status().unwrap_or(0), other),
+        };
+        self.metrics.error(&reason);
+        crate::metrics::error(operation, &reason, label);
+        let Failure {
+            error,
+            retry_after,
+            may_repeat,
+            reached,
+        } = failure;
+        let wait = match attempts.after_failure(&error, retry_after, may_repeat) {
+            Ok(wait) => wait,
+            Err(why) => {
+                if why == GiveUp::Budget {
+                    tracing::warn!(operation, path, "retry budget spent: not retrying");
+                    crate::metrics::budget_exhausted(operation);
+                }
+                return Err(error);
+            }
+        };
+        tracing::debug!(
+            operation,
+            path,
+            retry = attempts.retries(),
+            delay_ms = millis(wait),
+            error = %error,
+            "retrying after a retryable failure"
+        );
+        self.metrics.retry();
+        crate::metrics::retry(operation, label);
+        if retry_after.is_some() {
+            crate::metrics::retry_after_wait(operation, label);
+        }
+        Ok(Pause { wait, reached })
     }
 
     /// A non-success answer as a [`Failure`]: the server saw the request, so only what is safe

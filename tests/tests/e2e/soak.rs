@@ -94,6 +94,54 @@ async fn work(calendar: CalendarClient, task: usize) -> Result<(Expected, usize)
     Ok((live, patches))
 }
 
+/// What the calendar holds against what the tasks expect.
+struct Tally {
+    found: BTreeMap<String, String>,
+    lost: usize,
+    duplicated: usize,
+    unpatched: usize,
+    resurrected: usize,
+}
+
+fn tally(expected: &Expected, listed: &[Event]) -> Tally {
+    let soak: Vec<_> = listed
+        .iter()
+        .filter(|e| e.summary.as_deref().is_some_and(|s| s.starts_with("soak ")))
+        .collect();
+    let mut found = BTreeMap::new();
+    let mut duplicated = 0;
+    for event in &soak {
+        let id = event.id.clone().unwrap_or_default();
+        if found
+            .insert(id, event.summary.clone().unwrap_or_default())
+            .is_some()
+        {
+            duplicated += 1;
+        }
+    }
+    let names: BTreeSet<_> = soak.iter().filter_map(|e| e.summary.clone()).collect();
+    duplicated += soak.len() - names.len();
+    let lost = expected
+        .keys()
+        .filter(|id| !found.contains_key(*id))
+        .count();
+    let unpatched = expected
+        .iter()
+        .filter(|(id, name)| found.get(*id).is_some_and(|got| got != *name))
+        .count();
+    let resurrected = found
+        .keys()
+        .filter(|id| !expected.contains_key(*id))
+        .count();
+    Tally {
+        found,
+        lost,
+        duplicated,
+        unpatched,
+        resurrected,
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn writes_survive_a_fifth_of_calls_failing_without_loss_or_duplicates() {
     let harness = Harness::start().await;
@@ -141,35 +189,13 @@ async fn writes_survive_a_fifth_of_calls_failing_without_loss_or_duplicates() {
         .collect_all()
         .await
         .expect("list without faults");
-    let soak: Vec<_> = listed
-        .iter()
-        .filter(|e| e.summary.as_deref().is_some_and(|s| s.starts_with("soak ")))
-        .collect();
-    let mut found = BTreeMap::new();
-    let mut duplicated = 0;
-    for event in &soak {
-        let id = event.id.clone().unwrap_or_default();
-        if found
-            .insert(id, event.summary.clone().unwrap_or_default())
-            .is_some()
-        {
-            duplicated += 1;
-        }
-    }
-    let names: BTreeSet<_> = soak.iter().filter_map(|e| e.summary.clone()).collect();
-    duplicated += soak.len() - names.len();
-    let lost = expected
-        .keys()
-        .filter(|id| !found.contains_key(*id))
-        .count();
-    let unpatched = expected
-        .iter()
-        .filter(|(id, name)| found.get(*id).is_some_and(|got| got != *name))
-        .count();
-    let resurrected = found
-        .keys()
-        .filter(|id| !expected.contains_key(*id))
-        .count();
+    let Tally {
+        found,
+        lost,
+        duplicated,
+        unpatched,
+        resurrected,
+    } = tally(&expected, &listed);
     let injected: u64 = [
         "backendError",
         "rateLimitExceeded",
