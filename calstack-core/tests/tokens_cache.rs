@@ -22,6 +22,16 @@ async fn put_stored_access(h: &Harness, sealed: Sealed) {
     h.store.update_credential(&c).await.expect("update");
 }
 
+/// Google accepting one revocation.
+async fn mount_revoke(h: &Harness) {
+    wiremock::Mock::given(method("POST"))
+        .and(path("/revoke"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&h.server)
+        .await;
+}
+
 fn garbage() -> Sealed {
     Sealed::from_stored("v1:00000000:not-a-ciphertext")
 }
@@ -70,12 +80,7 @@ async fn revoking_forgets_the_cached_token() {
     let h = harness().await;
     h.seed_fresh().await;
     h.oauth().access_token(h.id()).await.expect("cached");
-    wiremock::Mock::given(method("POST"))
-        .and(path("/revoke"))
-        .respond_with(ResponseTemplate::new(200))
-        .expect(1)
-        .mount(&h.server)
-        .await;
+    mount_revoke(&h).await;
     h.oauth().revoke(h.id()).await.expect("revoked");
     let err = h.oauth().access_token(h.id()).await.expect_err("revoked");
     assert!(
@@ -128,12 +133,7 @@ async fn a_grant_revoked_by_another_process_is_noticed_at_the_first_401() {
     let cached = source.access_token().await.expect("cached");
     // Another process revokes: this one still holds the token in memory.
     let other = h.another_manager(std::sync::Arc::new(h.clock.clone()));
-    wiremock::Mock::given(method("POST"))
-        .and(path("/revoke"))
-        .respond_with(ResponseTemplate::new(200))
-        .expect(1)
-        .mount(&h.server)
-        .await;
+    mount_revoke(&h).await;
     other.revoke(h.id()).await.expect("revoked elsewhere");
     assert_eq!(source.access_token().await.unwrap(), cached);
     // Google answers 401 to it; the source goes to the store and finds the grant gone.

@@ -144,17 +144,17 @@ pub(crate) fn operation_name(method: &str, segments: &[String]) -> &'static str 
         ("GET", ["users", "me", "calendarList"]) => "calendarList.list",
         ("POST", ["users", "me", "calendarList"]) => "calendarList.insert",
         ("POST", ["users", "me", "calendarList", "watch"]) => "calendarList.watch",
-        (m, ["users", "me", "calendarList", _]) => by_verb(m, "calendarList"),
+        (m, ["users", "me", "calendarList", _]) => by_verb(m, CALENDAR_LIST),
         ("GET", ["users", "me", "settings"]) => "settings.list",
         ("POST", ["users", "me", "settings", "watch"]) => "settings.watch",
         ("GET", ["users", "me", "settings", _]) => "settings.get",
         ("POST", ["calendars"]) => "calendars.insert",
         ("POST", ["calendars", _, "clear"]) => "calendars.clear",
-        (m, ["calendars", _]) => by_verb(m, "calendars"),
+        (m, ["calendars", _]) => by_verb(m, CALENDARS),
         ("GET", ["calendars", _, "acl"]) => "acl.list",
         ("POST", ["calendars", _, "acl"]) => "acl.insert",
         ("POST", ["calendars", _, "acl", "watch"]) => "acl.watch",
-        (m, ["calendars", _, "acl", _]) => by_verb(m, "acl"),
+        (m, ["calendars", _, "acl", _]) => by_verb(m, ACL),
         ("GET", ["calendars", _, "events"]) => "events.list",
         ("POST", ["calendars", _, "events"]) => "events.insert",
         ("POST", ["calendars", _, "events", "quickAdd"]) => "events.quickAdd",
@@ -162,7 +162,7 @@ pub(crate) fn operation_name(method: &str, segments: &[String]) -> &'static str 
         ("POST", ["calendars", _, "events", "watch"]) => "events.watch",
         ("POST", ["calendars", _, "events", _, "move"]) => "events.move",
         ("GET", ["calendars", _, "events", _, "instances"]) => "events.instances",
-        (m, ["calendars", _, "events", _]) => by_verb(m, "events"),
+        (m, ["calendars", _, "events", _]) => by_verb(m, EVENTS),
         ("POST", ["freeBusy"]) => "freebusy.query",
         ("GET", ["colors"]) => "colors.get",
         ("POST", ["channels", "stop"]) => "channels.stop",
@@ -170,25 +170,34 @@ pub(crate) fn operation_name(method: &str, segments: &[String]) -> &'static str 
     }
 }
 
-/// `get` / `update` / `patch` / `delete` of one resource.
-fn by_verb(method: &str, resource: &'static str) -> &'static str {
-    match (resource, method) {
-        ("calendarList", "GET") => "calendarList.get",
-        ("calendarList", "PUT") => "calendarList.update",
-        ("calendarList", "PATCH") => "calendarList.patch",
-        ("calendarList", "DELETE") => "calendarList.delete",
-        ("calendars", "GET") => "calendars.get",
-        ("calendars", "PUT") => "calendars.update",
-        ("calendars", "PATCH") => "calendars.patch",
-        ("calendars", "DELETE") => "calendars.delete",
-        ("acl", "GET") => "acl.get",
-        ("acl", "PUT") => "acl.update",
-        ("acl", "PATCH") => "acl.patch",
-        ("acl", "DELETE") => "acl.delete",
-        ("events", "GET") => "events.get",
-        ("events", "PUT") => "events.update",
-        ("events", "PATCH") => "events.patch",
-        ("events", "DELETE") => "events.delete",
+/// The `get` / `update` / `patch` / `delete` method ids of one resource.
+const CALENDAR_LIST: [&str; 4] = [
+    "calendarList.get",
+    "calendarList.update",
+    "calendarList.patch",
+    "calendarList.delete",
+];
+const CALENDARS: [&str; 4] = [
+    "calendars.get",
+    "calendars.update",
+    "calendars.patch",
+    "calendars.delete",
+];
+const ACL: [&str; 4] = ["acl.get", "acl.update", "acl.patch", "acl.delete"];
+const EVENTS: [&str; 4] = [
+    "events.get",
+    "events.update",
+    "events.patch",
+    "events.delete",
+];
+
+/// The method id of `method` on one resource, from its `[get, update, patch, delete]` ids.
+fn by_verb(method: &str, ids: [&'static str; 4]) -> &'static str {
+    match method {
+        "GET" => ids[0],
+        "PUT" => ids[1],
+        "PATCH" => ids[2],
+        "DELETE" => ids[3],
         _ => "other",
     }
 }
