@@ -58,12 +58,12 @@ pub enum Error {
     RateLimited {
         /// How long Google asked us to wait, when it said so.
         retry_after: Option<Duration>,
-        /// Google's `errors[].reason` (`rateLimitExceeded`, `userRateLimitExceeded`, `quotaExceeded`).
+        /// Google's `errors[].reason` (`rateLimitExceeded`, `userRateLimitExceeded`).
         reason: String,
     },
 
     /// Google's usage quota is spent (403 `quotaExceeded` / `dailyLimitExceeded`). Never
-    /// retried: a retry cannot succeed before the quota resets (daily, in Google's time zone)
+    /// retried: a retry cannot succeed before the quota resets (daily, at midnight Pacific time)
     /// or is raised in the Cloud console. Back off for hours, not seconds.
     #[error("quota exceeded ({reason}): {message}")]
     QuotaExceeded {
