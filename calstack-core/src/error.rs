@@ -58,8 +58,19 @@ pub enum Error {
     RateLimited {
         /// How long Google asked us to wait, when it said so.
         retry_after: Option<Duration>,
-        /// Google's `errors[].reason` (`rateLimitExceeded`, `userRateLimitExceeded`, `quotaExceeded`).
+        /// Google's `errors[].reason` (`rateLimitExceeded`, `userRateLimitExceeded`).
         reason: String,
+    },
+
+    /// Google's usage quota is spent (403 `quotaExceeded` / `dailyLimitExceeded`). Never
+    /// retried: a retry cannot succeed before the quota resets (daily, at midnight Pacific time)
+    /// or is raised in the Cloud console. Back off for hours, not seconds.
+    #[error("quota exceeded ({reason}): {message}")]
+    QuotaExceeded {
+        /// Google's `errors[].reason`: `quotaExceeded` or `dailyLimitExceeded`.
+        reason: String,
+        /// Google's `error.message`.
+        message: String,
     },
 
     /// An `If-Match` precondition failed (HTTP 412): the resource changed since it was read.
@@ -134,6 +145,7 @@ impl Error {
         match self {
             Error::NotFound { .. } => Some(404),
             Error::PreconditionFailed => Some(412),
+            Error::QuotaExceeded { .. } => Some(403),
             Error::SyncTokenExpired => Some(410),
             Error::Api(api) => Some(api.status),
             _ => None,

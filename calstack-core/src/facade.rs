@@ -11,7 +11,7 @@ use crate::crypto::Keyring;
 use crate::error::{Error, Result};
 use crate::oauth::{GoogleEndpoints, OAuthConfig, OAuthManager, RotationReport};
 use crate::store::{Client, ClientId, CredentialId, OAuthCredential, Store, StoreError};
-use crate::transport::RetryPolicy;
+use crate::transport::{RetryBudget, RetryEngine, RetryPolicy};
 use crate::validate::client as validate;
 
 /// The entry point: a store, the clients service and the OAuth manager, sharing one clock.
@@ -51,6 +51,10 @@ struct CalendarSettings {
     retry: RetryPolicy,
     requests_per_second: u32,
     http: reqwest::Client,
+    /// One budget for every Calendar client and the token endpoint.
+    budget: Arc<RetryBudget>,
+    max_retry_after: Option<std::time::Duration>,
+    metrics_per_credential: bool,
 }
 
 impl std::fmt::Debug for Calstack {
@@ -75,6 +79,9 @@ pub struct CalstackBuilder {
     oauth_config: Option<OAuthConfig>,
     retry: Option<RetryPolicy>,
     requests_per_second: u32,
+    retry_budget: Option<Arc<RetryBudget>>,
+    max_retry_after: Option<std::time::Duration>,
+    metrics_per_credential: bool,
 }
 
 impl std::fmt::Debug for CalstackBuilder {
@@ -87,6 +94,9 @@ impl std::fmt::Debug for CalstackBuilder {
             .field("oauth_config", &self.oauth_config)
             .field("retry", &self.retry)
             .field("requests_per_second", &self.requests_per_second)
+            .field("retry_budget", &self.retry_budget)
+            .field("max_retry_after", &self.max_retry_after)
+            .field("metrics_per_credential", &self.metrics_per_credential)
             .finish()
     }
 }
@@ -123,9 +133,33 @@ impl CalstackBuilder {
         self
     }
 
-    /// How the Calendar clients from [`Calstack::calendar`] retry (default: [`RetryPolicy::default`]).
+    /// How every request retries: the Calendar clients from [`Calstack::calendar`] and the
+    /// OAuth manager's token exchange, refresh and revoke (default: [`RetryPolicy::default`];
+    /// token requests are further capped by [`OAuthConfig::max_retries`]).
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
+        self
+    }
+
+    /// The token bucket every retry is paid from, shared by all Calendar clients and the token
+    /// endpoint (default: [`RetryBudget::default`], 500 tokens, 5 per retry).
+    pub fn retry_budget(mut self, budget: Arc<RetryBudget>) -> Self {
+        self.retry_budget = Some(budget);
+        self
+    }
+
+    /// Sleep through a server's `Retry-After` of up to `longest` before retrying (default: the
+    /// policy's `max_delay`). A longer one is returned at once as
+    /// [`Error::RateLimited`] with its `retry_after`, for the caller to schedule.
+    pub fn max_retry_after(mut self, longest: std::time::Duration) -> Self {
+        self.max_retry_after = Some(longest);
+        self
+    }
+
+    /// Adds a `credential` label (the credential id) to every Calendar metric series (default
+    /// off: one series per credential can be many series). See `docs/metrics.md`.
+    pub fn metrics_per_credential(mut self, enabled: bool) -> Self {
+        self.metrics_per_credential = enabled;
         self
     }
 
@@ -146,13 +180,19 @@ impl CalstackBuilder {
             .ok_or_else(|| Error::validation("keyring", "an encryption keyring is required"))?;
         let endpoints = self.endpoints.unwrap_or_default();
         let clock: Arc<dyn Clock> = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
-        let oauth = OAuthManager::new(
+        let retry = self.retry.unwrap_or_default();
+        let budget = self.retry_budget.unwrap_or_default();
+        let http = crate::transport::default_http_client()?;
+        let engine = RetryEngine::new(retry, budget.clone(), clock.clone(), self.max_retry_after);
+        let oauth = OAuthManager::with_transport(
             store.clone(),
             keyring,
             endpoints.clone(),
             clock.clone(),
             self.oauth_config.unwrap_or_default(),
-        )?;
+            http.clone(),
+            engine,
+        );
         Ok(Calstack {
             clients: Clients {
                 store: store.clone(),
@@ -163,9 +203,12 @@ impl CalstackBuilder {
             endpoints,
             clock,
             calendar_settings: CalendarSettings {
-                retry: self.retry.unwrap_or_default(),
+                retry,
                 requests_per_second: self.requests_per_second,
-                http: crate::transport::default_http_client()?,
+                http,
+                budget,
+                max_retry_after: self.max_retry_after,
+                metrics_per_credential: self.metrics_per_credential,
             },
             calendars: Arc::default(),
         })
@@ -201,6 +244,11 @@ impl Calstack {
     /// The clock in use.
     pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.clock
+    }
+
+    /// The retry budget every request of this handle pays its retries from.
+    pub fn retry_budget(&self) -> &Arc<RetryBudget> {
+        &self.calendar_settings.budget
     }
 
     /// The credential to use for a client: its most recently updated valid credential.
@@ -250,13 +298,20 @@ impl Calstack {
             return Ok(client.clone());
         }
         let settings = &self.calendar_settings;
-        let client = CalendarClient::builder(self.oauth.token_source(credential_id))
+        let mut builder = CalendarClient::builder(self.oauth.token_source(credential_id))
             .base_url(self.endpoints.api_base.clone())
             .clock(self.clock.clone())
             .retry(settings.retry)
+            .retry_budget(settings.budget.clone())
             .requests_per_second(settings.requests_per_second)
-            .http_client(settings.http.clone())
-            .build()?;
+            .http_client(settings.http.clone());
+        if let Some(longest) = settings.max_retry_after {
+            builder = builder.max_retry_after(longest);
+        }
+        if settings.metrics_per_credential {
+            builder = builder.metrics_credential_label(credential_id.to_string());
+        }
+        let client = builder.build()?;
         cache.insert(credential_id, client.clone());
         Ok(client)
     }

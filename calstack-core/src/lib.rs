@@ -10,6 +10,8 @@
 //! - [`auth`]: the [`TokenSource`] trait the transport asks for bearer tokens.
 //! - [`oauth`]: the OAuth manager (consent URL, code exchange, single-flight refresh, revoke).
 //! - [`ics`]: iCalendar parse, import (batched, idempotent) and export.
+//! - [`tokens`]: the one token pipeline (in-memory cache, single-flight refresh, store lease).
+//! - [`metrics`]: metrics through the `metrics` facade, and the Prometheus exporter.
 //! - [`facade`]: [`Calstack`], the one handle on store, clients service and OAuth manager.
 //! - [`crypto`]: AES-256-GCM sealing of secrets with a rotating keyring.
 //! - [`store`]: domain records, storage traits, the in-memory store and the conformance suite.
@@ -24,9 +26,11 @@ pub mod crypto;
 pub mod error;
 pub mod facade;
 pub mod ics;
+pub mod metrics;
 pub mod oauth;
 pub mod secret;
 pub mod store;
+pub mod tokens;
 pub mod transport;
 pub mod validate;
 
@@ -42,4 +46,4 @@ pub use store::{
     Client, ClientId, CredentialId, OAuthCredential, PendingAuthorization, Sealed, Store,
     StoreError,
 };
-pub use transport::{MetricsSnapshot, RetryPolicy};
+pub use transport::{MetricsSnapshot, RetryBudget, RetryPolicy};

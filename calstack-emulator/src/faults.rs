@@ -34,8 +34,12 @@ pub enum Fault {
         /// Added delay in milliseconds.
         millis: u64,
     },
-    /// Close the connection without sending any response.
+    /// Close the connection without sending any response (the request is not applied).
     DropConnection,
+    /// Apply the request, then close the connection without sending the response: the write
+    /// happened but the client never hears of it (the case that makes a retried insert meet
+    /// 409 and a retried delete meet 410). Inside a batch part: applied, then answered 503.
+    DropAfterApply,
 }
 
 /// "Inject `fault` into the next `times` requests to `endpoint`".
@@ -208,6 +212,16 @@ mod tests {
         let first = run();
         assert_eq!(first, run());
         assert!(first.iter().any(|hit| *hit) && first.iter().any(|hit| !*hit));
+    }
+
+    #[test]
+    fn drop_after_apply_round_trips_through_json() {
+        let text =
+            r#"{"endpoint":"events.*","fault":{"kind":"drop_after_apply"},"probability":0.1}"#;
+        let rule: RandomFault = serde_json::from_str(text).expect("parses");
+        assert_eq!(rule.fault, Fault::DropAfterApply);
+        let back = serde_json::to_value(&rule).expect("serializes");
+        assert_eq!(back["fault"]["kind"], "drop_after_apply");
     }
 
     #[test]

@@ -130,6 +130,28 @@ impl Harness {
             .expect("the facade builds")
     }
 
+    /// Another "process" on the same database file with the harness's keyring, whose facade
+    /// builder is first passed through `configure` (retry policy, budget, throttle, ...).
+    ///
+    /// # Panics
+    /// If the store or the facade cannot open.
+    pub async fn another_process_with(
+        &self,
+        configure: impl FnOnce(
+            calstack_core::facade::CalstackBuilder,
+        ) -> calstack_core::facade::CalstackBuilder,
+    ) -> Calstack {
+        let store = calstack_store::SqliteStore::open(&self.database)
+            .await
+            .expect("the SQLite store opens again");
+        let builder = Calstack::builder()
+            .store(Arc::new(store))
+            .keyring(self.keyring.clone())
+            .endpoints(self.calstack.endpoints().clone())
+            .clock(Arc::new(self.clock.clone()));
+        configure(builder).build().expect("the facade builds")
+    }
+
     /// The running emulator (base URLs, admin helpers, counters).
     pub fn emulator(&self) -> &RunningEmulator {
         &self.emulator

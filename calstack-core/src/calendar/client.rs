@@ -1,6 +1,7 @@
 //! [`CalendarClient`]: one per credential; the entry point to every request builder.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use url::Url;
 
@@ -12,7 +13,8 @@ use crate::auth::TokenSource;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::transport::{
-    DEFAULT_BASE_URL, MetricsSnapshot, RetryPolicy, Transport, default_http_client,
+    DEFAULT_BASE_URL, MetricsSnapshot, RetryBudget, RetryEngine, RetryPolicy, Transport,
+    TransportParts, default_http_client,
 };
 
 /// A typed, retrying, throttled Google Calendar v3 client for one credential.
@@ -52,8 +54,11 @@ impl CalendarClient {
             base_url: None,
             clock: None,
             retry: RetryPolicy::default(),
+            budget: None,
+            max_retry_after: None,
             requests_per_second: None,
             http: None,
+            metrics_label: None,
         }
     }
 
@@ -120,8 +125,11 @@ pub struct CalendarClientBuilder {
     base_url: Option<Url>,
     clock: Option<Arc<dyn Clock>>,
     retry: RetryPolicy,
+    budget: Option<Arc<RetryBudget>>,
+    max_retry_after: Option<Duration>,
     requests_per_second: Option<u32>,
     http: Option<reqwest::Client>,
+    metrics_label: Option<String>,
 }
 
 impl std::fmt::Debug for CalendarClientBuilder {
@@ -151,6 +159,27 @@ impl CalendarClientBuilder {
     /// How failed requests are retried.
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
+        self
+    }
+
+    /// The retry budget this client's retries are paid from (default: a
+    /// [`RetryBudget::default`] of its own). Share one between clients so a storm of failures
+    /// across all of them stays bounded.
+    pub fn retry_budget(mut self, budget: Arc<RetryBudget>) -> Self {
+        self.budget = Some(budget);
+        self
+    }
+
+    /// Sleep through a `Retry-After` of up to `longest` (default: the policy's `max_delay`).
+    /// A longer one is returned at once as [`Error::RateLimited`] with its `retry_after`.
+    pub fn max_retry_after(mut self, longest: Duration) -> Self {
+        self.max_retry_after = Some(longest);
+        self
+    }
+
+    /// Adds `credential="<label>"` to this client's metrics series (see `docs/metrics.md`).
+    pub fn metrics_credential_label(mut self, label: impl Into<String>) -> Self {
+        self.metrics_label = Some(label.into());
         self
     }
 
@@ -184,15 +213,16 @@ impl CalendarClientBuilder {
             None => default_http_client()?,
         };
         let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        let budget = self.budget.unwrap_or_default();
         Ok(CalendarClient {
-            transport: Arc::new(Transport::new(
+            transport: Arc::new(Transport::new(TransportParts {
                 http,
                 base_url,
-                self.token_source,
-                clock,
-                self.retry,
-                self.requests_per_second,
-            )),
+                tokens: self.token_source,
+                engine: RetryEngine::new(self.retry, budget, clock, self.max_retry_after),
+                requests_per_second: self.requests_per_second,
+                metrics_label: self.metrics_label,
+            })),
         })
     }
 }

@@ -2,12 +2,9 @@
 //! and the callback (state taken exactly once, code exchanged, tokens sealed).
 
 use chrono::{DateTime, Utc};
-use oauth2::{
-    AuthorizationCode, CsrfToken, PkceCodeChallenge, PkceCodeVerifier, Scope, TokenResponse as _,
-};
+use oauth2::{CsrfToken, PkceCodeChallenge, Scope, TokenResponse as _};
 use url::Url;
 
-use super::http::{TokenFailure, classify};
 use super::manager::OAuthManager;
 use super::scopes::CredentialExt as _;
 use crate::crypto::aad;
@@ -58,7 +55,11 @@ impl OAuthManager {
             Some(uri) => validate::redirect_uri(uri)?,
             None => credential.redirect_uri.clone(),
         };
-        let client = self.oauth_client(&credential, None, &redirect_uri)?;
+        let client = self.inner.tokens.endpoint().client(
+            &credential.google_client_id,
+            None,
+            &redirect_uri,
+        )?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let state = CsrfToken::new_random();
         let mut request = client
@@ -118,35 +119,22 @@ impl OAuthManager {
             .keyring
             .open(&pending.pkce_verifier, &aad::pending_verifier(id, state))?;
         let secret = self.open(id, aad::CLIENT_SECRET, &credential.client_secret)?;
-        let client = self.oauth_client(&credential, Some(&secret), &pending.redirect_uri)?;
-        // A 5xx or timeout may mean Google never saw the code, so retry; if it did, the retry
-        // gets `invalid_grant`, which is reported like any refusal.
-        let mut attempt = 0;
-        let response = loop {
-            let result = client
-                .exchange_code(AuthorizationCode::new(code.to_owned()))
-                .set_pkce_verifier(PkceCodeVerifier::new(verifier.secret().to_owned()))
-                .request_async(&self.inner.http)
-                .await;
-            match result {
-                Ok(response) => break response,
-                Err(e) => match classify(e, "token endpoint") {
-                    TokenFailure::Refused { code, description } => {
-                        tracing::warn!(credential_id = %id, error = %code, "Google refused the authorization code");
-                        return Err(Error::Authorization {
-                            reason: description.unwrap_or_else(|| code.clone()),
-                            code,
-                        });
-                    }
-                    TokenFailure::Transient(e) if attempt < self.inner.config.max_retries => {
-                        let delay = self.backoff(attempt);
-                        attempt += 1;
-                        tracing::warn!(credential_id = %id, error = %e, attempt, "code exchange failed; retrying");
-                        self.inner.clock.sleep(delay).await;
-                    }
-                    TokenFailure::Transient(e) | TokenFailure::Fatal(e) => return Err(e),
-                },
+        let endpoint = self.inner.tokens.endpoint();
+        let client = endpoint.client(
+            &credential.google_client_id,
+            Some(&secret),
+            &pending.redirect_uri,
+        )?;
+        let response = match endpoint
+            .exchange_code(&client, code, verifier.secret())
+            .await
+        {
+            Ok(response) => response,
+            Err(Error::Authorization { code, reason }) => {
+                tracing::warn!(credential_id = %id, error = %code, "Google refused the authorization code");
+                return Err(Error::Authorization { code, reason });
             }
+            Err(e) => return Err(e),
         };
 
         let access = self.seal(id, aad::ACCESS_TOKEN, response.access_token().secret())?;
@@ -154,7 +142,7 @@ impl OAuthManager {
             .refresh_token()
             .map(|t| self.seal(id, aad::REFRESH_TOKEN, t.secret()))
             .transpose()?;
-        let expires_at = response.expires_in().map(|d| self.token_expiry(d));
+        let expires_at = response.expires_in().map(|d| self.vault().token_expiry(d));
         let granted: Option<Vec<String>> = response
             .scopes()
             .map(|s| s.iter().map(|s| s.to_string()).collect());
@@ -175,6 +163,7 @@ impl OAuthManager {
                 Ok(true)
             })
             .await?;
+        self.inner.tokens.invalidate(id);
         if stored.refresh_token.is_none() {
             tracing::warn!(credential_id = %id, "Google returned no refresh token; the grant cannot be refreshed");
         }

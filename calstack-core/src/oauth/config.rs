@@ -107,12 +107,11 @@ pub struct OAuthConfig {
     pub lease_poll_interval: Duration,
     /// Give up waiting for another process's refresh after this long (default 60 s).
     pub lease_wait_max: Duration,
-    /// Retries of a token or revoke request after a 5xx, 429 or network failure (default 3).
+    /// At most this many retries of a token or revoke request after a 5xx, 429 or network
+    /// failure (default 3). The delays, the jitter and the retry budget are the one
+    /// [`crate::RetryPolicy`] and [`crate::RetryBudget`] set on the `Calstack` builder; this
+    /// only caps the attempts of token requests further.
     pub max_retries: u32,
-    /// First retry delay; doubles per retry, with jitter (default 500 ms).
-    pub retry_base: Duration,
-    /// Longest retry delay (default 8 s).
-    pub retry_max: Duration,
     /// Timeout of one HTTP request to the token or revoke endpoint (default 20 s).
     pub http_timeout: Duration,
 }
@@ -127,8 +126,6 @@ impl Default for OAuthConfig {
             lease_poll_interval: Duration::from_millis(250),
             lease_wait_max: Duration::from_secs(60),
             max_retries: 3,
-            retry_base: Duration::from_millis(500),
-            retry_max: Duration::from_secs(8),
             http_timeout: Duration::from_secs(20),
         }
     }

@@ -1,28 +1,19 @@
 //! [`OAuthManager`]: construction, credential registration and CRUD, the optimistic-update
 //! helper every write goes through, and key rotation.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::sync::Arc;
 
-use chrono::{DateTime, TimeDelta, Utc};
-use oauth2::{AuthType, AuthUrl, RedirectUrl, TokenUrl};
+use chrono::{DateTime, Utc};
 
 use super::config::{GoogleEndpoints, OAuthConfig};
-use super::google::GoogleClient;
-use super::http::GoogleHttp;
-use crate::clock::{Clock, truncate_to_micros};
+use crate::clock::Clock;
 use crate::crypto::{Keyring, Plaintext, aad};
 use crate::error::{Error, Result};
 use crate::secret::ClientSecret;
 use crate::store::{ClientId, CredentialId, OAuthCredential, Sealed, Store, StoreError};
+use crate::tokens::{TokenEndpoint, TokenPipeline, TokenTiming, Vault, not_found};
+use crate::transport::{RetryBudget, RetryEngine, RetryPolicy};
 use crate::validate::client as validate;
-
-/// How many times an optimistic update is retried after version conflicts before giving up.
-const MAX_CONFLICT_RETRIES: usize = 16;
-
-/// The longest access-token lifetime believed from a token endpoint.
-const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 
 /// What [`OAuthManager::register`] needs to know about a client's Google OAuth app.
 #[derive(Debug, Clone)]
@@ -81,19 +72,15 @@ pub(crate) struct Inner {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) keyring: Keyring,
     pub(crate) endpoints: GoogleEndpoints,
-    pub(crate) clock: Arc<dyn Clock>,
     pub(crate) config: OAuthConfig,
-    pub(crate) http: GoogleHttp,
-    /// Identifies this manager instance as a lease holder (unique per instance).
-    pub(crate) holder: String,
-    /// Single-flight locks, one per credential.
-    flights: Mutex<HashMap<CredentialId, Arc<tokio::sync::Mutex<()>>>>,
+    /// The token pipeline: cache, single flight, lease, token endpoint.
+    pub(crate) tokens: Arc<TokenPipeline>,
 }
 
 impl std::fmt::Debug for OAuthManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OAuthManager")
-            .field("holder", &self.inner.holder)
+            .field("holder", &self.inner.tokens.holder())
             .field("endpoints", &self.inner.endpoints)
             .field("keyring", &self.inner.keyring)
             .field("config", &self.inner.config)
@@ -103,8 +90,9 @@ impl std::fmt::Debug for OAuthManager {
 
 impl OAuthManager {
     /// A manager over `store`, sealing with `keyring`, talking to `endpoints`, reading time from
-    /// `clock`. Builds one HTTP client (redirects disabled, `config.http_timeout`) reused for
-    /// every token and revoke request.
+    /// `clock`, with its own HTTP client and retry engine ([`RetryPolicy::default`], a
+    /// [`RetryBudget::default`]). [`crate::Calstack`] builds its manager over the HTTP client and
+    /// retry engine its Calendar clients use instead.
     pub fn new(
         store: Arc<dyn Store>,
         keyring: Keyring,
@@ -112,25 +100,60 @@ impl OAuthManager {
         clock: Arc<dyn Clock>,
         config: OAuthConfig,
     ) -> Result<Self> {
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(config.http_timeout)
-            .connect_timeout(config.http_timeout.min(Duration::from_secs(10)))
-            .user_agent(concat!("calstack/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::transport(format!("could not build the HTTP client: {e}")))?;
-        Ok(Self {
+        let engine = RetryEngine::new(
+            RetryPolicy::default(),
+            Arc::new(RetryBudget::default()),
+            clock.clone(),
+            None,
+        );
+        let http = crate::transport::default_http_client()?;
+        Ok(Self::with_transport(
+            store, keyring, endpoints, clock, config, http, engine,
+        ))
+    }
+
+    /// A manager whose token requests go through `http` and `engine` (capped at
+    /// `config.max_retries` retries).
+    pub(crate) fn with_transport(
+        store: Arc<dyn Store>,
+        keyring: Keyring,
+        endpoints: GoogleEndpoints,
+        clock: Arc<dyn Clock>,
+        config: OAuthConfig,
+        http: reqwest::Client,
+        engine: RetryEngine,
+    ) -> Self {
+        let endpoint = TokenEndpoint::new(
+            http,
+            config.http_timeout,
+            engine.capped(config.max_retries.saturating_add(1)),
+            [
+                &endpoints.auth_url,
+                &endpoints.token_url,
+                &endpoints.revoke_url,
+            ],
+        );
+        let timing = TokenTiming {
+            refresh_skew: config.refresh_skew,
+            refresh_jitter: config.refresh_jitter,
+            lease_ttl: config.lease_ttl,
+            lease_poll_interval: config.lease_poll_interval,
+            lease_wait_max: config.lease_wait_max,
+        };
+        let vault = Vault {
+            store: store.clone(),
+            keyring: keyring.clone(),
+            clock,
+        };
+        Self {
             inner: Arc::new(Inner {
                 store,
                 keyring,
                 endpoints,
-                clock,
                 config,
-                http: GoogleHttp { client },
-                holder: format!("calstack-{}", uuid::Uuid::new_v4()),
-                flights: Mutex::new(HashMap::new()),
+                tokens: Arc::new(TokenPipeline::new(vault, endpoint, timing)),
             }),
-        })
+        }
     }
 
     /// The endpoints this manager talks to.
@@ -251,25 +274,29 @@ impl OAuthManager {
             .as_ref()
             .map(|s| self.seal(id, aad::CLIENT_SECRET, s.secret()))
             .transpose()?;
-        self.modify(id, |c| {
-            if let Some(v) = &google_client_id {
-                c.google_client_id.clone_from(v);
-            }
-            if let Some(v) = &sealed_secret {
-                c.client_secret = v.clone();
-            }
-            if let Some(v) = &scopes {
-                c.scopes.clone_from(v);
-            }
-            if let Some(v) = &redirect_uri {
-                c.redirect_uri.clone_from(v);
-            }
-            if let Some(v) = &account_email {
-                c.account_email.clone_from(v);
-            }
-            Ok(true)
-        })
-        .await
+        self.inner.tokens.invalidate(id);
+        let updated = self
+            .modify(id, |c| {
+                if let Some(v) = &google_client_id {
+                    c.google_client_id.clone_from(v);
+                }
+                if let Some(v) = &sealed_secret {
+                    c.client_secret = v.clone();
+                }
+                if let Some(v) = &scopes {
+                    c.scopes.clone_from(v);
+                }
+                if let Some(v) = &redirect_uri {
+                    c.redirect_uri.clone_from(v);
+                }
+                if let Some(v) = &account_email {
+                    c.account_email.clone_from(v);
+                }
+                Ok(true)
+            })
+            .await;
+        self.inner.tokens.invalidate(id);
+        updated
     }
 
     /// Deletes a credential (its pending consents and lease too). Does not revoke it at Google:
@@ -278,11 +305,7 @@ impl OAuthManager {
         if !self.inner.store.delete_credential(id).await? {
             return Err(not_found(id));
         }
-        self.inner
-            .flights
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(&id);
+        self.inner.tokens.forget(id);
         tracing::info!(credential_id = %id, "deleted OAuth credential");
         Ok(())
     }
@@ -323,6 +346,7 @@ impl OAuthManager {
                 report.resealed += 1;
             }
         }
+        self.inner.tokens.invalidate_all();
         report.pending_resealed = self.reseal_pending().await?;
         tracing::info!(
             examined = report.examined,
@@ -361,150 +385,52 @@ impl OAuthManager {
 
     // ----- helpers shared by the other oauth modules -----
 
+    pub(crate) fn vault(&self) -> &Vault {
+        self.inner.tokens.vault()
+    }
+
     pub(crate) fn now(&self) -> DateTime<Utc> {
-        self.inner.clock.now()
+        self.vault().now()
     }
 
     pub(crate) async fn load(&self, id: CredentialId) -> Result<OAuthCredential> {
-        self.inner
-            .store
-            .get_credential(id)
-            .await?
-            .ok_or_else(|| not_found(id))
+        self.vault().load(id).await
     }
 
     pub(crate) fn seal(&self, id: CredentialId, field: &str, plaintext: &str) -> Result<Sealed> {
-        self.inner
-            .keyring
-            .seal(plaintext, &aad::credential(id, field))
+        self.vault().seal(id, field, plaintext)
     }
 
     pub(crate) fn open(&self, id: CredentialId, field: &str, sealed: &Sealed) -> Result<Plaintext> {
-        self.inner
-            .keyring
-            .open(sealed, &aad::credential(id, field))
-            .map_err(|e| match e {
-                Error::Crypto(message) => {
-                    Error::Crypto(format!("credential {id} field {field}: {message}"))
-                }
-                other => other,
-            })
+        self.vault().open(id, field, sealed)
     }
 
     fn reseal(&self, id: CredentialId, field: &str, sealed: &Sealed) -> Result<Sealed> {
-        let plain = self.open(id, field, sealed)?;
-        self.seal(id, field, plain.secret())
+        self.vault().reseal(id, field, sealed)
     }
 
-    /// The `oauth2` client for a credential's Google app.
-    pub(crate) fn oauth_client(
-        &self,
-        credential: &OAuthCredential,
-        secret: Option<&Plaintext>,
-        redirect_uri: &str,
-    ) -> Result<GoogleClient> {
-        let redirect = RedirectUrl::new(redirect_uri.to_owned())
-            .map_err(|e| Error::validation("redirect_uri", e.to_string()))?;
-        let mut client: GoogleClient =
-            oauth2::Client::new(oauth2::ClientId::new(credential.google_client_id.clone()))
-                .set_auth_uri(AuthUrl::from_url(self.inner.endpoints.auth_url.clone()))
-                .set_token_uri(TokenUrl::from_url(self.inner.endpoints.token_url.clone()))
-                .set_redirect_uri(redirect)
-                .set_auth_type(AuthType::RequestBody);
-        if let Some(secret) = secret {
-            client =
-                client.set_client_secret(oauth2::ClientSecret::new(secret.secret().to_owned()));
-        }
-        Ok(client)
-    }
-
-    /// Reads, changes and writes a credential with its version, re-reading and re-applying
-    /// `change` on every [`StoreError::Conflict`]. `change` returns whether anything changed;
-    /// `updated_at` is set for it.
+    /// See [`Vault::modify`].
     pub(crate) async fn modify<F>(&self, id: CredentialId, change: F) -> Result<OAuthCredential>
     where
         F: FnMut(&mut OAuthCredential) -> Result<bool>,
     {
-        match self.modify_if(id, change).await? {
-            Some(stored) => Ok(stored),
-            None => self.load(id).await,
-        }
+        self.vault().modify(id, change).await
     }
 
-    /// Like [`Self::modify`], but returns `None` (and writes nothing) when `change` reports no
-    /// change.
+    /// See [`Vault::modify_if`].
     pub(crate) async fn modify_if<F>(
         &self,
         id: CredentialId,
-        mut change: F,
+        change: F,
     ) -> Result<Option<OAuthCredential>>
     where
         F: FnMut(&mut OAuthCredential) -> Result<bool>,
     {
-        for _ in 0..MAX_CONFLICT_RETRIES {
-            let mut credential = self.load(id).await?;
-            if !change(&mut credential)? {
-                return Ok(None);
-            }
-            credential.updated_at = self.now();
-            match self.inner.store.update_credential(&credential).await {
-                Ok(stored) => return Ok(Some(stored)),
-                Err(StoreError::Conflict { .. }) => {
-                    tracing::debug!(credential_id = %id, "credential changed concurrently; re-reading");
-                }
-                Err(StoreError::NotFound { .. }) => return Err(not_found(id)),
-                Err(other) => return Err(other.into()),
-            }
-        }
-        Err(Error::Store(StoreError::conflict(format!(
-            "credential {id} kept changing concurrently; gave up after {MAX_CONFLICT_RETRIES} attempts"
-        ))))
+        self.vault().modify_if(id, change).await
     }
 
-    /// The single-flight lock of one credential.
-    pub(crate) fn flight(&self, id: CredentialId) -> Arc<tokio::sync::Mutex<()>> {
-        self.inner
-            .flights
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .entry(id)
-            .or_default()
-            .clone()
-    }
-
-    /// Delay before retry number `attempt` (0-based): exponential, capped, the upper half
-    /// randomized.
-    pub(crate) fn backoff(&self, attempt: u32) -> Duration {
-        let config = &self.inner.config;
-        let exp = config
-            .retry_base
-            .saturating_mul(2u32.saturating_pow(attempt))
-            .min(config.retry_max);
-        let half = exp / 2;
-        half + half.mul_f64(rand::random::<f64>())
-    }
-
-    /// When a token with `expires_in` expires. Lifetimes beyond a day (Google's are an hour)
-    /// are capped, so a bogus answer cannot produce a timestamp a database refuses and only
-    /// makes us refresh sooner.
-    pub(crate) fn token_expiry(&self, expires_in: Duration) -> DateTime<Utc> {
-        self.after(expires_in.min(MAX_TOKEN_LIFETIME))
-    }
-
-    /// `now + d`, truncated to microseconds (what every store keeps) and saturating instead of
-    /// overflowing (a token endpoint may send an absurd `expires_in`).
-    pub(crate) fn after(&self, d: Duration) -> DateTime<Utc> {
-        let delta = TimeDelta::from_std(d).unwrap_or(TimeDelta::MAX);
-        truncate_to_micros(
-            self.now()
-                .checked_add_signed(delta)
-                .unwrap_or(DateTime::<Utc>::MAX_UTC),
-        )
-    }
-}
-
-pub(crate) fn not_found(id: CredentialId) -> Error {
-    Error::NotFound {
-        what: format!("credential {id}"),
+    /// `now + d` (see [`Vault::after`]).
+    pub(crate) fn after(&self, d: std::time::Duration) -> DateTime<Utc> {
+        self.vault().after(d)
     }
 }

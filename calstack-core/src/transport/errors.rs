@@ -29,6 +29,9 @@ struct EnvelopeItem {
 
 const RATE_REASONS: [&str; 2] = ["rateLimitExceeded", "userRateLimitExceeded"];
 
+/// Reasons that mean the quota is spent: retrying soon cannot help.
+const QUOTA_REASONS: [&str; 2] = ["quotaExceeded", "dailyLimitExceeded"];
+
 /// Maps a non-success answer to an [`Error`]. `what` names the resource for `NotFound`.
 pub(crate) fn error_from_response(
     status: u16,
@@ -75,6 +78,15 @@ pub(crate) fn error_from_response(
             retry_after,
             reason: reason.unwrap_or_default(),
         },
+        403 if reason
+            .as_deref()
+            .is_some_and(|r| QUOTA_REASONS.contains(&r)) =>
+        {
+            Error::QuotaExceeded {
+                reason: reason.unwrap_or_default(),
+                message,
+            }
+        }
         _ => Error::Api(Box::new(ApiError {
             status,
             reason,
@@ -87,7 +99,7 @@ pub(crate) fn error_from_response(
 /// The key an error is counted under in [`super::MetricsSnapshot::errors`].
 pub(crate) fn metric_reason(status: u16, error: &Error) -> String {
     match error {
-        Error::RateLimited { reason, .. } => reason.clone(),
+        Error::RateLimited { reason, .. } | Error::QuotaExceeded { reason, .. } => reason.clone(),
         Error::SyncTokenExpired => "fullSyncRequired".to_owned(),
         Error::PreconditionFailed => "conditionNotMet".to_owned(),
         Error::NotFound { .. } => "notFound".to_owned(),
@@ -138,6 +150,26 @@ mod tests {
         let e = error_from_response(403, None, denied, "x");
         assert!(!e.is_retryable());
         assert!(e.to_string().contains("insufficientPermissions"), "{e}");
+    }
+
+    #[test]
+    fn quota_403s_become_quota_exceeded_and_are_final() {
+        for reason in ["quotaExceeded", "dailyLimitExceeded"] {
+            let body = format!(
+                r#"{{"error":{{"code":403,"message":"Calendar usage limits exceeded.","errors":[{{"domain":"usageLimits","reason":"{reason}"}}]}}}}"#
+            );
+            let e = error_from_response(403, None, body.as_bytes(), "x");
+            match &e {
+                Error::QuotaExceeded { reason: r, message } => {
+                    assert_eq!(r, reason);
+                    assert_eq!(message, "Calendar usage limits exceeded.");
+                }
+                other => panic!("expected QuotaExceeded, got {other:?}"),
+            }
+            assert!(!e.is_retryable());
+            assert_eq!(e.status(), Some(403));
+            assert_eq!(metric_reason(403, &e), reason);
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! (decided by [`Error::is_retryable`] alone) with full-jitter backoff or the server's
 //! `Retry-After`, and maps Google's error envelope to a typed [`Error`].
 
+mod budget;
 mod errors;
 mod metrics;
 mod retry;
@@ -24,12 +25,13 @@ use tracing::Instrument;
 use url::Url;
 
 use crate::auth::TokenSource;
-use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::secret::AccessToken;
 
+pub use budget::RetryBudget;
 pub use metrics::MetricsSnapshot;
 pub use retry::RetryPolicy;
+pub(crate) use retry::{GiveUp, RetryEngine, millis};
 
 pub(crate) use errors::error_from_response;
 use metrics::Metrics;
@@ -122,6 +124,16 @@ struct Failure {
     error: Error,
     retry_after: Option<Duration>,
     may_repeat: bool,
+    /// Whether the request may have reached the server (an answer came, or the connection
+    /// failed after it was sent).
+    reached: bool,
+}
+
+/// How long to wait before the next attempt, and whether the failed one may have reached the
+/// server.
+struct Pause {
+    wait: Duration,
+    reached: bool,
 }
 
 /// Shared HTTP machinery of one [`crate::CalendarClient`].
@@ -129,42 +141,47 @@ pub(crate) struct Transport {
     http: reqwest::Client,
     base_url: Url,
     tokens: Arc<dyn TokenSource>,
-    clock: Arc<dyn Clock>,
-    retry: RetryPolicy,
+    engine: RetryEngine,
     throttle: Option<Throttle>,
     metrics: Metrics,
+    /// The `credential` label of this client's metrics, when the caller opted in.
+    metrics_label: Option<String>,
+}
+
+/// How a [`Transport`] is put together (see [`crate::CalendarClientBuilder`]).
+pub(crate) struct TransportParts {
+    pub(crate) http: reqwest::Client,
+    pub(crate) base_url: Url,
+    pub(crate) tokens: Arc<dyn TokenSource>,
+    pub(crate) engine: RetryEngine,
+    pub(crate) requests_per_second: Option<u32>,
+    pub(crate) metrics_label: Option<String>,
 }
 
 impl std::fmt::Debug for Transport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Transport")
             .field("base_url", &self.base_url.as_str())
-            .field("retry", &self.retry)
+            .field("retry", self.engine.policy())
             .field("throttled", &self.throttle.is_some())
             .finish_non_exhaustive()
     }
 }
 
 impl Transport {
-    pub(crate) fn new(
-        http: reqwest::Client,
-        base_url: Url,
-        tokens: Arc<dyn TokenSource>,
-        clock: Arc<dyn Clock>,
-        retry: RetryPolicy,
-        requests_per_second: Option<u32>,
-    ) -> Self {
-        let throttle = requests_per_second
+    pub(crate) fn new(parts: TransportParts) -> Self {
+        let throttle = parts
+            .requests_per_second
             .and_then(NonZeroU32::new)
-            .map(|rate| Throttle::new(rate, clock.clone()));
+            .map(|rate| Throttle::new(rate, parts.engine.clock().clone()));
         Self {
-            http,
-            base_url,
-            tokens,
-            clock,
-            retry,
+            http: parts.http,
+            base_url: parts.base_url,
+            tokens: parts.tokens,
+            engine: parts.engine,
             throttle,
             metrics: Metrics::default(),
+            metrics_label: parts.metrics_label,
         }
     }
 
@@ -200,33 +217,47 @@ impl Transport {
 
     /// Sends `request`, retrying what is safe, and maps failures to [`Error`].
     pub(crate) async fn execute(&self, request: &ApiRequest) -> Outcome {
+        let operation = crate::metrics::operation_name(request.method.as_str(), &request.segments);
+        let started = std::time::Instant::now();
         let mut retries = 0;
-        let result = self.execute_counting(request, &mut retries).await;
+        let result = self
+            .execute_counting(request, operation, &mut retries)
+            .await;
+        crate::metrics::finished(
+            operation,
+            result.is_ok(),
+            started.elapsed(),
+            self.metrics_label.as_deref(),
+        );
+        crate::metrics::budget_available(self.engine.budget().available());
         Outcome { result, retries }
     }
 
     async fn execute_counting(
         &self,
         request: &ApiRequest,
+        operation: &'static str,
         retries: &mut u32,
     ) -> Result<ApiResponse> {
         let url = self.url_for(request)?;
         let path = url.path().to_owned();
+        let label = self.metrics_label.as_deref();
         let mut token = self.tokens.access_token().await?;
         let mut refreshed = false;
-        let mut attempts = 0u32;
+        let mut attempts = self.engine.start();
         loop {
-            attempts += 1;
+            let attempt = attempts.begin();
             if let Some(throttle) = &self.throttle
                 && throttle.acquire().await
             {
                 self.metrics.throttled();
+                crate::metrics::throttled(operation, label);
             }
             let span = tracing::debug_span!(
                 "calendar_request",
                 method = %request.method,
                 path = %path,
-                attempt = attempts,
+                attempt,
                 status = tracing::field::Empty,
             );
             let sent = self
@@ -234,10 +265,12 @@ impl Transport {
                 .instrument(span.clone())
                 .await;
             self.metrics.request();
+            crate::metrics::attempt(operation, label);
             let failure = match sent {
                 Ok((status, headers, body)) => {
                     span.record("status", status.as_u16());
                     if status.is_success() || status == StatusCode::NOT_MODIFIED {
+                        attempts.succeeded();
                         return Ok(ApiResponse { status, body });
                     }
                     if status == StatusCode::UNAUTHORIZED && !refreshed {
@@ -249,60 +282,91 @@ impl Transport {
                             continue;
                         }
                     }
-                    let retry_after = headers
-                        .get(RETRY_AFTER)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| retry::parse_retry_after(v, self.clock.now()));
-                    let error = error_from_response(
-                        status.as_u16(),
-                        retry_after,
-                        &body,
-                        &request.display_path(),
-                    );
-                    self.metrics
-                        .error(&errors::metric_reason(status.as_u16(), &error));
-                    Failure {
-                        error,
-                        retry_after,
-                        // The server saw it: only repeat what is safe to repeat.
-                        may_repeat: request.idempotency == Idempotency::Safe,
-                    }
+                    self.failure_from_answer(request, status, &headers, &body)
                 }
-                Err((error, before_send)) => {
-                    self.metrics.error("transport");
-                    Failure {
-                        error,
-                        retry_after: None,
-                        may_repeat: before_send || request.idempotency == Idempotency::Safe,
-                    }
-                }
+                Err((error, before_send)) => Failure {
+                    error,
+                    retry_after: None,
+                    may_repeat: before_send || request.idempotency == Idempotency::Safe,
+                    reached: !before_send,
+                },
             };
-            let Failure {
-                error,
-                retry_after,
-                may_repeat,
-            } = failure;
-            let budget_left = attempts < self.retry.max_attempts.max(1);
-            if !(may_repeat && budget_left && error.is_retryable()) {
+            let delay = self.next_delay(&mut attempts, failure, operation, &path)?;
+            if delay.reached {
+                *retries += 1;
+            }
+            self.engine.clock().sleep(delay.wait).await;
+        }
+    }
+
+    /// Counts a failed attempt and decides, through the retry engine, whether and after how
+    /// long to send it again; `Err` is the error to return.
+    fn next_delay(
+        &self,
+        attempts: &mut retry::Attempts<'_>,
+        failure: Failure,
+        operation: &'static str,
+        path: &str,
+    ) -> Result<Pause> {
+        let label = self.metrics_label.as_deref();
+        let reason = match &failure.error {
+            Error::Transport { .. } => "transport".to_owned(),
+            other => errors::metric_reason(other.status().unwrap_or(0), other),
+        };
+        self.metrics.error(&reason);
+        crate::metrics::error(operation, &reason, label);
+        let Failure {
+            error,
+            retry_after,
+            may_repeat,
+            reached,
+        } = failure;
+        let wait = match attempts.after_failure(&error, retry_after, may_repeat) {
+            Ok(wait) => wait,
+            Err(why) => {
+                if why == GiveUp::Budget {
+                    tracing::warn!(operation, path, "retry budget spent: not retrying");
+                    crate::metrics::budget_exhausted(operation);
+                }
                 return Err(error);
             }
-            if retry_after.is_some_and(|wait| wait > self.retry.max_delay) {
-                // Google asked for a longer pause than we are willing to block for: hand the
-                // error (with its `retry_after`) to the caller to schedule.
-                return Err(error);
-            }
-            *retries += 1;
-            let delay = retry_after.unwrap_or_else(|| self.retry.jittered(*retries));
-            tracing::debug!(
-                method = %request.method,
-                path = %path,
-                attempt = attempts,
-                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
-                error = %error,
-                "retrying after a retryable failure"
-            );
-            self.metrics.retry();
-            self.clock.sleep(delay).await;
+        };
+        tracing::debug!(
+            operation,
+            path,
+            retry = attempts.retries(),
+            delay_ms = millis(wait),
+            error = %error,
+            "retrying after a retryable failure"
+        );
+        self.metrics.retry();
+        crate::metrics::retry(operation, label);
+        if retry_after.is_some() {
+            crate::metrics::retry_after_wait(operation, label);
+        }
+        Ok(Pause { wait, reached })
+    }
+
+    /// A non-success answer as a [`Failure`]: the server saw the request, so only what is safe
+    /// to repeat may be repeated.
+    fn failure_from_answer(
+        &self,
+        request: &ApiRequest,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Failure {
+        let retry_after = headers
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| retry::parse_retry_after(v, self.engine.clock().now()));
+        let error =
+            error_from_response(status.as_u16(), retry_after, body, &request.display_path());
+        Failure {
+            error,
+            retry_after,
+            may_repeat: request.idempotency == Idempotency::Safe,
+            reached: true,
         }
     }
 
@@ -372,9 +436,12 @@ fn transport_error(error: reqwest::Error) -> (Error, bool) {
     )
 }
 
-/// Default HTTP client: rustls, HTTP/2 when offered, sane timeouts.
+/// Default HTTP client: rustls, HTTP/2 when offered, sane timeouts, redirects not followed
+/// (neither Calendar nor the token endpoint redirects; a redirect is reported, not chased). The
+/// Calendar clients and the OAuth manager of one [`crate::Calstack`] share one.
 pub(crate) fn default_http_client() -> Result<reqwest::Client> {
     reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(10))
         .timeout(Duration::from_secs(60))
         .pool_idle_timeout(Duration::from_secs(90))

@@ -154,6 +154,21 @@ async fn faults_and_counters(
             }
             None => ApiError::unavailable().into_response(),
         },
+        Some(Fault::DropAfterApply) => {
+            let kill = request.extensions().get::<ConnKill>().cloned();
+            // Applied: the state changed (and watchers hear of it) before the answer is lost.
+            let _applied = next.run(request).await;
+            if !name.starts_with("oauth.") {
+                shared.flush_notifications();
+            }
+            match kill {
+                Some(kill) => {
+                    kill.0.notify_one();
+                    std::future::pending::<Response>().await
+                }
+                None => ApiError::unavailable().into_response(),
+            }
+        }
         Some(fault) => fault_response(name, &fault),
     };
     if !name.starts_with("oauth.") {

@@ -357,3 +357,34 @@ async fn absurd_admin_values_are_rejected_or_clamped_not_fatal() {
         .await;
     assert_eq!(reply.status, StatusCode::OK, "the emulator keeps serving");
 }
+
+#[tokio::test]
+async fn drop_after_apply_is_accepted_by_the_admin_api_and_a_retried_delete_meets_410() {
+    let h = Harness::new().await;
+    let event = h
+        .insert("Doomed", "2024-01-01T10:00:00Z", "2024-01-01T11:00:00Z")
+        .await;
+    let id = event["id"].as_str().expect("id").to_owned();
+    let (status, _) = admin(
+        &h,
+        reqwest::Method::POST,
+        "faults/script",
+        json!({"endpoint": "events.delete", "fault": {"kind": "drop_after_apply"}, "times": 1}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let path = format!("calendars/primary/events/{id}");
+    let lost = h
+        .http
+        .delete(h.url(&path))
+        .bearer_auth(&h.token)
+        .send()
+        .await;
+    assert!(lost.is_err(), "the answer never arrives");
+    let again = h.call(reqwest::Method::DELETE, &path, None).await;
+    assert_eq!(
+        (again.status, again.reason()),
+        (StatusCode::GONE, "deleted"),
+        "the first delete was applied"
+    );
+}

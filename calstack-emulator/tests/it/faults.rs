@@ -80,6 +80,34 @@ async fn dropped_connection_is_a_transport_error() {
 }
 
 #[tokio::test]
+async fn drop_after_apply_applies_the_write_then_drops_the_answer() {
+    let h = Harness::new().await;
+    h.emu
+        .script_fault(ScriptedFault::new("events.*", Fault::DropAfterApply, 1));
+    let body = json!({"id": "dropped0001", "summary": "Applied",
+        "start": {"date": "2024-01-01"}, "end": {"date": "2024-01-02"}});
+    let lost = h
+        .http
+        .post(h.url("calendars/primary/events"))
+        .bearer_auth(&h.token)
+        .json(&body)
+        .send()
+        .await;
+    assert!(lost.is_err(), "the client never hears the answer");
+    assert_eq!(
+        h.get("calendars/primary/events/dropped0001").await.status,
+        StatusCode::OK,
+        "but the event was created"
+    );
+    let again = h.post("calendars/primary/events", body).await;
+    assert_eq!(
+        (again.status, again.reason()),
+        (StatusCode::CONFLICT, "duplicate"),
+        "so a retried insert meets 409"
+    );
+}
+
+#[tokio::test]
 async fn token_endpoint_faults_use_oauth_error_shape() {
     let h = Harness::new().await;
     h.emu

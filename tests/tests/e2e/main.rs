@@ -7,6 +7,7 @@ mod faults;
 mod ics;
 mod restart;
 mod sharing;
+mod soak;
 mod stacking;
 mod sync;
 mod tokens;

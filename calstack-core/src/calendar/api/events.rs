@@ -5,7 +5,7 @@ use futures::Stream;
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 
-use super::{Call, IfNoneMatch, failed, query_setters};
+use super::{Call, IfNoneMatch, failed, query_setters, replay};
 use crate::calendar::client::CalendarClient;
 use crate::calendar::model::{
     Channel, Event, EventType, Events, OrderBy, Page, SendUpdates, SyncResult,
@@ -487,15 +487,18 @@ impl UpdateEvent {
         self
     }
 
-    /// Validates, then sends.
+    /// Validates, then sends. With [`UpdateEvent::if_match`], a retry that meets 412 after an
+    /// earlier attempt may have applied reads the event back and returns it when it holds what
+    /// was sent (see `docs/calendar.md`).
     pub async fn send(self) -> Result<Event> {
-        self.prepare()?.send_json().await
+        replay::send_write(self.prepare()?).await
     }
 
     /// Validates and encodes the body: the call to send (alone or in a batch).
     pub(crate) fn prepare(mut self) -> Result<Call> {
         validate_event(&self.event)?;
         self.call.json_body(&self.event)?;
+        replay::guard_notifying_write(&mut self.call);
         Ok(self.call)
     }
 }
@@ -538,9 +541,10 @@ impl PatchEvent {
         self
     }
 
-    /// Validates the fields that are set, then sends.
+    /// Validates the fields that are set, then sends (a 412 met by a retry is resolved as for
+    /// [`UpdateEvent::send`]).
     pub async fn send(self) -> Result<Event> {
-        self.prepare()?.send_json().await
+        replay::send_write(self.prepare()?).await
     }
 
     /// Validates and encodes the body: the call to send (alone or in a batch).
@@ -558,6 +562,7 @@ impl PatchEvent {
             }
             self.call.json_body(&body)?;
         }
+        replay::guard_notifying_write(&mut self.call);
         Ok(self.call)
     }
 }
@@ -583,9 +588,17 @@ impl DeleteEvent {
         self
     }
 
-    /// Sends the request.
+    /// Sends the request. A retry that meets 404 or 410 after an earlier attempt may have
+    /// reached Google counts as success: that attempt deleted the event.
     pub async fn send(self) -> Result<()> {
-        self.call.send_empty().await
+        let outcome = self.call.execute().await;
+        match outcome.result {
+            Err(e) if replay::delete_already_applied(outcome.retries, &e) => {
+                tracing::debug!(error = %e, "a retried delete found the event gone: the first attempt deleted it");
+                Ok(())
+            }
+            other => other.map(|_| ()),
+        }
     }
 
     /// The prepared call, for a batch.

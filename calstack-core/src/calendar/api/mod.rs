@@ -5,9 +5,12 @@ mod acl;
 mod batch;
 mod calendar_list;
 mod calendars;
+#[cfg(test)]
+mod decode_props;
 mod events;
 mod other;
 mod paging;
+mod replay;
 mod settings;
 
 use futures::stream::{self, Stream, StreamExt, TryStreamExt};
