@@ -22,7 +22,7 @@ use pyo3::types::{PyMapping, PyString};
 
 use crate::calendar::Calendar;
 use crate::errors::{self, CallError, calstack_error, not_found};
-use crate::models::{Client, CredentialView, OAuthCredential};
+use crate::models::{Client, OAuthCredential};
 use crate::runtime::block_on;
 
 /// Shared by every service object: the core handle and the process it was opened in.
@@ -64,7 +64,7 @@ pub(crate) fn client_id(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Cl
 /// A credential id from a str or an `OAuthCredential`.
 fn credential_id(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<CredentialId> {
     if let Ok(credential) = value.cast::<OAuthCredential>() {
-        return parse_id(py, &credential.get().view.id, "OAuth credential");
+        return parse_id(py, &credential.get().id, "OAuth credential");
     }
     match value.cast::<PyString>() {
         Ok(s) => parse_id(py, &s.to_cow()?, "OAuth credential"),
@@ -104,21 +104,7 @@ fn credential_call<T: Send>(
 }
 
 fn view(record: Record) -> OAuthCredential {
-    OAuthCredential::from(CredentialView {
-        id: record.id.to_string(),
-        client_id: record.client_id.to_string(),
-        google_client_id: record.google_client_id,
-        scopes: record.scopes,
-        granted_scopes: record.granted_scopes,
-        redirect_uri: record.redirect_uri,
-        account_email: record.account_email,
-        is_valid: record.is_valid,
-        has_refresh_token: record.refresh_token.is_some(),
-        expires_at: record.expires_at,
-        last_error: record.last_error,
-        created_at: record.created_at,
-        updated_at: record.updated_at,
-    })
+    OAuthCredential::from(record)
 }
 
 async fn open_store(url: &str) -> Result<Arc<dyn Store>, CallError> {
