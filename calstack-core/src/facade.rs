@@ -14,6 +14,8 @@ use crate::store::{Client, ClientId, CredentialId, OAuthCredential, Store, Store
 use crate::transport::RetryPolicy;
 use crate::validate::client as validate;
 
+mod accounts;
+
 /// The entry point: a store, the clients service and the OAuth manager, sharing one clock.
 ///
 /// ```
