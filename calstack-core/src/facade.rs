@@ -15,6 +15,7 @@ use crate::transport::RetryPolicy;
 use crate::validate::client as validate;
 
 mod accounts;
+pub mod settings;
 
 /// The entry point: a store, the clients service and the OAuth manager, sharing one clock.
 ///

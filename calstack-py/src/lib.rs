@@ -6,10 +6,14 @@
 
 use pyo3::prelude::*;
 
+mod asyncio;
 mod calendar;
+mod clients;
 mod convert;
 mod errors;
+mod handle;
 mod models;
+mod oauth;
 mod runtime;
 mod stack;
 
@@ -22,6 +26,7 @@ fn _calstack(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<stack::Clients>()?;
     m.add_class::<stack::OAuth>()?;
     m.add_class::<calendar::Calendar>()?;
+    m.add_class::<calendar::EventStream>()?;
     m.add_function(wrap_pyfunction!(stack::generate_key, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

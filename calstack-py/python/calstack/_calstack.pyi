@@ -2,7 +2,7 @@
 
 import builtins
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Iterable, Mapping
 from typing import Any, Optional, Union, final
 
 __version__: str
@@ -23,13 +23,16 @@ __all__ = [
     "Event",
     "EventAttendee",
     "EventDateTime",
+    "EventStream",
     "FreeBusy",
+    "Metrics",
     "NotFoundError",
     "OAuth",
     "OAuthCredential",
     "PreconditionFailedError",
     "RateLimitedError",
     "ReauthorizationRequired",
+    "RotationReport",
     "StoreError",
     "SyncResult",
     "SyncTokenExpiredError",
@@ -439,12 +442,21 @@ class Calstack:
         google_auth_url: Optional[str] = None,
         google_token_url: Optional[str] = None,
         google_revoke_url: Optional[str] = None,
+        requests_per_second: int = 0,
+        max_attempts: int = 5,
+        max_delay: float = 32.0,
     ) -> Calstack: ...
     @property
     def clients(self) -> Clients: ...
     @property
     def oauth(self) -> OAuth: ...
-    def calendar(self, client: _ClientRef) -> Calendar: ...
+    def calendar(self, client: _ClientRef, account: Optional[str] = None) -> Calendar: ...
+    def asyncio(self) -> Any:
+        """The same stack whose methods return awaitables (typed in calstack.aio)."""
+    @property
+    def is_asyncio(self) -> bool: ...
+    def rotate_keys(self) -> RotationReport: ...
+    def metrics(self) -> Metrics: ...
 
 @final
 class Clients:
@@ -508,6 +520,8 @@ class Calendar:
 
     @property
     def client_id(self) -> str: ...
+    @property
+    def credential_id(self) -> str: ...
     def list_calendars(self) -> builtins.list[CalendarListEntry]: ...
     def list_events(
         self,
@@ -569,3 +583,119 @@ class Calendar:
         send_notifications: Optional[bool] = None,
     ) -> AclRule: ...
     def unshare(self, calendar_id: str, rule_id: str) -> None: ...
+    def iter_events(
+        self,
+        calendar_id: str,
+        *,
+        time_min: Optional[datetime.datetime] = None,
+        time_max: Optional[datetime.datetime] = None,
+        single_events: bool = True,
+        query: Optional[str] = None,
+        order_by: Optional[str] = None,
+        show_deleted: bool = False,
+        max_results: Optional[int] = None,
+        time_zone: Optional[str] = None,
+    ) -> EventStream: ...
+    def instances(
+        self,
+        calendar_id: str,
+        event_id: str,
+        *,
+        time_min: Optional[datetime.datetime] = None,
+        time_max: Optional[datetime.datetime] = None,
+        show_deleted: bool = False,
+    ) -> builtins.list[Event]: ...
+    def quick_add(
+        self, calendar_id: str, text: str, *, send_updates: Optional[str] = None
+    ) -> Event: ...
+    def move_event(
+        self,
+        calendar_id: str,
+        event_id: str,
+        destination: str,
+        *,
+        send_updates: Optional[str] = None,
+    ) -> Event: ...
+    def import_event(self, calendar_id: str, event: Union[Event, Mapping[str, Any]]) -> Event: ...
+    def watch_events(
+        self, calendar_id: str, channel_id: str, address: str, *, token: Optional[str] = None
+    ) -> Channel: ...
+    def stop_channel(self, channel: Union[Channel, Mapping[str, Any]]) -> None: ...
+    def insert_calendar_list_entry(
+        self, entry: Union[str, CalendarListEntry, Mapping[str, Any]]
+    ) -> CalendarListEntry: ...
+    def update_calendar_list_entry(
+        self,
+        calendar_id: str,
+        entry: Union[CalendarListEntry, Mapping[str, Any]],
+        *,
+        etag: Optional[str] = None,
+    ) -> CalendarListEntry: ...
+    def delete_calendar_list_entry(self, calendar_id: str) -> None: ...
+    def get_calendar(self, calendar_id: str) -> CalendarResource: ...
+    def create_calendar(
+        self,
+        summary: str,
+        *,
+        description: Optional[str] = None,
+        location: Optional[str] = None,
+        time_zone: Optional[str] = None,
+    ) -> CalendarResource: ...
+    def update_calendar(
+        self,
+        calendar_id: str,
+        calendar: Union[CalendarResource, Mapping[str, Any]],
+        *,
+        etag: Optional[str] = None,
+    ) -> CalendarResource: ...
+    def patch_calendar(
+        self, calendar_id: str, changes: Mapping[str, Any], *, etag: Optional[str] = None
+    ) -> CalendarResource: ...
+    def delete_calendar(self, calendar_id: str) -> None: ...
+    def clear_calendar(self, calendar_id: str) -> None: ...
+    def colors(self) -> Colors: ...
+    def free_busy(
+        self,
+        calendar_ids: builtins.list[str],
+        time_min: datetime.datetime,
+        time_max: datetime.datetime,
+        *,
+        time_zone: Optional[str] = None,
+    ) -> FreeBusy: ...
+
+@final
+class EventStream:
+    """The events of a listing as they arrive (``for`` / ``async for``), one page in memory."""
+
+    def __iter__(self) -> EventStream: ...
+    def __next__(self) -> Event: ...
+    def __aiter__(self) -> EventStream: ...
+    def __anext__(self) -> Awaitable[Event]: ...
+
+@final
+class RotationReport:
+    """What stack.rotate_keys() did."""
+
+    @property
+    def examined(self) -> int: ...
+    @property
+    def resealed(self) -> int: ...
+    @property
+    def pending_resealed(self) -> int: ...
+    def to_dict(self) -> _Json: ...
+
+@final
+class Metrics:
+    """The Calendar request counters of a stack, added up over its credentials."""
+
+    @property
+    def requests(self) -> int: ...
+    @property
+    def retries(self) -> int: ...
+    @property
+    def throttled_waits(self) -> int: ...
+    @property
+    def unauthorized_refreshes(self) -> int: ...
+    @property
+    def errors(self) -> dict[str, int]: ...
+    def to_dict(self) -> _Json: ...

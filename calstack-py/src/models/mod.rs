@@ -27,7 +27,7 @@ use crate::convert::json_to_py;
 use crate::errors::validation;
 
 pub(crate) use event::{Event, EventAttendee, EventDateTime};
-pub(crate) use records::{Client, OAuthCredential, SyncResult};
+pub(crate) use records::{Client, Metrics, OAuthCredential, RotationReport, SyncResult};
 pub(crate) use resources::{
     AclRule, CalendarListEntry, CalendarResource, Channel, Colors, FreeBusy,
 };
@@ -172,6 +172,33 @@ impl<T: DictValue> DictValue for Option<T> {
     }
 }
 
+macro_rules! number_values {
+    ($($t:ty),*) => {$(
+        impl ReprValue for $t {
+            fn repr(&self) -> String {
+                self.to_string()
+            }
+        }
+
+        impl DictValue for $t {
+            fn dict_value(&self) -> Value {
+                Value::from(*self)
+            }
+        }
+    )*};
+}
+number_values!(u64, usize);
+
+impl DictValue for std::collections::BTreeMap<String, u64> {
+    fn dict_value(&self) -> Value {
+        Value::Object(
+            self.iter()
+                .map(|(k, v)| (k.clone(), Value::from(*v)))
+                .collect(),
+        )
+    }
+}
+
 /// `value` as Python's `repr` shows a str (`'text'`), or `None`.
 pub(crate) fn quoted(value: Option<&str>) -> String {
     value.map_or_else(|| "None".to_owned(), py_repr)
@@ -207,6 +234,8 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Channel>()?;
     m.add_class::<Colors>()?;
     m.add_class::<FreeBusy>()?;
+    m.add_class::<Metrics>()?;
+    m.add_class::<RotationReport>()?;
     Ok(())
 }
 

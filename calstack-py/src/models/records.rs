@@ -1,5 +1,7 @@
 //! calstack's own records (`Client`, `OAuthCredential`) and the result of an incremental sync.
 
+use std::collections::BTreeMap;
+
 use calstack_core::{Client as CoreClient, OAuthCredential as CoreCredential};
 use chrono::{DateTime, Utc};
 use pyo3::prelude::*;
@@ -136,5 +138,59 @@ impl SyncResult {
                 "None"
             }
         )
+    }
+}
+
+record! {
+    /// What `stack.rotate_keys()` did: how many credentials it looked at and how many secrets
+    /// it re-sealed under the current key.
+    "RotationReport" => RotationReport {
+        /// Credentials looked at.
+        examined: usize,
+        /// Credentials with at least one secret re-sealed under the current key.
+        resealed: usize,
+        /// Consents in progress whose PKCE verifier was re-sealed.
+        pending_resealed: usize,
+    }
+    repr(examined, resealed, pending_resealed)
+}
+
+impl From<calstack_core::oauth::RotationReport> for RotationReport {
+    fn from(r: calstack_core::oauth::RotationReport) -> Self {
+        Self {
+            examined: r.examined,
+            resealed: r.resealed,
+            pending_resealed: r.pending_resealed,
+        }
+    }
+}
+
+record! {
+    /// The Calendar request counters of a stack (`stack.metrics()`), added up over its
+    /// credentials.
+    "Metrics" => Metrics {
+        /// HTTP requests sent (every attempt counts).
+        requests: u64,
+        /// Attempts that retried an earlier failed attempt.
+        retries: u64,
+        /// Times a request waited for the client-side throttle.
+        throttled_waits: u64,
+        /// Times a 401 was healed by a fresh token and the request re-sent.
+        unauthorized_refreshes: u64,
+        /// Failed attempts by reason (Google's reason, `http_<status>` or `transport`).
+        errors: BTreeMap<String, u64>,
+    }
+    repr(requests, retries, throttled_waits, unauthorized_refreshes)
+}
+
+impl From<calstack_core::MetricsSnapshot> for Metrics {
+    fn from(m: calstack_core::MetricsSnapshot) -> Self {
+        Self {
+            requests: m.requests,
+            retries: m.retries,
+            throttled_waits: m.throttled_waits,
+            unauthorized_refreshes: m.unauthorized_refreshes,
+            errors: m.errors,
+        }
     }
 }
