@@ -141,8 +141,11 @@ impl Handle {
     {
         match self.mode {
             Mode::Blocking => {
-                let value = block_on(py, future)?;
-                value.into_py_any(py)
+                crate::logging::refresh_level(py);
+                let outcome = block_on(py, future);
+                // This call's log records reach `logging` before it returns.
+                crate::logging::drain(py);
+                outcome?.into_py_any(py)
             }
             Mode::Asyncio => crate::asyncio::awaitable(py, future).map(Bound::unbind),
         }

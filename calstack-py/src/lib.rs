@@ -12,6 +12,7 @@ mod clients;
 mod convert;
 mod errors;
 mod handle;
+mod logging;
 mod models;
 mod oauth;
 mod runtime;
@@ -20,6 +21,7 @@ mod stack;
 /// The extension module.
 #[pymodule]
 fn _calstack(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    logging::install(m.py());
     errors::register(m)?;
     models::register(m)?;
     m.add_class::<stack::Calstack>()?;
