@@ -185,6 +185,10 @@ pub(crate) fn drain(py: Python<'_>) {
             std::mem::take(&mut queue.dropped),
         )
     };
+    if records.is_empty() && dropped == 0 {
+        refresh_level(py);
+        return;
+    }
     let Some(logger) = logger(py) else {
         return;
     };
@@ -208,7 +212,12 @@ pub(crate) fn drain(py: Python<'_>) {
 }
 
 /// Re-reads the `calstack` logger's effective level, so what Python wants is forwarded.
+/// Until the application imports `logging` nobody can have configured it: the default
+/// (WARNING) stands, and `import calstack` does not pay for importing `logging`.
 pub(crate) fn refresh_level(py: Python<'_>) {
+    if LOGGER.get(py).is_none() && !logging_imported(py) {
+        return;
+    }
     if let Some(level) = logger(py)
         .and_then(|l| l.call_method0("getEffectiveLevel").ok())
         .and_then(|l| l.extract::<i64>().ok())
@@ -218,6 +227,13 @@ pub(crate) fn refresh_level(py: Python<'_>) {
             tracing::callsite::rebuild_interest_cache();
         }
     }
+}
+
+fn logging_imported(py: Python<'_>) -> bool {
+    py.import("sys")
+        .and_then(|sys| sys.getattr("modules"))
+        .and_then(|modules| modules.contains("logging"))
+        .unwrap_or(false)
 }
 
 fn logger(py: Python<'_>) -> Option<Bound<'_, PyAny>> {
