@@ -4,6 +4,7 @@ workers sharing the master's Calstack), and the parent keeps working."""
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
@@ -43,6 +44,7 @@ def child_work(n: int) -> tuple[int, list[str], str]:
 def test_multiprocessing_fork_workers_use_the_parents_calstack(authorized: Authorized) -> None:
     authorized.calendar.list_events("primary")  # the parent's pools are in use
     INHERITED.update(stack=authorized.stack, client_id=authorized.client.id)
+    settle_before_fork()
     context = multiprocessing.get_context("fork")
     with context.Pool(3) as pool:
         results = pool.map(child_work, range(6))
@@ -50,6 +52,15 @@ def test_multiprocessing_fork_workers_use_the_parents_calstack(authorized: Autho
     assert len({pid for pid, _, _ in results} - {os.getpid()}) >= 2
     summaries = sorted(e.summary or "" for e in authorized.calendar.list_events("primary"))
     assert summaries == sorted(f"from worker {n}" for n in range(6))
+
+
+def settle_before_fork() -> None:
+    """Lets the Calstacks earlier tests dropped finish closing their databases first: a fork
+    while another thread is inside SQLite (closing a file) leaves the child a held lock. Real
+    servers fork while idle (gunicorn --preload, Celery prefork); Python itself warns that
+    forking a process whose threads are busy can deadlock the child."""
+    gc.collect()
+    time.sleep(0.5)
 
 
 def free_port() -> int:

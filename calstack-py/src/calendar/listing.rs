@@ -8,8 +8,8 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use calstack_core::calendar::Event as CoreEvent;
 use calstack_core::calendar::api::ListEvents;
+use calstack_core::calendar::{Event as CoreEvent, OrderBy};
 use futures::StreamExt;
 use pyo3::exceptions::PyStopAsyncIteration;
 use pyo3::prelude::*;
@@ -18,7 +18,7 @@ use tokio::sync::mpsc;
 
 use super::{AbortOnDrop, Calendar};
 use crate::convert::optional_datetime;
-use crate::errors::{CallError, calstack_error, validation};
+use crate::errors::{CallError, calstack_error, core_error_to_py, validation};
 use crate::handle::Mode;
 use crate::models::{Event, SyncResult};
 use crate::runtime::block_on;
@@ -93,16 +93,9 @@ impl Calendar {
         {
             return Err(validation(py, "time_max", "must be after time_min"));
         }
-        if let Some(other) = order_by
-            .as_deref()
-            .filter(|o| !matches!(*o, "startTime" | "updated"))
-        {
-            return Err(validation(
-                py,
-                "order_by",
-                format!("must be 'startTime' or 'updated', not {other:?}"),
-            ));
-        }
+        let order_by = order_by
+            .map(|o| OrderBy::checked(&o).map_err(|e| core_error_to_py(py, e)))
+            .transpose()?;
         let mut list = self.api()?.events().list(calendar_id);
         if let Some(t) = time_min {
             list = list.time_min(t);
@@ -117,7 +110,7 @@ impl Calendar {
             list = list.q(q);
         }
         if let Some(o) = order_by {
-            list = list.order_by(o.as_str().into());
+            list = list.order_by(o);
         }
         if show_deleted {
             list = list.show_deleted(true);

@@ -22,7 +22,7 @@ use pyo3::prelude::*;
 use serde_json::Value;
 
 use crate::convert::object_from_py;
-use crate::errors::{core_error_to_py, validation};
+use crate::errors::core_error_to_py;
 use crate::handle::Handle;
 use crate::models::{Event, from_json, py_repr};
 
@@ -64,17 +64,11 @@ fn core_event(obj: &Bound<'_, PyAny>, param: &str) -> PyResult<CoreEvent> {
     from_json(obj.py(), Value::Object(map), param)
 }
 
-/// `send_updates` as Google's enum; anything else is refused naming the parameter.
+/// `send_updates` as Google's enum, checked by the core (errors name `send_updates`).
 fn send_updates(py: Python<'_>, value: Option<String>) -> PyResult<Option<SendUpdates>> {
-    match value.as_deref() {
-        None => Ok(None),
-        Some(v @ ("all" | "externalOnly" | "none")) => Ok(Some(SendUpdates::from(v))),
-        Some(other) => Err(validation(
-            py,
-            "send_updates",
-            format!("must be 'all', 'externalOnly' or 'none', not {other:?}"),
-        )),
-    }
+    value
+        .map(|v| SendUpdates::checked(&v).map_err(|e| core_error_to_py(py, e)))
+        .transpose()
 }
 
 /// Aborts a spawned task when dropped (the call was cancelled or failed).
