@@ -71,8 +71,9 @@ macro_rules! string_enum {
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let text = String::deserialize(deserializer)?;
-                Ok(Self::from(text))
+                // Borrowed from the input when possible: a known value allocates nothing.
+                let text = super::decode::Key::deserialize(deserializer)?;
+                Ok(Self::from(&*text.0))
             }
         }
     };

@@ -9,6 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use super::conference::ConferenceData;
+use super::decode::{UtcMillis, decode_keeping_extra};
 use super::enums::{
     EventStatus, EventType, ReminderMethod, ResponseStatus, Transparency, Visibility,
 };
@@ -20,7 +21,7 @@ use crate::error::{Error, Result};
 /// Every field is optional because Google omits what is not set (a cancelled tombstone carries
 /// little more than `id` and `status`). Fields Google adds later land in [`Event::extra`] and are
 /// written back unchanged, so a get → modify → update cycle never drops data.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Event {
     /// Resource kind, `calendar#event`.
@@ -39,10 +40,16 @@ pub struct Event {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub html_link: Option<String>,
     /// Creation time (read-only).
-    #[serde(default, with = "utc_millis", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "utc_millis::serialize",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created: Option<DateTime<Utc>>,
     /// Last modification time (read-only).
-    #[serde(default, with = "utc_millis", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "utc_millis::serialize",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub updated: Option<DateTime<Utc>>,
     /// Title.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -206,14 +213,75 @@ impl Event {
         self
     }
 
+    /// Drops the spare capacity decoding leaves in the event's lists (a JSON array grows its
+    /// vector by doubling): a listing holds thousands of events, each with a few lists.
+    fn compact_lists(&mut self) {
+        fn fit<T>(list: &mut Option<Vec<T>>) {
+            if let Some(list) = list {
+                list.shrink_to_fit();
+            }
+        }
+        fit(&mut self.recurrence);
+        fit(&mut self.attendees);
+        fit(&mut self.attachments);
+        if let Some(reminders) = &mut self.reminders {
+            fit(&mut reminders.overrides);
+        }
+        if let Some(conference) = &mut self.conference_data {
+            fit(&mut conference.entry_points);
+        }
+    }
+
     /// Whether the event is a cancelled tombstone (as returned by sync).
     pub fn is_cancelled(&self) -> bool {
         self.status == Some(EventStatus::Cancelled)
     }
 }
 
+decode_keeping_extra!(Event, "a calendar#event object" {
+    "kind" => kind,
+    "etag" => etag,
+    "id" => id,
+    "status" => status,
+    "htmlLink" => html_link,
+    "created" => created as UtcMillis,
+    "updated" => updated as UtcMillis,
+    "summary" => summary,
+    "description" => description,
+    "location" => location,
+    "colorId" => color_id,
+    "creator" => creator,
+    "organizer" => organizer,
+    "start" => start,
+    "end" => end,
+    "endTimeUnspecified" => end_time_unspecified,
+    "recurrence" => recurrence,
+    "recurringEventId" => recurring_event_id,
+    "originalStartTime" => original_start_time,
+    "transparency" => transparency,
+    "visibility" => visibility,
+    "iCalUID" => ical_uid,
+    "sequence" => sequence,
+    "attendees" => attendees,
+    "attendeesOmitted" => attendees_omitted,
+    "extendedProperties" => extended_properties,
+    "hangoutLink" => hangout_link,
+    "conferenceData" => conference_data,
+    "gadget" => gadget,
+    "anyoneCanAddSelf" => anyone_can_add_self,
+    "guestsCanInviteOthers" => guests_can_invite_others,
+    "guestsCanModify" => guests_can_modify,
+    "guestsCanSeeOtherGuests" => guests_can_see_other_guests,
+    "privateCopy" => private_copy,
+    "locked" => locked,
+    "reminders" => reminders,
+    "source" => source,
+    "attachments" => attachments,
+    "eventType" => event_type,
+} then Event::compact_lists);
+
 /// The creator or organizer of an event.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EventPerson {
     /// Profile id, if available.
@@ -232,6 +300,13 @@ pub struct EventPerson {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+decode_keeping_extra!(EventPerson, "an event creator or organizer object" {
+    "id" => id,
+    "email" => email,
+    "displayName" => display_name,
+    "self" => is_self,
+});
 
 /// Start, end or original start of an event: an all-day `date` or a `dateTime` with offset,
 /// optionally with an IANA `timeZone` (required for recurring events).
@@ -261,18 +336,19 @@ pub struct EventDateTime {
 }
 
 /// Wire form of [`EventDateTime`], before a local `dateTime` is resolved in its zone.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Default)]
 struct RawEventDateTime {
-    #[serde(default)]
     date: Option<NaiveDate>,
-    #[serde(default)]
     date_time: Option<WireDateTime>,
-    #[serde(default)]
     time_zone: Option<String>,
-    #[serde(flatten)]
     extra: Map<String, Value>,
 }
+
+decode_keeping_extra!(RawEventDateTime, "an event date-time object" {
+    "date" => date,
+    "dateTime" => date_time,
+    "timeZone" => time_zone,
+});
 
 /// A `dateTime` string: RFC 3339 with offset, or a local time to resolve in `timeZone`.
 enum WireDateTime {
@@ -282,7 +358,7 @@ enum WireDateTime {
 
 impl<'de> Deserialize<'de> for WireDateTime {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
+        let text = super::decode::Key::deserialize(deserializer)?.0;
         if let Ok(at) = DateTime::parse_from_rfc3339(&text) {
             return Ok(WireDateTime::Offset(at));
         }
@@ -432,7 +508,7 @@ impl EventDateTime {
 }
 
 /// One attendee of an event.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EventAttendee {
     /// Profile id, if available.
@@ -469,6 +545,19 @@ pub struct EventAttendee {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+decode_keeping_extra!(EventAttendee, "an event attendee object" {
+    "id" => id,
+    "email" => email,
+    "displayName" => display_name,
+    "organizer" => organizer,
+    "self" => is_self,
+    "resource" => resource,
+    "optional" => optional,
+    "responseStatus" => response_status,
+    "comment" => comment,
+    "additionalGuests" => additional_guests,
+});
 
 impl EventAttendee {
     /// An attendee identified by email.
