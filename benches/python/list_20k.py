@@ -82,12 +82,8 @@ def run_calstack(emulator_url: str, runs: int, api_url: str) -> dict[str, object
         return {"times": times, "count": count, "rss_before": before, "rss_peak": peak_rss_mib()}
 
 
-def run_google(emulator_url: str, runs: int, api_url: str) -> dict[str, object]:
-    import urllib.request
-
-    from google.oauth2.credentials import Credentials
-    from googleapiclient.discovery import build
-
+def emulator_token(emulator_url: str) -> str:
+    """An access token for the benchmark account, straight from the emulator's admin API."""
     request = urllib.request.Request(
         f"{emulator_url}/__emulator/accounts/{ACCOUNT}/token",
         data=json.dumps({"scopes": ["https://www.googleapis.com/auth/calendar.readonly"]}).encode(),
@@ -95,7 +91,14 @@ def run_google(emulator_url: str, runs: int, api_url: str) -> dict[str, object]:
         method="POST",
     )
     with urllib.request.urlopen(request) as answer:
-        token = json.load(answer)["access_token"]
+        return str(json.load(answer)["access_token"])
+
+
+def run_google(emulator_url: str, runs: int, api_url: str) -> dict[str, object]:
+    from google.oauth2.credentials import Credentials
+    from googleapiclient.discovery import build
+
+    token = emulator_token(emulator_url)
     service = build(
         "calendar",
         "v3",
@@ -134,14 +137,7 @@ def child(library: str, emulator_url: str, runs: int, api_url: str) -> None:
 def record_pages(emulator_url: str, folder: Path) -> None:
     """Saves the emulator's event pages (as both libraries ask for them) for the static
     server: `first.json`, then one file per page token."""
-    request = urllib.request.Request(
-        f"{emulator_url}/__emulator/accounts/{ACCOUNT}/token",
-        data=json.dumps({"scopes": ["https://www.googleapis.com/auth/calendar.readonly"]}).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request) as answer:
-        token = json.load(answer)["access_token"]
+    token = emulator_token(emulator_url)
     page_token, name = None, "first"
     while True:
         query = f"maxResults={PAGE_SIZE}" + (f"&pageToken={urllib.parse.quote(page_token)}" if page_token else "")
