@@ -12,8 +12,11 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
+use chrono_tz::Tz;
 use serde::Deserialize;
 use serde::de::{Deserializer, Visitor};
+use serde_json::{Map, Value};
 
 /// An object key, borrowed from the input when it has no escapes.
 pub(crate) struct Key<'de>(pub(crate) Cow<'de, str>);
@@ -99,6 +102,161 @@ macro_rules! decode_keeping_extra {
     };
 }
 pub(crate) use decode_keeping_extra;
+
+use super::event::{Event, EventAttendee, EventDateTime, EventPerson};
+
+decode_keeping_extra!(Event, "a calendar#event object" {
+    "kind" => kind,
+    "etag" => etag,
+    "id" => id,
+    "status" => status,
+    "htmlLink" => html_link,
+    "created" => created as UtcMillis,
+    "updated" => updated as UtcMillis,
+    "summary" => summary,
+    "description" => description,
+    "location" => location,
+    "colorId" => color_id,
+    "creator" => creator,
+    "organizer" => organizer,
+    "start" => start,
+    "end" => end,
+    "endTimeUnspecified" => end_time_unspecified,
+    "recurrence" => recurrence,
+    "recurringEventId" => recurring_event_id,
+    "originalStartTime" => original_start_time,
+    "transparency" => transparency,
+    "visibility" => visibility,
+    "iCalUID" => ical_uid,
+    "sequence" => sequence,
+    "attendees" => attendees,
+    "attendeesOmitted" => attendees_omitted,
+    "extendedProperties" => extended_properties,
+    "hangoutLink" => hangout_link,
+    "conferenceData" => conference_data,
+    "gadget" => gadget,
+    "anyoneCanAddSelf" => anyone_can_add_self,
+    "guestsCanInviteOthers" => guests_can_invite_others,
+    "guestsCanModify" => guests_can_modify,
+    "guestsCanSeeOtherGuests" => guests_can_see_other_guests,
+    "privateCopy" => private_copy,
+    "locked" => locked,
+    "reminders" => reminders,
+    "source" => source,
+    "attachments" => attachments,
+    "eventType" => event_type,
+} then compact_lists);
+
+decode_keeping_extra!(EventPerson, "an event creator or organizer object" {
+    "id" => id,
+    "email" => email,
+    "displayName" => display_name,
+    "self" => is_self,
+});
+
+decode_keeping_extra!(EventAttendee, "an event attendee object" {
+    "id" => id,
+    "email" => email,
+    "displayName" => display_name,
+    "organizer" => organizer,
+    "self" => is_self,
+    "resource" => resource,
+    "optional" => optional,
+    "responseStatus" => response_status,
+    "comment" => comment,
+    "additionalGuests" => additional_guests,
+});
+
+/// Drops the spare capacity decoding leaves in the event's lists (a JSON array grows its
+/// vector by doubling): a listing holds thousands of events, each with a few lists.
+fn compact_lists(event: &mut Event) {
+    fn fit<T>(list: &mut Option<Vec<T>>) {
+        if let Some(list) = list {
+            list.shrink_to_fit();
+        }
+    }
+    fit(&mut event.recurrence);
+    fit(&mut event.attendees);
+    fit(&mut event.attachments);
+    if let Some(reminders) = &mut event.reminders {
+        fit(&mut reminders.overrides);
+    }
+    if let Some(conference) = &mut event.conference_data {
+        fit(&mut conference.entry_points);
+    }
+}
+
+/// Wire form of [`EventDateTime`], before a local `dateTime` is resolved in its zone.
+#[derive(Default)]
+struct RawEventDateTime {
+    date: Option<NaiveDate>,
+    date_time: Option<WireDateTime>,
+    time_zone: Option<String>,
+    extra: Map<String, Value>,
+}
+
+decode_keeping_extra!(RawEventDateTime, "an event date-time object" {
+    "date" => date,
+    "dateTime" => date_time,
+    "timeZone" => time_zone,
+});
+
+/// A `dateTime` string: RFC 3339 with offset, or a local time to resolve in `timeZone`.
+enum WireDateTime {
+    Offset(DateTime<FixedOffset>),
+    Local(NaiveDateTime),
+}
+
+impl<'de> Deserialize<'de> for WireDateTime {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let text = Key::deserialize(deserializer)?.0;
+        if let Ok(at) = DateTime::parse_from_rfc3339(&text) {
+            return Ok(WireDateTime::Offset(at));
+        }
+        NaiveDateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M:%S%.f")
+            .map(WireDateTime::Local)
+            .map_err(|_| {
+                serde::de::Error::custom(format!(
+                    "invalid RFC 3339 date-time {text:?} (expected e.g. 2024-03-12T10:00:00+01:00)"
+                ))
+            })
+    }
+}
+
+impl<'de> Deserialize<'de> for EventDateTime {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let raw = RawEventDateTime::deserialize(deserializer)?;
+        let date_time = match raw.date_time {
+            None => None,
+            Some(WireDateTime::Offset(at)) => Some(at),
+            Some(WireDateTime::Local(local)) => {
+                let zone_name = raw.time_zone.as_deref().ok_or_else(|| {
+                    D::Error::custom(
+                        "dateTime has no UTC offset and no timeZone is given to resolve it",
+                    )
+                })?;
+                let zone: Tz = zone_name.parse().map_err(|_| {
+                    D::Error::custom(format!(
+                        "timeZone {zone_name:?} is not an IANA time zone name"
+                    ))
+                })?;
+                let at = zone.from_local_datetime(&local).earliest().ok_or_else(|| {
+                    D::Error::custom(format!(
+                        "dateTime {local} does not exist in {zone_name} (daylight-saving gap)"
+                    ))
+                })?;
+                Some(at.fixed_offset())
+            }
+        };
+        Ok(EventDateTime {
+            date: raw.date,
+            date_time,
+            time_zone: raw.time_zone,
+            extra: raw.extra,
+        })
+    }
+}
 
 #[cfg(test)]
 mod tests {

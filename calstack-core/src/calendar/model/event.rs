@@ -3,13 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use chrono_tz::Tz;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::conference::ConferenceData;
-use super::decode::{UtcMillis, decode_keeping_extra};
 use super::enums::{
     EventStatus, EventType, ReminderMethod, ResponseStatus, Transparency, Visibility,
 };
@@ -213,72 +212,11 @@ impl Event {
         self
     }
 
-    /// Drops the spare capacity decoding leaves in the event's lists (a JSON array grows its
-    /// vector by doubling): a listing holds thousands of events, each with a few lists.
-    fn compact_lists(&mut self) {
-        fn fit<T>(list: &mut Option<Vec<T>>) {
-            if let Some(list) = list {
-                list.shrink_to_fit();
-            }
-        }
-        fit(&mut self.recurrence);
-        fit(&mut self.attendees);
-        fit(&mut self.attachments);
-        if let Some(reminders) = &mut self.reminders {
-            fit(&mut reminders.overrides);
-        }
-        if let Some(conference) = &mut self.conference_data {
-            fit(&mut conference.entry_points);
-        }
-    }
-
     /// Whether the event is a cancelled tombstone (as returned by sync).
     pub fn is_cancelled(&self) -> bool {
         self.status == Some(EventStatus::Cancelled)
     }
 }
-
-decode_keeping_extra!(Event, "a calendar#event object" {
-    "kind" => kind,
-    "etag" => etag,
-    "id" => id,
-    "status" => status,
-    "htmlLink" => html_link,
-    "created" => created as UtcMillis,
-    "updated" => updated as UtcMillis,
-    "summary" => summary,
-    "description" => description,
-    "location" => location,
-    "colorId" => color_id,
-    "creator" => creator,
-    "organizer" => organizer,
-    "start" => start,
-    "end" => end,
-    "endTimeUnspecified" => end_time_unspecified,
-    "recurrence" => recurrence,
-    "recurringEventId" => recurring_event_id,
-    "originalStartTime" => original_start_time,
-    "transparency" => transparency,
-    "visibility" => visibility,
-    "iCalUID" => ical_uid,
-    "sequence" => sequence,
-    "attendees" => attendees,
-    "attendeesOmitted" => attendees_omitted,
-    "extendedProperties" => extended_properties,
-    "hangoutLink" => hangout_link,
-    "conferenceData" => conference_data,
-    "gadget" => gadget,
-    "anyoneCanAddSelf" => anyone_can_add_self,
-    "guestsCanInviteOthers" => guests_can_invite_others,
-    "guestsCanModify" => guests_can_modify,
-    "guestsCanSeeOtherGuests" => guests_can_see_other_guests,
-    "privateCopy" => private_copy,
-    "locked" => locked,
-    "reminders" => reminders,
-    "source" => source,
-    "attachments" => attachments,
-    "eventType" => event_type,
-} then Event::compact_lists);
 
 /// The creator or organizer of an event.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -300,13 +238,6 @@ pub struct EventPerson {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
-
-decode_keeping_extra!(EventPerson, "an event creator or organizer object" {
-    "id" => id,
-    "email" => email,
-    "displayName" => display_name,
-    "self" => is_self,
-});
 
 /// Start, end or original start of an event: an all-day `date` or a `dateTime` with offset,
 /// optionally with an IANA `timeZone` (required for recurring events).
@@ -333,78 +264,6 @@ pub struct EventDateTime {
     /// Fields this version of calstack does not model.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
-}
-
-/// Wire form of [`EventDateTime`], before a local `dateTime` is resolved in its zone.
-#[derive(Default)]
-struct RawEventDateTime {
-    date: Option<NaiveDate>,
-    date_time: Option<WireDateTime>,
-    time_zone: Option<String>,
-    extra: Map<String, Value>,
-}
-
-decode_keeping_extra!(RawEventDateTime, "an event date-time object" {
-    "date" => date,
-    "dateTime" => date_time,
-    "timeZone" => time_zone,
-});
-
-/// A `dateTime` string: RFC 3339 with offset, or a local time to resolve in `timeZone`.
-enum WireDateTime {
-    Offset(DateTime<FixedOffset>),
-    Local(NaiveDateTime),
-}
-
-impl<'de> Deserialize<'de> for WireDateTime {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        let text = super::decode::Key::deserialize(deserializer)?.0;
-        if let Ok(at) = DateTime::parse_from_rfc3339(&text) {
-            return Ok(WireDateTime::Offset(at));
-        }
-        NaiveDateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M:%S%.f")
-            .map(WireDateTime::Local)
-            .map_err(|_| {
-                serde::de::Error::custom(format!(
-                    "invalid RFC 3339 date-time {text:?} (expected e.g. 2024-03-12T10:00:00+01:00)"
-                ))
-            })
-    }
-}
-
-impl<'de> Deserialize<'de> for EventDateTime {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        use serde::de::Error as _;
-        let raw = RawEventDateTime::deserialize(deserializer)?;
-        let date_time = match raw.date_time {
-            None => None,
-            Some(WireDateTime::Offset(at)) => Some(at),
-            Some(WireDateTime::Local(local)) => {
-                let zone_name = raw.time_zone.as_deref().ok_or_else(|| {
-                    D::Error::custom(
-                        "dateTime has no UTC offset and no timeZone is given to resolve it",
-                    )
-                })?;
-                let zone: Tz = zone_name.parse().map_err(|_| {
-                    D::Error::custom(format!(
-                        "timeZone {zone_name:?} is not an IANA time zone name"
-                    ))
-                })?;
-                let at = zone.from_local_datetime(&local).earliest().ok_or_else(|| {
-                    D::Error::custom(format!(
-                        "dateTime {local} does not exist in {zone_name} (daylight-saving gap)"
-                    ))
-                })?;
-                Some(at.fixed_offset())
-            }
-        };
-        Ok(EventDateTime {
-            date: raw.date,
-            date_time,
-            time_zone: raw.time_zone,
-            extra: raw.extra,
-        })
-    }
 }
 
 /// What an [`EventDateTime`] means.
@@ -545,19 +404,6 @@ pub struct EventAttendee {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
-
-decode_keeping_extra!(EventAttendee, "an event attendee object" {
-    "id" => id,
-    "email" => email,
-    "displayName" => display_name,
-    "organizer" => organizer,
-    "self" => is_self,
-    "resource" => resource,
-    "optional" => optional,
-    "responseStatus" => response_status,
-    "comment" => comment,
-    "additionalGuests" => additional_guests,
-});
 
 impl EventAttendee {
     /// An attendee identified by email.
