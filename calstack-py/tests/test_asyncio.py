@@ -8,6 +8,8 @@ import asyncio
 import datetime as dt
 import inspect
 import ast
+import socket
+import threading
 from pathlib import Path
 
 import pytest
@@ -105,6 +107,44 @@ def test_cancelling_a_task_cancels_its_request(
         assert await cal.list_events("primary") == []
 
     asyncio.run(main())
+
+
+def test_a_cancelled_task_closes_its_connection(
+    authorized: Authorized, emulator: Emulator, database_path: Path, key: str
+) -> None:
+    """The request is really dropped: a server that never answers sees the connection close
+    as soon as the task is cancelled."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    seen: dict[str, object] = {}
+
+    def hang() -> None:
+        conn, _ = listener.accept()
+        conn.settimeout(20)
+        seen["request"] = conn.recv(65536).split(b"\r\n")[0]
+        try:
+            seen["eof"] = conn.recv(1) == b""  # blocks until the client closes
+        except OSError as e:
+            seen["error"] = e
+        conn.close()
+
+    server = threading.Thread(target=hang, daemon=True)
+    server.start()
+    endpoints = {**emulator.endpoints(), "google_api_base": f"http://127.0.0.1:{listener.getsockname()[1]}/calendar/v3/"}
+    stack = calstack.aio.Calstack(f"sqlite://{database_path}", key, **endpoints)
+
+    async def main() -> None:
+        cal = await stack.calendar(authorized.client.id)
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(cal.list_events("primary"), timeout=1.0)
+
+    asyncio.run(main())
+    server.join(timeout=10)
+    listener.close()
+    request = seen.get("request")
+    assert isinstance(request, bytes) and b"/calendars/primary/events" in request, seen
+    assert seen.get("eof") is True, seen
 
 
 def test_the_blocking_stack_has_an_asyncio_face(authorized: Authorized) -> None:
