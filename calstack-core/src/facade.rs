@@ -14,6 +14,9 @@ use crate::store::{Client, ClientId, CredentialId, OAuthCredential, Store, Store
 use crate::transport::{RetryBudget, RetryEngine, RetryPolicy};
 use crate::validate::client as validate;
 
+mod accounts;
+pub mod settings;
+
 /// The entry point: a store, the clients service and the OAuth manager, sharing one clock.
 ///
 /// ```

@@ -6,23 +6,30 @@
 
 use pyo3::prelude::*;
 
+mod asyncio;
 mod calendar;
+mod clients;
 mod convert;
 mod errors;
 mod ics;
+mod handle;
+mod logging;
 mod models;
+mod oauth;
 mod runtime;
 mod stack;
 
 /// The extension module.
 #[pymodule]
 fn _calstack(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    logging::install(m.py());
     errors::register(m)?;
     models::register(m)?;
     m.add_class::<stack::Calstack>()?;
     m.add_class::<stack::Clients>()?;
     m.add_class::<stack::OAuth>()?;
     m.add_class::<calendar::Calendar>()?;
+    m.add_class::<calendar::EventStream>()?;
     m.add_function(wrap_pyfunction!(stack::generate_key, m)?)?;
     ics::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

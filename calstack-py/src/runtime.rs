@@ -58,6 +58,31 @@ pub(crate) fn runtime() -> PyResult<Arc<Runtime>> {
     Ok(runtime)
 }
 
+/// Spawns `future` on this process's runtime (building it if needed).
+///
+/// Falls back to the runtime the caller is already on when the module's cannot be built
+/// (the OS refused threads), so a task is never dropped silently.
+pub(crate) fn spawn<F>(future: F) -> tokio::task::JoinHandle<()>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    match runtime() {
+        Ok(rt) => rt.spawn(future),
+        Err(_) => tokio::spawn(future),
+    }
+}
+
+/// Runs `f` on this process's runtime's blocking pool.
+pub(crate) fn spawn_blocking<F>(f: F) -> tokio::task::JoinHandle<()>
+where
+    F: FnOnce() + Send + 'static,
+{
+    match runtime() {
+        Ok(rt) => rt.spawn_blocking(f),
+        Err(_) => tokio::task::spawn_blocking(f),
+    }
+}
+
 /// Runs `future` on the shared runtime with the GIL released, returning its output or the
 /// Python exception its error maps to. Ctrl-C (any pending Python signal whose handler
 /// raises) cancels the future and that exception is raised instead.

@@ -2,7 +2,7 @@
 
 import builtins
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Iterable, Mapping
 from typing import Any, Optional, Union, final
 
 __version__: str
@@ -12,20 +12,27 @@ __all__ = [
     "AuthorizationError",
     "Calendar",
     "CalendarListEntry",
+    "CalendarResource",
     "Calstack",
     "CalstackError",
+    "Channel",
     "Client",
     "Clients",
+    "Colors",
     "ConflictError",
     "Event",
     "EventAttendee",
     "EventDateTime",
+    "EventStream",
+    "FreeBusy",
+    "Metrics",
     "NotFoundError",
     "OAuth",
     "OAuthCredential",
     "PreconditionFailedError",
     "RateLimitedError",
     "ReauthorizationRequired",
+    "RotationReport",
     "StoreError",
     "SyncResult",
     "SyncTokenExpiredError",
@@ -158,6 +165,8 @@ class EventAttendee:
     def organizer(self) -> bool: ...
     @property
     def is_self(self) -> bool: ...
+    @property
+    def comment(self) -> Optional[str]: ...
 
 @final
 class Event:
@@ -226,6 +235,8 @@ class Event:
     @property
     def recurring_event_id(self) -> Optional[str]: ...
     @property
+    def color_id(self) -> Optional[str]: ...
+    @property
     def created(self) -> Optional[datetime.datetime]: ...
     @property
     def updated(self) -> Optional[datetime.datetime]: ...
@@ -264,6 +275,12 @@ class CalendarListEntry:
     def background_color(self) -> Optional[str]: ...
     @property
     def foreground_color(self) -> Optional[str]: ...
+    @property
+    def hidden(self) -> bool: ...
+    @property
+    def color_id(self) -> Optional[str]: ...
+    @property
+    def etag(self) -> Optional[str]: ...
 
 @final
 class AclRule:
@@ -293,6 +310,76 @@ class SyncResult:
     @property
     def next_sync_token(self) -> Optional[str]: ...
     def __len__(self) -> int: ...
+
+@final
+class CalendarResource:
+    """A calendar's own metadata (Google's Calendar resource)."""
+
+    def __new__(cls, data: Mapping[str, Any]) -> CalendarResource: ...
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> CalendarResource: ...
+    def to_dict(self) -> _Json: ...
+    @property
+    def id(self) -> Optional[str]: ...
+    @property
+    def summary(self) -> Optional[str]: ...
+    @property
+    def description(self) -> Optional[str]: ...
+    @property
+    def location(self) -> Optional[str]: ...
+    @property
+    def time_zone(self) -> Optional[str]: ...
+    @property
+    def etag(self) -> Optional[str]: ...
+
+@final
+class Colors:
+    """The colour palettes: colour id -> {"background": "#rrggbb", "foreground": "#rrggbb"}."""
+
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> Colors: ...
+    def to_dict(self) -> _Json: ...
+    @property
+    def calendar(self) -> dict[str, dict[str, str]]: ...
+    @property
+    def event(self) -> dict[str, dict[str, str]]: ...
+    @property
+    def updated(self) -> Optional[datetime.datetime]: ...
+
+@final
+class FreeBusy:
+    """The answer to a free/busy query."""
+
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> FreeBusy: ...
+    def to_dict(self) -> _Json: ...
+    @property
+    def time_min(self) -> Optional[datetime.datetime]: ...
+    @property
+    def time_max(self) -> Optional[datetime.datetime]: ...
+    @property
+    def busy(self) -> dict[str, builtins.list[tuple[datetime.datetime, datetime.datetime]]]: ...
+    @property
+    def errors(self) -> dict[str, builtins.list[str]]: ...
+
+@final
+class Channel:
+    """A push-notification channel opened by watch_events; pass it to stop_channel."""
+
+    def __new__(cls, data: Mapping[str, Any]) -> Channel: ...
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> Channel: ...
+    def to_dict(self) -> _Json: ...
+    @property
+    def id(self) -> Optional[str]: ...
+    @property
+    def resource_id(self) -> Optional[str]: ...
+    @property
+    def resource_uri(self) -> Optional[str]: ...
+    @property
+    def address(self) -> Optional[str]: ...
+    @property
+    def expiration(self) -> Optional[datetime.datetime]: ...
 
 # calstack's records
 
@@ -359,12 +446,21 @@ class Calstack:
         google_auth_url: Optional[str] = None,
         google_token_url: Optional[str] = None,
         google_revoke_url: Optional[str] = None,
+        requests_per_second: int = 0,
+        max_attempts: int = 5,
+        max_delay: float = 32.0,
     ) -> Calstack: ...
     @property
     def clients(self) -> Clients: ...
     @property
     def oauth(self) -> OAuth: ...
-    def calendar(self, client: _ClientRef) -> Calendar: ...
+    def calendar(self, client: _ClientRef, account: Optional[str] = None) -> Calendar: ...
+    def asyncio(self) -> Any:
+        """The same stack whose methods return awaitables (typed in calstack.aio)."""
+    @property
+    def is_asyncio(self) -> bool: ...
+    def rotate_keys(self) -> RotationReport: ...
+    def metrics(self) -> Metrics: ...
 
 @final
 class Clients:
@@ -428,6 +524,8 @@ class Calendar:
 
     @property
     def client_id(self) -> str: ...
+    @property
+    def credential_id(self) -> str: ...
     def list_calendars(self) -> builtins.list[CalendarListEntry]: ...
     def list_events(
         self,
@@ -489,6 +587,123 @@ class Calendar:
         send_notifications: Optional[bool] = None,
     ) -> AclRule: ...
     def unshare(self, calendar_id: str, rule_id: str) -> None: ...
+    def iter_events(
+        self,
+        calendar_id: str,
+        *,
+        time_min: Optional[datetime.datetime] = None,
+        time_max: Optional[datetime.datetime] = None,
+        single_events: bool = True,
+        query: Optional[str] = None,
+        order_by: Optional[str] = None,
+        show_deleted: bool = False,
+        max_results: Optional[int] = None,
+        time_zone: Optional[str] = None,
+    ) -> EventStream: ...
+    def instances(
+        self,
+        calendar_id: str,
+        event_id: str,
+        *,
+        time_min: Optional[datetime.datetime] = None,
+        time_max: Optional[datetime.datetime] = None,
+        show_deleted: bool = False,
+    ) -> builtins.list[Event]: ...
+    def quick_add(
+        self, calendar_id: str, text: str, *, send_updates: Optional[str] = None
+    ) -> Event: ...
+    def move_event(
+        self,
+        calendar_id: str,
+        event_id: str,
+        destination: str,
+        *,
+        send_updates: Optional[str] = None,
+    ) -> Event: ...
+    def import_event(self, calendar_id: str, event: Union[Event, Mapping[str, Any]]) -> Event: ...
+    def watch_events(
+        self, calendar_id: str, channel_id: str, address: str, *, token: Optional[str] = None
+    ) -> Channel: ...
+    def stop_channel(self, channel: Union[Channel, Mapping[str, Any]]) -> None: ...
+    def insert_calendar_list_entry(
+        self, entry: Union[str, CalendarListEntry, Mapping[str, Any]]
+    ) -> CalendarListEntry: ...
+    def update_calendar_list_entry(
+        self,
+        calendar_id: str,
+        entry: Union[CalendarListEntry, Mapping[str, Any]],
+        *,
+        etag: Optional[str] = None,
+    ) -> CalendarListEntry: ...
+    def delete_calendar_list_entry(self, calendar_id: str) -> None: ...
+    def get_calendar(self, calendar_id: str) -> CalendarResource: ...
+    def create_calendar(
+        self,
+        summary: str,
+        *,
+        description: Optional[str] = None,
+        location: Optional[str] = None,
+        time_zone: Optional[str] = None,
+    ) -> CalendarResource: ...
+    def update_calendar(
+        self,
+        calendar_id: str,
+        calendar: Union[CalendarResource, Mapping[str, Any]],
+        *,
+        etag: Optional[str] = None,
+    ) -> CalendarResource: ...
+    def patch_calendar(
+        self, calendar_id: str, changes: Mapping[str, Any], *, etag: Optional[str] = None
+    ) -> CalendarResource: ...
+    def delete_calendar(self, calendar_id: str) -> None: ...
+    def clear_calendar(self, calendar_id: str) -> None: ...
+    def colors(self) -> Colors: ...
+    def free_busy(
+        self,
+        calendar_ids: builtins.list[str],
+        time_min: datetime.datetime,
+        time_max: datetime.datetime,
+        *,
+        time_zone: Optional[str] = None,
+    ) -> FreeBusy: ...
+
+@final
+class EventStream:
+    """The events of a listing as they arrive (``for`` / ``async for``), one page in memory."""
+
+    def __iter__(self) -> EventStream: ...
+    def __next__(self) -> Event: ...
+    def __aiter__(self) -> EventStream: ...
+    def __anext__(self) -> Awaitable[Event]: ...
+
+@final
+class RotationReport:
+    """What stack.rotate_keys() did."""
+
+    @property
+    def examined(self) -> int: ...
+    @property
+    def resealed(self) -> int: ...
+    @property
+    def pending_resealed(self) -> int: ...
+    def to_dict(self) -> _Json: ...
+
+@final
+class Metrics:
+    """The Calendar request counters of a stack, added up over its credentials."""
+
+    @property
+    def requests(self) -> int: ...
+    @property
+    def retries(self) -> int: ...
+    @property
+    def throttled_waits(self) -> int: ...
+    @property
+    def unauthorized_refreshes(self) -> int: ...
+    @property
+    def errors(self) -> dict[str, int]: ...
+    def to_dict(self) -> _Json: ...
+
 
 # iCalendar (used by calstack.ics, which is the public interface)
 

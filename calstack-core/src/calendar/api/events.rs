@@ -132,7 +132,10 @@ impl EventsApi {
             Idempotency::ConnectOnly,
         );
         call.set("text", text.to_owned());
-        QuickAddEvent { call }
+        QuickAddEvent {
+            call,
+            blank: text.trim().is_empty(),
+        }
     }
 
     /// `events.instances`: the occurrences of a recurring event.
@@ -633,6 +636,7 @@ impl MoveEvent {
 #[derive(Debug, Clone)]
 pub struct QuickAddEvent {
     call: Call,
+    blank: bool,
 }
 
 impl QuickAddEvent {
@@ -643,8 +647,12 @@ impl QuickAddEvent {
         send_updates: (SendUpdates) => "sendUpdates",
     }
 
-    /// Sends the request (not retried once it may have reached Google).
+    /// Sends the request (not retried once it may have reached Google). Blank text is
+    /// [`Error::Validation`] on `text`, and nothing is sent.
     pub async fn send(self) -> Result<Event> {
+        if self.blank {
+            return Err(Error::validation("text", "must not be blank"));
+        }
         self.call.send_json().await
     }
 }

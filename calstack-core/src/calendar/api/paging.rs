@@ -137,7 +137,11 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for PageVisitor<T> {
                     }
                 }
                 "nextSyncToken" => page.next_sync_token = map.next_value()?,
-                "items" => page.items = map.next_value()?,
+                "items" => {
+                    page.items = map.next_value()?;
+                    // Decoding grew it by doubling; a listing may hold many pages at once.
+                    page.items.shrink_to_fit();
+                }
                 _ => {
                     let value = map.next_value()?;
                     page.extra.insert(key, value);

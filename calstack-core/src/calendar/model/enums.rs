@@ -71,8 +71,9 @@ macro_rules! string_enum {
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let text = String::deserialize(deserializer)?;
-                Ok(Self::from(text))
+                // Borrowed from the input when possible: a known value allocates nothing.
+                let text = super::decode::Key::deserialize(deserializer)?;
+                Ok(Self::from(&*text.0))
             }
         }
     };
@@ -288,9 +289,53 @@ string_enum! {
     }
 }
 
+impl SendUpdates {
+    /// A value a caller typed: exactly `all`, `externalOnly` or `none`, else
+    /// [`crate::Error::Validation`] on `send_updates` (an unknown value would be sent to Google
+    /// as is and refused there).
+    pub fn checked(value: &str) -> crate::Result<Self> {
+        match Self::from(value) {
+            Self::Unknown(other) => Err(crate::Error::validation(
+                "send_updates",
+                format!("must be 'all', 'externalOnly' or 'none', not {other:?}"),
+            )),
+            known => Ok(known),
+        }
+    }
+}
+
+impl OrderBy {
+    /// A value a caller typed: exactly `startTime` or `updated`, else
+    /// [`crate::Error::Validation`] on `order_by`.
+    pub fn checked(value: &str) -> crate::Result<Self> {
+        match Self::from(value) {
+            Self::Unknown(other) => Err(crate::Error::validation(
+                "order_by",
+                format!("must be 'startTime' or 'updated', not {other:?}"),
+            )),
+            known => Ok(known),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_request_options_are_checked_naming_the_field() {
+        assert_eq!(
+            SendUpdates::checked("externalOnly").ok(),
+            Some(SendUpdates::ExternalOnly)
+        );
+        assert!(
+            matches!(SendUpdates::checked("everyone"), Err(crate::Error::Validation { ref field, .. }) if field == "send_updates")
+        );
+        assert_eq!(OrderBy::checked("updated").ok(), Some(OrderBy::Updated));
+        assert!(
+            matches!(OrderBy::checked("size"), Err(crate::Error::Validation { ref field, .. }) if field == "order_by")
+        );
+    }
 
     #[test]
     fn unknown_enum_value_is_kept_and_written_back() {

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use chrono_tz::Tz;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::conference::ConferenceData;
@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 /// Every field is optional because Google omits what is not set (a cancelled tombstone carries
 /// little more than `id` and `status`). Fields Google adds later land in [`Event::extra`] and are
 /// written back unchanged, so a get → modify → update cycle never drops data.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Event {
     /// Resource kind, `calendar#event`.
@@ -39,10 +39,16 @@ pub struct Event {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub html_link: Option<String>,
     /// Creation time (read-only).
-    #[serde(default, with = "utc_millis", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "utc_millis::serialize",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created: Option<DateTime<Utc>>,
     /// Last modification time (read-only).
-    #[serde(default, with = "utc_millis", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "utc_millis::serialize",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub updated: Option<DateTime<Utc>>,
     /// Title.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -213,7 +219,7 @@ impl Event {
 }
 
 /// The creator or organizer of an event.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EventPerson {
     /// Profile id, if available.
@@ -258,77 +264,6 @@ pub struct EventDateTime {
     /// Fields this version of calstack does not model.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
-}
-
-/// Wire form of [`EventDateTime`], before a local `dateTime` is resolved in its zone.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawEventDateTime {
-    #[serde(default)]
-    date: Option<NaiveDate>,
-    #[serde(default)]
-    date_time: Option<WireDateTime>,
-    #[serde(default)]
-    time_zone: Option<String>,
-    #[serde(flatten)]
-    extra: Map<String, Value>,
-}
-
-/// A `dateTime` string: RFC 3339 with offset, or a local time to resolve in `timeZone`.
-enum WireDateTime {
-    Offset(DateTime<FixedOffset>),
-    Local(NaiveDateTime),
-}
-
-impl<'de> Deserialize<'de> for WireDateTime {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        if let Ok(at) = DateTime::parse_from_rfc3339(&text) {
-            return Ok(WireDateTime::Offset(at));
-        }
-        NaiveDateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M:%S%.f")
-            .map(WireDateTime::Local)
-            .map_err(|_| {
-                serde::de::Error::custom(format!(
-                    "invalid RFC 3339 date-time {text:?} (expected e.g. 2024-03-12T10:00:00+01:00)"
-                ))
-            })
-    }
-}
-
-impl<'de> Deserialize<'de> for EventDateTime {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        use serde::de::Error as _;
-        let raw = RawEventDateTime::deserialize(deserializer)?;
-        let date_time = match raw.date_time {
-            None => None,
-            Some(WireDateTime::Offset(at)) => Some(at),
-            Some(WireDateTime::Local(local)) => {
-                let zone_name = raw.time_zone.as_deref().ok_or_else(|| {
-                    D::Error::custom(
-                        "dateTime has no UTC offset and no timeZone is given to resolve it",
-                    )
-                })?;
-                let zone: Tz = zone_name.parse().map_err(|_| {
-                    D::Error::custom(format!(
-                        "timeZone {zone_name:?} is not an IANA time zone name"
-                    ))
-                })?;
-                let at = zone.from_local_datetime(&local).earliest().ok_or_else(|| {
-                    D::Error::custom(format!(
-                        "dateTime {local} does not exist in {zone_name} (daylight-saving gap)"
-                    ))
-                })?;
-                Some(at.fixed_offset())
-            }
-        };
-        Ok(EventDateTime {
-            date: raw.date,
-            date_time,
-            time_zone: raw.time_zone,
-            extra: raw.extra,
-        })
-    }
 }
 
 /// What an [`EventDateTime`] means.
@@ -432,7 +367,7 @@ impl EventDateTime {
 }
 
 /// One attendee of an event.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EventAttendee {
     /// Profile id, if available.

@@ -235,6 +235,37 @@ pub struct Channel {
 }
 
 impl Channel {
+    /// [`Channel::web_hook`], checked as Google checks it: `id` is 1–64 characters of
+    /// `A-Za-z0-9-_+/=`, `address` an absolute `https` URL (plain `http` only on a loopback
+    /// host, for local testing). Errors name `id` or `address`.
+    pub fn checked_web_hook(id: &str, address: &str) -> crate::Result<Self> {
+        let id_ok = (1..=64).contains(&id.len())
+            && id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+' | '/' | '='));
+        if !id_ok {
+            return Err(crate::Error::validation(
+                "id",
+                "a channel id is 1-64 characters of A-Z, a-z, 0-9, -, _, +, / and =",
+            ));
+        }
+        let url = url::Url::parse(address.trim())
+            .map_err(|e| crate::Error::validation("address", format!("not a URL: {e}")))?;
+        let loopback = match url.host() {
+            Some(url::Host::Domain(d)) => d == "localhost",
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        };
+        if url.scheme() != "https" && !(url.scheme() == "http" && loopback) {
+            return Err(crate::Error::validation(
+                "address",
+                "notifications are delivered to https URLs only",
+            ));
+        }
+        Ok(Self::web_hook(id, url.as_str()))
+    }
+
     /// A web-hook channel with the given id delivering to `address`.
     pub fn web_hook(id: impl Into<String>, address: impl Into<String>) -> Self {
         Self {
@@ -243,5 +274,41 @@ impl Channel {
             kind_of_delivery: Some("web_hook".to_owned()),
             ..Self::default()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Channel;
+    use crate::Error;
+
+    fn field(result: crate::Result<Channel>) -> String {
+        match result {
+            Err(Error::Validation { field, .. }) => field,
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_web_hook_needs_a_sane_id_and_an_https_address() {
+        let ok = Channel::checked_web_hook("chan-1", "https://example.test/hook").expect("valid");
+        assert_eq!(ok.kind_of_delivery.as_deref(), Some("web_hook"));
+        assert!(Channel::checked_web_hook("c", "http://127.0.0.1:8080/hook").is_ok());
+        assert_eq!(
+            field(Channel::checked_web_hook("", "https://x.test/")),
+            "id"
+        );
+        assert_eq!(
+            field(Channel::checked_web_hook("a b", "https://x.test/")),
+            "id"
+        );
+        assert_eq!(
+            field(Channel::checked_web_hook("c", "http://x.test/")),
+            "address"
+        );
+        assert_eq!(
+            field(Channel::checked_web_hook("c", "not a url")),
+            "address"
+        );
     }
 }

@@ -5,6 +5,7 @@
 mod acl;
 mod calendars;
 mod conference;
+pub(crate) mod decode;
 mod enums;
 mod event;
 mod misc;

@@ -20,9 +20,11 @@ pub(crate) mod utc_millis {
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Option<DateTime<Utc>>, D::Error> {
-        let text: Option<String> = Option::deserialize(deserializer)?;
+        let text: Option<crate::calendar::model::decode::Key<'de>> =
+            Option::deserialize(deserializer)?;
         text.map(|t| {
-            DateTime::parse_from_rfc3339(&t)
+            let t = &*t.0;
+            DateTime::parse_from_rfc3339(t)
                 .map(|d| d.with_timezone(&Utc))
                 .map_err(|e| {
                     serde::de::Error::custom(format!("invalid RFC 3339 timestamp {t:?}: {e}"))
