@@ -256,6 +256,12 @@ impl Calstack {
             .retry(settings.retry)
             .requests_per_second(settings.requests_per_second)
             .http_client(settings.http.clone())
+            .write_observer(Arc::new(crate::mirror::write_through::WriteThrough::new(
+                self.store.clone(),
+                self.oauth.keyring().clone(),
+                self.clock.clone(),
+                credential_id,
+            )))
             .build()?;
         cache.insert(credential_id, client.clone());
         Ok(client)

@@ -8,6 +8,7 @@ use super::api::{
     AclApi, CalendarListApi, CalendarsApi, ChannelsApi, ColorsApi, EventsApi, FreeBusyApi,
     SettingsApi,
 };
+use super::observer::EventWriteObserver;
 use crate::auth::TokenSource;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
@@ -34,6 +35,7 @@ use crate::transport::{
 #[derive(Clone)]
 pub struct CalendarClient {
     transport: Arc<Transport>,
+    observer: Option<Arc<dyn EventWriteObserver>>,
 }
 
 impl std::fmt::Debug for CalendarClient {
@@ -54,6 +56,7 @@ impl CalendarClient {
             retry: RetryPolicy::default(),
             requests_per_second: None,
             http: None,
+            observer: None,
         }
     }
 
@@ -111,6 +114,11 @@ impl CalendarClient {
     pub(crate) fn transport(&self) -> &Transport {
         &self.transport
     }
+
+    /// The hook told about successful event writes, if any.
+    pub(crate) fn write_observer(&self) -> Option<&Arc<dyn EventWriteObserver>> {
+        self.observer.as_ref()
+    }
 }
 
 /// Configures a [`CalendarClient`]. Made by [`CalendarClient::builder`].
@@ -122,6 +130,7 @@ pub struct CalendarClientBuilder {
     retry: RetryPolicy,
     requests_per_second: Option<u32>,
     http: Option<reqwest::Client>,
+    observer: Option<Arc<dyn EventWriteObserver>>,
 }
 
 impl std::fmt::Debug for CalendarClientBuilder {
@@ -166,6 +175,12 @@ impl CalendarClientBuilder {
         self
     }
 
+    /// Tells `observer` about every event write that succeeds (see [`EventWriteObserver`]).
+    pub fn write_observer(mut self, observer: Arc<dyn EventWriteObserver>) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<CalendarClient> {
         let base_url = match self.base_url {
@@ -193,6 +208,7 @@ impl CalendarClientBuilder {
                 self.retry,
                 self.requests_per_second,
             )),
+            observer: self.observer,
         })
     }
 }

@@ -85,6 +85,17 @@ pub trait MirrorStore: Send + Sync {
         limit: u32,
     ) -> Result<Vec<MirroredCalendar>, StoreError>;
 
+    /// Leases one calendar to `holder` until `until` if it is free, its lease ended, or
+    /// `holder` already holds it (then it is extended); parked calendars are refused. Returns
+    /// whether `holder` holds it now.
+    async fn lease_calendar(
+        &self,
+        key: &CalendarKey,
+        holder: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
     /// Records the end of a sync and releases the lease, if `holder` still holds it (returns
     /// whether it did; a worker that lost its lease changes nothing).
     async fn finish_sync(

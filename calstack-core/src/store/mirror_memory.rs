@@ -250,6 +250,26 @@ impl MirrorStore for MemoryStore {
             .collect())
     }
 
+    async fn lease_calendar(
+        &self,
+        key: &CalendarKey,
+        holder: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut t = self.tables();
+        let Some(c) = t.mirror.calendars.get_mut(key) else {
+            return Ok(false);
+        };
+        let free = lease_free(c, now) || c.lease_holder.as_deref() == Some(holder);
+        if !free || c.parked_reason.is_some() {
+            return Ok(false);
+        }
+        c.lease_holder = Some(holder.to_owned());
+        c.lease_until = Some(until);
+        Ok(true)
+    }
+
     async fn finish_sync(
         &self,
         key: &CalendarKey,

@@ -283,6 +283,7 @@ macro_rules! impl_sql_mirror {
                     .bind(D::time(until))
                     .bind(D::id(key.client_id.0))
                     .bind(key.calendar_id.clone())
+                    .bind(holder.to_owned())
                     .bind(D::time(now))
             }
 

@@ -87,11 +87,11 @@ pub(crate) const SELECT_DUE_SKIP_LOCKED: &str = "SELECT client_id, calendar_id F
      mirror_calendars WHERE next_sync_due <= ? AND parked_reason IS NULL \
      AND (lease_holder IS NULL OR lease_until <= ?) \
      ORDER BY next_sync_due, client_id, calendar_id LIMIT ? FOR UPDATE SKIP LOCKED";
-/// The conditional take (re-checks that the lease is free). Binds holder, until, client id,
-/// calendar id, now.
+/// The conditional take (re-checks that the lease is free, or already the holder's). Binds
+/// holder, until, client id, calendar id, holder, now.
 pub(crate) const TAKE_LEASE: &str = "UPDATE mirror_calendars SET lease_holder = ?, \
      lease_until = ? WHERE client_id = ? AND calendar_id = ? AND parked_reason IS NULL \
-     AND (lease_holder IS NULL OR lease_until <= ?)";
+     AND (lease_holder IS NULL OR lease_holder = ? OR lease_until <= ?)";
 /// Binds token action (`keep`, `set`, `clear`), token, synced at, due, failures, last error,
 /// then client id, calendar id, holder.
 pub(crate) const FINISH_SYNC: &str = "UPDATE mirror_calendars SET \

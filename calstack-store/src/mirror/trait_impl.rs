@@ -183,6 +183,20 @@ macro_rules! mirror_trait_impl {
                 Ok(claimed)
             }
 
+            async fn lease_calendar(
+                &self,
+                key: &CalendarKey,
+                holder: &str,
+                now: DateTime<Utc>,
+                until: DateTime<Utc>,
+            ) -> Result<bool, StoreError> {
+                let done = keyed_lease(holder, until, key, now)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(|e| store_error(e, "lease calendar"))?;
+                Ok(done.rows_affected() > 0)
+            }
+
             async fn finish_sync(
                 &self,
                 key: &CalendarKey,

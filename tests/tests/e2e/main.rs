@@ -4,6 +4,7 @@
 mod consent;
 mod events;
 mod faults;
+mod mirror;
 mod restart;
 mod sharing;
 mod stacking;

@@ -429,7 +429,7 @@ impl InsertEvent {
         };
         self.call.json_body(&self.event)?;
         let outcome = self.call.execute().await;
-        match outcome.result {
+        let event = match outcome.result {
             Ok(response) => super::decode(&response.body),
             Err(Error::Api(api))
                 if api.status == 409
@@ -446,7 +446,9 @@ impl InsertEvent {
                     .await
             }
             Err(e) => Err(e),
-        }
+        }?;
+        self.call.notify_written(&event).await;
+        Ok(event)
     }
 }
 
@@ -484,7 +486,7 @@ impl UpdateEvent {
     pub async fn send(mut self) -> Result<Event> {
         validate_event(&self.event)?;
         self.call.json_body(&self.event)?;
-        self.call.send_json().await
+        self.call.send_written().await
     }
 }
 
@@ -541,7 +543,7 @@ impl PatchEvent {
             }
             self.call.json_body(&body)?;
         }
-        self.call.send_json().await
+        self.call.send_written().await
     }
 }
 
@@ -568,7 +570,7 @@ impl DeleteEvent {
 
     /// Sends the request.
     pub async fn send(self) -> Result<()> {
-        self.call.send_empty().await
+        self.call.send_removed().await
     }
 }
 
@@ -589,7 +591,7 @@ impl MoveEvent {
 
     /// Sends the request (not retried once it may have reached Google).
     pub async fn send(self) -> Result<Event> {
-        self.call.send_json().await
+        self.call.send_written().await
     }
 }
 
@@ -690,7 +692,7 @@ impl ImportEvent {
         }
         validate_event(&self.event)?;
         self.call.json_body(&self.event)?;
-        self.call.send_json().await
+        self.call.send_written().await
     }
 }
 
