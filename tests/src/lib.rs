@@ -15,6 +15,10 @@
 //! # }
 //! ```
 
+mod webhook;
+
+pub use webhook::{ReceivedHeaders, WebhookSink};
+
 use std::path::PathBuf;
 use std::sync::Arc;
 

@@ -96,6 +96,11 @@ fn full_credential(client_id: ClientId, created_at: DateTime<Utc>) -> OAuthCrede
     }
 }
 
+/// A credential with every optional field set, for `owner` (for other test suites).
+pub fn full_credential_for(owner: ClientId) -> OAuthCredential {
+    full_credential(owner, at(100, 100))
+}
+
 /// A credential as it is before consent: nothing optional set, no scopes granted.
 fn bare_credential(client_id: ClientId, created_at: DateTime<Utc>) -> OAuthCredential {
     OAuthCredential {

@@ -259,6 +259,120 @@ mod tests {
         );
     }
 
+    /// A facade over a memory store holding one mirrored, watched calendar.
+    async fn watched() -> (Calstack, CalendarKey, MirroredCalendar) {
+        use crate::crypto::{EncryptionKey, Keyring};
+        use crate::store::{CalendarMetadata, MemoryStore};
+        let keyring = Keyring::new(EncryptionKey::generate());
+        let store = std::sync::Arc::new(MemoryStore::new());
+        let cs = Calstack::builder()
+            .store(store)
+            .keyring(keyring.clone())
+            .build()
+            .expect("facade");
+        let client = cs
+            .clients()
+            .create("Prop Ltd", "prop@prop.test")
+            .await
+            .expect("client");
+        let credential = crate::store::conformance::full_credential_for(client.id);
+        cs.store()
+            .insert_credential(&credential)
+            .await
+            .expect("credential");
+        let key = CalendarKey::new(client.id, "prop@prop.test");
+        let meta = CalendarMetadata {
+            key: key.clone(),
+            credential_id: credential.id,
+            summary: None,
+            time_zone: None,
+            access_role: None,
+            color_id: None,
+            background_color: None,
+            foreground_color: None,
+            primary: true,
+            selected: true,
+        };
+        cs.store()
+            .upsert_calendar(&meta, Utc::now())
+            .await
+            .expect("calendar");
+        let channel = PushChannel {
+            id: "chan-1".into(),
+            resource_id: "res-1".into(),
+            expires_at: Utc::now(),
+            token: keyring
+                .seal("secret-token", &channel_aad(&key, "chan-1"))
+                .expect("seal"),
+        };
+        cs.store()
+            .set_channel(&key, Some(&channel))
+            .await
+            .expect("channel");
+        let stored = cs
+            .store()
+            .get_calendar(&key)
+            .await
+            .expect("get")
+            .expect("stored");
+        (cs, key, stored)
+    }
+
+    #[tokio::test]
+    async fn a_genuine_notification_makes_the_calendar_due() {
+        let (cs, key, before) = watched().await;
+        let headers = [
+            ("X-Goog-Channel-ID", "chan-1"),
+            ("X-Goog-Channel-Token", "secret-token"),
+            ("X-Goog-Resource-ID", "res-1"),
+            ("X-Goog-Resource-State", "exists"),
+            ("X-Goog-Message-Number", "7"),
+        ];
+        let note = handle(&cs, headers.map(|(k, v)| (k, v.as_bytes())))
+            .await
+            .expect("ok");
+        assert_eq!((note.calendar, note.message_number), (key.clone(), Some(7)));
+        let after = cs
+            .store()
+            .get_calendar(&key)
+            .await
+            .expect("get")
+            .expect("stored");
+        assert!(after.next_sync_due <= Utc::now() && after.next_sync_due >= before.next_sync_due);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+        #[test]
+        fn arbitrary_header_bytes_give_a_typed_error_and_change_nothing(
+            headers in proptest::collection::vec(
+                (
+                    proptest::sample::select(vec![
+                        "X-Goog-Channel-ID", "x-goog-channel-token", "X-GOOG-RESOURCE-ID",
+                        "X-Goog-Resource-State", "X-Goog-Message-Number", "Other",
+                    ]),
+                    proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
+                ),
+                0..8,
+            )
+        ) {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async {
+                let (cs, key, before) = watched().await;
+                let result = handle(&cs, headers.iter().map(|(k, v)| (*k, v.as_slice()))).await;
+                assert!(
+                    matches!(result, Err(Error::Validation { .. })),
+                    "{result:?}"
+                );
+                let after = cs.store().get_calendar(&key).await.expect("get");
+                assert_eq!(after, Some(before));
+            });
+        }
+    }
+
     #[test]
     fn secrets_compare_by_content() {
         assert!(same_secret("abc", "abc"));

@@ -5,6 +5,7 @@ mod consent;
 mod events;
 mod faults;
 mod mirror;
+mod push;
 mod restart;
 mod sharing;
 mod stacking;
