@@ -13,6 +13,20 @@ use sqlx::SqlStr;
 
 use crate::sql_store::Dialect;
 
+/// Attempts of a write transaction the database aborted to break a deadlock.
+pub(crate) const DEADLOCK_ATTEMPTS: usize = 5;
+
+/// Whether the database aborted the transaction to break a deadlock or a serialization
+/// conflict (SQLSTATE 40001 / 40P01): running it again is safe and expected.
+pub(crate) fn is_deadlock(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|code| matches!(code.as_ref(), "40001" | "40P01")),
+        _ => false,
+    }
+}
+
 /// Rows per multi-row insert (21 binds each stays well under every backend's bind limit).
 pub(crate) const INSERT_CHUNK: usize = 400;
 
@@ -46,7 +60,7 @@ macro_rules! impl_sql_mirror {
             use super::{$dialect as D, $store as Store};
             use crate::codec::col;
             use crate::error::{Violation, store_error, violation};
-            use crate::mirror::{INSERT_CHUNK, MirrorDialect, sql};
+            use crate::mirror::{DEADLOCK_ATTEMPTS, INSERT_CHUNK, MirrorDialect, is_deadlock, sql};
             use crate::sql_store::Dialect;
 
             type Row = <D as Dialect>::Row;

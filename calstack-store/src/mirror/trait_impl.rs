@@ -270,27 +270,16 @@ macro_rules! mirror_trait_impl {
                 deletes: &[String],
             ) -> Result<(), StoreError> {
                 self.generation_of(key).await?;
-                let failed = |e| store_error(e, "write mirrored events");
-                let mut tx = self.pool.begin().await.map_err(failed)?;
-                for chunk in upserts.chunks(INSERT_CHUNK) {
-                    let ids: Vec<String> = chunk.iter().map(|r| r.event_id.clone()).collect();
-                    delete_ids(key, generation, &ids, false)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(failed)?;
-                    let mut insert = sqlx::query(D::dynamic(sql::insert_events(chunk.len())));
-                    for row in chunk {
-                        insert = bind_event(insert, generation, row);
+                let mut attempt = 1;
+                loop {
+                    match self.write_events_once(key, generation, upserts, deletes).await {
+                        Err(e) if is_deadlock(&e) && attempt < DEADLOCK_ATTEMPTS => {
+                            attempt += 1;
+                            tracing::debug!(calendar = %key, attempt, "deadlock: writing again");
+                        }
+                        other => return other.map_err(|e| store_error(e, "write mirrored events")),
                     }
-                    insert.execute(&mut *tx).await.map_err(failed)?;
                 }
-                for chunk in deletes.chunks(INSERT_CHUNK) {
-                    delete_ids(key, generation, chunk, true)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(failed)?;
-                }
-                tx.commit().await.map_err(failed)
             }
 
             async fn begin_full_sync(&self, key: &CalendarKey) -> Result<i64, StoreError> {
@@ -378,6 +367,36 @@ macro_rules! mirror_trait_impl {
                     .await
                     .map_err(|e| store_error(e, "count mirrored events"))?;
                 Ok(u64::try_from(n).unwrap_or(0))
+            }
+        }
+
+        impl Store {
+            /// One attempt of `write_events`, in one transaction.
+            async fn write_events_once(
+                &self,
+                key: &CalendarKey,
+                generation: i64,
+                upserts: &[MirrorEventRow],
+                deletes: &[String],
+            ) -> Result<(), sqlx::Error> {
+                let mut tx = self.pool.begin().await?;
+                for chunk in upserts.chunks(INSERT_CHUNK) {
+                    let ids: Vec<String> = chunk.iter().map(|r| r.event_id.clone()).collect();
+                    delete_ids(key, generation, &ids, false)
+                        .execute(&mut *tx)
+                        .await?;
+                    let mut insert = sqlx::query(D::dynamic(sql::insert_events(chunk.len())));
+                    for row in chunk {
+                        insert = bind_event(insert, generation, row);
+                    }
+                    insert.execute(&mut *tx).await?;
+                }
+                for chunk in deletes.chunks(INSERT_CHUNK) {
+                    delete_ids(key, generation, chunk, true)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await
             }
         }
 

@@ -7,6 +7,7 @@ mod faults;
 mod mirror;
 mod push;
 mod restart;
+mod scenario;
 mod sharing;
 mod stacking;
 mod sync;
