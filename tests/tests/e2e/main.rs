@@ -12,6 +12,7 @@ mod sharing;
 mod stacking;
 mod sync;
 mod tokens;
+mod workers;
 
 use calstack_core::{Event, EventDateTime};
 use chrono::{TimeDelta, TimeZone, Utc};

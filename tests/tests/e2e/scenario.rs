@@ -18,7 +18,7 @@ use rand::{Rng, SeedableRng};
 
 #[allow(dead_code, unreachable_pub)]
 #[path = "../../../calstack-store/tests/backends/support.rs"]
-mod support;
+pub(crate) mod support;
 
 const ACCOUNTS: [&str; 3] = [
     "ana@scenario.test",
