@@ -12,6 +12,7 @@ mod errors;
 mod models;
 mod runtime;
 mod stack;
+mod sync;
 
 /// The extension module.
 #[pymodule]

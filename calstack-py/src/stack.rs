@@ -133,7 +133,7 @@ async fn open_store(url: &str) -> Result<Arc<dyn Store>, CallError> {
 /// endpoints to talk to.
 #[pyclass(module = "calstack", name = "Calstack", frozen)]
 pub(crate) struct Calstack {
-    handle: Handle,
+    pub(crate) handle: Handle,
 }
 
 #[pymethods]

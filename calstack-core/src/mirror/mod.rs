@@ -129,6 +129,33 @@ impl Mirror {
             .collect()
     }
 
+    /// Applies events as Google sent them (a list or sync page, or write answers) to a
+    /// mirrored calendar, in one transaction: each is converted, sealed and upserted, and
+    /// tombstones of whole events delete (with their instances). Not mirrored →
+    /// [`crate::Error::NotFound`]. The sync engine and write-through do this for you.
+    pub async fn apply_events(&self, key: &CalendarKey, events: &[Event]) -> Result<()> {
+        let calendar =
+            self.store
+                .get_calendar(key)
+                .await?
+                .ok_or_else(|| crate::Error::NotFound {
+                    what: key.to_string(),
+                })?;
+        let mut upserts = Vec::with_capacity(events.len());
+        let mut deletes = Vec::new();
+        for event in events {
+            match rows::change_for(&self.keyring, key, calendar.meta.credential_id, event)? {
+                Some(rows::Change::Upsert(row)) => upserts.push(*row),
+                Some(rows::Change::Delete(id)) => deletes.push(id),
+                None => {}
+            }
+        }
+        self.store
+            .write_events(key, calendar.generation, &upserts, &deletes)
+            .await?;
+        Ok(())
+    }
+
     /// The selected mirrored calendars (client, calendar id, summary, time zone, selected,
     /// primary, access role, last synced, …), by client id, then calendar id.
     pub async fn calendars(&self, selection: &MirrorSelection) -> Result<Vec<MirroredCalendar>> {

@@ -147,3 +147,8 @@ impl SyncReport {
         self.failed_clients.extend(other.failed_clients);
     }
 }
+
+/// The guide `docs/sync.md`, compiled here so its snippets are checked as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/sync.md")]
+pub struct SyncGuide;
