@@ -104,9 +104,15 @@ pub(crate) fn row_for(
 /// Opens a row's sealed body back into the event Google sent.
 pub(crate) fn open_row(keyring: &Keyring, row: &MirrorEventRow) -> Result<Event> {
     let json = keyring.open(&row.body, &event_aad(&row.key, &row.event_id))?;
+    // serde's message may quote the event's contents: say only where it failed.
     serde_json::from_str(json.secret()).map_err(|e| Error::Decode {
         path: format!("mirror_events[{}].body", row.event_id),
-        message: e.to_string(),
+        message: format!(
+            "the stored event does not decode ({:?} error at line {}, column {})",
+            e.classify(),
+            e.line(),
+            e.column()
+        ),
     })
 }
 

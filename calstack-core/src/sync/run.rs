@@ -41,7 +41,7 @@ pub(crate) async fn sync_leased(
     lease: &Lease,
     with_list: bool,
 ) -> Result<CalendarSync> {
-    if with_list {
+    if with_list && list_is_stale(cs, calendar, options).await? {
         match engine::sync_list(cs, calendar.key().client_id).await {
             Ok(changes) => {
                 let gone = changes.removed.iter().any(|c| c.key() == calendar.key());
@@ -84,6 +84,20 @@ pub(crate) async fn sync_leased(
             Err(e)
         }
     }
+}
+
+/// Whether the calendar's client's list was last synced more than half a poll interval ago
+/// (a list synced just before, e.g. by `discover`, is not listed again).
+async fn list_is_stale(
+    cs: &Calstack,
+    calendar: &MirroredCalendar,
+    options: &SyncOptions,
+) -> Result<bool> {
+    let state = cs.store().get_list_state(calendar.key().client_id).await?;
+    let fresh_after = cs.clock().now() - delta(options.poll_interval / 2);
+    Ok(state
+        .and_then(|s| s.last_synced)
+        .is_none_or(|at| at < fresh_after))
 }
 
 /// The shortest poll interval honoured (so a round always ends).

@@ -165,4 +165,25 @@ async fn forged_and_malformed_notifications_are_refused_and_change_nothing() {
         .await
         .expect("calendars");
     assert_eq!(before, after, "nothing changed");
+
+    let token = genuine
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("X-Goog-Channel-Token"))
+        .map(|(_, v)| v.clone())
+        .expect("a token");
+    assert!(
+        !format!("{after:?}").contains(&token),
+        "Debug never shows the token"
+    );
+    let path = harness.database_path();
+    let bytes = [
+        std::fs::read(path).expect("database file"),
+        std::fs::read(path.with_extension("db-wal")).unwrap_or_default(),
+    ]
+    .concat();
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(
+        !text.contains(&token),
+        "the channel token is sealed at rest"
+    );
 }
