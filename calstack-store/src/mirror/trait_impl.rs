@@ -300,27 +300,15 @@ macro_rules! mirror_trait_impl {
                 generation: i64,
                 sync_token: &str,
             ) -> Result<(), StoreError> {
-                let failed = |e| store_error(e, "complete full sync");
-                let mut tx = self.pool.begin().await.map_err(failed)?;
-                let swapped = q(sql::SWAP_GENERATION)
-                    .bind(generation)
-                    .bind(sync_token.to_owned())
-                    .bind(D::id(key.client_id.0))
-                    .bind(key.calendar_id.clone())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(failed)?;
-                if swapped.rows_affected() == 0 {
-                    return Err(StoreError::not_found(key.to_string()));
+                let mut attempt = 1;
+                loop {
+                    match self.swap_generation_once(key, generation, sync_token).await {
+                        Err(e) if is_deadlock(&e) && attempt < DEADLOCK_ATTEMPTS => attempt += 1,
+                        Err(e) => return Err(store_error(e, "complete full sync")),
+                        Ok(false) => return Err(StoreError::not_found(key.to_string())),
+                        Ok(true) => return Ok(()),
+                    }
                 }
-                q(sql::DELETE_OTHER_GENERATIONS)
-                    .bind(D::id(key.client_id.0))
-                    .bind(key.calendar_id.clone())
-                    .bind(generation)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(failed)?;
-                tx.commit().await.map_err(failed)
             }
 
             async fn events_between(
@@ -371,6 +359,34 @@ macro_rules! mirror_trait_impl {
         }
 
         impl Store {
+            /// One attempt of `complete_full_sync`; whether the calendar exists.
+            async fn swap_generation_once(
+                &self,
+                key: &CalendarKey,
+                generation: i64,
+                sync_token: &str,
+            ) -> Result<bool, sqlx::Error> {
+                let mut tx = self.pool.begin().await?;
+                let swapped = q(sql::SWAP_GENERATION)
+                    .bind(generation)
+                    .bind(sync_token.to_owned())
+                    .bind(D::id(key.client_id.0))
+                    .bind(key.calendar_id.clone())
+                    .execute(&mut *tx)
+                    .await?;
+                if swapped.rows_affected() == 0 {
+                    return Ok(false);
+                }
+                q(sql::DELETE_OTHER_GENERATIONS)
+                    .bind(D::id(key.client_id.0))
+                    .bind(key.calendar_id.clone())
+                    .bind(generation)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+
             /// One attempt of `write_events`, in one transaction.
             async fn write_events_once(
                 &self,
