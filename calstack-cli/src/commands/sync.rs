@@ -60,6 +60,9 @@ pub struct SyncArgs {
 #[derive(Debug, Subcommand)]
 pub enum SyncAction {
     /// Per mirrored calendar: last synced, events mirrored, next due, last error
+    #[command(
+        after_help = "Examples:\n  calstack sync status\n  calstack sync status --client Acme --json"
+    )]
     Status {
         /// Only this client (id or unique name); repeatable [default: every client]
         #[arg(long = "client", value_name = "CLIENT")]
