@@ -189,6 +189,10 @@ pub enum Command {
         after_help = "Examples:\n  calstack demo\n  calstack demo --db sqlite:///tmp/demo.db   # keep the demo's data"
     )]
     Demo,
+
+    /// Fill the local mirror of every client's calendars from Google (once, or until Ctrl-C
+    /// with --watch), or show how fresh it is (`sync status`)
+    Sync(crate::commands::sync::SyncArgs),
 }
 
 /// `calstack sharing …` (the calendar's ACL)

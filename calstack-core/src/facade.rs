@@ -307,7 +307,13 @@ impl Calstack {
             .retry(settings.retry)
             .retry_budget(settings.budget.clone())
             .requests_per_second(settings.requests_per_second)
-            .http_client(settings.http.clone());
+            .http_client(settings.http.clone())
+            .write_observer(Arc::new(crate::mirror::write_through::WriteThrough::new(
+                self.store.clone(),
+                self.oauth.keyring().clone(),
+                self.clock.clone(),
+                credential_id,
+            )));
         if let Some(longest) = settings.max_retry_after {
             builder = builder.max_retry_after(longest);
         }

@@ -18,6 +18,8 @@
 //! - [`validate`]: input validation whose errors name the field.
 //! - [`secret`]: newtypes for secrets whose `Debug` never shows them.
 //! - [`clock`]: injected time, so expiry and backoff are tested without sleeping.
+//! - [`mirror`]: the local mirror of every client's calendars (read side) and write-through.
+//! - [`sync`]: the sync engine, [`sync::Syncer`] workers with leases, push notifications.
 
 pub mod auth;
 pub mod calendar;
@@ -27,9 +29,11 @@ pub mod error;
 pub mod facade;
 pub mod ics;
 pub mod metrics;
+pub mod mirror;
 pub mod oauth;
 pub mod secret;
 pub mod store;
+pub mod sync;
 pub mod tokens;
 pub mod transport;
 pub mod validate;

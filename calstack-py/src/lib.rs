@@ -18,6 +18,7 @@ mod models;
 mod oauth;
 mod runtime;
 mod stack;
+mod sync;
 
 /// The extension module.
 #[pymodule]

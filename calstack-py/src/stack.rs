@@ -93,7 +93,7 @@ fn endpoints(
 /// endpoints to talk to.
 #[pyclass(module = "calstack", name = "Calstack", frozen)]
 pub(crate) struct Calstack {
-    handle: Handle,
+    pub(crate) handle: Handle,
 }
 
 #[pymethods]

@@ -28,6 +28,8 @@ use calstack_core::{Store, StoreError};
 mod codec;
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 mod error;
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+mod mirror;
 #[cfg(feature = "mysql")]
 mod mysql;
 #[cfg(feature = "postgres")]

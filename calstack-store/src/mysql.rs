@@ -9,10 +9,12 @@ use std::time::Duration;
 use calstack_core::StoreError;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions, MySqlRow};
+use sqlx::{AssertSqlSafe, SqlSafeStr, SqlStr};
 use uuid::Uuid;
 
 use crate::codec::{col, uuid_from_text, uuid_to_text};
 use crate::error::{invalid_url, migration_error, store_error};
+use crate::mirror::{MirrorDialect, impl_sql_mirror};
 use crate::sql_store::{Dialect, impl_sql_store};
 
 /// Connections per process. MariaDB's default limit is 151 connections in all, so several
@@ -154,3 +156,15 @@ impl Dialect for MySqlDialect {
 }
 
 impl_sql_store!(MySqlStore, MySqlDialect);
+
+impl MirrorDialect for MySqlDialect {
+    const SKIP_LOCKED: bool = true;
+
+    const BEGIN_CLAIM: &'static str = "BEGIN";
+
+    fn dynamic(statement: String) -> SqlStr {
+        AssertSqlSafe(statement).into_sql_str()
+    }
+}
+
+impl_sql_mirror!(MySqlStore, MySqlDialect);

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::codec::col;
 use crate::error::{invalid_url, migration_error, store_error};
+use crate::mirror::{MirrorDialect, impl_sql_mirror};
 use crate::sql::numbered;
 use crate::sql_store::{Dialect, impl_sql_store};
 
@@ -126,3 +127,15 @@ impl Dialect for PgDialect {
 }
 
 impl_sql_store!(PgStore, PgDialect);
+
+impl MirrorDialect for PgDialect {
+    const SKIP_LOCKED: bool = true;
+
+    const BEGIN_CLAIM: &'static str = "BEGIN";
+
+    fn dynamic(statement: String) -> SqlStr {
+        AssertSqlSafe(numbered(&statement)).into_sql_str()
+    }
+}
+
+impl_sql_mirror!(PgStore, PgDialect);

@@ -13,10 +13,12 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
+use sqlx::{AssertSqlSafe, SqlSafeStr, SqlStr};
 use uuid::Uuid;
 
 use crate::codec::{col, time_from_text, time_to_text, uuid_from_text, uuid_to_text};
 use crate::error::{invalid_url, migration_error, store_error};
+use crate::mirror::{MirrorDialect, impl_sql_mirror};
 use crate::sql_store::{Dialect, impl_sql_store};
 
 /// How long a statement waits for another connection's (or process's) write to finish.
@@ -184,3 +186,15 @@ impl Dialect for SqliteDialect {
 }
 
 impl_sql_store!(SqliteStore, SqliteDialect);
+
+impl MirrorDialect for SqliteDialect {
+    const SKIP_LOCKED: bool = false;
+
+    const BEGIN_CLAIM: &'static str = "BEGIN IMMEDIATE";
+
+    fn dynamic(statement: String) -> SqlStr {
+        AssertSqlSafe(statement).into_sql_str()
+    }
+}
+
+impl_sql_mirror!(SqliteStore, SqliteDialect);

@@ -15,12 +15,20 @@
 //! # }
 //! ```
 
+mod webhook;
+
+pub use webhook::{ReceivedHeaders, WebhookSink};
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use calstack_core::crypto::{EncryptionKey, Keyring, aad};
 use calstack_core::oauth::{GoogleEndpoints, NewCredential};
-use calstack_core::{Calstack, Client, ClientSecret, CredentialId, ManualClock, OAuthCredential};
+use calstack_core::store::CalendarKey;
+use calstack_core::{
+    CalendarClient, Calstack, Client, ClientSecret, CredentialId, Event, ManualClock,
+    OAuthCredential, StaticToken, Store,
+};
 use calstack_emulator::{Emulator, EmulatorBuilder, RunningEmulator};
 use chrono::Utc;
 use tempfile::TempDir;
@@ -71,6 +79,15 @@ impl Harness {
     /// # Panics
     /// If the emulator, the store or the facade cannot start.
     pub async fn with_emulator(builder: EmulatorBuilder) -> Self {
+        Self::with_store(builder, None).await
+    }
+
+    /// A harness over an emulator configured by `builder` and `store` (a fresh SQLite file in
+    /// a temporary folder when `None`).
+    ///
+    /// # Panics
+    /// If the emulator, the store or the facade cannot start.
+    pub async fn with_store(builder: EmulatorBuilder, store: Option<Arc<dyn Store>>) -> Self {
         let emulator = builder
             .port(0)
             .start()
@@ -78,9 +95,14 @@ impl Harness {
             .expect("the emulator starts on a free port");
         let dir = tempfile::tempdir().expect("a temporary folder for the SQLite store");
         let database = dir.path().join("calstack.db");
-        let store = calstack_store::SqliteStore::open(&database)
-            .await
-            .expect("the SQLite store opens");
+        let store: Arc<dyn Store> = match store {
+            Some(store) => store,
+            None => Arc::new(
+                calstack_store::SqliteStore::open(&database)
+                    .await
+                    .expect("the SQLite store opens"),
+            ),
+        };
         let keyring = Keyring::new(EncryptionKey::generate());
         let clock = ManualClock::new(Utc::now());
         let endpoints = GoogleEndpoints::new(
@@ -91,7 +113,7 @@ impl Harness {
         )
         .expect("the emulator's endpoints are valid");
         let calstack = Calstack::builder()
-            .store(Arc::new(store))
+            .store(store)
             .keyring(keyring.clone())
             .endpoints(endpoints)
             .clock(Arc::new(clock.clone()))
@@ -309,6 +331,80 @@ impl Harness {
             .open(&sealed, &aad::credential(credential_id, aad::REFRESH_TOKEN))
             .expect("the refresh token opens")
             .into_secret()
+    }
+}
+
+impl Harness {
+    /// A Calendar client acting for `account` directly at "Google" (a bearer minted by the
+    /// emulator, not through calstack): changes made with it are what a user does in Google
+    /// Calendar, unseen by the mirror until it syncs.
+    ///
+    /// # Panics
+    /// If the client cannot be built.
+    pub fn google_side(&self, account: &str) -> CalendarClient {
+        let token = self
+            .emulator
+            .access_token(account, &[calstack_emulator::SCOPE_CALENDAR]);
+        CalendarClient::builder(Arc::new(StaticToken::new(token)))
+            .base_url(self.emulator.calendar_api_base())
+            .build()
+            .expect("a Google-side client")
+    }
+}
+
+/// Asserts that the mirror holds exactly what Google lists for one calendar
+/// (`singleEvents=false`: single events, masters, exceptions), field by field.
+///
+/// # Panics
+/// If listing or reading fails, or any event differs (the message names the event and field).
+pub async fn assert_mirror_matches_google(
+    calstack: &Calstack,
+    google: &CalendarClient,
+    key: &CalendarKey,
+) {
+    let listed = google
+        .events()
+        .list(&key.calendar_id)
+        .max_results(2500)
+        .collect_all()
+        .await
+        .expect("Google lists the calendar");
+    let mirrored: Vec<Event> = calstack
+        .mirror()
+        .events(key)
+        .await
+        .expect("the mirror reads")
+        .into_iter()
+        .map(|m| m.event)
+        .collect();
+    let by_id = |events: &[Event]| -> std::collections::BTreeMap<String, serde_json::Value> {
+        events
+            .iter()
+            .map(|e| {
+                let value = serde_json::to_value(e).expect("events serialize");
+                (e.id.clone().unwrap_or_default(), value)
+            })
+            .collect()
+    };
+    let (want, got) = (by_id(&listed), by_id(&mirrored));
+    let missing: Vec<&String> = want.keys().filter(|k| !got.contains_key(*k)).collect();
+    let extra: Vec<&String> = got.keys().filter(|k| !want.contains_key(*k)).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "{key}: mirror lacks {missing:?} and has extra {extra:?}"
+    );
+    for (id, expected) in &want {
+        let actual = &got[id];
+        if let (Some(e), Some(a)) = (expected.as_object(), actual.as_object()) {
+            for field in e.keys().chain(a.keys()) {
+                assert_eq!(
+                    a.get(field),
+                    e.get(field),
+                    "{key}: event {id} differs in field {field}"
+                );
+            }
+        }
+        assert_eq!(actual, expected, "{key}: event {id} differs");
     }
 }
 

@@ -9,6 +9,7 @@ pub mod emulator;
 pub mod events;
 pub mod oauth;
 pub mod sharing;
+pub mod sync;
 pub mod transfer;
 
 use std::process::ExitCode;
@@ -69,6 +70,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Emulator { port } => emulator::run(port).await?,
         Command::Doctor => return doctor::run(&global).await,
         Command::Demo => demo::run(&global).await?,
+        Command::Sync(args) => sync::run(&App::open(&global).await?, args).await?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -9,6 +9,7 @@ use super::api::{
     AclApi, CalendarListApi, CalendarsApi, ChannelsApi, ColorsApi, EventsApi, FreeBusyApi,
     SettingsApi,
 };
+use super::observer::EventWriteObserver;
 use crate::auth::TokenSource;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
@@ -36,6 +37,7 @@ use crate::transport::{
 #[derive(Clone)]
 pub struct CalendarClient {
     transport: Arc<Transport>,
+    observer: Option<Arc<dyn EventWriteObserver>>,
 }
 
 impl std::fmt::Debug for CalendarClient {
@@ -59,6 +61,7 @@ impl CalendarClient {
             requests_per_second: None,
             http: None,
             metrics_label: None,
+            observer: None,
         }
     }
 
@@ -116,6 +119,11 @@ impl CalendarClient {
     pub(crate) fn transport(&self) -> &Transport {
         &self.transport
     }
+
+    /// The hook told about successful event writes, if any.
+    pub(crate) fn write_observer(&self) -> Option<&Arc<dyn EventWriteObserver>> {
+        self.observer.as_ref()
+    }
 }
 
 /// Configures a [`CalendarClient`]. Made by [`CalendarClient::builder`].
@@ -130,6 +138,7 @@ pub struct CalendarClientBuilder {
     requests_per_second: Option<u32>,
     http: Option<reqwest::Client>,
     metrics_label: Option<String>,
+    observer: Option<Arc<dyn EventWriteObserver>>,
 }
 
 impl std::fmt::Debug for CalendarClientBuilder {
@@ -195,6 +204,12 @@ impl CalendarClientBuilder {
         self
     }
 
+    /// Tells `observer` about every event write that succeeds (see [`EventWriteObserver`]).
+    pub fn write_observer(mut self, observer: Arc<dyn EventWriteObserver>) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<CalendarClient> {
         let base_url = match self.base_url {
@@ -223,6 +238,7 @@ impl CalendarClientBuilder {
                 requests_per_second: self.requests_per_second,
                 metrics_label: self.metrics_label,
             })),
+            observer: self.observer,
         })
     }
 }

@@ -18,11 +18,13 @@
 pub mod api;
 mod client;
 pub mod model;
+mod observer;
 
 pub use api::IfNoneMatch;
 pub use api::{Batch, BatchCall, BatchReply};
 pub use client::{CalendarClient, CalendarClientBuilder};
 pub use model::*;
+pub use observer::EventWriteObserver;
 
 /// The user guide `docs/calendar.md`, compiled here so its snippets are checked as doctests.
 #[cfg(doctest)]

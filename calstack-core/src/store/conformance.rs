@@ -46,13 +46,14 @@ pub async fn run_all(store: Arc<dyn Store>) {
     pending_authorizations_are_listed_and_resealed_by_compare_and_set(s).await;
     lease_acquire_extend_expire_release(s).await;
     lease_has_one_winner_among_concurrent_holders(s).await;
+    super::mirror_conformance::run_all(s).await;
 }
 
 // ---------------------------------------------------------------------------------------
 // fixtures
 
 /// 2026-01-01T00:00:00Z plus `seconds` and `micros`.
-fn at(seconds: i64, micros: i64) -> DateTime<Utc> {
+pub(super) fn at(seconds: i64, micros: i64) -> DateTime<Utc> {
     let base = Utc
         .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
         .single()
@@ -95,6 +96,11 @@ fn full_credential(client_id: ClientId, created_at: DateTime<Utc>) -> OAuthCrede
     }
 }
 
+/// A credential with every optional field set, for `owner` (for other test suites).
+pub fn full_credential_for(owner: ClientId) -> OAuthCredential {
+    full_credential(owner, at(100, 100))
+}
+
 /// A credential as it is before consent: nothing optional set, no scopes granted.
 fn bare_credential(client_id: ClientId, created_at: DateTime<Utc>) -> OAuthCredential {
     OAuthCredential {
@@ -132,19 +138,19 @@ fn pending(
     }
 }
 
-async fn add_client(s: &dyn Store, name: &str, email: &str) -> Client {
+pub(super) async fn add_client(s: &dyn Store, name: &str, email: &str) -> Client {
     let c = client(name, email);
     s.insert_client(&c).await.expect("insert client");
     c
 }
 
-async fn add_credential(s: &dyn Store, owner: ClientId) -> OAuthCredential {
+pub(super) async fn add_credential(s: &dyn Store, owner: ClientId) -> OAuthCredential {
     let c = full_credential(owner, at(100, 100));
     s.insert_credential(&c).await.expect("insert credential");
     c
 }
 
-async fn remove_clients(s: &dyn Store) {
+pub(super) async fn remove_clients(s: &dyn Store) {
     for c in s.list_clients().await.expect("list clients for cleanup") {
         s.delete_client(c.id)
             .await
@@ -153,7 +159,7 @@ async fn remove_clients(s: &dyn Store) {
 }
 
 #[track_caller]
-fn assert_conflict<T: std::fmt::Debug>(result: Result<T, StoreError>, what: &str) {
+pub(super) fn assert_conflict<T: std::fmt::Debug>(result: Result<T, StoreError>, what: &str) {
     match result {
         Err(StoreError::Conflict { .. }) => {}
         other => panic!("{what}: expected StoreError::Conflict, got {other:?}"),
@@ -161,7 +167,7 @@ fn assert_conflict<T: std::fmt::Debug>(result: Result<T, StoreError>, what: &str
 }
 
 #[track_caller]
-fn assert_not_found<T: std::fmt::Debug>(result: Result<T, StoreError>, what: &str) {
+pub(super) fn assert_not_found<T: std::fmt::Debug>(result: Result<T, StoreError>, what: &str) {
     match result {
         Err(StoreError::NotFound { .. }) => {}
         other => panic!("{what}: expected StoreError::NotFound, got {other:?}"),

@@ -19,11 +19,12 @@ pub struct MemoryStore {
 }
 
 #[derive(Debug, Default)]
-struct Tables {
-    clients: BTreeMap<ClientId, Client>,
-    credentials: BTreeMap<CredentialId, OAuthCredential>,
+pub(super) struct Tables {
+    pub(super) clients: BTreeMap<ClientId, Client>,
+    pub(super) credentials: BTreeMap<CredentialId, OAuthCredential>,
     pending: HashMap<String, PendingAuthorization>,
     leases: HashMap<CredentialId, (String, DateTime<Utc>)>,
+    pub(super) mirror: super::mirror_memory::MirrorTables,
 }
 
 impl MemoryStore {
@@ -32,7 +33,7 @@ impl MemoryStore {
         Self::default()
     }
 
-    fn tables(&self) -> MutexGuard<'_, Tables> {
+    pub(super) fn tables(&self) -> MutexGuard<'_, Tables> {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
@@ -47,6 +48,7 @@ impl Tables {
     fn drop_credential(&mut self, id: CredentialId) -> bool {
         self.pending.retain(|_, p| p.credential_id != id);
         self.leases.remove(&id);
+        self.mirror.forget_credential(id);
         self.credentials.remove(&id).is_some()
     }
 }
@@ -111,6 +113,7 @@ impl ClientStore for MemoryStore {
         for cred in owned {
             t.drop_credential(cred);
         }
+        t.mirror.forget_client(id);
         Ok(t.clients.remove(&id).is_some())
     }
 }

@@ -7,13 +7,23 @@
 
 mod error;
 mod memory;
+mod mirror;
+mod mirror_memory;
+mod mirror_records;
 mod records;
 mod traits;
 
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
+#[cfg(any(test, feature = "conformance"))]
+pub mod mirror_conformance;
 
 pub use error::StoreError;
 pub use memory::MemoryStore;
+pub use mirror::MirrorStore;
+pub use mirror_records::{
+    CalendarKey, CalendarListState, CalendarMetadata, MirrorEventRow, MirrorSelection,
+    MirroredCalendar, PushChannel, SyncFinish, TokenUpdate,
+};
 pub use records::{Client, ClientId, CredentialId, OAuthCredential, PendingAuthorization, Sealed};
 pub use traits::{AuthorizationStore, ClientStore, CredentialStore, LeaseStore, Store};

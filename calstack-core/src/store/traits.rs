@@ -113,8 +113,15 @@ pub trait LeaseStore: Send + Sync {
     -> Result<(), StoreError>;
 }
 
-/// Everything calstack persists. Implemented automatically for any type implementing the four
-/// parts; use it as `Arc<dyn Store>`.
-pub trait Store: ClientStore + CredentialStore + AuthorizationStore + LeaseStore {}
+/// Everything calstack persists. Implemented automatically for any type implementing the
+/// parts (the mirror's [`MirrorStore`](super::MirrorStore) included); use it as
+/// `Arc<dyn Store>`.
+pub trait Store:
+    ClientStore + CredentialStore + AuthorizationStore + LeaseStore + super::MirrorStore
+{
+}
 
-impl<T> Store for T where T: ClientStore + CredentialStore + AuthorizationStore + LeaseStore {}
+impl<T> Store for T where
+    T: ClientStore + CredentialStore + AuthorizationStore + LeaseStore + super::MirrorStore
+{
+}

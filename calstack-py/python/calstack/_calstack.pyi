@@ -3,7 +3,7 @@
 import builtins
 import datetime
 from collections.abc import Awaitable, Iterable, Mapping
-from typing import Any, Optional, Union, final
+from typing import Any, Optional, TypedDict, Union, final
 
 __version__: str
 __all__ = [
@@ -50,6 +50,40 @@ _Json = dict[str, Any]
 _When = Union["EventDateTime", Mapping[str, Any], datetime.datetime, datetime.date]
 _ClientRef = Union[str, "Client"]
 _CredentialRef = Union[str, "OAuthCredential"]
+
+class _SyncedCalendar(TypedDict):
+    client_id: str
+    calendar_id: str
+    full: bool
+    upserted: int
+    deleted: int
+    skipped: bool
+
+class _FailedSync(TypedDict):
+    client_id: str
+    calendar_id: Optional[str]
+    error: str
+
+class _SyncReport(TypedDict):
+    synced: builtins.list[_SyncedCalendar]
+    failed: builtins.list[_FailedSync]
+
+class _CalendarSyncStatus(TypedDict):
+    client_id: str
+    calendar_id: str
+    summary: Optional[str]
+    primary: bool
+    events: int
+    last_synced: Optional[datetime.datetime]
+    next_sync_due: datetime.datetime
+    failures: int
+    last_error: Optional[str]
+    parked_reason: Optional[str]
+
+class _Notification(TypedDict):
+    client_id: str
+    calendar_id: str
+    state: str
 
 def generate_key() -> str:
     """A new random 32-byte encryption key, base64 (keep it secret)."""
@@ -461,6 +495,14 @@ class Calstack:
     def is_asyncio(self) -> bool: ...
     def rotate_keys(self) -> RotationReport: ...
     def metrics(self) -> Metrics: ...
+    def sync(self, clients: Optional[builtins.list[_ClientRef]] = None) -> _SyncReport:
+        """Sync the local mirror from Google: every client (or these), then every calendar."""
+    def sync_status(self) -> builtins.list[_CalendarSyncStatus]:
+        """Per mirrored calendar: events mirrored, last synced, next due, last error."""
+    def handle_notification(
+        self, headers: Union[Mapping[str, str], Iterable[tuple[str, str]]]
+    ) -> _Notification:
+        """Check a push notification's X-Goog-* headers and make that calendar due."""
 
 @final
 class Clients:

@@ -41,6 +41,17 @@ fn unreachable(test: &str, what: &str, err: &dyn std::fmt::Display) {
     );
 }
 
+/// How many migrations calstack ships for `dialect` (`sqlite`, `postgres`, `mysql`).
+pub(crate) fn migration_count(dialect: &str) -> i64 {
+    let folder = format!("{}/migrations/{dialect}", env!("CARGO_MANIFEST_DIR"));
+    let files = std::fs::read_dir(&folder).expect("the migrations folder exists");
+    let sql = files
+        .filter_map(Result::ok)
+        .filter(|f| f.path().extension().is_some_and(|e| e == "sql"))
+        .count();
+    i64::try_from(sql).expect("a small count")
+}
+
 pub(crate) fn unique_name() -> String {
     format!("calstack_test_{}", uuid::Uuid::new_v4().simple())
 }

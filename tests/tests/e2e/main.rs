@@ -5,12 +5,16 @@ mod consent;
 mod events;
 mod faults;
 mod ics;
+mod mirror;
+mod push;
 mod restart;
+mod scenario;
 mod sharing;
 mod soak;
 mod stacking;
 mod sync;
 mod tokens;
+mod workers;
 
 use calstack_core::{Event, EventDateTime};
 use chrono::{TimeDelta, TimeZone, Utc};

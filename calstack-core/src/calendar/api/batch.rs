@@ -242,10 +242,30 @@ async fn send_chunk(client: &CalendarClient, calls: &[Call]) -> Result<Vec<Resul
             *slot = Some(result);
         }
     }
-    Ok(results
+    let results: Vec<Result<BatchReply>> = results
         .into_iter()
         .map(|r| r.unwrap_or_else(|| Err(Error::transport("the batch answer left this call out"))))
-        .collect())
+        .collect();
+    tell_write_observer(client, calls, &results).await;
+    Ok(results)
+}
+
+/// Writes answered in a batch reach the client's write observer (the mirror), as the same
+/// calls sent alone do.
+async fn tell_write_observer(client: &CalendarClient, calls: &[Call], results: &[Result<BatchReply>]) {
+    if client.write_observer().is_none() {
+        return;
+    }
+    for (call, result) in calls.iter().zip(results) {
+        let Ok(reply) = result else { continue };
+        if call.request.method == Method::DELETE {
+            call.notify_removed().await;
+        } else if call.request.method != Method::GET
+            && let Ok(event) = reply.json::<crate::calendar::Event>()
+        {
+            call.notify_written(&event).await;
+        }
+    }
 }
 
 async fn resend(call: &Call) -> Result<BatchReply> {

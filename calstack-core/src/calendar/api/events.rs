@@ -430,7 +430,7 @@ impl InsertEvent {
         let event_id = self.event.id.get_or_insert_with(generate_event_id).clone();
         self.call.json_body(&self.event)?;
         let outcome = self.call.execute().await;
-        match outcome.result {
+        let event = match outcome.result {
             Ok(response) => super::decode(&response.body),
             Err(Error::Api(api))
                 if api.status == 409
@@ -447,7 +447,9 @@ impl InsertEvent {
                     .await
             }
             Err(e) => Err(e),
-        }
+        }?;
+        self.call.notify_written(&event).await;
+        Ok(event)
     }
 
     /// Validates, gives the event an id when it has none, and encodes the body: the call to
@@ -601,7 +603,9 @@ impl DeleteEvent {
                 Ok(())
             }
             other => other.map(|_| ()),
-        }
+        }?;
+        self.call.notify_removed().await;
+        Ok(())
     }
 
     /// The prepared call, for a batch.
@@ -627,7 +631,7 @@ impl MoveEvent {
 
     /// Sends the request (not retried once it may have reached Google).
     pub async fn send(self) -> Result<Event> {
-        self.call.send_json().await
+        self.call.send_written().await
     }
 }
 
@@ -653,7 +657,7 @@ impl QuickAddEvent {
         if self.blank {
             return Err(Error::validation("text", "must not be blank"));
         }
-        self.call.send_json().await
+        self.call.send_written().await
     }
 }
 
@@ -725,7 +729,7 @@ impl ImportEvent {
 
     /// Validates (an `iCalUID` is required), then sends.
     pub async fn send(self) -> Result<Event> {
-        self.prepare()?.send_json().await
+        self.prepare()?.send_written().await
     }
 
     /// Validates (an `iCalUID` is required) and encodes the body: the call to send.

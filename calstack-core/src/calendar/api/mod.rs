@@ -104,6 +104,46 @@ impl Call {
         decode(&response.body)
     }
 
+    /// Sends an event write, decodes the event and tells the client's write observer (the
+    /// calendar is the path's second segment; for `move`, the event also left it for the
+    /// `destination`).
+    pub(crate) async fn send_written(self) -> Result<super::model::Event> {
+        let response = self.execute().await.result?;
+        let event: super::model::Event = decode(&response.body)?;
+        self.notify_written(&event).await;
+        Ok(event)
+    }
+
+    /// Tells the write observer about `event`, written by this call.
+    pub(crate) async fn notify_written(&self, event: &super::model::Event) {
+        let Some(observer) = self.client.write_observer() else {
+            return;
+        };
+        let Some(calendar) = self.request.segments.get(1) else {
+            return;
+        };
+        let destination = self.request.query.iter().find(|(n, _)| *n == "destination");
+        match (destination, &event.id) {
+            (Some((_, to)), Some(id)) => {
+                observer.event_removed(calendar, id).await;
+                observer.event_written(to, event).await;
+            }
+            _ => observer.event_written(calendar, event).await,
+        }
+    }
+
+    /// Tells the write observer that this call (a delete: the path is
+    /// `calendars/{calendar}/events/{event}`) removed its event.
+    pub(crate) async fn notify_removed(&self) {
+        if let (Some(observer), Some(calendar), Some(event)) = (
+            self.client.write_observer(),
+            self.request.segments.get(1),
+            self.request.segments.get(3),
+        ) {
+            observer.event_removed(calendar, event).await;
+        }
+    }
+
     /// Sends and expects no body (204).
     pub(crate) async fn send_empty(self) -> Result<()> {
         self.execute().await.result.map(|_| ())

@@ -39,17 +39,20 @@ pub(crate) fn guard_notifying_write(call: &mut Call) {
 }
 
 /// Sends an update or patch; a 412 met by a retry is resolved by reading the event back.
+/// The client's write observer (the mirror) hears of the written event.
 pub(crate) async fn send_write(call: Call) -> Result<Event> {
     let outcome = call.execute().await;
-    match outcome.result {
-        Ok(response) => decode(&response.body),
+    let event = match outcome.result {
+        Ok(response) => decode(&response.body)?,
         Err(Error::PreconditionFailed)
             if outcome.retries > 0 && call.request.if_match.is_some() =>
         {
-            applied_or_precondition_failed(&call).await
+            applied_or_precondition_failed(&call).await?
         }
-        Err(e) => Err(e),
-    }
+        Err(e) => return Err(e),
+    };
+    call.notify_written(&event).await;
+    Ok(event)
 }
 
 /// Reads the event `call` wrote; returns it if it holds everything `call` sent.

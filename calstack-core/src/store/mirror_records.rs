@@ -1,0 +1,232 @@
+//! The records of the local mirror: mirrored calendars (metadata, sync state, lease, push
+//! channel), mirrored events (clear columns for queries plus the sealed event JSON), the
+//! per-client calendar-list state, and the selection the read queries take.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::{ClientId, CredentialId, Sealed};
+
+/// Identifies one mirrored calendar: the client it belongs to and Google's calendar id.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CalendarKey {
+    /// The client.
+    pub client_id: ClientId,
+    /// Google's calendar id (the account's email for a primary calendar).
+    pub calendar_id: String,
+}
+
+impl CalendarKey {
+    /// The key of `calendar_id` of `client_id`.
+    pub fn new(client_id: ClientId, calendar_id: impl Into<String>) -> Self {
+        Self {
+            client_id,
+            calendar_id: calendar_id.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for CalendarKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "calendar {} of client {}",
+            self.calendar_id, self.client_id
+        )
+    }
+}
+
+/// What the calendar list says about a calendar: written by every calendar-list sync.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarMetadata {
+    /// Which calendar.
+    pub key: CalendarKey,
+    /// The credential it is read with.
+    pub credential_id: CredentialId,
+    /// Title (the user's override when set).
+    pub summary: Option<String>,
+    /// IANA time zone.
+    pub time_zone: Option<String>,
+    /// `owner`, `writer`, `reader` or `freeBusyReader`.
+    pub access_role: Option<String>,
+    /// Color id (`colors.calendar` key).
+    pub color_id: Option<String>,
+    /// Background color `#rrggbb`.
+    pub background_color: Option<String>,
+    /// Foreground color `#rrggbb`.
+    pub foreground_color: Option<String>,
+    /// Whether this is the account's primary calendar.
+    pub primary: bool,
+    /// Whether the calendar is shown in the account's UI.
+    pub selected: bool,
+}
+
+/// A push channel watching a calendar's events (`events.watch`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushChannel {
+    /// The channel id calstack chose (a UUID).
+    pub id: String,
+    /// Google's id of the watched resource (needed to stop the channel).
+    pub resource_id: String,
+    /// When Google stops delivering.
+    pub expires_at: DateTime<Utc>,
+    /// The verification token Google echoes in `X-Goog-Channel-Token`, sealed.
+    pub token: Sealed,
+}
+
+/// A mirrored calendar: its metadata, its sync state and who holds its lease.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MirroredCalendar {
+    /// Metadata from the calendar list.
+    pub meta: CalendarMetadata,
+    /// The token of the next incremental events sync; `None` until the first full sync.
+    pub sync_token: Option<String>,
+    /// Which generation of event rows is current (a full resync writes the next one, then
+    /// swaps atomically).
+    pub generation: i64,
+    /// When the last successful sync finished.
+    pub last_synced: Option<DateTime<Utc>>,
+    /// When the calendar should next be synced.
+    pub next_sync_due: DateTime<Utc>,
+    /// Failed syncs in a row (0 after a success).
+    pub failures: i32,
+    /// Why the last sync failed (never a secret).
+    pub last_error: Option<String>,
+    /// Why the calendar is parked (its credential needs consent again); parked calendars are
+    /// never claimed.
+    pub parked_reason: Option<String>,
+    /// The push channel, when watched.
+    pub channel: Option<PushChannel>,
+    /// The worker holding the sync lease, if any.
+    pub lease_holder: Option<String>,
+    /// Until when that lease holds.
+    pub lease_until: Option<DateTime<Utc>>,
+}
+
+impl MirroredCalendar {
+    /// The calendar's key.
+    pub fn key(&self) -> &CalendarKey {
+        &self.meta.key
+    }
+}
+
+/// How a finished sync changes the stored events sync token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenUpdate {
+    /// Leave it as it is.
+    Keep,
+    /// Store this token (after an incremental sync).
+    Set(String),
+    /// Forget it: the next sync is a full one.
+    Clear,
+}
+
+/// What a worker records when it finishes (or gives up) syncing a calendar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncFinish {
+    /// When the sync succeeded; `None` for a failure (the last success is kept).
+    pub synced_at: Option<DateTime<Utc>>,
+    /// What happens to the sync token.
+    pub token: TokenUpdate,
+    /// When the calendar is due again.
+    pub next_sync_due: DateTime<Utc>,
+    /// Failures in a row after this attempt.
+    pub failures: i32,
+    /// The failure, or `None` after a success.
+    pub last_error: Option<String>,
+}
+
+/// One mirrored event: clear columns for queries, and the event as Google sent it, sealed.
+///
+/// Cancelled instances of a recurring series (exceptions Google lists as tombstones) are
+/// stored too; their `start_utc`/`end_utc` are the original start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MirrorEventRow {
+    /// Which calendar.
+    pub key: CalendarKey,
+    /// The credential it was read with.
+    pub credential_id: CredentialId,
+    /// Google's event id.
+    pub event_id: String,
+    /// RFC 5545 UID.
+    pub ical_uid: Option<String>,
+    /// `confirmed`, `tentative` or `cancelled`.
+    pub status: Option<String>,
+    /// Start as a UTC instant (all-day: midnight UTC of the date).
+    pub start_utc: Option<DateTime<Utc>>,
+    /// End as a UTC instant (all-day: midnight UTC of the end date, exclusive).
+    pub end_utc: Option<DateTime<Utc>>,
+    /// All-day start date.
+    pub start_date: Option<NaiveDate>,
+    /// All-day end date (exclusive).
+    pub end_date: Option<NaiveDate>,
+    /// The event's IANA time zone (`start.timeZone`).
+    pub time_zone: Option<String>,
+    /// `opaque` or `transparent`.
+    pub transparency: Option<String>,
+    /// The calendar owner's response (`needsAction`, `declined`, `tentative`, `accepted`).
+    pub response_status: Option<String>,
+    /// For an instance of a series: the master's id.
+    pub recurring_event_id: Option<String>,
+    /// For an instance of a series: its original start, as a UTC instant.
+    pub original_start_utc: Option<DateTime<Utc>>,
+    /// Last modification at Google.
+    pub updated: Option<DateTime<Utc>>,
+    /// Google's etag.
+    pub etag: Option<String>,
+    /// Whether this is the master of a recurring series.
+    pub is_recurring_master: bool,
+    /// For a master: an upper bound of the end of its last occurrence; `None` = open-ended
+    /// (or too costly to work out).
+    pub series_end_utc: Option<DateTime<Utc>>,
+    /// The event JSON exactly as Google sent it, sealed with AAD naming client, calendar and
+    /// event id.
+    pub body: Sealed,
+}
+
+/// Which mirrored calendars a read covers: `None` means all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MirrorSelection {
+    /// Only these clients.
+    pub clients: Option<Vec<ClientId>>,
+    /// Only these calendar ids.
+    pub calendars: Option<Vec<String>>,
+}
+
+impl MirrorSelection {
+    /// Every mirrored calendar.
+    pub fn all() -> Self {
+        Self::default()
+    }
+
+    /// The calendars of these clients.
+    pub fn clients(clients: impl IntoIterator<Item = ClientId>) -> Self {
+        Self {
+            clients: Some(clients.into_iter().collect()),
+            calendars: None,
+        }
+    }
+
+    /// Whether `key` is selected.
+    pub fn contains(&self, key: &CalendarKey) -> bool {
+        self.clients
+            .as_ref()
+            .is_none_or(|c| c.contains(&key.client_id))
+            && self
+                .calendars
+                .as_ref()
+                .is_none_or(|c| c.contains(&key.calendar_id))
+    }
+}
+
+/// The calendar-list sync state of one client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarListState {
+    /// The client.
+    pub client_id: ClientId,
+    /// The credential its calendar list is read with.
+    pub credential_id: CredentialId,
+    /// The token of the next incremental calendar-list sync.
+    pub sync_token: Option<String>,
+    /// When the list was last synced.
+    pub last_synced: Option<DateTime<Utc>>,
+}

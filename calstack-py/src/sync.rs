@@ -1,0 +1,142 @@
+//! `stack.sync(clients=None)`, `stack.sync_status()` and `stack.handle_notification(headers)`:
+//! the mirror and sync engine of calstack-core for Python. Converts, calls, converts back.
+
+use calstack_core::ClientId;
+use calstack_core::mirror::CalendarStatus;
+use calstack_core::store::MirrorSelection;
+use calstack_core::sync::{ResourceState, SyncReport};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyMapping};
+
+use crate::errors::{self, CallError};
+use crate::runtime::block_on;
+use crate::stack::{Calstack, client_id};
+
+#[pymethods]
+impl Calstack {
+    /// Syncs the local mirror from Google: every client (or the given ones: ids or `Client`s),
+    /// their calendar lists, then every calendar. Returns `{"synced": [...], "failed": [...]}`;
+    /// an unknown client raises `NotFoundError`.
+    #[pyo3(signature = (clients=None))]
+    fn sync<'py>(
+        &self,
+        py: Python<'py>,
+        clients: Option<Vec<Bound<'py, PyAny>>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let ids: Option<Vec<ClientId>> = clients
+            .map(|list| list.iter().map(|c| client_id(py, c)).collect())
+            .transpose()?;
+        let core = self.handle.core()?;
+        let report = block_on(py, async move {
+            let syncer = core.syncer(calstack_core::sync::SyncOptions::default());
+            Ok::<_, CallError>(syncer.sync_clients(ids.as_deref()).await?)
+        })?;
+        report_to_py(py, &report)
+    }
+
+    /// Per mirrored calendar: client, calendar id, summary, events mirrored, last synced,
+    /// next due, failures, last error, parked reason.
+    fn sync_status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let core = self.handle.core()?;
+        let rows = block_on(py, async move {
+            Ok::<_, CallError>(core.mirror().status(&MirrorSelection::all()).await?)
+        })?;
+        let out = PyList::empty(py);
+        for row in &rows {
+            out.append(status_to_py(py, row)?)?;
+        }
+        Ok(out)
+    }
+
+    /// Checks a push notification's headers (any mapping of name to value, e.g. Flask's
+    /// `request.headers`) and makes that calendar due at once. Returns
+    /// `{"client_id", "calendar_id", "state"}`; a forged or malformed notification raises
+    /// `ValidationError` naming the header and changes nothing.
+    fn handle_notification<'py>(
+        &self,
+        py: Python<'py>,
+        headers: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let pairs = header_pairs(py, headers)?;
+        let core = self.handle.core()?;
+        let note = block_on(py, async move {
+            let iter = pairs.iter().map(|(k, v)| (k.as_str(), v.as_bytes()));
+            Ok::<_, CallError>(core.handle_notification(iter).await?)
+        })?;
+        let out = PyDict::new(py);
+        out.set_item("client_id", note.calendar.client_id.to_string())?;
+        out.set_item("calendar_id", note.calendar.calendar_id)?;
+        let state = match note.state {
+            ResourceState::Sync => "sync",
+            ResourceState::NotExists => "not_exists",
+            _ => "exists",
+        };
+        out.set_item("state", state)?;
+        Ok(out)
+    }
+}
+
+/// Header names and values from a mapping (or an iterable of pairs) of str to str.
+fn header_pairs(py: Python<'_>, headers: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
+    let items = match headers.cast::<PyMapping>() {
+        Ok(mapping) => mapping.items()?.into_any(),
+        Err(_) => headers.clone(),
+    };
+    let mut pairs = Vec::new();
+    for item in items.try_iter()? {
+        let (name, value): (String, String) = item?
+            .extract()
+            .map_err(|_| errors::validation(py, "headers", "expected str names and values"))?;
+        pairs.push((name, value));
+    }
+    Ok(pairs)
+}
+
+fn report_to_py<'py>(py: Python<'py>, report: &SyncReport) -> PyResult<Bound<'py, PyDict>> {
+    let synced = PyList::empty(py);
+    for (key, done) in &report.synced {
+        let row = PyDict::new(py);
+        row.set_item("client_id", key.client_id.to_string())?;
+        row.set_item("calendar_id", &key.calendar_id)?;
+        row.set_item("full", done.full)?;
+        row.set_item("upserted", done.upserted)?;
+        row.set_item("deleted", done.deleted)?;
+        row.set_item("skipped", done.skipped)?;
+        synced.append(row)?;
+    }
+    let failed = PyList::empty(py);
+    for (key, error) in &report.failed {
+        let row = PyDict::new(py);
+        row.set_item("client_id", key.client_id.to_string())?;
+        row.set_item("calendar_id", &key.calendar_id)?;
+        row.set_item("error", error.to_string())?;
+        failed.append(row)?;
+    }
+    for (client, error) in &report.failed_clients {
+        let row = PyDict::new(py);
+        row.set_item("client_id", client.to_string())?;
+        row.set_item("calendar_id", py.None())?;
+        row.set_item("error", error.to_string())?;
+        failed.append(row)?;
+    }
+    let out = PyDict::new(py);
+    out.set_item("synced", synced)?;
+    out.set_item("failed", failed)?;
+    Ok(out)
+}
+
+fn status_to_py<'py>(py: Python<'py>, row: &CalendarStatus) -> PyResult<Bound<'py, PyDict>> {
+    let c = &row.calendar;
+    let out = PyDict::new(py);
+    out.set_item("client_id", c.meta.key.client_id.to_string())?;
+    out.set_item("calendar_id", &c.meta.key.calendar_id)?;
+    out.set_item("summary", &c.meta.summary)?;
+    out.set_item("primary", c.meta.primary)?;
+    out.set_item("events", row.events)?;
+    out.set_item("last_synced", c.last_synced)?;
+    out.set_item("next_sync_due", c.next_sync_due)?;
+    out.set_item("failures", c.failures)?;
+    out.set_item("last_error", &c.last_error)?;
+    out.set_item("parked_reason", &c.parked_reason)?;
+    Ok(out)
+}

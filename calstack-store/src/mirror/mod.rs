@@ -1,0 +1,308 @@
+//! [`MirrorStore`](calstack_core::store::MirrorStore) for every SQL backend, written once.
+//!
+//! As in [`crate::sql_store`], a macro expanded per backend (sqlx's per-value bounds cannot be
+//! stated once on a trait). What differs by dialect beyond [`Dialect`]: whether due calendars
+//! are claimed with `FOR UPDATE SKIP LOCKED` (PostgreSQL, MySQL/MariaDB) or with plain
+//! conditional updates (SQLite, which has one writer at a time), and how statements assembled
+//! at run time get their placeholders.
+
+pub(crate) mod sql;
+pub(crate) mod trait_impl;
+
+use sqlx::SqlStr;
+
+use crate::sql_store::Dialect;
+
+/// Attempts of a write transaction the database aborted to break a deadlock.
+pub(crate) const DEADLOCK_ATTEMPTS: usize = 5;
+
+/// Whether the database aborted the transaction to break a deadlock or a serialization
+/// conflict (SQLSTATE 40001 / 40P01): running it again is safe and expected.
+pub(crate) fn is_deadlock(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|code| matches!(code.as_ref(), "40001" | "40P01")),
+        _ => false,
+    }
+}
+
+/// Rows per multi-row insert (21 binds each stays well under every backend's bind limit).
+pub(crate) const INSERT_CHUNK: usize = 400;
+
+/// What the mirror needs of a backend beyond [`Dialect`].
+pub(crate) trait MirrorDialect: Dialect {
+    /// Whether `SELECT … FOR UPDATE SKIP LOCKED` exists.
+    const SKIP_LOCKED: bool;
+
+    /// How a claim's transaction starts: SQLite must take the write lock at once
+    /// (`BEGIN IMMEDIATE`), or a read-then-write transaction fails when another writer commits
+    /// first.
+    const BEGIN_CLAIM: &'static str;
+
+    /// A statement assembled at run time, in this backend's placeholder style.
+    fn dynamic(statement: String) -> SqlStr;
+}
+
+/// Implements `MirrorStore` for `$store` with the [`MirrorDialect`] `$dialect`.
+macro_rules! impl_sql_mirror {
+    ($store:ident, $dialect:ident) => {
+        /// The mirror's storage for this backend, from [`crate::mirror`].
+        mod sql_mirror_impl {
+            use async_trait::async_trait;
+            use calstack_core::store::{
+                CalendarKey, CalendarListState, CalendarMetadata, MirrorEventRow, MirrorSelection,
+                MirrorStore, MirroredCalendar, PushChannel, SyncFinish, TokenUpdate,
+            };
+            use calstack_core::{ClientId, CredentialId, Sealed, StoreError};
+            use chrono::{DateTime, NaiveDate, Utc};
+
+            use super::{$dialect as D, $store as Store};
+            use crate::codec::col;
+            use crate::error::{Violation, store_error, violation};
+            use crate::mirror::{DEADLOCK_ATTEMPTS, INSERT_CHUNK, MirrorDialect, is_deadlock, sql};
+            use crate::sql_store::Dialect;
+
+            type Row = <D as Dialect>::Row;
+            type Db = <Row as sqlx::Row>::Database;
+            type Query = sqlx::query::Query<'static, Db, <Db as sqlx::Database>::Arguments>;
+
+            const CALENDARS: &str = "mirror_calendars";
+            const EVENTS: &str = "mirror_events";
+
+            fn q(statement: &'static str) -> Query {
+                sqlx::query(D::sql(statement))
+            }
+
+            fn keyed(statement: &'static str, key: &CalendarKey) -> Query {
+                q(statement)
+                    .bind(D::id(key.client_id.0))
+                    .bind(key.calendar_id.clone())
+            }
+
+            fn calendar_from_row(row: &Row) -> Result<MirroredCalendar, StoreError> {
+                const T: &str = CALENDARS;
+                let text = |c| col::<_, Option<String>>(row, T, c);
+                let channel = match (text("channel_id")?, text("channel_resource_id")?) {
+                    (Some(id), Some(resource_id)) => Some(PushChannel {
+                        id,
+                        resource_id,
+                        expires_at: D::read_optional_time(row, T, "channel_expires_at")?
+                            .unwrap_or(DateTime::<Utc>::UNIX_EPOCH),
+                        token: Sealed::from_stored(text("channel_token")?.unwrap_or_default()),
+                    }),
+                    _ => None,
+                };
+                Ok(MirroredCalendar {
+                    meta: CalendarMetadata {
+                        key: CalendarKey::new(
+                            ClientId(D::read_id(row, T, "client_id")?),
+                            col::<_, String>(row, T, "calendar_id")?,
+                        ),
+                        credential_id: CredentialId(D::read_id(row, T, "credential_id")?),
+                        summary: text("summary")?,
+                        time_zone: text("time_zone")?,
+                        access_role: text("access_role")?,
+                        color_id: text("color_id")?,
+                        background_color: text("background_color")?,
+                        foreground_color: text("foreground_color")?,
+                        primary: col(row, T, "is_primary")?,
+                        selected: col(row, T, "selected")?,
+                    },
+                    sync_token: text("sync_token")?,
+                    generation: col(row, T, "generation")?,
+                    last_synced: D::read_optional_time(row, T, "last_synced")?,
+                    next_sync_due: D::read_time(row, T, "next_sync_due")?,
+                    failures: col(row, T, "failures")?,
+                    last_error: text("last_error")?,
+                    parked_reason: text("parked_reason")?,
+                    channel,
+                    lease_holder: text("lease_holder")?,
+                    lease_until: D::read_optional_time(row, T, "lease_until")?,
+                })
+            }
+
+            fn event_from_row(row: &Row) -> Result<MirrorEventRow, StoreError> {
+                const T: &str = EVENTS;
+                let text = |c| col::<_, Option<String>>(row, T, c);
+                let time = |c| D::read_optional_time(row, T, c);
+                let date = |c| col::<_, Option<NaiveDate>>(row, T, c);
+                Ok(MirrorEventRow {
+                    key: CalendarKey::new(
+                        ClientId(D::read_id(row, T, "client_id")?),
+                        col::<_, String>(row, T, "calendar_id")?,
+                    ),
+                    credential_id: CredentialId(D::read_id(row, T, "credential_id")?),
+                    event_id: col(row, T, "event_id")?,
+                    ical_uid: text("ical_uid")?,
+                    status: text("status")?,
+                    start_utc: time("start_utc")?,
+                    end_utc: time("end_utc")?,
+                    start_date: date("start_date")?,
+                    end_date: date("end_date")?,
+                    time_zone: text("time_zone")?,
+                    transparency: text("transparency")?,
+                    response_status: text("response_status")?,
+                    recurring_event_id: text("recurring_event_id")?,
+                    original_start_utc: time("original_start_utc")?,
+                    updated: time("updated")?,
+                    etag: text("etag")?,
+                    is_recurring_master: col(row, T, "is_master")?,
+                    series_end_utc: time("series_end_utc")?,
+                    body: Sealed::from_stored(col::<_, String>(row, T, "body")?),
+                })
+            }
+
+            /// Binds one event row's columns, in the order of the column list.
+            fn bind_event(query: Query, generation: i64, r: &MirrorEventRow) -> Query {
+                query
+                    .bind(D::id(r.key.client_id.0))
+                    .bind(r.key.calendar_id.clone())
+                    .bind(generation)
+                    .bind(r.event_id.clone())
+                    .bind(D::id(r.credential_id.0))
+                    .bind(r.ical_uid.clone())
+                    .bind(r.status.clone())
+                    .bind(r.start_utc.map(D::time))
+                    .bind(r.end_utc.map(D::time))
+                    .bind(r.start_date)
+                    .bind(r.end_date)
+                    .bind(r.time_zone.clone())
+                    .bind(r.transparency.clone())
+                    .bind(r.response_status.clone())
+                    .bind(r.recurring_event_id.clone())
+                    .bind(r.original_start_utc.map(D::time))
+                    .bind(r.updated.map(D::time))
+                    .bind(r.etag.clone())
+                    .bind(r.is_recurring_master)
+                    .bind(r.series_end_utc.map(D::time))
+                    .bind(r.body.as_stored().to_owned())
+            }
+
+            /// Binds the metadata fields `UPDATE_CALENDAR_META` and `INSERT_CALENDAR` share.
+            fn bind_meta(query: Query, m: &CalendarMetadata) -> Query {
+                query
+                    .bind(D::id(m.credential_id.0))
+                    .bind(m.summary.clone())
+                    .bind(m.time_zone.clone())
+                    .bind(m.access_role.clone())
+                    .bind(m.color_id.clone())
+                    .bind(m.background_color.clone())
+                    .bind(m.foreground_color.clone())
+                    .bind(m.primary)
+                    .bind(m.selected)
+            }
+
+            fn bind_selection(mut query: Query, s: &MirrorSelection) -> Query {
+                for client in s.clients.iter().flatten() {
+                    query = query.bind(D::id(client.0));
+                }
+                for calendar in s.calendars.iter().flatten() {
+                    query = query.bind(calendar.clone());
+                }
+                query
+            }
+
+            fn owner_missing(e: sqlx::Error, what: &str) -> StoreError {
+                match violation(&e) {
+                    Some(Violation::ForeignKey) => {
+                        StoreError::not_found(format!("{what}: client or credential"))
+                    }
+                    _ => store_error(e, what),
+                }
+            }
+
+            impl Store {
+                async fn fetch_calendar(
+                    &self,
+                    key: &CalendarKey,
+                ) -> Result<Option<MirroredCalendar>, StoreError> {
+                    keyed(sql::GET_CALENDAR, key)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(|e| store_error(e, "get mirrored calendar"))?
+                        .map(|row| calendar_from_row(&row))
+                        .transpose()
+                }
+
+                async fn update_meta(&self, m: &CalendarMetadata) -> Result<bool, StoreError> {
+                    let done = bind_meta(q(sql::UPDATE_CALENDAR_META), m)
+                        .bind(D::id(m.key.client_id.0))
+                        .bind(m.key.calendar_id.clone())
+                        .execute(&self.pool)
+                        .await
+                        .map_err(|e| store_error(e, "update mirrored calendar"))?;
+                    Ok(done.rows_affected() > 0)
+                }
+
+                /// The keys of due calendars, leased to `holder` (see `claim_due_calendars`).
+                async fn take_due(
+                    &self,
+                    holder: &str,
+                    now: DateTime<Utc>,
+                    until: DateTime<Utc>,
+                    limit: u32,
+                ) -> Result<Vec<CalendarKey>, StoreError> {
+                    let failed = |e| store_error(e, "claim due calendars");
+                    let mut tx = self.pool.begin_with(D::BEGIN_CLAIM).await.map_err(failed)?;
+                    let select = if D::SKIP_LOCKED {
+                        sql::SELECT_DUE_SKIP_LOCKED
+                    } else {
+                        sql::SELECT_DUE
+                    };
+                    let rows = q(select)
+                        .bind(D::time(now))
+                        .bind(D::time(now))
+                        .bind(i64::from(limit))
+                        .fetch_all(&mut *tx)
+                        .await
+                        .map_err(failed)?;
+                    let mut taken = Vec::with_capacity(rows.len());
+                    for row in &rows {
+                        let key = CalendarKey::new(
+                            ClientId(D::read_id(row, CALENDARS, "client_id")?),
+                            col::<_, String>(row, CALENDARS, "calendar_id")?,
+                        );
+                        let done = keyed_lease(holder, until, &key, now)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(failed)?;
+                        if done.rows_affected() == 1 {
+                            taken.push(key);
+                        }
+                    }
+                    tx.commit().await.map_err(failed)?;
+                    Ok(taken)
+                }
+
+                async fn generation_of(&self, key: &CalendarKey) -> Result<i64, StoreError> {
+                    sqlx::query_scalar(D::sql(sql::CALENDAR_GENERATION))
+                        .bind(D::id(key.client_id.0))
+                        .bind(key.calendar_id.clone())
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(|e| store_error(e, "get mirrored calendar"))?
+                        .ok_or_else(|| StoreError::not_found(key.to_string()))
+                }
+            }
+
+            fn keyed_lease(
+                holder: &str,
+                until: DateTime<Utc>,
+                key: &CalendarKey,
+                now: DateTime<Utc>,
+            ) -> Query {
+                q(sql::TAKE_LEASE)
+                    .bind(holder.to_owned())
+                    .bind(D::time(until))
+                    .bind(D::id(key.client_id.0))
+                    .bind(key.calendar_id.clone())
+                    .bind(holder.to_owned())
+                    .bind(D::time(now))
+            }
+
+            crate::mirror::trait_impl::mirror_trait_impl!();
+        }
+    };
+}
+pub(crate) use impl_sql_mirror;

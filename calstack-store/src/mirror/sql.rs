@@ -1,0 +1,232 @@
+//! The mirror's statements, written once with `?` placeholders (numbered for PostgreSQL by
+//! the dialect). Statements whose shape depends on the input (`IN` lists, multi-row inserts)
+//! are assembled by the functions at the end, from fixed text only: values are always bound.
+
+macro_rules! calendar_columns {
+    () => {
+        "client_id, calendar_id, credential_id, summary, time_zone, access_role, color_id, \
+         background_color, foreground_color, is_primary, selected, sync_token, generation, \
+         last_synced, next_sync_due, failures, last_error, parked_reason, channel_id, \
+         channel_resource_id, channel_expires_at, channel_token, lease_holder, lease_until"
+    };
+}
+
+macro_rules! event_columns {
+    () => {
+        "client_id, calendar_id, generation, event_id, credential_id, ical_uid, status, \
+         start_utc, end_utc, start_date, end_date, time_zone, transparency, response_status, \
+         recurring_event_id, original_start_utc, updated, etag, is_master, series_end_utc, body"
+    };
+}
+
+/// The event columns with the `e.` prefix the joined reads use.
+const EVENT_COLUMNS_E: &str = "e.client_id, e.calendar_id, e.generation, e.event_id, \
+     e.credential_id, e.ical_uid, e.status, e.start_utc, e.end_utc, e.start_date, e.end_date, \
+     e.time_zone, e.transparency, e.response_status, e.recurring_event_id, \
+     e.original_start_utc, e.updated, e.etag, e.is_master, e.series_end_utc, e.body";
+
+/// How many columns an event row binds.
+pub(crate) const EVENT_COLUMN_COUNT: usize = 21;
+
+// Calendar-list state.
+
+/// Binds client id.
+pub(crate) const GET_LIST_STATE: &str = "SELECT client_id, credential_id, sync_token, last_synced FROM mirror_lists WHERE client_id = ?";
+/// Binds client id, credential id, token, last synced.
+pub(crate) const INSERT_LIST_STATE: &str = "INSERT INTO mirror_lists \
+     (client_id, credential_id, sync_token, last_synced) VALUES (?, ?, ?, ?)";
+/// Binds credential id, token, last synced, client id.
+pub(crate) const UPDATE_LIST_STATE: &str = "UPDATE mirror_lists \
+     SET credential_id = ?, sync_token = ?, last_synced = ? WHERE client_id = ?";
+
+// Calendars.
+
+/// Binds credential id, summary, zone, role, color id, background, foreground, primary,
+/// selected, then client id and calendar id.
+pub(crate) const UPDATE_CALENDAR_META: &str = "UPDATE mirror_calendars SET credential_id = ?, \
+     summary = ?, time_zone = ?, access_role = ?, color_id = ?, background_color = ?, \
+     foreground_color = ?, is_primary = ?, selected = ? WHERE client_id = ? AND calendar_id = ?";
+/// Binds client id, calendar id, credential id, summary, zone, role, color id, background,
+/// foreground, primary, selected, next sync due.
+pub(crate) const INSERT_CALENDAR: &str = "INSERT INTO mirror_calendars (client_id, calendar_id, \
+     credential_id, summary, time_zone, access_role, color_id, background_color, \
+     foreground_color, is_primary, selected, generation, next_sync_due, failures) \
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, 0)";
+/// Binds client id, calendar id.
+pub(crate) const GET_CALENDAR: &str = concat!(
+    "SELECT ",
+    calendar_columns!(),
+    " FROM mirror_calendars WHERE client_id = ? AND calendar_id = ?"
+);
+/// Binds channel id.
+pub(crate) const CALENDAR_BY_CHANNEL: &str = concat!(
+    "SELECT ",
+    calendar_columns!(),
+    " FROM mirror_calendars WHERE channel_id = ?"
+);
+/// Binds client id, calendar id.
+pub(crate) const DELETE_CALENDAR: &str =
+    "DELETE FROM mirror_calendars WHERE client_id = ? AND calendar_id = ?";
+/// Binds channel id, resource id, expiry, sealed token, client id, calendar id.
+pub(crate) const SET_CHANNEL: &str = "UPDATE mirror_calendars SET channel_id = ?, \
+     channel_resource_id = ?, channel_expires_at = ?, channel_token = ? \
+     WHERE client_id = ? AND calendar_id = ?";
+/// Binds due, client id, calendar id.
+pub(crate) const MARK_DUE: &str =
+    "UPDATE mirror_calendars SET next_sync_due = ? WHERE client_id = ? AND calendar_id = ?";
+
+// Leases.
+
+/// The due calendars (uses `mirror_calendars_due_idx`). Binds now, now, limit.
+pub(crate) const SELECT_DUE: &str = "SELECT client_id, calendar_id FROM mirror_calendars \
+     WHERE next_sync_due <= ? AND parked_reason IS NULL \
+     AND (lease_holder IS NULL OR lease_until <= ?) \
+     ORDER BY next_sync_due, client_id, calendar_id LIMIT ?";
+/// [`SELECT_DUE`], locking the rows it returns and skipping rows other claimers lock.
+pub(crate) const SELECT_DUE_SKIP_LOCKED: &str = "SELECT client_id, calendar_id FROM \
+     mirror_calendars WHERE next_sync_due <= ? AND parked_reason IS NULL \
+     AND (lease_holder IS NULL OR lease_until <= ?) \
+     ORDER BY next_sync_due, client_id, calendar_id LIMIT ? FOR UPDATE SKIP LOCKED";
+/// The conditional take (re-checks that the lease is free, or already the holder's). Binds
+/// holder, until, client id, calendar id, holder, now.
+pub(crate) const TAKE_LEASE: &str = "UPDATE mirror_calendars SET lease_holder = ?, \
+     lease_until = ? WHERE client_id = ? AND calendar_id = ? AND parked_reason IS NULL \
+     AND (lease_holder IS NULL OR lease_holder = ? OR lease_until <= ?)";
+/// Binds token action (`keep`, `set`, `clear`), token, synced at, due, failures, last error,
+/// then client id, calendar id, holder.
+pub(crate) const FINISH_SYNC: &str = "UPDATE mirror_calendars SET \
+     sync_token = CASE ? WHEN 'set' THEN ? WHEN 'clear' THEN NULL ELSE sync_token END, \
+     last_synced = COALESCE(?, last_synced), next_sync_due = ?, failures = ?, last_error = ?, \
+     lease_holder = NULL, lease_until = NULL \
+     WHERE client_id = ? AND calendar_id = ? AND lease_holder = ?";
+/// Binds reason, credential id.
+pub(crate) const PARK: &str = "UPDATE mirror_calendars SET parked_reason = ?, \
+     lease_holder = NULL, lease_until = NULL WHERE credential_id = ?";
+/// Binds due, credential id.
+pub(crate) const UNPARK: &str = "UPDATE mirror_calendars SET parked_reason = NULL, \
+     next_sync_due = ? WHERE credential_id = ? AND parked_reason IS NOT NULL";
+/// Binds nothing.
+pub(crate) const PARKED_CREDENTIALS: &str = "SELECT DISTINCT credential_id FROM \
+     mirror_calendars WHERE parked_reason IS NOT NULL ORDER BY credential_id";
+
+// Events.
+
+/// Binds client id, calendar id.
+pub(crate) const CALENDAR_GENERATION: &str =
+    "SELECT generation FROM mirror_calendars WHERE client_id = ? AND calendar_id = ?";
+/// Binds client id, calendar id, generation to keep.
+pub(crate) const DELETE_OTHER_GENERATIONS: &str = "DELETE FROM mirror_events \
+     WHERE client_id = ? AND calendar_id = ? AND generation <> ?";
+/// Binds generation, token, client id, calendar id.
+pub(crate) const SWAP_GENERATION: &str = "UPDATE mirror_calendars SET generation = ?, \
+     sync_token = ? WHERE client_id = ? AND calendar_id = ?";
+/// Binds client id, calendar id.
+pub(crate) const LIST_EVENTS: &str = concat!(
+    "SELECT ",
+    event_columns!(),
+    " FROM mirror_events e WHERE e.client_id = ? AND e.calendar_id = ? AND e.generation = \
+     (SELECT c.generation FROM mirror_calendars c \
+      WHERE c.client_id = e.client_id AND c.calendar_id = e.calendar_id) \
+     ORDER BY e.event_id"
+);
+/// Binds client id, calendar id.
+pub(crate) const COUNT_EVENTS: &str = "SELECT COUNT(*) FROM mirror_events e \
+     JOIN mirror_calendars c ON c.client_id = e.client_id AND c.calendar_id = e.calendar_id \
+     AND c.generation = e.generation WHERE e.client_id = ? AND e.calendar_id = ?";
+
+/// `(?, ?, …)` with `n` placeholders.
+fn placeholders(n: usize) -> String {
+    let mut out = String::with_capacity(n * 3 + 2);
+    out.push('(');
+    for i in 0..n {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push('?');
+    }
+    out.push(')');
+    out
+}
+
+/// Inserts `rows` event rows. Binds every event column per row, in column order.
+pub(crate) fn insert_events(rows: usize) -> String {
+    let one = placeholders(EVENT_COLUMN_COUNT);
+    let values = vec![one; rows].join(", ");
+    format!(
+        "INSERT INTO mirror_events ({}) VALUES {values}",
+        event_columns!()
+    )
+}
+
+/// Deletes events by id (and, with `with_instances`, the instances of those ids) in one
+/// generation. Binds client id, calendar id, generation, then the ids (twice with instances).
+pub(crate) fn delete_events(ids: usize, with_instances: bool) -> String {
+    let list = placeholders(ids);
+    let instances = if with_instances {
+        format!(" OR recurring_event_id IN {list}")
+    } else {
+        String::new()
+    };
+    format!(
+        "DELETE FROM mirror_events WHERE client_id = ? AND calendar_id = ? AND generation = ? \
+         AND (event_id IN {list}{instances})"
+    )
+}
+
+/// The selection's `WHERE` terms on the calendar alias `c` (empty lists select nothing).
+fn selection_terms(clients: Option<usize>, calendars: Option<usize>) -> String {
+    let mut terms = String::new();
+    for (column, count) in [("c.client_id", clients), ("c.calendar_id", calendars)] {
+        match count {
+            None => {}
+            Some(0) => terms.push_str(" AND 1 = 0"),
+            Some(n) => terms.push_str(&format!(" AND {column} IN {}", placeholders(n))),
+        }
+    }
+    terms
+}
+
+/// The selected calendars. Binds the client ids, then the calendar ids.
+pub(crate) fn list_calendars(clients: Option<usize>, calendars: Option<usize>) -> String {
+    format!(
+        "SELECT {} FROM mirror_calendars c WHERE 1 = 1{} ORDER BY c.client_id, c.calendar_id",
+        calendar_columns!(),
+        selection_terms(clients, calendars)
+    )
+}
+
+/// The time-range read (see `MirrorStore::events_between`; uses the primary key to find each
+/// selected calendar's rows and `mirror_events_time_idx` for the start bound). Binds the client
+/// ids, the calendar ids, then to, from, to, from, from, to.
+pub(crate) fn events_between(clients: Option<usize>, calendars: Option<usize>) -> String {
+    format!(
+        "SELECT {EVENT_COLUMNS_E} FROM mirror_calendars c JOIN mirror_events e \
+         ON e.client_id = c.client_id AND e.calendar_id = c.calendar_id \
+         AND e.generation = c.generation WHERE 1 = 1{} \
+         AND ((NOT e.is_master AND e.start_utc < ? AND e.end_utc > ?) \
+         OR (e.is_master AND e.start_utc < ? \
+             AND (e.series_end_utc IS NULL OR e.series_end_utc > ?)) \
+         OR (e.original_start_utc >= ? AND e.original_start_utc < ?)) \
+         ORDER BY e.client_id, e.calendar_id, e.start_utc, e.event_id",
+        selection_terms(clients, calendars)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insert_binds_one_placeholder_per_column_per_row() {
+        let sql = insert_events(3);
+        assert_eq!(sql.matches('?').count(), 3 * EVENT_COLUMN_COUNT);
+        assert_eq!(event_columns!().split(',').count(), EVENT_COLUMN_COUNT);
+    }
+
+    #[test]
+    fn empty_selections_select_nothing() {
+        assert!(list_calendars(Some(0), None).contains("1 = 0"));
+        assert!(!list_calendars(None, None).contains("IN"));
+        assert_eq!(events_between(Some(2), Some(1)).matches('?').count(), 3 + 6);
+    }
+}
