@@ -15,6 +15,7 @@
 //! - [`validate`]: input validation whose errors name the field.
 //! - [`secret`]: newtypes for secrets whose `Debug` never shows them.
 //! - [`clock`]: injected time, so expiry and backoff are tested without sleeping.
+//! - [`stack`]: stacked views across clients: agenda, conflicts, free/busy, free slots.
 
 pub mod auth;
 pub mod calendar;
@@ -24,6 +25,7 @@ pub mod error;
 pub mod facade;
 pub mod oauth;
 pub mod secret;
+pub mod stack;
 pub mod store;
 pub mod transport;
 pub mod validate;

@@ -276,7 +276,14 @@ impl Clients {
         block_on(py, async move {
             Ok(core
                 .clients()
-                .update(id, ClientUpdate { name, email })
+                .update(
+                    id,
+                    ClientUpdate {
+                        name,
+                        email,
+                        ..ClientUpdate::default()
+                    },
+                )
                 .await?)
         })
         .map(Client::from)

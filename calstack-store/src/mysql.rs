@@ -11,6 +11,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions, MySqlRow};
 use uuid::Uuid;
 
+use crate::client_settings::impl_client_settings_store;
 use crate::codec::{col, uuid_from_text, uuid_to_text};
 use crate::error::{invalid_url, migration_error, store_error};
 use crate::sql_store::{Dialect, impl_sql_store};
@@ -154,3 +155,8 @@ impl Dialect for MySqlDialect {
 }
 
 impl_sql_store!(MySqlStore, MySqlDialect);
+impl_client_settings_store!(
+    MySqlStore,
+    MySqlDialect,
+    crate::client_settings::PUT_SETTINGS_ON_DUPLICATE
+);

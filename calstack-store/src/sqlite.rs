@@ -15,6 +15,7 @@ use sqlx::sqlite::{
 };
 use uuid::Uuid;
 
+use crate::client_settings::impl_client_settings_store;
 use crate::codec::{col, time_from_text, time_to_text, uuid_from_text, uuid_to_text};
 use crate::error::{invalid_url, migration_error, store_error};
 use crate::sql_store::{Dialect, impl_sql_store};
@@ -184,3 +185,8 @@ impl Dialect for SqliteDialect {
 }
 
 impl_sql_store!(SqliteStore, SqliteDialect);
+impl_client_settings_store!(
+    SqliteStore,
+    SqliteDialect,
+    crate::client_settings::PUT_SETTINGS_ON_CONFLICT
+);

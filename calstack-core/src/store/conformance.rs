@@ -14,6 +14,8 @@
 //! Every check starts from an empty store and deletes what it created, so the checks can also
 //! be called one by one. A failed check panics with a message naming the behaviour.
 
+pub mod settings;
+
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
@@ -46,6 +48,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     pending_authorizations_are_listed_and_resealed_by_compare_and_set(s).await;
     lease_acquire_extend_expire_release(s).await;
     lease_has_one_winner_among_concurrent_holders(s).await;
+    settings::run_all(s).await;
 }
 
 // ---------------------------------------------------------------------------------------

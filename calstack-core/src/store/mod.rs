@@ -8,6 +8,7 @@
 mod error;
 mod memory;
 mod records;
+mod settings;
 mod traits;
 
 #[cfg(any(test, feature = "conformance"))]
@@ -16,4 +17,5 @@ pub mod conformance;
 pub use error::StoreError;
 pub use memory::MemoryStore;
 pub use records::{Client, ClientId, CredentialId, OAuthCredential, PendingAuthorization, Sealed};
+pub use settings::{ClientSettings, ClientSettingsStore, WorkInterval, WorkingHours};
 pub use traits::{AuthorizationStore, ClientStore, CredentialStore, LeaseStore, Store};

@@ -5,6 +5,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+use super::settings::ClientSettingsStore;
 use super::{
     Client, ClientId, CredentialId, OAuthCredential, PendingAuthorization, Sealed, StoreError,
 };
@@ -113,8 +114,14 @@ pub trait LeaseStore: Send + Sync {
     -> Result<(), StoreError>;
 }
 
-/// Everything calstack persists. Implemented automatically for any type implementing the four
+/// Everything calstack persists. Implemented automatically for any type implementing the
 /// parts; use it as `Arc<dyn Store>`.
-pub trait Store: ClientStore + CredentialStore + AuthorizationStore + LeaseStore {}
+pub trait Store:
+    ClientStore + CredentialStore + AuthorizationStore + LeaseStore + ClientSettingsStore
+{
+}
 
-impl<T> Store for T where T: ClientStore + CredentialStore + AuthorizationStore + LeaseStore {}
+impl<T> Store for T where
+    T: ClientStore + CredentialStore + AuthorizationStore + LeaseStore + ClientSettingsStore
+{
+}

@@ -6,6 +6,7 @@ mod events;
 mod faults;
 mod restart;
 mod sharing;
+mod stack_views;
 mod stacking;
 mod sync;
 mod tokens;
