@@ -109,23 +109,27 @@ async fn agenda_stacks_both_clients_with_series_expanded_and_flags_the_collision
         .iter()
         .map(|c| (c.first.summary.as_str(), c.second.summary.as_str()))
         .collect();
-    assert_eq!(pairs, [("Standup", "Review")], "the moved standup collides");
+    // The moved standup (12:00–13:00Z) runs into Bolt's coached gym (08:30 in New York,
+    // 12:30Z) and review (12:30Z), which also collide with each other.
     assert_eq!(
-        conflicts.conflicts[0].overlap_start,
-        utc("2026-03-30T12:30:00Z")
+        pairs,
+        [
+            ("Standup", "Gym (with coach)"),
+            ("Standup", "Review"),
+            ("Gym (with coach)", "Review")
+        ]
     );
-    assert_eq!(
-        conflicts.conflicts[0].overlap_end,
-        utc("2026-03-30T13:00:00Z")
-    );
-    assert_eq!(agenda.conflicts, 1);
+    let first = &conflicts.conflicts[0];
+    assert_eq!(first.overlap_start, utc("2026-03-30T12:30:00Z"));
+    assert_eq!(first.overlap_end, utc("2026-03-30T13:00:00Z"));
+    assert_eq!(agenda.conflicts, 3);
     let only_bolt = harness
         .calstack()
         .agenda(&query.clone().clients(Some(["Bolt"])))
         .await
         .expect("agenda");
     assert!(only_bolt.entries.iter().all(|e| e.client == "Bolt"));
-    assert_eq!(only_bolt.conflicts, 0);
+    assert_eq!(only_bolt.conflicts, 1);
 }
 
 fn field_of<T: std::fmt::Debug>(result: Result<T, Error>) -> String {
