@@ -12,6 +12,7 @@ mod errors;
 mod models;
 mod runtime;
 mod stack;
+mod stack_views;
 
 /// The extension module.
 #[pymodule]
@@ -22,6 +23,7 @@ fn _calstack(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<stack::Clients>()?;
     m.add_class::<stack::OAuth>()?;
     m.add_class::<calendar::Calendar>()?;
+    stack_views::register(m)?;
     m.add_function(wrap_pyfunction!(stack::generate_key, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -133,7 +133,7 @@ async fn open_store(url: &str) -> Result<Arc<dyn Store>, CallError> {
 /// endpoints to talk to.
 #[pyclass(module = "calstack", name = "Calstack", frozen)]
 pub(crate) struct Calstack {
-    handle: Handle,
+    pub(crate) handle: Handle,
 }
 
 #[pymethods]
@@ -223,7 +223,7 @@ impl Calstack {
 /// `stack.clients`: the people or businesses whose calendars you run.
 #[pyclass(module = "calstack", name = "Clients", frozen)]
 pub(crate) struct Clients {
-    handle: Handle,
+    pub(crate) handle: Handle,
 }
 
 #[pymethods]

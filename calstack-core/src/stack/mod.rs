@@ -11,6 +11,7 @@
 //! - [`slots`]: free slots within working hours on a step grid.
 //! - [`params`]: the query parameters and their checks.
 //! - [`source`]: where events come from (Google live, later the mirror).
+//! - [`stream`]: the agenda as a stream, chunk by chunk, for large ranges.
 //! - `queries`: the methods on [`Calstack`](crate::Calstack).
 //!
 //! Docs with examples in Rust, Python and the CLI: `docs/stacking.md`.
@@ -24,6 +25,7 @@ pub mod params;
 mod queries;
 pub mod slots;
 pub mod source;
+pub mod stream;
 
 pub use agenda::{Agenda, AgendaEntry};
 pub use busy::is_busy;
@@ -32,3 +34,4 @@ pub use free_busy::{ClientBusy, FreeBusy, Interval};
 pub use params::{SlotQuery, StackQuery};
 pub use queries::Conflicts;
 pub use source::{CalendarRef, Problem, SourceChoice};
+pub use stream::AgendaItem;

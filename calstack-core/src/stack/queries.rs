@@ -15,7 +15,7 @@ use super::free_busy::{ClientBusy, FreeBusy, Interval, busy_intervals, merge};
 use super::params::{SlotQuery, StackQuery};
 use super::slots::{Availability, SlotRules, find_slots};
 use super::source::live::LiveSource;
-use super::source::{EventSource, Fetched, Problem, Selection, SourceChoice};
+use super::source::{CalendarRef, EventSource, Fetched, Problem, Selection, SourceChoice};
 use crate::error::{Error, Result};
 use crate::facade::Calstack;
 use crate::store::Client;
@@ -143,7 +143,7 @@ impl Calstack {
     }
 
     /// Resolves client handles (ids or names); `None` = every client, by name.
-    async fn resolve_clients(&self, handles: Option<&[String]>) -> Result<Vec<Client>> {
+    pub(super) async fn resolve_clients(&self, handles: Option<&[String]>) -> Result<Vec<Client>> {
         let Some(handles) = handles else {
             return self.clients().list().await;
         };
@@ -170,7 +170,7 @@ impl Calstack {
         self.fetch(query, clients).await
     }
 
-    async fn fetch(&self, query: &StackQuery, clients: Vec<Client>) -> Result<Fetched> {
+    pub(super) async fn fetch(&self, query: &StackQuery, clients: Vec<Client>) -> Result<Fetched> {
         let selection = Selection {
             clients,
             calendars: query.calendars.clone(),
@@ -217,9 +217,13 @@ fn strict(fetched: Fetched) -> Result<Fetched> {
     Err(first.error)
 }
 
-/// The agenda of what was read: entries (one per meeting per client, even when it sits on
-/// several of the client's calendars), ordered, with conflicts.
-fn agenda_of(fetched: Fetched, from: DateTime<Utc>, to: DateTime<Utc>, zone: Tz) -> Agenda {
+/// The agenda entries of what was read that `keep` accepts: one per meeting per client, even
+/// when it sits on several of the client's calendars (same iCalUID and start), unordered.
+pub(super) fn entries_of(
+    fetched: &Fetched,
+    zone: Tz,
+    keep: impl Fn(&AgendaEntry, &CalendarRef) -> bool,
+) -> Vec<AgendaEntry> {
     let mut entries = Vec::new();
     let mut seen = HashSet::new();
     for calendar in &fetched.calendars {
@@ -227,6 +231,9 @@ fn agenda_of(fetched: Fetched, from: DateTime<Utc>, to: DateTime<Utc>, zone: Tz)
             let Some(entry) = AgendaEntry::from_event(&calendar.calendar, event, zone) else {
                 continue;
             };
+            if !keep(&entry, &calendar.calendar) {
+                continue;
+            }
             let key = (
                 entry.client_id,
                 event.ical_uid.clone().or_else(|| event.id.clone()),
@@ -237,6 +244,12 @@ fn agenda_of(fetched: Fetched, from: DateTime<Utc>, to: DateTime<Utc>, zone: Tz)
             }
         }
     }
+    entries
+}
+
+/// The agenda of what was read: entries ordered, with conflicts.
+fn agenda_of(fetched: Fetched, from: DateTime<Utc>, to: DateTime<Utc>, zone: Tz) -> Agenda {
+    let mut entries = entries_of(&fetched, zone, |_, _| true);
     let conflicts = stack(&mut entries).len();
     let mut problems = fetched.problems;
     problems.sort_by(|a, b| (&a.client, &a.calendar_id).cmp(&(&b.client, &b.calendar_id)));

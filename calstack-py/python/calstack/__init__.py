@@ -11,6 +11,9 @@ this package re-exports it.
 
 from ._calstack import (
     AclRule,
+    AgendaEntry,
+    Conflict,
+    ConflictSide,
     ApiError,
     AuthorizationError,
     Calendar,
@@ -40,6 +43,9 @@ from ._calstack import (
 
 __all__ = [
     "AclRule",
+    "AgendaEntry",
+    "Conflict",
+    "ConflictSide",
     "ApiError",
     "AuthorizationError",
     "Calendar",

@@ -8,6 +8,9 @@ from typing import Any, Optional, Union, final
 __version__: str
 __all__ = [
     "AclRule",
+    "AgendaEntry",
+    "Conflict",
+    "ConflictSide",
     "ApiError",
     "AuthorizationError",
     "Calendar",
@@ -39,6 +42,7 @@ _Json = dict[str, Any]
 _When = Union["EventDateTime", Mapping[str, Any], datetime.datetime, datetime.date]
 _ClientRef = Union[str, "Client"]
 _CredentialRef = Union[str, "OAuthCredential"]
+_Length = Union[datetime.timedelta, str, int]
 
 def generate_key() -> str:
     """A new random 32-byte encryption key, base64 (keep it secret)."""
@@ -361,6 +365,44 @@ class Calstack:
     @property
     def oauth(self) -> OAuth: ...
     def calendar(self, client: _ClientRef) -> Calendar: ...
+    def agenda(
+        self,
+        time_min: datetime.datetime,
+        time_max: datetime.datetime,
+        clients: Optional[builtins.list[_ClientRef]] = None,
+        calendars: Optional[builtins.list[str]] = None,
+        live: bool = False,
+        time_zone: Optional[str] = None,
+    ) -> builtins.list[AgendaEntry]: ...
+    def conflicts(
+        self,
+        time_min: datetime.datetime,
+        time_max: datetime.datetime,
+        clients: Optional[builtins.list[_ClientRef]] = None,
+        calendars: Optional[builtins.list[str]] = None,
+        live: bool = False,
+    ) -> builtins.list[Conflict]: ...
+    def free_busy(
+        self,
+        time_min: datetime.datetime,
+        time_max: datetime.datetime,
+        clients: Optional[builtins.list[_ClientRef]] = None,
+        calendars: Optional[builtins.list[str]] = None,
+        live: bool = False,
+    ) -> dict[str, builtins.list[tuple[datetime.datetime, datetime.datetime]]]: ...
+    def find_slots(
+        self,
+        duration: _Length,
+        time_min: datetime.datetime,
+        time_max: datetime.datetime,
+        clients: Optional[builtins.list[_ClientRef]] = None,
+        working_hours: Optional[str] = None,
+        time_zone: Optional[str] = None,
+        buffer: Optional[_Length] = None,
+        step: Optional[_Length] = None,
+        calendars: Optional[builtins.list[str]] = None,
+        live: bool = False,
+    ) -> builtins.list[tuple[datetime.datetime, datetime.datetime]]: ...
 
 @final
 class Clients:
@@ -378,6 +420,69 @@ class Clients:
         email: Optional[str] = None,
     ) -> Client: ...
     def delete(self, client_id: _ClientRef) -> None: ...
+    def working_hours(self, client_id: _ClientRef) -> Optional[str]: ...
+    def set_working_hours(
+        self, client_id: _ClientRef, working_hours: Optional[str], time_zone: str = "UTC"
+    ) -> None: ...
+
+# Stacked views
+
+@final
+class AgendaEntry:
+    """One line of the stacked agenda."""
+
+    @property
+    def client_id(self) -> str: ...
+    @property
+    def client(self) -> str: ...
+    @property
+    def calendar_id(self) -> str: ...
+    @property
+    def calendar(self) -> str: ...
+    @property
+    def event(self) -> Event: ...
+    @property
+    def start(self) -> datetime.datetime: ...
+    @property
+    def end(self) -> datetime.datetime: ...
+    @property
+    def all_day(self) -> bool: ...
+    @property
+    def busy(self) -> bool: ...
+    @property
+    def conflicts_with(self) -> builtins.list[int]: ...
+
+@final
+class ConflictSide:
+    """One of the two events of a Conflict."""
+
+    @property
+    def client_id(self) -> str: ...
+    @property
+    def client(self) -> str: ...
+    @property
+    def calendar_id(self) -> str: ...
+    @property
+    def event_id(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def start(self) -> datetime.datetime: ...
+    @property
+    def end(self) -> datetime.datetime: ...
+
+@final
+class Conflict:
+    """Two busy events that overlap; the earlier one first."""
+
+    @property
+    def first(self) -> ConflictSide: ...
+    @property
+    def second(self) -> ConflictSide: ...
+    @property
+    def overlap_start(self) -> datetime.datetime: ...
+    @property
+    def overlap_end(self) -> datetime.datetime: ...
 
 @final
 class OAuth:

@@ -213,3 +213,37 @@ async fn bad_input_is_refused_naming_the_field_before_anything_is_read() {
         Some(good)
     );
 }
+
+#[tokio::test]
+async fn streamed_agenda_equals_the_whole_agenda_chunk_by_chunk() {
+    use calstack_core::stack::AgendaItem;
+    use futures::TryStreamExt;
+
+    let harness = Harness::start().await;
+    scenario::build(&harness).await;
+    let (from, to) = window();
+    for zone in ["Europe/Zurich", "Asia/Tokyo", "America/Los_Angeles"] {
+        let query = StackQuery::new(from, to).time_zone(Some(zone)).live(true);
+        let whole = harness.calstack().agenda(&query).await.expect("agenda");
+        let shape = |e: &calstack_core::stack::AgendaEntry| {
+            (e.event_id.clone(), e.start, e.conflicts_with.clone())
+        };
+        let expected: Vec<_> = whole.entries.iter().map(shape).collect();
+        for days in [1, 2, 5] {
+            let items: Vec<AgendaItem> = harness
+                .calstack()
+                .agenda_stream(query.clone(), TimeDelta::days(days))
+                .try_collect()
+                .await
+                .expect("stream");
+            let streamed: Vec<_> = items
+                .iter()
+                .map(|item| match item {
+                    AgendaItem::Entry(e) => shape(e),
+                    AgendaItem::Problem(p) => panic!("unexpected problem {p}"),
+                })
+                .collect();
+            assert_eq!(streamed, expected, "{zone}, chunks of {days} day(s)");
+        }
+    }
+}
