@@ -24,11 +24,11 @@ import statistics
 import tempfile
 import time
 import urllib.request
-from pathlib import Path
 from typing import Any
 
 import calstack
 from calstack.testing import Emulator, consent
+from list_20k import emulator_binary  # same folder: the script's directory is on sys.path
 
 START = dt.datetime(2030, 1, 7, tzinfo=dt.timezone.utc)  # a Monday
 WEEK = (START, START + dt.timedelta(days=7))
@@ -69,7 +69,7 @@ def setup(emulator: Emulator, stack: calstack.Calstack, clients: int, events: in
         second = add_calendar(emulator, token)
         for calendar, offset in ((account, 0), (second, 17)):
             emulator.seed(account, events, calendar_id=calendar,
-                          start=(START + dt.timedelta(hours=8, minutes=offset * (n % 3))).isoformat(),
+                          start=(START + dt.timedelta(hours=6, minutes=offset * (n % 3))).isoformat(),
                           spacing_minutes=7 * 24 * 60 // events, duration_minutes=45)
         tokens.append(token)
     return tokens
@@ -93,13 +93,6 @@ def google_agenda(services: list[Any]) -> int:
                     break
     entries.sort(key=lambda pair: pair[0])
     return len(entries)
-
-
-def emulator_binary() -> str | None:
-    if os.environ.get("CALSTACK_EMULATOR_BIN"):
-        return os.environ["CALSTACK_EMULATOR_BIN"]
-    release = Path(__file__).resolve().parents[2] / "target" / "release" / "calstack-emulator"
-    return str(release) if release.exists() else None
 
 
 def main() -> None:

@@ -8,6 +8,9 @@ use calstack_core::stack::{
     AgendaEntry as CoreEntry, ConflictSide as CoreSide, Interval, Problem, SlotQuery, StackQuery,
 };
 use calstack_core::validate::working_hours;
+use std::sync::Arc;
+
+use calstack_core::Calstack as CoreCalstack;
 use chrono::{DateTime, TimeDelta, Utc};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
@@ -223,6 +226,20 @@ fn pairs(slots: Vec<Interval>) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
     slots.into_iter().map(|s| (s.start, s.end)).collect()
 }
 
+impl Calstack {
+    /// Runs `run` on `query` with the GIL released and returns its answer, errors named as
+    /// the Python API names its parameters.
+    fn view<Q, T, F, Fut>(&self, py: Python<'_>, query: Q, run: F) -> PyResult<T>
+    where
+        T: Send,
+        F: FnOnce(Arc<CoreCalstack>, Q) -> Fut,
+        Fut: std::future::Future<Output = calstack_core::Result<T>> + Send,
+    {
+        let core = self.handle.core()?;
+        view_call(py, run(core, query))
+    }
+}
+
 #[pymethods]
 impl Calstack {
     /// Every chosen client's events from `time_min` to `time_max` on one time-ordered list,
@@ -248,8 +265,7 @@ impl Calstack {
             live,
         };
         let query = window.query(py)?;
-        let core = self.handle.core()?;
-        let agenda = view_call(py, async move { core.agenda(&query).await })?;
+        let agenda = self.view(py, query, |core, q| async move { core.agenda(&q).await })?;
         warn(py, &agenda.problems)?;
         let anything = !agenda.entries.is_empty() || agenda.problems.is_empty();
         report(py, agenda.problems, anything)?;
@@ -276,8 +292,7 @@ impl Calstack {
             live,
         };
         let query = window.query(py)?;
-        let core = self.handle.core()?;
-        let found = view_call(py, async move { core.conflicts(&query).await })?;
+        let found = self.view(py, query, |core, q| async move { core.conflicts(&q).await })?;
         warn(py, &found.problems)?;
         found
             .conflicts
@@ -314,8 +329,7 @@ impl Calstack {
             live,
         };
         let query = window.query(py)?;
-        let core = self.handle.core()?;
-        let busy = view_call(py, async move { core.free_busy(&query).await })?;
+        let busy = self.view(py, query, |core, q| async move { core.free_busy(&q).await })?;
         let out = PyDict::new(py);
         for client in busy.clients {
             out.set_item(client.client_id.to_string(), pairs(client.busy))?;
@@ -360,8 +374,11 @@ impl Calstack {
             .working_hours(hours)
             .buffer(optional_length(buffer, "buffer")?)
             .step(optional_length(step, "step")?);
-        let core = self.handle.core()?;
-        let slots = view_call(py, async move { core.find_slots(&query).await })?;
+        let slots = self.view(
+            py,
+            query,
+            |core, q| async move { core.find_slots(&q).await },
+        )?;
         Ok(pairs(slots))
     }
 }
