@@ -119,3 +119,97 @@ fn next_midnight(day: NaiveDate, zone: Tz) -> DateTime<Utc> {
     day.succ_opt()
         .map_or(DateTime::<Utc>::MAX_UTC, |next| midnight(next, zone))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validate::working_hours::parse;
+    use chrono::TimeZone;
+
+    fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, m, d, h, min, 0)
+            .single()
+            .expect("valid")
+    }
+
+    #[test]
+    fn working_hours_follow_the_local_clock_across_the_dst_change() {
+        let hours = parse("daily 09:00-17:00", "Europe/Zurich").expect("valid");
+        let open = working_intervals(&hours, utc(2026, 3, 28, 0, 0), utc(2026, 3, 30, 0, 0));
+        // Saturday at UTC+1, Sunday (the change) at UTC+2.
+        assert_eq!(
+            open,
+            [
+                Interval::new(utc(2026, 3, 28, 8, 0), utc(2026, 3, 28, 16, 0)),
+                Interval::new(utc(2026, 3, 29, 7, 0), utc(2026, 3, 29, 15, 0)),
+            ]
+        );
+    }
+
+    #[test]
+    fn hours_in_the_skipped_hour_start_when_the_clock_jumps() {
+        let hours = parse("sun 02:30-04:00", "Europe/Zurich").expect("valid");
+        let open = working_intervals(&hours, utc(2026, 3, 29, 0, 0), utc(2026, 3, 30, 0, 0));
+        // 02:00 local does not exist on 29 March: the clock jumps from 02:00 (+01) to 03:00 (+02).
+        assert_eq!(
+            open,
+            [Interval::new(
+                utc(2026, 3, 29, 1, 0),
+                utc(2026, 3, 29, 2, 0)
+            )]
+        );
+    }
+
+    #[test]
+    fn grid_stays_on_the_half_hour_on_a_23_hour_day() {
+        let zone = Tz::Europe__Zurich;
+        let rules = SlotRules {
+            from: utc(2026, 3, 28, 23, 0),
+            to: utc(2026, 3, 29, 22, 0),
+            duration: TimeDelta::minutes(30),
+            buffer: TimeDelta::zero(),
+            step: TimeDelta::minutes(30),
+            zone,
+        };
+        let slots = find_slots(&[], &rules);
+        assert_eq!(slots.len(), 46, "23 hours of half-hour slots");
+        assert!(slots.iter().all(|s| {
+            let local = s.start.with_timezone(&zone);
+            chrono::Timelike::minute(&local) % 30 == 0
+        }));
+    }
+
+    #[test]
+    fn buffer_keeps_slots_away_from_busy_time_and_back_to_back_fits() {
+        let busy = vec![Interval::new(
+            utc(2026, 5, 4, 10, 0),
+            utc(2026, 5, 4, 11, 0),
+        )];
+        let rules = SlotRules {
+            from: utc(2026, 5, 4, 9, 0),
+            to: utc(2026, 5, 4, 12, 0),
+            duration: TimeDelta::minutes(30),
+            buffer: TimeDelta::zero(),
+            step: TimeDelta::minutes(30),
+            zone: Tz::UTC,
+        };
+        let person = Availability {
+            busy,
+            working_hours: None,
+        };
+        let starts = |rules: &SlotRules| -> Vec<u32> {
+            find_slots(std::slice::from_ref(&person), rules)
+                .iter()
+                .map(|s| {
+                    chrono::Timelike::hour(&s.start) * 100 + chrono::Timelike::minute(&s.start)
+                })
+                .collect()
+        };
+        assert_eq!(starts(&rules), [900, 930, 1100, 1130]);
+        let buffered = SlotRules {
+            buffer: TimeDelta::minutes(15),
+            ..rules
+        };
+        assert_eq!(starts(&buffered), [900, 1130]);
+    }
+}
