@@ -301,3 +301,16 @@ pub(crate) async fn assert_reads_what_the_other_wrote(writer: &dyn Store, reader
         Some(client)
     );
 }
+
+/// How many migrations the `dialect` folder holds (each must be applied exactly once).
+pub(crate) fn migration_count(dialect: &str) -> i64 {
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(dialect);
+    let files = std::fs::read_dir(&folder)
+        .unwrap_or_else(|e| panic!("{}: {e}", folder.display()))
+        .filter_map(Result::ok)
+        .filter(|f| f.path().extension().is_some_and(|x| x == "sql"))
+        .count();
+    i64::try_from(files).unwrap_or(i64::MAX)
+}
