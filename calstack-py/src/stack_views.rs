@@ -101,12 +101,28 @@ struct Window<'py> {
     time_max: &'py Bound<'py, PyAny>,
     clients: Option<Vec<Bound<'py, PyAny>>>,
     calendars: Option<Vec<String>>,
-    time_zone: Option<String>,
     live: bool,
 }
 
-impl Window<'_> {
-    fn query(&self, py: Python<'_>) -> PyResult<StackQuery> {
+impl<'py> Window<'py> {
+    fn new(
+        time_min: &'py Bound<'py, PyAny>,
+        time_max: &'py Bound<'py, PyAny>,
+        clients: Option<Vec<Bound<'py, PyAny>>>,
+        calendars: Option<Vec<String>>,
+        live: bool,
+    ) -> Self {
+        Self {
+            time_min,
+            time_max,
+            clients,
+            calendars,
+            live,
+        }
+    }
+
+    /// The core query, with the viewer's `time_zone`.
+    fn query(&self, py: Python<'_>, time_zone: Option<String>) -> PyResult<StackQuery> {
         let from = aware_datetime(self.time_min, "time_min")?.with_timezone(&Utc);
         let to = aware_datetime(self.time_max, "time_max")?.with_timezone(&Utc);
         let clients: Option<Vec<String>> = self
@@ -117,7 +133,7 @@ impl Window<'_> {
         Ok(StackQuery::new(from, to)
             .clients(clients)
             .calendars(self.calendars.clone())
-            .time_zone(self.time_zone.clone())
+            .time_zone(time_zone)
             .live(self.live))
     }
 }
@@ -256,15 +272,8 @@ impl Calstack {
         live: bool,
         time_zone: Option<String>,
     ) -> PyResult<Vec<AgendaEntry>> {
-        let window = Window {
-            time_min,
-            time_max,
-            clients,
-            calendars,
-            time_zone,
-            live,
-        };
-        let query = window.query(py)?;
+        let query =
+            Window::new(time_min, time_max, clients, calendars, live).query(py, time_zone)?;
         let agenda = self.view(py, query, |core, q| async move { core.agenda(&q).await })?;
         warn(py, &agenda.problems)?;
         let anything = !agenda.entries.is_empty() || agenda.problems.is_empty();
@@ -283,15 +292,7 @@ impl Calstack {
         calendars: Option<Vec<String>>,
         live: bool,
     ) -> PyResult<Vec<Conflict>> {
-        let window = Window {
-            time_min,
-            time_max,
-            clients,
-            calendars,
-            time_zone: None,
-            live,
-        };
-        let query = window.query(py)?;
+        let query = Window::new(time_min, time_max, clients, calendars, live).query(py, None)?;
         let found = self.view(py, query, |core, q| async move { core.conflicts(&q).await })?;
         warn(py, &found.problems)?;
         found
@@ -320,15 +321,7 @@ impl Calstack {
         calendars: Option<Vec<String>>,
         live: bool,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let window = Window {
-            time_min,
-            time_max,
-            clients,
-            calendars,
-            time_zone: None,
-            live,
-        };
-        let query = window.query(py)?;
+        let query = Window::new(time_min, time_max, clients, calendars, live).query(py, None)?;
         let busy = self.view(py, query, |core, q| async move { core.free_busy(&q).await })?;
         let out = PyDict::new(py);
         for client in busy.clients {
@@ -362,15 +355,9 @@ impl Calstack {
             .map(|text| working_hours::parse(&text, &zone))
             .transpose()
             .map_err(|e| CallError::Core(e).into_pyerr(py))?;
-        let window = Window {
-            time_min,
-            time_max,
-            clients,
-            calendars,
-            time_zone,
-            live,
-        };
-        let query = SlotQuery::new(window.query(py)?, length(duration, "duration")?)
+        let window =
+            Window::new(time_min, time_max, clients, calendars, live).query(py, time_zone)?;
+        let query = SlotQuery::new(window, length(duration, "duration")?)
             .working_hours(hours)
             .buffer(optional_length(buffer, "buffer")?)
             .step(optional_length(step, "step")?);
