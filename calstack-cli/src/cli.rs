@@ -133,6 +133,24 @@ pub enum Command {
     )]
     Agenda(AgendaArgs),
 
+    /// Double bookings across clients over a window, each pair once
+    #[command(
+        after_help = "Examples:\n  calstack conflicts\n  calstack conflicts --from 2026-12-01 --to 2026-12-08 --client Acme --client Bolt --json"
+    )]
+    Conflicts(AgendaArgs),
+
+    /// Busy times per client, merged across each client's calendars
+    #[command(
+        after_help = "Examples:\n  calstack freebusy --days 2\n  calstack freebusy --from 2026-12-01 --to 2026-12-02 --client Acme --json"
+    )]
+    Freebusy(AgendaArgs),
+
+    /// Times when every chosen client is free, inside working hours
+    #[command(
+        after_help = "Examples:\n  calstack slots --duration 45m --client Acme --client Bolt\n  calstack slots --duration 1h --working-hours 09:00-17:00 --buffer 10m --days 5 --json"
+    )]
+    Slots(SlotsArgs),
+
     /// Import an .ics file into a calendar (idempotent: events are matched by UID)
     #[command(
         after_help = "Examples:\n  calstack import Acme primary holidays.ics\n  calstack import Acme primary school.ics --skip-invalid\n  calstack export Acme primary > backup.ics && calstack import Acme primary backup.ics"
@@ -265,8 +283,10 @@ pub enum ClientsCommand {
         /// Client id or unique name
         client: String,
     },
-    /// Change a client's name or email
-    #[command(after_help = "Example:\n  calstack clients update Acme --email calendar@acme.test")]
+    /// Change a client's name, email or working hours
+    #[command(
+        after_help = "Examples:\n  calstack clients update Acme --email calendar@acme.test\n  calstack clients update Acme --working-hours 09:00-17:00 --time-zone Europe/Zurich"
+    )]
     Update {
         /// Client id or unique name
         client: String,
@@ -276,6 +296,16 @@ pub enum ClientsCommand {
         /// New email
         #[arg(long)]
         email: Option<String>,
+        /// Working hours: 09:00-17:00 (Monday to Friday) or
+        /// "mon-fri 09:00-12:00,13:00-17:00; sat 10:00-12:00"
+        #[arg(long, value_name = "HOURS")]
+        working_hours: Option<String>,
+        /// The zone working hours are read in [default: this machine's]
+        #[arg(long, value_name = "ZONE", requires = "working_hours")]
+        time_zone: Option<String>,
+        /// Remove the client's working hours
+        #[arg(long, conflicts_with = "working_hours")]
+        no_working_hours: bool,
     },
     /// Delete a client and its credentials (asks first on a terminal)
     #[command(after_help = "Example:\n  calstack clients rm Acme --yes")]
@@ -459,6 +489,42 @@ pub struct AgendaArgs {
     /// How many calendars to fetch at once
     #[arg(long, default_value_t = 8, hide = true)]
     pub concurrency: usize,
+    /// Start of the window: a date or time [default: today, midnight]
+    #[arg(long)]
+    pub from: Option<String>,
+    /// End of the window, exclusive: a date or time [default: --from plus --days]
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Only these calendar ids (`primary` = each client's main one); repeat for more
+    #[arg(long = "calendar", value_name = "CALENDAR")]
+    pub calendars: Vec<String>,
+    /// Read Google live rather than the local mirror
+    #[arg(long)]
+    pub live: bool,
+    /// Time zone for dates you type and times shown [default: this machine's]
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
+}
+
+/// `calstack slots` options.
+#[derive(Debug, Args, Clone)]
+pub struct SlotsArgs {
+    /// The window and the clients
+    #[command(flatten)]
+    pub window: AgendaArgs,
+    /// How long the meeting is: 45m, 1h, 1h30m
+    #[arg(long)]
+    pub duration: String,
+    /// Working hours for everyone, replacing each client's own: 09:00-17:00 (Monday to
+    /// Friday) or "mon-fri 09:00-12:00,13:00-17:00; sat 10:00-12:00", read in --tz
+    #[arg(long, value_name = "HOURS")]
+    pub working_hours: Option<String>,
+    /// Free time to keep before and after every busy time: 10m
+    #[arg(long)]
+    pub buffer: Option<String>,
+    /// Slots start every STEP from midnight [default: 15m]
+    #[arg(long)]
+    pub step: Option<String>,
 }
 
 #[cfg(test)]

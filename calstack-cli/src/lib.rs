@@ -2,10 +2,9 @@
 //!
 //! The `calstack` binary's library half: the command-line grammar ([`cli`]), configuration
 //! resolution ([`config`]), and the pure pieces the commands are built from (date parsing,
-//! the stacked agenda, the OAuth loopback receiver, output formatting), kept here
+//! the OAuth loopback receiver, output formatting), kept here
 //! so they are unit-tested and reusable.
 
-pub mod agenda;
 pub mod app;
 pub mod cli;
 pub mod commands;

@@ -12,6 +12,9 @@ use calstack_emulator::{Emulator, RunningEmulator};
 use predicates::prelude::*;
 use serde_json::Value;
 
+#[path = "cli/stack_views.rs"]
+mod stack_views;
+
 const SECRET: &str = "GOCSPX-test-secret-do-not-print";
 
 struct Env {

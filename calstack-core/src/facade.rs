@@ -10,11 +10,14 @@ use crate::clock::{Clock, SystemClock};
 use crate::crypto::Keyring;
 use crate::error::{Error, Result};
 use crate::oauth::{GoogleEndpoints, OAuthConfig, OAuthManager, RotationReport};
-use crate::store::{Client, ClientId, CredentialId, OAuthCredential, Store, StoreError};
+use crate::store::{
+    Client, ClientId, CredentialId, OAuthCredential, Store, StoreError, WorkingHours,
+};
 use crate::transport::{RetryBudget, RetryEngine, RetryPolicy};
 use crate::validate::client as validate;
 
 mod accounts;
+mod client_settings;
 pub mod settings;
 
 /// The entry point: a store, the clients service and the OAuth manager, sharing one clock.
@@ -353,6 +356,9 @@ pub struct ClientUpdate {
     pub name: Option<String>,
     /// New contact email.
     pub email: Option<String>,
+    /// New working hours (`Some(None)` clears them; see
+    /// [`crate::validate::working_hours::parse`]).
+    pub working_hours: Option<Option<WorkingHours>>,
 }
 
 impl Clients {
@@ -439,6 +445,13 @@ impl Clients {
             .as_deref()
             .map(validate::client_email)
             .transpose()?;
+        let working_hours = update
+            .working_hours
+            .map(|h| {
+                h.map(crate::validate::working_hours::normalized)
+                    .transpose()
+            })
+            .transpose()?;
         let mut client = self.get(id).await?;
         if let Some(name) = name {
             client.name = name;
@@ -454,6 +467,9 @@ impl Clients {
                 StoreError::NotFound { .. } => client_not_found(id),
                 other => email_conflict(other, &client.email),
             })?;
+        if let Some(hours) = working_hours {
+            self.set_working_hours(id, hours).await?;
+        }
         Ok(client)
     }
 

@@ -20,6 +20,7 @@
 //! - [`clock`]: injected time, so expiry and backoff are tested without sleeping.
 //! - [`mirror`]: the local mirror of every client's calendars (read side) and write-through.
 //! - [`sync`]: the sync engine, [`sync::Syncer`] workers with leases, push notifications.
+//! - [`stack`]: stacked views across clients: agenda, conflicts, free/busy, free slots.
 
 pub mod auth;
 pub mod calendar;
@@ -32,6 +33,7 @@ pub mod metrics;
 pub mod mirror;
 pub mod oauth;
 pub mod secret;
+pub mod stack;
 pub mod store;
 pub mod sync;
 pub mod tokens;

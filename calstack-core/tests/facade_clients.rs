@@ -179,6 +179,7 @@ async fn update_changes_fields_and_updated_at_only() {
             ClientUpdate {
                 name: Some("Acme Group".into()),
                 email: None,
+                ..ClientUpdate::default()
             },
         )
         .await
@@ -195,6 +196,7 @@ async fn update_changes_fields_and_updated_at_only() {
             ClientUpdate {
                 name: None,
                 email: Some("nope".into()),
+                ..ClientUpdate::default()
             },
         )
         .await

@@ -123,14 +123,19 @@ pub(crate) fn parse_event_time(value: &Value, field: &str) -> Result<EventTime, 
 }
 
 /// Renders an `EventDateTime` for an instance starting at `instant`, shaped like `template`.
-pub(crate) fn render_like(template: &Value, instant: DateTime<Utc>, all_day: bool) -> Value {
+/// All-day instances are rendered as the date `instant` falls on in `calendar_tz` (where
+/// their midnights are placed).
+pub(crate) fn render_like(
+    template: &Value,
+    instant: DateTime<Utc>,
+    all_day: bool,
+    calendar_tz: Tz,
+) -> Value {
     let mut out = Map::new();
     let tz_name = template.get("timeZone").and_then(Value::as_str);
     if all_day {
-        out.insert(
-            "date".into(),
-            json!(instant.date_naive().format("%Y-%m-%d").to_string()),
-        );
+        let date = instant.with_timezone(&calendar_tz).date_naive();
+        out.insert("date".into(), json!(date.format("%Y-%m-%d").to_string()));
     } else {
         let zone = tz_name.and_then(parse_tz).unwrap_or(Tz::UTC);
         out.insert("dateTime".into(), json!(format_in_zone(instant, zone)));

@@ -9,7 +9,7 @@ use crate::models::Client;
 /// `stack.clients`: the people or businesses whose calendars you run.
 #[pyclass(module = "calstack", name = "Clients", frozen)]
 pub(crate) struct Clients {
-    handle: Handle,
+    pub(crate) handle: Handle,
 }
 
 impl Clients {
@@ -63,7 +63,11 @@ impl Clients {
     ) -> PyResult<Py<PyAny>> {
         let id = crate::stack::client_id(py, client_id)?;
         self.handle.call(py, move |core| async move {
-            let update = ClientUpdate { name, email };
+            let update = ClientUpdate {
+                name,
+                email,
+                ..ClientUpdate::default()
+            };
             Ok(Client::from(core.clients().update(id, update).await?))
         })
     }

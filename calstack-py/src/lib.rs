@@ -19,6 +19,7 @@ mod oauth;
 mod runtime;
 mod stack;
 mod sync;
+mod stack_views;
 
 /// The extension module.
 #[pymodule]
@@ -31,6 +32,7 @@ fn _calstack(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<stack::OAuth>()?;
     m.add_class::<calendar::Calendar>()?;
     m.add_class::<calendar::EventStream>()?;
+    stack_views::register(m)?;
     m.add_function(wrap_pyfunction!(stack::generate_key, m)?)?;
     ics::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -25,6 +25,8 @@ use std::sync::Arc;
 use calstack_core::{Store, StoreError};
 
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+mod client_settings;
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 mod codec;
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 mod error;

@@ -12,6 +12,7 @@ use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions, MySqlRow};
 use sqlx::{AssertSqlSafe, SqlSafeStr, SqlStr};
 use uuid::Uuid;
 
+use crate::client_settings::impl_client_settings_store;
 use crate::codec::{col, uuid_from_text, uuid_to_text};
 use crate::error::{invalid_url, migration_error, store_error};
 use crate::mirror::{MirrorDialect, impl_sql_mirror};
@@ -168,3 +169,8 @@ impl MirrorDialect for MySqlDialect {
 }
 
 impl_sql_mirror!(MySqlStore, MySqlDialect);
+impl_client_settings_store!(
+    MySqlStore,
+    MySqlDialect,
+    crate::client_settings::PUT_SETTINGS_ON_DUPLICATE
+);

@@ -11,6 +11,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{AssertSqlSafe, SqlSafeStr, SqlStr};
 use uuid::Uuid;
 
+use crate::client_settings::impl_client_settings_store;
 use crate::codec::col;
 use crate::error::{invalid_url, migration_error, store_error};
 use crate::mirror::{MirrorDialect, impl_sql_mirror};
@@ -139,3 +140,8 @@ impl MirrorDialect for PgDialect {
 }
 
 impl_sql_mirror!(PgStore, PgDialect);
+impl_client_settings_store!(
+    PgStore,
+    PgDialect,
+    crate::client_settings::PUT_SETTINGS_ON_CONFLICT
+);

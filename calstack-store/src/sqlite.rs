@@ -16,6 +16,7 @@ use sqlx::sqlite::{
 use sqlx::{AssertSqlSafe, SqlSafeStr, SqlStr};
 use uuid::Uuid;
 
+use crate::client_settings::impl_client_settings_store;
 use crate::codec::{col, time_from_text, time_to_text, uuid_from_text, uuid_to_text};
 use crate::error::{invalid_url, migration_error, store_error};
 use crate::mirror::{MirrorDialect, impl_sql_mirror};
@@ -198,3 +199,8 @@ impl MirrorDialect for SqliteDialect {
 }
 
 impl_sql_mirror!(SqliteStore, SqliteDialect);
+impl_client_settings_store!(
+    SqliteStore,
+    SqliteDialect,
+    crate::client_settings::PUT_SETTINGS_ON_CONFLICT
+);

@@ -1,32 +1,33 @@
-//! `calstack agenda`: fetches every selected client's calendars concurrently (bounded), merges
-//! them into one time-ordered agenda and flags conflicts (see [`crate::agenda`]).
+//! `calstack agenda`: the stacked agenda from the library ([`Calstack::agenda`]), rendered as
+//! a table grouped by day or as JSON. Also the window and query every stacked-view command
+//! (`conflicts`, `freebusy`, `slots`) builds from its flags.
+//!
+//! [`Calstack::agenda`]: calstack_core::Calstack::agenda
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use anyhow::Result;
-use calstack_core::Client;
-use calstack_core::calendar::OrderBy;
+use calstack_core::Error;
+use calstack_core::stack::{Agenda, Problem, StackQuery};
 use chrono::{DateTime, Days, NaiveTime, Utc};
 use chrono_tz::Tz;
-use futures::{StreamExt, TryStreamExt, stream};
 use serde::Serialize;
 
-use crate::agenda::{AgendaEntry, stack};
 use crate::app::{App, explain};
 use crate::cli::AgendaArgs;
-use crate::commands::calendars;
-use crate::dates::{resolve_local, system_zone};
+use crate::dates::{parse_moment, parse_zone, resolve_local, system_zone};
 use crate::output::{Table, print_json};
 
-/// The stacked agenda and what could not be fetched.
+/// The agenda as the CLI prints it in JSON: the library's entries and conflict count, and the
+/// problems as sentences.
 #[derive(Debug, Serialize)]
-pub struct Agenda {
+pub struct AgendaView<'a> {
     /// Start of the window.
     pub from: DateTime<Utc>,
     /// End of the window (exclusive).
     pub to: DateTime<Utc>,
     /// The entries, time-ordered; `conflicts_with` holds indexes into this list.
-    pub entries: Vec<AgendaEntry>,
+    pub entries: &'a [calstack_core::stack::AgendaEntry],
     /// Number of conflicting pairs.
     pub conflicts: usize,
     /// Clients or calendars that could not be read, with why.
@@ -35,39 +36,111 @@ pub struct Agenda {
 
 /// Runs `agenda`. Fails only when nothing at all could be read.
 pub async fn run(app: &App, args: AgendaArgs) -> Result<()> {
-    let clients = if args.clients.is_empty() {
-        app.calstack.clients().list().await?
-    } else {
-        let mut picked = Vec::new();
-        for handle in &args.clients {
-            picked.push(app.client(handle).await?);
-        }
-        picked
-    };
-    let zone = system_zone();
-    let (from, to) = window(Utc::now(), args.days, zone);
-    let agenda = collect(app, &clients, from, to, args.concurrency).await;
+    let zone = zone(&args)?;
+    let query = query(&args, zone)?;
+    let agenda = app.calstack.agenda(&query).await?;
+    let errors = problems(&agenda.problems);
     if app.global.json {
-        print_json(&agenda)?;
+        print_json(&AgendaView {
+            from: agenda.from,
+            to: agenda.to,
+            entries: &agenda.entries,
+            conflicts: agenda.conflicts,
+            errors: errors.clone(),
+        })?;
     } else {
-        for e in &agenda.errors {
+        for e in &errors {
             eprintln!("warning: {e}");
         }
         print!("{}", render(&agenda, zone));
     }
-    if agenda.entries.is_empty()
-        && !agenda.errors.is_empty()
-        && agenda.errors.len() >= clients.len()
-    {
+    let unreadable: HashSet<_> = agenda.problems.iter().map(|p| p.client_id).collect();
+    let all_failed = agenda.entries.is_empty()
+        && !errors.is_empty()
+        && agenda.problems.iter().all(|p| p.calendar_id.is_none())
+        && unreadable.len() >= asked_clients(app, &args).await?;
+    if all_failed {
         anyhow::bail!(
             "could not read any calendar ({} problem(s) above)",
-            agenda.errors.len()
+            errors.len()
         );
     }
     Ok(())
 }
 
-/// From the start of today in `zone`, for `days` days.
+async fn asked_clients(app: &App, args: &AgendaArgs) -> Result<usize> {
+    Ok(if args.clients.is_empty() {
+        app.calstack.clients().list().await?.len()
+    } else {
+        args.clients.len()
+    })
+}
+
+/// The zone of `--tz`, else this machine's.
+pub fn zone(args: &AgendaArgs) -> Result<Tz> {
+    Ok(match &args.tz {
+        Some(name) => parse_zone("--tz", name)?,
+        None => system_zone(),
+    })
+}
+
+/// The library query the flags describe: `--from`/`--to` (dates or times in `zone`), else
+/// today for `--days`; `--client`, `--calendar`, `--live`.
+pub fn query(args: &AgendaArgs, zone: Tz) -> Result<StackQuery> {
+    let now = Utc::now();
+    let (default_from, _) = window(now, args.days, zone);
+    let from = match &args.from {
+        Some(text) => parse_moment("--from", text, zone, now)?
+            .start_instant(zone)
+            .with_timezone(&Utc),
+        None => default_from,
+    };
+    let to = match &args.to {
+        Some(text) => parse_moment("--to", text, zone, now)?
+            .start_instant(zone)
+            .with_timezone(&Utc),
+        None => window(from, args.days, zone).1,
+    };
+    let nonempty = |v: &Vec<String>| (!v.is_empty()).then(|| v.clone());
+    Ok(StackQuery::new(from, to)
+        .clients(nonempty(&args.clients))
+        .calendars(nonempty(&args.calendars))
+        .time_zone(Some(zone.name()))
+        .live(args.live)
+        .concurrency(Some(args.concurrency)))
+}
+
+/// Each problem as a sentence, with a hint when the client must authorize again.
+pub fn problems(problems: &[Problem]) -> Vec<String> {
+    let mut out: Vec<String> = problems
+        .iter()
+        .map(|p| {
+            let what = match &p.calendar_id {
+                Some(calendar) => format!("{} / {calendar}", p.client),
+                None => p.client.clone(),
+            };
+            let why = match &p.error {
+                Error::ReauthorizationRequired {
+                    credential_id,
+                    reason,
+                } => explain(
+                    &p.client,
+                    Error::ReauthorizationRequired {
+                        credential_id: credential_id.clone(),
+                        reason: reason.clone(),
+                    },
+                )
+                .to_string(),
+                other => other.to_string(),
+            };
+            format!("{what}: {why}")
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// From the start of the day of `now` in `zone`, for `days` days.
 pub fn window(now: DateTime<Utc>, days: u32, zone: Tz) -> (DateTime<Utc>, DateTime<Utc>) {
     let today = now.with_timezone(&zone).date_naive();
     let start =
@@ -79,109 +152,6 @@ pub fn window(now: DateTime<Utc>, days: u32, zone: Tz) -> (DateTime<Utc>, DateTi
         .map_or(now, |t| t.with_timezone(&Utc));
     (start, end)
 }
-
-/// Fetches every calendar of every client (at most `concurrency` requests at once) and stacks
-/// the events. Per-client and per-calendar failures are collected, not fatal.
-pub async fn collect(
-    app: &App,
-    clients: &[Client],
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    concurrency: usize,
-) -> Agenda {
-    let mut errors = Vec::new();
-    // Which calendars each client has.
-    let listed: Vec<_> = stream::iter(clients.iter().cloned())
-        .map(|client| async move {
-            let listed = async {
-                let api = app.calendar(&client).await?;
-                let entries = api
-                    .calendar_list()
-                    .list()
-                    .collect_all()
-                    .await
-                    .map_err(|e| explain(&client.name, e))?;
-                anyhow::Ok((api, entries))
-            }
-            .await;
-            (client, listed)
-        })
-        .buffer_unordered(concurrency.max(1))
-        .collect()
-        .await;
-    let mut jobs = Vec::new();
-    for (client, result) in listed {
-        match result {
-            Ok((api, entries)) => {
-                for entry in entries
-                    .into_iter()
-                    .filter(|e| e.hidden != Some(true) && e.deleted != Some(true))
-                {
-                    let name = calendars::name(&entry);
-                    if let Some(id) = entry.id.clone() {
-                        jobs.push((client.clone(), api.clone(), id, name));
-                    }
-                }
-            }
-            Err(e) => errors.push(format!("{}: {e:#}", client.name)),
-        }
-    }
-    let fetched: Vec<_> = stream::iter(jobs)
-        .map(|(client, api, calendar_id, calendar_name)| async move {
-            let events = api
-                .events()
-                .list(&calendar_id)
-                .single_events(true)
-                .order_by(OrderBy::StartTime)
-                .time_min(from)
-                .time_max(to)
-                .stream()
-                .try_collect::<Vec<_>>()
-                .await;
-            (client, calendar_name, events)
-        })
-        .buffer_unordered(concurrency.max(1))
-        .collect()
-        .await;
-    let mut entries = Vec::new();
-    let mut seen = HashSet::new();
-    for (client, calendar_name, events) in fetched {
-        match events {
-            Ok(events) => {
-                for event in &events {
-                    let Some(entry) = AgendaEntry::from_event(&client.name, &calendar_name, event)
-                    else {
-                        continue;
-                    };
-                    // The same meeting can sit on several of one client's calendars.
-                    let key = (
-                        client.id,
-                        event.ical_uid.clone().or_else(|| event.id.clone()),
-                        entry.start,
-                    );
-                    if seen.insert(key) {
-                        entries.push(entry);
-                    }
-                }
-            }
-            Err(e) => errors.push(format!(
-                "{} / {calendar_name}: {:#}",
-                client.name,
-                explain(&client.name, e)
-            )),
-        }
-    }
-    let conflicts = stack(&mut entries);
-    errors.sort();
-    Agenda {
-        from,
-        to,
-        entries,
-        conflicts,
-        errors,
-    }
-}
-
 /// The agenda as a table grouped by day, in `zone`, with conflicts spelled out.
 pub fn render(agenda: &Agenda, zone: Tz) -> String {
     if agenda.entries.is_empty() {
@@ -192,7 +162,7 @@ pub fn render(agenda: &Agenda, zone: Tz) -> String {
         );
     }
     // Name the calendar too when some client's events come from more than one.
-    let mut calendars_of: std::collections::HashMap<&str, HashSet<&str>> = Default::default();
+    let mut calendars_of: HashMap<&str, HashSet<&str>> = HashMap::new();
     for e in &agenda.entries {
         calendars_of
             .entry(&e.client)
@@ -270,6 +240,9 @@ pub fn render(agenda: &Agenda, zone: Tz) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use calstack_core::ClientId;
+    use calstack_core::stack::AgendaEntry;
+    use calstack_core::stack::conflicts::stack;
     use chrono::TimeZone;
 
     fn entry(client: &str, calendar: &str, hour: u32) -> AgendaEntry {
@@ -278,7 +251,9 @@ mod tests {
             .single()
             .expect("valid");
         AgendaEntry {
+            client_id: ClientId::new(),
             client: client.into(),
+            calendar_id: calendar.into(),
             calendar: calendar.into(),
             event_id: format!("{client}{hour}"),
             summary: format!("Meeting {hour}"),
@@ -287,11 +262,12 @@ mod tests {
             all_day: None,
             busy: true,
             conflicts_with: Vec::new(),
+            event: calstack_core::Event::default(),
         }
     }
 
     fn agenda(mut entries: Vec<AgendaEntry>) -> Agenda {
-        let conflicts = stack(&mut entries);
+        let conflicts = stack(&mut entries).len();
         Agenda {
             from: Utc
                 .with_ymd_and_hms(2026, 5, 1, 0, 0, 0)
@@ -303,7 +279,7 @@ mod tests {
                 .expect("valid"),
             entries,
             conflicts,
-            errors: Vec::new(),
+            problems: Vec::new(),
         }
     }
 

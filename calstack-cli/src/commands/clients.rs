@@ -5,11 +5,13 @@ use std::io::{BufRead, IsTerminal, Write};
 use anyhow::{Result, bail};
 use calstack_core::Client;
 use calstack_core::facade::ClientUpdate;
+use calstack_core::validate::working_hours;
 use serde::Serialize;
 
 use crate::app::App;
 use crate::cli::ClientsCommand;
 use crate::commands::oauth::{CredentialStatus, credential_status};
+use crate::dates::system_zone;
 use crate::output::{Table, print_json};
 
 /// Runs one `clients` subcommand.
@@ -63,15 +65,21 @@ pub async fn run(app: &App, cmd: ClientsCommand) -> Result<()> {
                 .iter()
                 .map(|c| credential_status(c, &client.name, now))
                 .collect();
+            let hours = clients
+                .working_hours(client.id)
+                .await?
+                .map(|h| h.to_string());
             if app.global.json {
                 #[derive(Serialize)]
                 struct Shown<'a> {
                     #[serde(flatten)]
                     client: &'a Client,
+                    working_hours: Option<&'a str>,
                     credentials: &'a [CredentialStatus],
                 }
                 return print_json(&Shown {
                     client: &client,
+                    working_hours: hours.as_deref(),
                     credentials: &credentials,
                 });
             }
@@ -81,6 +89,7 @@ pub async fn run(app: &App, cmd: ClientsCommand) -> Result<()> {
             table.row(["email", &client.email]);
             table.row(["created", &client.created_at.to_rfc3339()]);
             table.row(["updated", &client.updated_at.to_rfc3339()]);
+            table.row(["working hours", hours.as_deref().unwrap_or("any time")]);
             if credentials.is_empty() {
                 table.row(["google", "not connected"]);
             }
@@ -106,13 +115,31 @@ pub async fn run(app: &App, cmd: ClientsCommand) -> Result<()> {
             client,
             name,
             email,
+            working_hours,
+            time_zone,
+            no_working_hours,
         } => {
-            if name.is_none() && email.is_none() {
-                bail!("nothing to change: give --name and/or --email");
+            if name.is_none() && email.is_none() && working_hours.is_none() && !no_working_hours {
+                bail!(
+                    "nothing to change: give --name, --email, --working-hours or --no-working-hours"
+                );
             }
+            let zone = time_zone.unwrap_or_else(|| system_zone().name().to_owned());
+            let hours = match (working_hours, no_working_hours) {
+                (Some(text), _) => Some(Some(working_hours::parse(&text, &zone)?)),
+                (None, true) => Some(None),
+                (None, false) => None,
+            };
             let found = app.client(&client).await?;
             let updated = clients
-                .update(found.id, ClientUpdate { name, email })
+                .update(
+                    found.id,
+                    ClientUpdate {
+                        name,
+                        email,
+                        working_hours: hours,
+                    },
+                )
                 .await?;
             if app.global.json {
                 print_json(&updated)?;

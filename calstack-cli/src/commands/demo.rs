@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::app::App;
 use crate::cli::GlobalArgs;
-use crate::commands::agenda::{self, Agenda};
+use crate::commands::agenda;
 use crate::commands::calendars;
 use crate::commands::oauth::{AppSettings, Consent, authorize, set_app};
 use crate::config::{self, KeyConfig, Origin};
@@ -127,7 +127,7 @@ pub async fn run(global: &GlobalArgs) -> Result<()> {
 struct Report {
     clients: Vec<Client>,
     events_created: usize,
-    agenda: Agenda,
+    agenda: calstack_core::stack::Agenda,
 }
 
 async fn steps(app: &App, say: impl Fn(String)) -> Result<Report> {
@@ -204,9 +204,16 @@ async fn steps(app: &App, say: impl Fn(String)) -> Result<Report> {
 
     say("\n5. The stacked agenda: every client, one timeline, next 7 days".into());
     let (from, to) = agenda::window(Utc::now(), 7, zone);
-    let stacked = agenda::collect(app, &clients, from, to, 8).await;
-    if !stacked.errors.is_empty() {
-        bail!("the agenda could not read: {}", stacked.errors.join("; "));
+    let query = calstack_core::stack::StackQuery::new(from, to)
+        .clients(Some(clients.iter().map(|c| c.id.to_string())))
+        .time_zone(Some(zone.name()))
+        .live(true);
+    let stacked = app.calstack.agenda(&query).await?;
+    if !stacked.problems.is_empty() {
+        bail!(
+            "the agenda could not read: {}",
+            agenda::problems(&stacked.problems).join("; ")
+        );
     }
     for line in agenda::render(&stacked, zone).lines() {
         say(if line.is_empty() {
@@ -313,12 +320,19 @@ mod tests {
         assert!(plan.iter().any(|(_, e)| {
             e.start.as_ref().and_then(|s| s.time_zone.as_deref()) == Some("America/New_York")
         }));
+        let calendar = |i: usize| calstack_core::stack::CalendarRef {
+            client_id: calstack_core::ClientId(uuid::Uuid::from_u128(i as u128)),
+            client: CLIENTS[i].0.to_owned(),
+            calendar_id: "primary".to_owned(),
+            name: "primary".to_owned(),
+            time_zone: Tz::UTC,
+        };
         let mut agenda: Vec<_> = plan
             .iter()
             .filter_map(|(i, e)| {
-                crate::agenda::AgendaEntry::from_event(CLIENTS[*i].0, "primary", e)
+                calstack_core::stack::AgendaEntry::from_event(&calendar(*i), e, Tz::UTC)
             })
             .collect();
-        assert_eq!(crate::agenda::stack(&mut agenda), 1);
+        assert_eq!(calstack_core::stack::conflicts::stack(&mut agenda).len(), 1);
     }
 }

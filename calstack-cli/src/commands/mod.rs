@@ -3,12 +3,15 @@
 pub mod agenda;
 pub mod calendars;
 pub mod clients;
+pub mod conflicts;
 pub mod demo;
 pub mod doctor;
 pub mod emulator;
 pub mod events;
+pub mod freebusy;
 pub mod oauth;
 pub mod sharing;
+pub mod slots;
 pub mod sync;
 pub mod transfer;
 
@@ -32,6 +35,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Events(cmd) => events::run(&App::open(&global).await?, cmd).await?,
         Command::Sharing(cmd) => sharing::run(&App::open(&global).await?, cmd).await?,
         Command::Agenda(args) => agenda::run(&App::open(&global).await?, args).await?,
+        Command::Conflicts(args) => conflicts::run(&App::open(&global).await?, args).await?,
+        Command::Freebusy(args) => freebusy::run(&App::open(&global).await?, args).await?,
+        Command::Slots(args) => slots::run(&App::open(&global).await?, args).await?,
         Command::Import {
             client,
             calendar,

@@ -14,6 +14,8 @@
 //! Every check starts from an empty store and deletes what it created, so the checks can also
 //! be called one by one. A failed check panics with a message naming the behaviour.
 
+pub mod settings;
+
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
@@ -47,6 +49,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     lease_acquire_extend_expire_release(s).await;
     lease_has_one_winner_among_concurrent_holders(s).await;
     super::mirror_conformance::run_all(s).await;
+    settings::run_all(s).await;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+use super::settings::{ClientSettings, ClientSettingsStore};
 use super::traits::{AuthorizationStore, ClientStore, CredentialStore, LeaseStore};
 use super::{
     Client, ClientId, CredentialId, OAuthCredential, PendingAuthorization, Sealed, StoreError,
@@ -25,6 +26,7 @@ pub(super) struct Tables {
     pending: HashMap<String, PendingAuthorization>,
     leases: HashMap<CredentialId, (String, DateTime<Utc>)>,
     pub(super) mirror: super::mirror_memory::MirrorTables,
+    settings: HashMap<ClientId, ClientSettings>,
 }
 
 impl MemoryStore {
@@ -114,6 +116,7 @@ impl ClientStore for MemoryStore {
             t.drop_credential(cred);
         }
         t.mirror.forget_client(id);
+        t.settings.remove(&id);
         Ok(t.clients.remove(&id).is_some())
     }
 }
@@ -276,6 +279,29 @@ impl LeaseStore for MemoryStore {
         {
             t.leases.remove(&credential);
         }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl ClientSettingsStore for MemoryStore {
+    async fn get_client_settings(
+        &self,
+        client: ClientId,
+    ) -> Result<Option<ClientSettings>, StoreError> {
+        Ok(self.tables().settings.get(&client).cloned())
+    }
+
+    async fn put_client_settings(
+        &self,
+        client: ClientId,
+        settings: &ClientSettings,
+    ) -> Result<(), StoreError> {
+        let mut t = self.tables();
+        if !t.clients.contains_key(&client) {
+            return Err(StoreError::not_found(format!("client {client}")));
+        }
+        t.settings.insert(client, settings.clone());
         Ok(())
     }
 }

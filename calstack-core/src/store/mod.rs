@@ -11,6 +11,7 @@ mod mirror;
 mod mirror_memory;
 mod mirror_records;
 mod records;
+mod settings;
 mod traits;
 
 #[cfg(any(test, feature = "conformance"))]
@@ -26,4 +27,5 @@ pub use mirror_records::{
     MirroredCalendar, PushChannel, SyncFinish, TokenUpdate,
 };
 pub use records::{Client, ClientId, CredentialId, OAuthCredential, PendingAuthorization, Sealed};
+pub use settings::{ClientSettings, ClientSettingsStore, WorkInterval, WorkingHours};
 pub use traits::{AuthorizationStore, ClientStore, CredentialStore, LeaseStore, Store};

@@ -5,6 +5,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+use super::settings::ClientSettingsStore;
 use super::{
     Client, ClientId, CredentialId, OAuthCredential, PendingAuthorization, Sealed, StoreError,
 };
@@ -114,14 +115,14 @@ pub trait LeaseStore: Send + Sync {
 }
 
 /// Everything calstack persists. Implemented automatically for any type implementing the
-/// parts (the mirror's [`MirrorStore`](super::MirrorStore) included); use it as
+/// parts (the mirror's [`MirrorStore`](super::MirrorStore + ClientSettingsStore) included); use it as
 /// `Arc<dyn Store>`.
 pub trait Store:
-    ClientStore + CredentialStore + AuthorizationStore + LeaseStore + super::MirrorStore
+    ClientStore + CredentialStore + AuthorizationStore + LeaseStore + super::MirrorStore + ClientSettingsStore
 {
 }
 
 impl<T> Store for T where
-    T: ClientStore + CredentialStore + AuthorizationStore + LeaseStore + super::MirrorStore
+    T: ClientStore + CredentialStore + AuthorizationStore + LeaseStore + super::MirrorStore + ClientSettingsStore
 {
 }

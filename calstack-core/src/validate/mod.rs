@@ -2,3 +2,4 @@
 
 pub mod client;
 pub mod event;
+pub mod working_hours;

@@ -410,12 +410,16 @@ fn make_instance(master: &StoredEvent, occ: Occ, tz: Tz) -> Map<String, Value> {
     let begin = occ.instant(tz);
     let start_template = master.body.get("start").cloned().unwrap_or(Value::Null);
     let end_template = master.body.get("end").cloned().unwrap_or(Value::Null);
-    let start = render_like(&start_template, begin, all_day);
+    // All-day instances last whole days, whatever DST does to the hours in between.
+    let end = match (occ, master.start, master.end) {
+        (Occ::Date(d), EventTime::Date(first), EventTime::Date(last)) => d
+            .checked_add_signed(last - first)
+            .map_or(begin + duration, |e| crate::time::midnight(e, tz)),
+        _ => begin + duration,
+    };
+    let start = render_like(&start_template, begin, all_day, tz);
     body.insert("id".into(), json!(instance_id(&master_id, occ)));
-    body.insert(
-        "end".into(),
-        render_like(&end_template, begin + duration, all_day),
-    );
+    body.insert("end".into(), render_like(&end_template, end, all_day, tz));
     body.insert("originalStartTime".into(), start.clone());
     body.insert("start".into(), start);
     body.insert("recurringEventId".into(), json!(master_id));
@@ -430,6 +434,42 @@ fn page_key(id: &str, instance: &str) -> String {
     key.push('\0');
     key.push_str(instance);
     key
+}
+
+/// The occurrences a single-events walk visits for the series `master_id`: those whose
+/// original start falls in the window, plus instances moved into the window from outside it
+/// (Google filters instances by their actual time), in instance-id order.
+fn walked_occurrences(cal: &Calendar, master_id: &str, series: &Series, q: &ListQuery) -> Vec<Occ> {
+    let mut occs = series.occurrences(cal.tz, q.time_min, q.time_max, usize::MAX);
+    if q.time_min.is_none() && q.time_max.is_none() {
+        return occs;
+    }
+    let prefix = format!("{master_id}_");
+    let exceptions = cal
+        .events
+        .range::<str, _>((
+            std::ops::Bound::Included(prefix.as_str()),
+            std::ops::Bound::Unbounded,
+        ))
+        .take_while(|(key, _)| key.starts_with(&prefix));
+    let mut moved_in = false;
+    for (_, exc) in exceptions {
+        if let Some((master, occ)) = &exc.master
+            && master == master_id
+            && !exc.cancelled
+            && !occs.contains(occ)
+        {
+            let (s, e) = exc.span(cal.tz);
+            if q.overlaps(s, e) {
+                occs.push(*occ);
+                moved_in = true;
+            }
+        }
+    }
+    if moved_in {
+        occs.sort_by_cached_key(|o| instance_id(master_id, *o));
+    }
+    occs
 }
 
 /// Walks a calendar's events in stored order, expanding series when `single`, and hands each
@@ -482,7 +522,7 @@ fn walk<'a>(
             if !ev.matches_text(q) {
                 continue;
             }
-            for occ in series.occurrences(tz, q.time_min, q.time_max, usize::MAX) {
+            for occ in walked_occurrences(cal, id, series, q) {
                 let inst_id = instance_id(id, occ);
                 let key = page_key(id, &inst_id);
                 if after(&key) {

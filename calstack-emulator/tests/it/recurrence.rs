@@ -199,3 +199,86 @@ async fn deleting_the_master_removes_the_series() {
         .await;
     assert!(items.is_empty());
 }
+
+#[tokio::test]
+async fn all_day_series_instances_keep_their_dates_in_a_zone_east_of_utc() {
+    let h = Harness::new().await;
+    let cal = h
+        .post(
+            "calendars",
+            json!({"summary": "Zurich team", "timeZone": "Europe/Zurich"}),
+        )
+        .await;
+    let cal_id = cal.body["id"].as_str().expect("calendar id").to_owned();
+    let reply = h
+        .post(
+            &format!("calendars/{cal_id}/events"),
+            json!({
+                "id": "focus12345",
+                "summary": "Focus day",
+                "start": {"date": "2026-03-20"},
+                "end": {"date": "2026-03-21"},
+                "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=3"]
+            }),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let (items, _, _) = h
+        .list_all(&format!(
+            "calendars/{cal_id}/events?singleEvents=true&timeMin=2026-03-01T00:00:00Z&timeMax=2026-05-01T00:00:00Z"
+        ))
+        .await;
+    let days: Vec<(&str, &str, &str)> = items
+        .iter()
+        .map(|i| {
+            (
+                i["id"].as_str().unwrap_or(""),
+                i["start"]["date"].as_str().unwrap_or(""),
+                i["end"]["date"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    // The series crosses the DST change of 29 March: every instance still lasts one day.
+    assert_eq!(
+        days,
+        [
+            ("focus12345_20260320", "2026-03-20", "2026-03-21"),
+            ("focus12345_20260327", "2026-03-27", "2026-03-28"),
+            ("focus12345_20260403", "2026-04-03", "2026-04-04"),
+        ]
+    );
+    assert_eq!(items[1]["originalStartTime"]["date"], "2026-03-27");
+}
+
+#[tokio::test]
+async fn an_instance_moved_into_the_window_is_listed_by_its_new_time() {
+    let h = Harness::new().await;
+    standup(&h).await;
+    // Move the 6 May instance to 13 May 15:00 New York time.
+    let moved = h
+        .call(
+            Method::PATCH,
+            "calendars/primary/events/r5u0b2d4f6h8j0l2n4p6_20240508T130000Z",
+            Some(json!({
+                "start": {"dateTime": "2024-05-13T15:00:00-04:00", "timeZone": "America/New_York"},
+                "end": {"dateTime": "2024-05-13T15:15:00-04:00", "timeZone": "America/New_York"}
+            })),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+    let (items, _, _) = h
+        .list_all("calendars/primary/events?singleEvents=true&timeMin=2024-05-13T00:00:00Z&timeMax=2024-05-14T00:00:00Z")
+        .await;
+    assert_eq!(
+        ids(&items),
+        [
+            "r5u0b2d4f6h8j0l2n4p6_20240508T130000Z",
+            "r5u0b2d4f6h8j0l2n4p6_20240513T130000Z"
+        ],
+        "the moved instance is listed where it now is"
+    );
+    let (busy, _, _) = h
+        .list_all("calendars/primary/events?singleEvents=true&timeMin=2024-05-08T00:00:00Z&timeMax=2024-05-09T00:00:00Z")
+        .await;
+    assert!(busy.is_empty(), "and no longer where it was: {busy:?}");
+}

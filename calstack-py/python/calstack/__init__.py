@@ -11,6 +11,9 @@ this package re-exports it.
 
 from ._calstack import (
     AclRule,
+    AgendaEntry,
+    Conflict,
+    ConflictSide,
     ApiError,
     AuthorizationError,
     Calendar,
@@ -49,6 +52,9 @@ from . import ics  # noqa: E402 - calstack.ics: iCalendar parse / import / expor
 
 __all__ = [
     "AclRule",
+    "AgendaEntry",
+    "Conflict",
+    "ConflictSide",
     "ApiError",
     "AuthorizationError",
     "Calendar",

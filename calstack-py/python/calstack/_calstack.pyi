@@ -8,6 +8,9 @@ from typing import Any, Optional, TypedDict, Union, final
 __version__: str
 __all__ = [
     "AclRule",
+    "AgendaEntry",
+    "Conflict",
+    "ConflictSide",
     "ApiError",
     "AuthorizationError",
     "Calendar",
@@ -50,6 +53,7 @@ _Json = dict[str, Any]
 _When = Union["EventDateTime", Mapping[str, Any], datetime.datetime, datetime.date]
 _ClientRef = Union[str, "Client"]
 _CredentialRef = Union[str, "OAuthCredential"]
+_Length = Union[datetime.timedelta, str, int]
 
 class _SyncedCalendar(TypedDict):
     client_id: str
@@ -503,6 +507,44 @@ class Calstack:
         self, headers: Union[Mapping[str, str], Iterable[tuple[str, str]]]
     ) -> _Notification:
         """Check a push notification's X-Goog-* headers and make that calendar due."""
+    def agenda(
+        self,
+        time_min: datetime.datetime,
+        time_max: datetime.datetime,
+        clients: Optional[builtins.list[_ClientRef]] = None,
+        calendars: Optional[builtins.list[str]] = None,
+        live: bool = False,
+        time_zone: Optional[str] = None,
+    ) -> builtins.list[AgendaEntry]: ...
+    def conflicts(
+        self,
+        time_min: datetime.datetime,
+        time_max: datetime.datetime,
+        clients: Optional[builtins.list[_ClientRef]] = None,
+        calendars: Optional[builtins.list[str]] = None,
+        live: bool = False,
+    ) -> builtins.list[Conflict]: ...
+    def free_busy(
+        self,
+        time_min: datetime.datetime,
+        time_max: datetime.datetime,
+        clients: Optional[builtins.list[_ClientRef]] = None,
+        calendars: Optional[builtins.list[str]] = None,
+        live: bool = False,
+    ) -> dict[str, builtins.list[tuple[datetime.datetime, datetime.datetime]]]: ...
+    def find_slots(
+        self,
+        duration: _Length,
+        time_min: datetime.datetime,
+        time_max: datetime.datetime,
+        clients: Optional[builtins.list[_ClientRef]] = None,
+        working_hours: Optional[str] = None,
+        time_zone: Optional[str] = None,
+        buffer: Optional[_Length] = None,
+        step: Optional[_Length] = None,
+        calendars: Optional[builtins.list[str]] = None,
+        live: bool = False,
+    ) -> builtins.list[tuple[datetime.datetime, datetime.datetime]]: ...
 
 @final
 class Clients:
@@ -520,6 +562,69 @@ class Clients:
         email: Optional[str] = None,
     ) -> Client: ...
     def delete(self, client_id: _ClientRef) -> None: ...
+    def working_hours(self, client_id: _ClientRef) -> Optional[str]: ...
+    def set_working_hours(
+        self, client_id: _ClientRef, working_hours: Optional[str], time_zone: str = "UTC"
+    ) -> None: ...
+
+# Stacked views
+
+@final
+class AgendaEntry:
+    """One line of the stacked agenda."""
+
+    @property
+    def client_id(self) -> str: ...
+    @property
+    def client(self) -> str: ...
+    @property
+    def calendar_id(self) -> str: ...
+    @property
+    def calendar(self) -> str: ...
+    @property
+    def event(self) -> Event: ...
+    @property
+    def start(self) -> datetime.datetime: ...
+    @property
+    def end(self) -> datetime.datetime: ...
+    @property
+    def all_day(self) -> bool: ...
+    @property
+    def busy(self) -> bool: ...
+    @property
+    def conflicts_with(self) -> builtins.list[int]: ...
+
+@final
+class ConflictSide:
+    """One of the two events of a Conflict."""
+
+    @property
+    def client_id(self) -> str: ...
+    @property
+    def client(self) -> str: ...
+    @property
+    def calendar_id(self) -> str: ...
+    @property
+    def event_id(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def start(self) -> datetime.datetime: ...
+    @property
+    def end(self) -> datetime.datetime: ...
+
+@final
+class Conflict:
+    """Two busy events that overlap; the earlier one first."""
+
+    @property
+    def first(self) -> ConflictSide: ...
+    @property
+    def second(self) -> ConflictSide: ...
+    @property
+    def overlap_start(self) -> datetime.datetime: ...
+    @property
+    def overlap_end(self) -> datetime.datetime: ...
 
 @final
 class OAuth:

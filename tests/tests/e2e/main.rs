@@ -11,6 +11,7 @@ mod restart;
 mod scenario;
 mod sharing;
 mod soak;
+mod stack_views;
 mod stacking;
 mod sync;
 mod tokens;

@@ -1,89 +1,15 @@
-//! The stacked agenda: every client's events merged into one time-ordered list, with overlaps
-//! between busy events flagged as conflicts. Pure functions over events; fetching lives in
-//! `commands::agenda`.
+//! Conflict detection: which busy timed entries overlap. Back-to-back entries (one ends when
+//! the next starts) do not conflict; all-day entries never do.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::model::{Event, EventStatus, ResponseStatus, Transparency, When};
+use super::agenda::AgendaEntry;
+use crate::store::ClientId;
 
-/// One line of the stacked agenda.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AgendaEntry {
-    /// Display name of the client the event belongs to.
-    pub client: String,
-    /// Calendar id the event is on.
-    pub calendar: String,
-    /// Event id.
-    pub event_id: String,
-    /// Title (`(no title)` when absent).
-    pub summary: String,
-    /// Start instant (all-day events: midnight UTC of the date).
-    pub start: DateTime<Utc>,
-    /// End instant (exclusive).
-    pub end: DateTime<Utc>,
-    /// The all-day date range `[first, last]` when the event is all-day.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub all_day: Option<(NaiveDate, NaiveDate)>,
-    /// Whether the event blocks time: opaque, not cancelled, not declined by the calendar's
-    /// owner. Only timed busy events take part in conflict detection.
-    pub busy: bool,
-    /// Indexes (into the agenda) of the entries this one overlaps with.
-    pub conflicts_with: Vec<usize>,
-}
-
-impl AgendaEntry {
-    /// Builds an entry from an event, or `None` for events that cannot appear on an agenda
-    /// (cancelled tombstones, events without a usable start or end).
-    pub fn from_event(client: &str, calendar: &str, event: &Event) -> Option<Self> {
-        if event.status == Some(EventStatus::Cancelled) {
-            return None;
-        }
-        let start = event.start.as_ref()?.when().ok()?;
-        let end = event.end.as_ref()?.when().ok()?;
-        let all_day = match (start, end) {
-            (When::AllDay(first), When::AllDay(end_exclusive)) => {
-                Some((first, end_exclusive.pred_opt().unwrap_or(first).max(first)))
-            }
-            _ => None,
-        };
-        Some(Self {
-            client: client.to_owned(),
-            calendar: calendar.to_owned(),
-            event_id: event.id.clone().unwrap_or_default(),
-            summary: event
-                .summary
-                .clone()
-                .filter(|s| !s.trim().is_empty())
-                .unwrap_or_else(|| "(no title)".to_owned()),
-            start: start.to_utc(),
-            end: end.to_utc(),
-            all_day,
-            busy: is_busy(event),
-            conflicts_with: Vec::new(),
-        })
-    }
-}
-
-/// Whether `event` blocks the time it covers.
-pub fn is_busy(event: &Event) -> bool {
-    if event.status == Some(EventStatus::Cancelled) {
-        return false;
-    }
-    if event.transparency == Some(Transparency::Transparent) {
-        return false;
-    }
-    let declined_by_owner =
-        event.attendees.iter().flatten().any(|a| {
-            a.is_self == Some(true) && a.response_status == Some(ResponseStatus::Declined)
-        });
-    !declined_by_owner
-}
-
-/// Sorts entries by start (then end, client, title) and fills `conflicts_with` for every pair
-/// of overlapping busy timed entries. Touching events (one ends when the next starts) do not
-/// conflict. Returns the number of conflicting pairs.
-pub fn stack(entries: &mut [AgendaEntry]) -> usize {
+/// Sorts entries by start (then end, client, title), fills `conflicts_with` for every pair of
+/// overlapping busy timed entries and returns those pairs (lower index first), in order.
+pub fn stack(entries: &mut [AgendaEntry]) -> Vec<(usize, usize)> {
     entries.sort_by(|a, b| {
         (a.start, a.end, &a.client, &a.summary).cmp(&(b.start, b.end, &b.client, &b.summary))
     });
@@ -94,7 +20,7 @@ pub fn stack(entries: &mut [AgendaEntry]) -> usize {
     // Sweep: `open` holds busy timed entries whose end is after the current start.
     let mut open: Vec<usize> = Vec::new();
     for i in 0..entries.len() {
-        if !entries[i].busy || entries[i].all_day.is_some() {
+        if !entries[i].takes_part_in_conflicts() {
             continue;
         }
         let start = entries[i].start;
@@ -108,13 +34,77 @@ pub fn stack(entries: &mut [AgendaEntry]) -> usize {
         entries[a].conflicts_with.push(b);
         entries[b].conflicts_with.push(a);
     }
-    pairs.len()
+    pairs.sort_unstable();
+    pairs
+}
+
+/// One side of a [`Conflict`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConflictSide {
+    /// The client.
+    pub client_id: ClientId,
+    /// Its display name.
+    pub client: String,
+    /// The calendar id.
+    pub calendar_id: String,
+    /// The event (or instance) id.
+    pub event_id: String,
+    /// Its title.
+    pub summary: String,
+    /// Its start.
+    pub start: DateTime<Utc>,
+    /// Its end (exclusive).
+    pub end: DateTime<Utc>,
+}
+
+impl From<&AgendaEntry> for ConflictSide {
+    fn from(e: &AgendaEntry) -> Self {
+        Self {
+            client_id: e.client_id,
+            client: e.client.clone(),
+            calendar_id: e.calendar_id.clone(),
+            event_id: e.event_id.clone(),
+            summary: e.summary.clone(),
+            start: e.start,
+            end: e.end,
+        }
+    }
+}
+
+/// Two busy events that overlap; each pair is reported once, the earlier event first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Conflict {
+    /// The event that starts first.
+    pub first: ConflictSide,
+    /// The other one.
+    pub second: ConflictSide,
+    /// Where they overlap: from the later start…
+    pub overlap_start: DateTime<Utc>,
+    /// …to the earlier end.
+    pub overlap_end: DateTime<Utc>,
+}
+
+impl Conflict {
+    /// The conflict between `a` and `b` (as ordered on the agenda).
+    pub fn between(a: &AgendaEntry, b: &AgendaEntry) -> Self {
+        Self {
+            first: a.into(),
+            second: b.into(),
+            overlap_start: a.start.max(b.start),
+            overlap_end: a.end.min(b.end),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{EventAttendee, EventDateTime};
+    use crate::calendar::model::{EventAttendee, EventStatus, ResponseStatus, Transparency};
+    use crate::calendar::{Event, EventDateTime};
+    use crate::stack::busy::is_busy;
+    use crate::stack::source::CalendarRef;
+    use chrono::NaiveDate;
+    use chrono_tz::Tz;
 
     fn at(s: &str) -> EventDateTime {
         EventDateTime {
@@ -135,7 +125,16 @@ mod tests {
 
     fn entries(list: &[(&str, Event)]) -> Vec<AgendaEntry> {
         list.iter()
-            .filter_map(|(client, e)| AgendaEntry::from_event(client, "primary", e))
+            .filter_map(|(client, e)| {
+                let calendar = CalendarRef {
+                    client_id: ClientId::new(),
+                    client: (*client).to_owned(),
+                    calendar_id: "primary".to_owned(),
+                    name: "primary".to_owned(),
+                    time_zone: Tz::UTC,
+                };
+                AgendaEntry::from_event(&calendar, e, Tz::UTC)
+            })
             .collect()
     }
 
@@ -167,7 +166,7 @@ mod tests {
                 ),
             ),
         ]);
-        assert_eq!(stack(&mut agenda), 0);
+        assert_eq!(stack(&mut agenda).len(), 0);
         let order: Vec<_> = agenda.iter().map(|e| e.event_id.as_str()).collect();
         assert_eq!(order, ["early", "mid", "late"]);
         assert_eq!(agenda[0].client, "Bolt");
@@ -189,7 +188,7 @@ mod tests {
                 timed("c", "2026-05-01T11:00:00Z", "2026-05-01T12:00:00Z"),
             ),
         ]);
-        assert_eq!(stack(&mut agenda), 2);
+        assert_eq!(stack(&mut agenda).len(), 2);
         assert_eq!(conflicts_of(&agenda, "a"), ["b"]);
         assert_eq!(conflicts_of(&agenda, "b"), ["a", "c"]);
         // a ends exactly when c starts: touching is not a conflict.
@@ -212,7 +211,7 @@ mod tests {
                 timed("y", "2026-05-01T16:00:00Z", "2026-05-01T17:00:00Z"),
             ),
         ]);
-        assert_eq!(stack(&mut agenda), 2);
+        assert_eq!(stack(&mut agenda).len(), 2);
         assert_eq!(conflicts_of(&agenda, "day"), ["x", "y"]);
     }
 
@@ -232,7 +231,7 @@ mod tests {
         let busy = timed("busy", "2026-05-01T10:00:00Z", "2026-05-01T11:00:00Z");
         let mut agenda = entries(&[("A", free), ("B", declined), ("C", cancelled), ("D", busy)]);
         assert_eq!(agenda.len(), 3, "cancelled events are not on the agenda");
-        assert_eq!(stack(&mut agenda), 0);
+        assert_eq!(stack(&mut agenda).len(), 0);
         assert!(agenda.iter().all(|e| e.conflicts_with.is_empty()));
     }
 
@@ -264,7 +263,7 @@ mod tests {
                 timed("m", "2026-05-01T10:00:00Z", "2026-05-01T11:00:00Z"),
             ),
         ]);
-        assert_eq!(stack(&mut agenda), 0);
+        assert_eq!(stack(&mut agenda).len(), 0);
         assert_eq!(agenda[0].event_id, "holiday");
         assert_eq!(agenda[0].all_day, Some((day, day)));
         assert_eq!(agenda[0].summary, "(no title)");

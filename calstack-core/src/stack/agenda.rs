@@ -1,0 +1,92 @@
+//! The stacked agenda: every selected client's events on one time-ordered list, each entry
+//! with its client, calendar, event and the entries it conflicts with.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use super::busy::{is_busy, span};
+use super::source::{CalendarRef, Problem};
+use crate::calendar::Event;
+use crate::calendar::model::EventStatus;
+use crate::store::ClientId;
+
+/// One line of the stacked agenda.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AgendaEntry {
+    /// The client the event belongs to.
+    pub client_id: ClientId,
+    /// That client's display name.
+    pub client: String,
+    /// The calendar id the event is on.
+    pub calendar_id: String,
+    /// The calendar's display name (the user's override, else its summary, else its id).
+    pub calendar: String,
+    /// The event (or instance) id.
+    pub event_id: String,
+    /// Title (`(no title)` when absent).
+    pub summary: String,
+    /// Start instant (all-day events: midnight in the agenda's time zone).
+    pub start: DateTime<Utc>,
+    /// End instant (exclusive).
+    pub end: DateTime<Utc>,
+    /// The all-day date range `[first, last]` when the event is all-day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub all_day: Option<(NaiveDate, NaiveDate)>,
+    /// Whether the event blocks time (see [`is_busy`]).
+    pub busy: bool,
+    /// Indexes (into the agenda) of the entries this one overlaps with.
+    pub conflicts_with: Vec<usize>,
+    /// The event as Google lists it with `singleEvents=true`.
+    pub event: Event,
+}
+
+impl AgendaEntry {
+    /// Builds an entry from an event on `calendar`, placing all-day events in `zone`; `None`
+    /// for events that cannot appear on an agenda (cancelled ones, events without a usable
+    /// start or end).
+    pub fn from_event(calendar: &CalendarRef, event: &Event, zone: Tz) -> Option<Self> {
+        if event.status == Some(EventStatus::Cancelled) {
+            return None;
+        }
+        let span = span(event, zone)?;
+        Some(Self {
+            client_id: calendar.client_id,
+            client: calendar.client.clone(),
+            calendar_id: calendar.calendar_id.clone(),
+            calendar: calendar.name.clone(),
+            event_id: event.id.clone().unwrap_or_default(),
+            summary: event
+                .summary
+                .clone()
+                .filter(|s| !s.trim().is_empty())
+                .unwrap_or_else(|| "(no title)".to_owned()),
+            start: span.start,
+            end: span.end,
+            all_day: span.all_day,
+            busy: is_busy(event),
+            conflicts_with: Vec::new(),
+            event: event.clone(),
+        })
+    }
+
+    /// Whether the entry can conflict: busy and timed.
+    pub fn takes_part_in_conflicts(&self) -> bool {
+        self.busy && self.all_day.is_none()
+    }
+}
+
+/// The stacked agenda over a window, and what could not be read.
+#[derive(Debug, Serialize)]
+pub struct Agenda {
+    /// Start of the window.
+    pub from: DateTime<Utc>,
+    /// End of the window (exclusive).
+    pub to: DateTime<Utc>,
+    /// The entries, time-ordered; `conflicts_with` holds indexes into this list.
+    pub entries: Vec<AgendaEntry>,
+    /// Number of conflicting pairs.
+    pub conflicts: usize,
+    /// Clients or calendars that could not be read (the rest is still listed).
+    pub problems: Vec<Problem>,
+}

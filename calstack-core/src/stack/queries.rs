@@ -1,0 +1,263 @@
+//! The stacked-view queries on [`Calstack`]: `agenda`, `conflicts`, `free_busy` and
+//! `find_slots`. Each checks its parameters, resolves the clients, reads the source, expands
+//! recurring series and hands the events to the pure functions of this module's siblings.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use super::agenda::{Agenda, AgendaEntry};
+use super::conflicts::{Conflict, stack};
+use super::expand::expand;
+use super::free_busy::{ClientBusy, FreeBusy, Interval, busy_intervals, merge};
+use super::params::{SlotQuery, StackQuery};
+use super::slots::{Availability, SlotRules, find_slots};
+use super::source::live::LiveSource;
+use super::source::{CalendarRef, EventSource, Fetched, Problem, Selection, SourceChoice};
+use crate::error::{Error, Result};
+use crate::facade::Calstack;
+use crate::store::Client;
+
+/// The answer of `conflicts`: every overlapping pair once, and what could not be read.
+#[derive(Debug, Serialize)]
+pub struct Conflicts {
+    /// Start of the window.
+    pub from: DateTime<Utc>,
+    /// End of the window (exclusive).
+    pub to: DateTime<Utc>,
+    /// The pairs, ordered by the first event's start.
+    pub conflicts: Vec<Conflict>,
+    /// Clients or calendars that could not be read.
+    pub problems: Vec<Problem>,
+}
+
+impl Calstack {
+    /// Every selected client's events over the window on one time-ordered list, recurring
+    /// series expanded, with conflicts flagged (busy, timed, overlapping; back-to-back is no
+    /// conflict). Calendars that cannot be read are listed in `problems`; the rest is still
+    /// answered.
+    ///
+    /// ```no_run
+    /// # async fn demo(calstack: calstack_core::Calstack) -> calstack_core::Result<()> {
+    /// use calstack_core::stack::StackQuery;
+    /// let now = chrono::Utc::now();
+    /// let query = StackQuery::new(now, now + chrono::TimeDelta::days(7)).live(true);
+    /// for entry in calstack.agenda(&query).await?.entries {
+    ///     println!("{} {} {}", entry.start, entry.client, entry.summary);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn agenda(&self, query: &StackQuery) -> Result<Agenda> {
+        let zone = query.check()?;
+        let fetched = self.read(query).await?;
+        Ok(agenda_of(fetched, query.from, query.to, zone))
+    }
+
+    /// The double bookings over the window, each pair once (see [`Calstack::agenda`] for the
+    /// rules).
+    pub async fn conflicts(&self, query: &StackQuery) -> Result<Conflicts> {
+        let agenda = self.agenda(query).await?;
+        let mut conflicts = Vec::new();
+        for (i, entry) in agenda.entries.iter().enumerate() {
+            for &j in entry.conflicts_with.iter().filter(|&&j| j > i) {
+                conflicts.push(Conflict::between(entry, &agenda.entries[j]));
+            }
+        }
+        Ok(Conflicts {
+            from: agenda.from,
+            to: agenda.to,
+            conflicts,
+            problems: agenda.problems,
+        })
+    }
+
+    /// Each selected client's busy intervals over the window, merged across its calendars:
+    /// what Google's `freebusy.query` answers for the same calendars. Fails if any calendar
+    /// cannot be read (a free/busy answer with a hole would say "free" wrongly).
+    pub async fn free_busy(&self, query: &StackQuery) -> Result<FreeBusy> {
+        query.check()?;
+        let clients = self.resolve_clients(query.clients.as_deref()).await?;
+        let fetched = strict(self.fetch(query, clients.clone()).await?)?;
+        let mut per_client: Vec<ClientBusy> = clients
+            .iter()
+            .map(|c| ClientBusy {
+                client_id: c.id,
+                client: c.name.clone(),
+                busy: Vec::new(),
+            })
+            .collect();
+        for calendar in &fetched.calendars {
+            if let Some(target) = per_client
+                .iter_mut()
+                .find(|c| c.client_id == calendar.calendar.client_id)
+            {
+                let zone = calendar.calendar.time_zone;
+                target
+                    .busy
+                    .extend(busy_intervals(&calendar.events, zone, query.from, query.to));
+            }
+        }
+        for client in &mut per_client {
+            client.busy = merge(std::mem::take(&mut client.busy));
+        }
+        Ok(FreeBusy {
+            from: query.from,
+            to: query.to,
+            clients: per_client,
+        })
+    }
+
+    /// The slots of the given length when every selected client is free, inside each client's
+    /// working hours (the query's, else each client's own), with the buffer kept around busy
+    /// times, on the step grid. Fails if any calendar cannot be read.
+    pub async fn find_slots(&self, query: &SlotQuery) -> Result<Vec<Interval>> {
+        let zone = query.check()?;
+        let q = &query.query;
+        let busy = self.free_busy(q).await?;
+        let mut clients = Vec::with_capacity(busy.clients.len());
+        for client in busy.clients {
+            let working_hours = match &query.working_hours {
+                Some(hours) => Some(hours.clone()),
+                None => self
+                    .store()
+                    .get_client_settings(client.client_id)
+                    .await?
+                    .and_then(|s| s.working_hours),
+            };
+            clients.push(Availability {
+                busy: client.busy,
+                working_hours,
+            });
+        }
+        let rules = SlotRules {
+            from: q.from,
+            to: q.to,
+            duration: query.duration,
+            buffer: query.buffer,
+            step: query.effective_step(),
+            zone,
+        };
+        Ok(find_slots(&clients, &rules))
+    }
+
+    /// Resolves client handles (ids or names); `None` = every client, by name.
+    pub(super) async fn resolve_clients(&self, handles: Option<&[String]>) -> Result<Vec<Client>> {
+        let Some(handles) = handles else {
+            return self.clients().list().await;
+        };
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for handle in handles {
+            let client = self.clients().find(handle).await.map_err(|e| match e {
+                Error::NotFound { .. } => {
+                    Error::validation("clients", format!("no client {:?}", handle.trim()))
+                }
+                Error::Validation { reason, .. } => Error::validation("clients", reason),
+                other => other,
+            })?;
+            if seen.insert(client.id) {
+                out.push(client);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Reads the selected clients' calendars over the query's window and expands series.
+    async fn read(&self, query: &StackQuery) -> Result<Fetched> {
+        let clients = self.resolve_clients(query.clients.as_deref()).await?;
+        self.fetch(query, clients).await
+    }
+
+    pub(super) async fn fetch(&self, query: &StackQuery, clients: Vec<Client>) -> Result<Fetched> {
+        let selection = Selection {
+            clients,
+            calendars: query.calendars.clone(),
+        };
+        let source: Box<dyn EventSource> = match query.source {
+            // The mirror is not part of this version yet: both read live.
+            SourceChoice::Live | SourceChoice::Mirror => {
+                Box::new(LiveSource::new(self, query.concurrency))
+            }
+        };
+        let mut fetched = source.fetch(&selection, query.from, query.to).await;
+        let mut problems = Vec::new();
+        fetched.calendars.retain_mut(|calendar| {
+            let events = std::mem::take(&mut calendar.events);
+            match expand(events, query.from, query.to, calendar.calendar.time_zone) {
+                Ok(expanded) => {
+                    calendar.events = expanded;
+                    true
+                }
+                Err(error) => {
+                    problems.push(Problem {
+                        client_id: calendar.calendar.client_id,
+                        client: calendar.calendar.client.clone(),
+                        calendar_id: Some(calendar.calendar.calendar_id.clone()),
+                        error,
+                    });
+                    false
+                }
+            }
+        });
+        fetched.problems.extend(problems);
+        Ok(fetched)
+    }
+}
+
+/// The first problem as the error, if any.
+fn strict(fetched: Fetched) -> Result<Fetched> {
+    let mut fetched = fetched;
+    if fetched.problems.is_empty() {
+        return Ok(fetched);
+    }
+    let first = fetched.problems.swap_remove(0);
+    tracing::warn!(client_id = %first.client_id, calendar = ?first.calendar_id, "stacked view could not read a calendar");
+    Err(first.error)
+}
+
+/// The agenda entries of what was read that `keep` accepts: one per meeting per client, even
+/// when it sits on several of the client's calendars (same iCalUID and start), unordered.
+pub(super) fn entries_of(
+    fetched: &Fetched,
+    zone: Tz,
+    keep: impl Fn(&AgendaEntry, &CalendarRef) -> bool,
+) -> Vec<AgendaEntry> {
+    let mut entries = Vec::new();
+    let mut seen = HashSet::new();
+    for calendar in &fetched.calendars {
+        for event in &calendar.events {
+            let Some(entry) = AgendaEntry::from_event(&calendar.calendar, event, zone) else {
+                continue;
+            };
+            if !keep(&entry, &calendar.calendar) {
+                continue;
+            }
+            let key = (
+                entry.client_id,
+                event.ical_uid.clone().or_else(|| event.id.clone()),
+                entry.start,
+            );
+            if seen.insert(key) {
+                entries.push(entry);
+            }
+        }
+    }
+    entries
+}
+
+/// The agenda of what was read: entries ordered, with conflicts.
+fn agenda_of(fetched: Fetched, from: DateTime<Utc>, to: DateTime<Utc>, zone: Tz) -> Agenda {
+    let mut entries = entries_of(&fetched, zone, |_, _| true);
+    let conflicts = stack(&mut entries).len();
+    let mut problems = fetched.problems;
+    problems.sort_by(|a, b| (&a.client, &a.calendar_id).cmp(&(&b.client, &b.calendar_id)));
+    Agenda {
+        from,
+        to,
+        entries,
+        conflicts,
+        problems,
+    }
+}

@@ -1,0 +1,110 @@
+//! Where the stacked views get events from. A source hands back, per selected calendar, the
+//! events overlapping a window: single events and instances, or recurring masters with their
+//! exceptions (which [`super::expand`] turns into instances). Per-client and per-calendar
+//! failures come back as [`Problem`]s next to what could be read.
+//!
+//! Two sources exist: [`live::LiveSource`] asks Google (concurrently, with a bound), and the
+//! local mirror (issue "The stacker's memory") will plug in as a second implementation of
+//! [`EventSource`]. Until the mirror exists, asking for it reads live (see [`SourceChoice`]).
+
+pub(crate) mod live;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::{Serialize, Serializer};
+
+use crate::calendar::Event;
+use crate::error::Error;
+use crate::store::{Client, ClientId};
+
+/// A calendar of a client, as the stacked views name it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CalendarRef {
+    /// The client.
+    pub client_id: ClientId,
+    /// Its display name.
+    pub client: String,
+    /// The calendar id.
+    pub calendar_id: String,
+    /// The calendar's display name.
+    pub name: String,
+    /// The calendar's time zone (all-day events are busy from midnight to midnight in it).
+    #[serde(serialize_with = "zone_name")]
+    pub time_zone: Tz,
+}
+
+/// Something that could not be read: a whole client, or one of its calendars.
+#[derive(Debug, Serialize)]
+pub struct Problem {
+    /// The client.
+    pub client_id: ClientId,
+    /// Its display name.
+    pub client: String,
+    /// The calendar, when only that calendar failed.
+    pub calendar_id: Option<String>,
+    /// What went wrong.
+    #[serde(serialize_with = "display")]
+    pub error: Error,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.calendar_id {
+            Some(calendar) => write!(f, "{} / {calendar}: {}", self.client, self.error),
+            None => write!(f, "{}: {}", self.client, self.error),
+        }
+    }
+}
+
+/// Whether the stacked views read Google live or the local mirror.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SourceChoice {
+    /// The local mirror (the default). Until the mirror is built into this version of
+    /// calstack, this reads live from Google too.
+    #[default]
+    Mirror,
+    /// Google, live: `calendarList.list` and `events.list` with `singleEvents=true` per
+    /// calendar, at most a bounded number of requests at once.
+    Live,
+}
+
+/// One calendar's events from a source.
+#[derive(Debug)]
+pub(crate) struct CalendarEvents {
+    pub(crate) calendar: CalendarRef,
+    pub(crate) events: Vec<Event>,
+}
+
+/// What a source read, and what it could not.
+#[derive(Debug, Default)]
+pub(crate) struct Fetched {
+    pub(crate) calendars: Vec<CalendarEvents>,
+    pub(crate) problems: Vec<Problem>,
+}
+
+/// Which calendars of which clients to read.
+#[derive(Debug, Clone)]
+pub(crate) struct Selection {
+    /// The clients, resolved.
+    pub(crate) clients: Vec<Client>,
+    /// Only these calendar ids (`primary` names each client's primary calendar); `None` =
+    /// every selected calendar.
+    pub(crate) calendars: Option<Vec<String>>,
+}
+
+/// A place events come from.
+#[async_trait]
+pub(crate) trait EventSource: Send + Sync {
+    /// The selected calendars' events overlapping `[from, to)`.
+    async fn fetch(&self, selection: &Selection, from: DateTime<Utc>, to: DateTime<Utc>)
+    -> Fetched;
+}
+
+fn zone_name<S: Serializer>(tz: &Tz, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(tz.name())
+}
+
+fn display<S: Serializer>(e: &Error, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(e)
+}

@@ -1,0 +1,419 @@
+//! The stacked views on `calstack.Calstack`: `stack.agenda`, `stack.conflicts`,
+//! `stack.free_busy` and `stack.find_slots`, plus a client's working hours on
+//! `stack.clients`. Each converts its arguments, runs the calstack-core query with the GIL
+//! released and wraps the answer; the rules live in `calstack_core::stack`.
+
+use calstack_core::stack::params::parse_duration;
+use calstack_core::stack::{
+    AgendaEntry as CoreEntry, ConflictSide as CoreSide, Interval, Problem, SlotQuery, StackQuery,
+};
+use calstack_core::validate::working_hours;
+use std::sync::Arc;
+
+use calstack_core::Calstack as CoreCalstack;
+use chrono::{DateTime, TimeDelta, Utc};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString};
+
+use crate::convert::aware_datetime;
+use crate::errors::{CallError, validation};
+use crate::models::Event;
+use crate::runtime::block_on;
+use crate::stack::{Calstack, Clients, client_id};
+
+/// One line of the stacked agenda.
+#[pyclass(module = "calstack", name = "AgendaEntry", frozen, get_all)]
+pub(crate) struct AgendaEntry {
+    /// The client's id.
+    client_id: String,
+    /// The client's name.
+    client: String,
+    /// The calendar's id.
+    calendar_id: String,
+    /// The calendar's name.
+    calendar: String,
+    /// The event (or instance), as Google lists it with `singleEvents=true`.
+    event: Py<Event>,
+    /// Start (all-day events: midnight in the agenda's time zone).
+    start: DateTime<Utc>,
+    /// End (exclusive).
+    end: DateTime<Utc>,
+    /// Whether the event is all-day.
+    all_day: bool,
+    /// Whether it blocks time.
+    busy: bool,
+    /// Indexes (into the returned list) of the entries it overlaps with.
+    conflicts_with: Vec<usize>,
+}
+
+#[pymethods]
+impl AgendaEntry {
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let summary = self
+            .event
+            .borrow(py)
+            .inner
+            .summary
+            .clone()
+            .unwrap_or_default();
+        format!(
+            "AgendaEntry(client={:?}, start={}, summary={summary:?}, conflicts_with={:?})",
+            self.client, self.start, self.conflicts_with
+        )
+    }
+}
+
+/// One side of a [`Conflict`].
+#[pyclass(module = "calstack", name = "ConflictSide", frozen, get_all)]
+pub(crate) struct ConflictSide {
+    /// The client's id.
+    client_id: String,
+    /// The client's name.
+    client: String,
+    /// The calendar's id.
+    calendar_id: String,
+    /// The event (or instance) id.
+    event_id: String,
+    /// Its title.
+    summary: String,
+    /// Its start.
+    start: DateTime<Utc>,
+    /// Its end.
+    end: DateTime<Utc>,
+}
+
+/// Two busy events that overlap.
+#[pyclass(module = "calstack", name = "Conflict", frozen, get_all)]
+pub(crate) struct Conflict {
+    /// The event that starts first.
+    first: Py<ConflictSide>,
+    /// The other one.
+    second: Py<ConflictSide>,
+    /// Where they start to overlap.
+    overlap_start: DateTime<Utc>,
+    /// Where they stop overlapping.
+    overlap_end: DateTime<Utc>,
+}
+
+/// The common arguments of every view.
+struct Window<'py> {
+    time_min: &'py Bound<'py, PyAny>,
+    time_max: &'py Bound<'py, PyAny>,
+    clients: Option<Vec<Bound<'py, PyAny>>>,
+    calendars: Option<Vec<String>>,
+    live: bool,
+}
+
+impl<'py> Window<'py> {
+    fn new(
+        time_min: &'py Bound<'py, PyAny>,
+        time_max: &'py Bound<'py, PyAny>,
+        clients: Option<Vec<Bound<'py, PyAny>>>,
+        calendars: Option<Vec<String>>,
+        live: bool,
+    ) -> Self {
+        Self {
+            time_min,
+            time_max,
+            clients,
+            calendars,
+            live,
+        }
+    }
+
+    /// The core query, with the viewer's `time_zone`.
+    fn query(&self, py: Python<'_>, time_zone: Option<String>) -> PyResult<StackQuery> {
+        let from = aware_datetime(self.time_min, "time_min")?.with_timezone(&Utc);
+        let to = aware_datetime(self.time_max, "time_max")?.with_timezone(&Utc);
+        let clients: Option<Vec<String>> = self
+            .clients
+            .as_ref()
+            .map(|list| list.iter().map(|c| client_handle(py, c)).collect())
+            .transpose()?;
+        Ok(StackQuery::new(from, to)
+            .clients(clients)
+            .calendars(self.calendars.clone())
+            .time_zone(time_zone)
+            .live(self.live))
+    }
+}
+
+/// A client as an id or name, from a str or a `Client`.
+fn client_handle(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<String> {
+    if let Ok(s) = value.cast::<PyString>() {
+        return Ok(s.to_cow()?.into_owned());
+    }
+    Ok(client_id(py, value)?.to_string())
+}
+
+/// A length from a `timedelta`, a str like `45m`, or a number of minutes.
+fn length(value: &Bound<'_, PyAny>, param: &str) -> PyResult<TimeDelta> {
+    if let Ok(delta) = value.extract::<TimeDelta>() {
+        return Ok(delta);
+    }
+    if let Ok(minutes) = value.extract::<i64>() {
+        return Ok(TimeDelta::minutes(minutes));
+    }
+    if let Ok(text) = value.extract::<String>() {
+        return parse_duration(param, &text).map_err(|e| CallError::Core(e).into());
+    }
+    Err(validation(
+        value.py(),
+        param,
+        "expected a timedelta, a str like \"45m\" or a number of minutes",
+    ))
+}
+
+fn optional_length(value: Option<&Bound<'_, PyAny>>, param: &str) -> PyResult<Option<TimeDelta>> {
+    value
+        .filter(|v| !v.is_none())
+        .map(|v| length(v, param))
+        .transpose()
+}
+
+/// Raises when nothing could be read; warns about each problem otherwise.
+fn report(py: Python<'_>, problems: Vec<Problem>, anything_read: bool) -> PyResult<()> {
+    if !anything_read && let Some(first) = problems.into_iter().next() {
+        return Err(CallError::Core(first.error).into_pyerr(py));
+    }
+    Ok(())
+}
+
+fn warn(py: Python<'_>, problems: &[Problem]) -> PyResult<()> {
+    let warnings = py.import("warnings")?;
+    for p in problems {
+        warnings.call_method1("warn", (format!("calstack could not read {p}"),))?;
+    }
+    Ok(())
+}
+
+fn entry(py: Python<'_>, e: CoreEntry) -> PyResult<AgendaEntry> {
+    Ok(AgendaEntry {
+        client_id: e.client_id.to_string(),
+        client: e.client,
+        calendar_id: e.calendar_id,
+        calendar: e.calendar,
+        event: Py::new(py, Event::new_core(e.event))?,
+        start: e.start,
+        end: e.end,
+        all_day: e.all_day.is_some(),
+        busy: e.busy,
+        conflicts_with: e.conflicts_with,
+    })
+}
+
+fn side(py: Python<'_>, s: CoreSide) -> PyResult<Py<ConflictSide>> {
+    Py::new(
+        py,
+        ConflictSide {
+            client_id: s.client_id.to_string(),
+            client: s.client,
+            calendar_id: s.calendar_id,
+            event_id: s.event_id,
+            summary: s.summary,
+            start: s.start,
+            end: s.end,
+        },
+    )
+}
+
+/// Runs a view query, naming the window's fields as the Python API does (`time_min`,
+/// `time_max`, where the core says `from`, `to`).
+fn view_call<T: Send>(
+    py: Python<'_>,
+    future: impl std::future::Future<Output = calstack_core::Result<T>> + Send,
+) -> PyResult<T> {
+    block_on(py, async move {
+        future.await.map_err(|e| match e {
+            calstack_core::Error::Validation { field, reason } => {
+                let field = match field.as_str() {
+                    "from" => "time_min".to_owned(),
+                    "to" => "time_max".to_owned(),
+                    _ => field,
+                };
+                CallError::Core(calstack_core::Error::Validation { field, reason })
+            }
+            other => CallError::Core(other),
+        })
+    })
+}
+
+fn pairs(slots: Vec<Interval>) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    slots.into_iter().map(|s| (s.start, s.end)).collect()
+}
+
+impl Calstack {
+    /// Runs `run` on `query` with the GIL released and returns its answer, errors named as
+    /// the Python API names its parameters.
+    fn view<Q, T, F, Fut>(&self, py: Python<'_>, query: Q, run: F) -> PyResult<T>
+    where
+        T: Send,
+        F: FnOnce(Arc<CoreCalstack>, Q) -> Fut,
+        Fut: std::future::Future<Output = calstack_core::Result<T>> + Send,
+    {
+        let core = self.handle.core()?;
+        view_call(py, run(core, query))
+    }
+}
+
+#[pymethods]
+impl Calstack {
+    /// Every chosen client's events from `time_min` to `time_max` on one time-ordered list,
+    /// recurring events expanded, each entry with the entries it conflicts with.
+    #[pyo3(signature = (time_min, time_max, clients=None, calendars=None, live=false, time_zone=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn agenda<'py>(
+        &self,
+        py: Python<'py>,
+        time_min: &Bound<'py, PyAny>,
+        time_max: &Bound<'py, PyAny>,
+        clients: Option<Vec<Bound<'py, PyAny>>>,
+        calendars: Option<Vec<String>>,
+        live: bool,
+        time_zone: Option<String>,
+    ) -> PyResult<Vec<AgendaEntry>> {
+        let query =
+            Window::new(time_min, time_max, clients, calendars, live).query(py, time_zone)?;
+        let agenda = self.view(py, query, |core, q| async move { core.agenda(&q).await })?;
+        warn(py, &agenda.problems)?;
+        let anything = !agenda.entries.is_empty() || agenda.problems.is_empty();
+        report(py, agenda.problems, anything)?;
+        agenda.entries.into_iter().map(|e| entry(py, e)).collect()
+    }
+
+    /// The double bookings from `time_min` to `time_max`, each pair once.
+    #[pyo3(signature = (time_min, time_max, clients=None, calendars=None, live=false))]
+    fn conflicts<'py>(
+        &self,
+        py: Python<'py>,
+        time_min: &Bound<'py, PyAny>,
+        time_max: &Bound<'py, PyAny>,
+        clients: Option<Vec<Bound<'py, PyAny>>>,
+        calendars: Option<Vec<String>>,
+        live: bool,
+    ) -> PyResult<Vec<Conflict>> {
+        let query = Window::new(time_min, time_max, clients, calendars, live).query(py, None)?;
+        let found = self.view(py, query, |core, q| async move { core.conflicts(&q).await })?;
+        warn(py, &found.problems)?;
+        found
+            .conflicts
+            .into_iter()
+            .map(|c| {
+                Ok(Conflict {
+                    first: side(py, c.first)?,
+                    second: side(py, c.second)?,
+                    overlap_start: c.overlap_start,
+                    overlap_end: c.overlap_end,
+                })
+            })
+            .collect()
+    }
+
+    /// Busy intervals per client id, merged across each client's calendars:
+    /// `{client_id: [(start, end), ...]}`.
+    #[pyo3(signature = (time_min, time_max, clients=None, calendars=None, live=false))]
+    fn free_busy<'py>(
+        &self,
+        py: Python<'py>,
+        time_min: &Bound<'py, PyAny>,
+        time_max: &Bound<'py, PyAny>,
+        clients: Option<Vec<Bound<'py, PyAny>>>,
+        calendars: Option<Vec<String>>,
+        live: bool,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let query = Window::new(time_min, time_max, clients, calendars, live).query(py, None)?;
+        let busy = self.view(py, query, |core, q| async move { core.free_busy(&q).await })?;
+        let out = PyDict::new(py);
+        for client in busy.clients {
+            out.set_item(client.client_id.to_string(), pairs(client.busy))?;
+        }
+        Ok(out)
+    }
+
+    /// The `(start, end)` slots of `duration` when every chosen client is free, inside
+    /// working hours (`working_hours` for everyone, read in `time_zone`, else each client's
+    /// own), keeping `buffer` around busy times, starting every `step` from midnight in
+    /// `time_zone`.
+    #[pyo3(signature = (duration, time_min, time_max, clients=None, working_hours=None, time_zone=None, buffer=None, step=None, calendars=None, live=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn find_slots<'py>(
+        &self,
+        py: Python<'py>,
+        duration: &Bound<'py, PyAny>,
+        time_min: &Bound<'py, PyAny>,
+        time_max: &Bound<'py, PyAny>,
+        clients: Option<Vec<Bound<'py, PyAny>>>,
+        working_hours: Option<String>,
+        time_zone: Option<String>,
+        buffer: Option<&Bound<'py, PyAny>>,
+        step: Option<&Bound<'py, PyAny>>,
+        calendars: Option<Vec<String>>,
+        live: bool,
+    ) -> PyResult<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
+        let zone = time_zone.clone().unwrap_or_else(|| "UTC".to_owned());
+        let hours = working_hours
+            .map(|text| working_hours::parse(&text, &zone))
+            .transpose()
+            .map_err(|e| CallError::Core(e).into_pyerr(py))?;
+        let window =
+            Window::new(time_min, time_max, clients, calendars, live).query(py, time_zone)?;
+        let query = SlotQuery::new(window, length(duration, "duration")?)
+            .working_hours(hours)
+            .buffer(optional_length(buffer, "buffer")?)
+            .step(optional_length(step, "step")?);
+        let slots = self.view(
+            py,
+            query,
+            |core, q| async move { core.find_slots(&q).await },
+        )?;
+        Ok(pairs(slots))
+    }
+}
+
+#[pymethods]
+impl Clients {
+    /// The client's working hours as text (`mon 09:00-17:00; … (Europe/Zurich)`), or None.
+    fn working_hours(
+        &self,
+        py: Python<'_>,
+        client_id: &Bound<'_, PyAny>,
+    ) -> PyResult<Option<String>> {
+        let id = crate::stack::client_id(py, client_id)?;
+        let core = self.handle.core()?;
+        let hours = block_on(
+            py,
+            async move { Ok(core.clients().working_hours(id).await?) },
+        )?;
+        Ok(hours.map(|h| h.to_string()))
+    }
+
+    /// Sets the client's working hours from text (`09:00-17:00` = Monday to Friday, or
+    /// `mon-fri 09:00-12:00,13:00-17:00; sat 10:00-12:00`) read in `time_zone`; None clears
+    /// them. `ValidationError` names `working_hours` or `time_zone`.
+    #[pyo3(signature = (client_id, working_hours, time_zone="UTC"))]
+    fn set_working_hours(
+        &self,
+        py: Python<'_>,
+        client_id: &Bound<'_, PyAny>,
+        working_hours: Option<String>,
+        time_zone: &str,
+    ) -> PyResult<()> {
+        let id = crate::stack::client_id(py, client_id)?;
+        let hours = working_hours
+            .map(|text| working_hours::parse(&text, time_zone))
+            .transpose()
+            .map_err(|e| CallError::Core(e).into_pyerr(py))?;
+        let core = self.handle.core()?;
+        block_on(py, async move {
+            Ok(core.clients().set_working_hours(id, hours).await?)
+        })
+    }
+}
+
+/// Registers the classes.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<AgendaEntry>()?;
+    m.add_class::<ConflictSide>()?;
+    m.add_class::<Conflict>()?;
+    Ok(())
+}
