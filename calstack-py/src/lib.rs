@@ -11,15 +11,15 @@ mod calendar;
 mod clients;
 mod convert;
 mod errors;
-mod ics;
 mod handle;
+mod ics;
 mod logging;
 mod models;
 mod oauth;
 mod runtime;
 mod stack;
-mod sync;
 mod stack_views;
+mod sync;
 
 /// The extension module.
 #[pymodule]

@@ -115,14 +115,24 @@ pub trait LeaseStore: Send + Sync {
 }
 
 /// Everything calstack persists. Implemented automatically for any type implementing the
-/// parts (the mirror's [`MirrorStore`](super::MirrorStore + ClientSettingsStore) included); use it as
+/// parts (the mirror's [`MirrorStore`](super::MirrorStore) and [`ClientSettingsStore`] included); use it as
 /// `Arc<dyn Store>`.
 pub trait Store:
-    ClientStore + CredentialStore + AuthorizationStore + LeaseStore + super::MirrorStore + ClientSettingsStore
+    ClientStore
+    + CredentialStore
+    + AuthorizationStore
+    + LeaseStore
+    + super::MirrorStore
+    + ClientSettingsStore
 {
 }
 
 impl<T> Store for T where
-    T: ClientStore + CredentialStore + AuthorizationStore + LeaseStore + super::MirrorStore + ClientSettingsStore
+    T: ClientStore
+        + CredentialStore
+        + AuthorizationStore
+        + LeaseStore
+        + super::MirrorStore
+        + ClientSettingsStore
 {
 }

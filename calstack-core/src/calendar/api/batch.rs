@@ -252,7 +252,11 @@ async fn send_chunk(client: &CalendarClient, calls: &[Call]) -> Result<Vec<Resul
 
 /// Writes answered in a batch reach the client's write observer (the mirror), as the same
 /// calls sent alone do.
-async fn tell_write_observer(client: &CalendarClient, calls: &[Call], results: &[Result<BatchReply>]) {
+async fn tell_write_observer(
+    client: &CalendarClient,
+    calls: &[Call],
+    results: &[Result<BatchReply>],
+) {
     if client.write_observer().is_none() {
         return;
     }
