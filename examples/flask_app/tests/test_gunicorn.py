@@ -103,6 +103,10 @@ def gunicorn(emulator: Emulator, postgres_database: str) -> Iterator[str]:
                 pass
             assert time.monotonic() < deadline, "gunicorn did not become healthy"
             time.sleep(0.3)
+        # The first worker may answer before the master has forked the other two.
+        while len(_workers_of(server.pid)) < 3:
+            assert time.monotonic() < deadline, f"gunicorn runs {_workers_of(server.pid)} workers, not 3"
+            time.sleep(0.3)
         assert len(_workers_of(server.pid)) == 3
         yield base
     finally:
