@@ -7,11 +7,13 @@ const MAX_LISTED_SLOTS = 40;
 
 function drawSlotClients() {
   const box = document.getElementById("slot-clients");
+  // A client keeps its tick across redraws; one that was not listed before starts ticked.
+  const shown = new Set([...box.querySelectorAll("input")].map((i) => i.value));
   const chosen = new Set([...box.querySelectorAll("input:checked")].map((i) => i.value));
   const connected = scopedClients().filter((c) => c.authorized);
   box.replaceChildren(el("legend", {}, "Clients"), ...connected.map((client) => {
     const pick = el("input", { type: "checkbox", name: "clients", value: client.id });
-    pick.checked = !chosen.size || chosen.has(client.id);
+    pick.checked = !shown.has(client.id) || chosen.has(client.id);
     return el("label", {}, pick, client.name);
   }));
   const form = document.getElementById("slot-form");
