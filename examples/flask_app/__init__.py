@@ -83,6 +83,7 @@ def create_app(test_config: Optional[dict[str, Any]] = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12),
         PROXY_HOPS=0,
         METRICS_TOKEN=None,
+        MAX_CONTENT_LENGTH=32 * 1024 * 1024,  # a 10 MiB .ics as JSON fits; larger bodies are 413
     )
     for variable, key in ENVIRONMENT.items():
         if os.environ.get(variable):

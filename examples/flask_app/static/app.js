@@ -141,21 +141,18 @@ async function loadDashboard() {
 
   const from = new Date();
   const to = new Date(from.getTime() + 7 * 24 * 3600 * 1000);
-  const rows = [];
-  await Promise.all(authorized.map(async (client) => {
-    try {
-      const query = `time_min=${encodeURIComponent(from.toISOString())}&time_max=${encodeURIComponent(to.toISOString())}`;
-      const events = await api("GET", `/api/clients/${client.id}/calendars/primary/events?${query}`);
-      for (const event of events) rows.push({ client, event });
-    } catch (e) {
-      showAlert(`${client.name}: ${e.message}`, "error");
-    }
-  }));
-  const key = (r) => r.event.start?.dateTime || r.event.start?.date || "";
-  rows.sort((a, b) => (key(a) < key(b) ? -1 : 1));
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const params = new URLSearchParams({ time_min: from.toISOString(), time_max: to.toISOString(), time_zone: zone });
   const body = document.getElementById("agenda");
-  body.replaceChildren(...(rows.length
-    ? rows.map((r) => el("tr", {}, el("td", {}, whenText(r.event.start)), el("td", {}, r.client.name), el("td", {}, r.event.summary || "(no title)")))
+  if (!authorized.length) {
+    body.replaceChildren(el("tr", {}, el("td", { colspan: 3, className: "muted" }, "No client is connected to Google yet.")));
+    return;
+  }
+  // The library's stacked agenda: one ordered timeline, double bookings flagged.
+  const { entries } = await api("GET", `/api/agenda?${params}`);
+  body.replaceChildren(...(entries.length
+    ? entries.map((e) => el("tr", {}, el("td", {}, whenText(e.event.start)), el("td", {}, e.client),
+      el("td", {}, e.event.summary || "(no title)", e.conflicts_with.length ? el("span", { className: "badge bad" }, " double-booked") : "")))
     : [el("tr", {}, el("td", { colspan: 3, className: "muted" }, "Nothing in the next 7 days."))]));
 }
 

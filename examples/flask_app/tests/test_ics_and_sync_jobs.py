@@ -139,3 +139,11 @@ def test_jobs_for_an_unknown_client_are_404(client: FlaskClient) -> None:
         answer = client.post("/api/jobs", json={"kind": kind, "client_id": "00000000-0000-4000-8000-000000000000",
                                                 "ics": SCHOOL})
         assert answer.status_code == 404, answer.json
+
+
+def test_an_oversized_upload_is_refused_before_anything_starts(client: FlaskClient) -> None:
+    acme = client.post("/api/clients", json={"name": "Acme", "email": "ops@acme.test"}).json["id"]
+    too_big = client.post("/api/jobs", json={"kind": "ics_import", "client_id": acme, "ics": SCHOOL + " " * (11 << 20)})
+    assert too_big.status_code == 400 and too_big.json["field"] == "ics"
+    huge = client.post("/api/jobs", data=b"{" + b" " * (33 << 20) + b"}", content_type="application/json")
+    assert huge.status_code == 413 and huge.json["error"] == "request_entity_too_large"
