@@ -167,7 +167,7 @@ async function loadClients() {
       ? el("span", { className: "badge ok" }, "connected")
       : el("span", { className: "badge bad" }, client.credentials.length ? "needs consent" : "no credentials")),
     el("td", { className: "actions" },
-      el("button", { type: "button", onclick: () => editClient(client) }, "Edit"), " ",
+      el("button", { type: "button", onclick: () => editClient(client).catch((e) => showAlert(e.message, "error")) }, "Edit"), " ",
       el("button", { type: "button", onclick: () => editCredential(null, client.id) }, "OAuth"), " ",
       el("button", { type: "button", onclick: () => { location.hash = "events"; state.pickClient = client.id; } }, "Events"), " ",
       el("button", { type: "button", className: "danger", onclick: () => deleteClient(client) }, "Delete"))));
@@ -175,7 +175,7 @@ async function loadClients() {
     : [el("tr", {}, el("td", { colspan: 4, className: "muted" }, "No clients yet."))]));
 }
 
-function editClient(client) {
+async function editClient(client) {
   const modal = document.getElementById("client-modal");
   const form = document.getElementById("client-form");
   form.reset();
@@ -183,6 +183,14 @@ function editClient(client) {
   form.elements.id.value = client?.id || "";
   form.elements.name.value = client?.name || "";
   form.elements.email.value = client?.email || "";
+  form.elements.time_zone.value = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  state.hoursBefore = "";
+  if (client) {  // "mon 09:00-17:00; … (Europe/Zurich)" → the hours and the zone
+    const { working_hours: hours } = await api("GET", `/api/clients/${client.id}/working_hours`);
+    const parts = /^(.*) \(([^()]+)\)$/.exec(hours || "");
+    if (parts) [, form.elements.working_hours.value, form.elements.time_zone.value] = parts;
+    state.hoursBefore = `${form.elements.working_hours.value}|${form.elements.time_zone.value}`;
+  }
   modal.showModal();
 }
 
@@ -192,9 +200,13 @@ document.getElementById("client-modal").addEventListener("close", async (event) 
   const form = document.getElementById("client-form");
   const id = form.elements.id.value;
   const payload = { name: form.elements.name.value, email: form.elements.email.value };
+  const hours = form.elements.working_hours.value.trim();
+  const zoneName = form.elements.time_zone.value.trim() || "UTC";
   try {
-    if (id) await api("PUT", `/api/clients/${id}`, payload);
-    else await api("POST", "/api/clients", payload);
+    const saved = id ? await api("PUT", `/api/clients/${id}`, payload) : await api("POST", "/api/clients", payload);
+    if (`${hours}|${zoneName}` !== state.hoursBefore && (hours || state.hoursBefore)) {
+      await api("PUT", `/api/clients/${saved.id}/working_hours`, { working_hours: hours || null, time_zone: zoneName });
+    }
     showAlert(id ? "Client saved." : "Client added.");
     await loadClients();
   } catch (e) {
