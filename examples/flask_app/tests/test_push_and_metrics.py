@@ -1,11 +1,13 @@
 """The push receiver (``POST /api/notifications``: no session and no CSRF token needed, but a
-forged, unknown or malformed notification is 400 and changes nothing) and ``/metrics`` (the
+forged, unknown or malformed notification is 400 and changes nothing, also when the emulator
+delivers it as Google would) and ``/metrics`` (the
 library's Prometheus series, for operators or a scraper holding the scrape token)."""
 
 from __future__ import annotations
 
 import io
 import logging
+import time
 from typing import Any
 
 from flask import Flask
@@ -13,7 +15,7 @@ from flask.testing import FlaskClient
 
 from calstack.testing import Emulator
 from flask_app import create_app
-from flask_support import OPERATOR, PASSWORD, app_config, connect, sign_in
+from flask_support import OPERATOR, PASSWORD, app_config, connect, serve, sign_in
 
 FORGED = {
     "X-Goog-Channel-ID": "4ba78bf0-6a47-11e2-bcfd-0800200c9a66",
@@ -83,3 +85,32 @@ def test_a_scraper_with_the_token_reads_metrics_without_signing_in(emulator: Emu
     signed_in = app.test_client()
     sign_in(signed_in)
     assert signed_in.get("/metrics").status_code == 200
+
+
+def test_notifications_google_delivers_for_a_channel_the_app_never_opened_are_refused(app: Flask, client: FlaskClient) -> None:
+    """The emulator delivers real notifications (as Google does: no body, X-Goog-* headers) for
+    a channel opened behind the app's back; the app refuses each, logging no token."""
+    acme = connect(client, "Acme")["client"]
+    app.extensions["calstack"].sync()
+    before = mirror_state(client)
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    app.logger.addHandler(handler)
+    try:
+        with serve(app) as base:
+            calendar = app.extensions["calstack"].calendar(acme)
+            calendar.watch_events("primary", "rogue-channel", f"{base}/api/notifications", token="rogue-token-314159")
+            calendar.create_event("primary", {"summary": "Board", "start": {"date": "2026-03-02"},
+                                              "end": {"date": "2026-03-03"}})
+            deadline = time.monotonic() + 30
+            while len([r for r in records if r.getMessage() == "push notification refused"]) < 2:
+                assert time.monotonic() < deadline, [r.getMessage() for r in records]
+                time.sleep(0.1)
+    finally:
+        app.logger.removeHandler(handler)
+    refused = [r for r in records if r.getMessage() == "push notification refused"]
+    assert {getattr(r, "field") for r in refused} == {"X-Goog-Channel-ID"}  # the channel is unknown
+    assert all("rogue-token" not in str(vars(r)) for r in records)
+    # not made due (the new event reached the mirror by calstack's own write-through)
+    assert [row[:3] for row in mirror_state(client)] == [row[:3] for row in before]
