@@ -16,6 +16,7 @@ mod ics;
 mod logging;
 mod models;
 mod oauth;
+mod prometheus;
 mod runtime;
 mod stack;
 mod stack_views;
@@ -35,6 +36,7 @@ fn _calstack(m: &Bound<'_, PyModule>) -> PyResult<()> {
     stack_views::register(m)?;
     m.add_function(wrap_pyfunction!(stack::generate_key, m)?)?;
     ics::register(m)?;
+    prometheus::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

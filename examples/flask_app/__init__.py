@@ -27,7 +27,7 @@ from argon2 import PasswordHasher
 from flask import Flask, render_template
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import calendar_view, jobs
+from . import calendar_view, jobs, metrics, mirror
 from .api import api
 from .cli import register_commands
 from .errors import register_error_handlers
@@ -51,6 +51,7 @@ ENVIRONMENT = {
     "CALSTACK_LOGIN_RATE_LIMIT": "LOGIN_RATE_LIMIT",
     "CALSTACK_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
     "CALSTACK_PROXY_HOPS": "PROXY_HOPS",
+    "CALSTACK_METRICS_TOKEN": "METRICS_TOKEN",
 }
 
 
@@ -81,6 +82,8 @@ def create_app(test_config: Optional[dict[str, Any]] = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12),
         PROXY_HOPS=0,
+        METRICS_TOKEN=None,
+        MAX_CONTENT_LENGTH=32 * 1024 * 1024,  # a 10 MiB .ics as JSON fits; larger bodies are 413
     )
     for variable, key in ENVIRONMENT.items():
         if os.environ.get(variable):
@@ -115,6 +118,8 @@ def create_app(test_config: Optional[dict[str, Any]] = None) -> Flask:
     app.register_blueprint(health)
     calendar_view.register(app)
     jobs.register(app)
+    mirror.register(app)
+    metrics.register(app)
     register_error_handlers(app)
     register_commands(app)
 

@@ -2,24 +2,21 @@
 time range (``GET /api/calendar``), and the browser libraries served from the app's own
 ``node_modules`` (``/vendor/...``, installed by ``npm ci`` from package.json and its lock).
 
-The feed calls the library and reshapes nothing it should compute: ``stacked_entries`` is
-the one function to switch to ``stack.agenda(...)`` (which also fills ``conflicts_with``)
-once the stacked views are in the Python module.
+The feed is the library's stacked agenda (``stack.agenda``, read live), conflicts included;
+the app reshapes nothing the library computes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Optional
 
-import calstack
 from flask import Blueprint, Flask, abort, current_app, jsonify, request, send_from_directory
 
 from .api import query_time, stack
 from .errors import BadInput
-from .security import signed_in
+from .stacked import Window, agenda_entries, scoped_client_ids, split_connected, stacked
 
 calendar_view = Blueprint("calendar_view", __name__)
 
@@ -27,7 +24,6 @@ NODE_MODULES = Path(__file__).resolve().parent / "node_modules"
 #: The npm packages the pages load, and the files of each that may be served.
 VENDOR_FILES = {"fullcalendar": {"index.global.min.js", "index.global.js"}}
 MAX_RANGE = dt.timedelta(days=62)
-FETCH_THREADS = 8
 
 
 def init_vendor(app: Flask) -> None:
@@ -47,54 +43,26 @@ def selected_clients(raw: Optional[str]) -> list[str]:
     (one client), else every client. Unknown ids are 404."""
     if raw:
         return [stack().clients.get(part.strip()).id for part in raw.split(",") if part.strip()]
-    scope = signed_in().client_scope
-    if scope:
-        return [stack().clients.get(scope).id]
-    return [c.id for c in stack().clients.list()]
+    return scoped_client_ids()
 
 
 def stacked_entries(
-    client_ids: list[str], time_min: dt.datetime, time_max: dt.datetime
+    client_ids: list[str], time_min: dt.datetime, time_max: dt.datetime, time_zone: Optional[str] = None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Every event of the clients' calendars in [time_min, time_max), recurring series expanded
-    (Google's ``singleEvents=true``), as ``{client_id, calendar_id, event, conflicts_with}``;
-    and the clients that could not be read, as ``{client_id, error, message}``.
-
-    Today: the per-client listing, fetched concurrently. Later: ``stack.agenda(time_min,
-    time_max, clients=client_ids)`` returns the same entries with their conflicts."""
-    handle = stack()  # the worker threads have no app context
-    connected = {c.client_id for c in handle.oauth.list() if c.is_valid}
-
-    def one_client(client_id: str) -> tuple[list[dict[str, Any]], Optional[dict[str, Any]]]:
-        if client_id not in connected:
-            return [], {"client_id": client_id, "error": "not_connected", "message": "no valid Google grant"}
-        try:
-            calendar = handle.calendar(client_id)
-            entries = []
-            for listed in calendar.list_calendars():
-                if listed.id is None:
-                    continue
-                for event in calendar.list_events(
-                    listed.id, time_min=time_min, time_max=time_max, single_events=True, order_by="startTime"
-                ):
-                    entries.append(
-                        {"client_id": client_id, "calendar_id": listed.id, "event": event.to_dict(), "conflicts_with": []}
-                    )
-            return entries, None
-        except calstack.CalstackError as e:
-            return [], {"client_id": client_id, "error": type(e).__name__, "message": str(e)}
-
-    with ThreadPoolExecutor(max_workers=min(FETCH_THREADS, max(1, len(client_ids)))) as pool:
-        results = list(pool.map(one_client, client_ids))
-    entries = [entry for found, _ in results for entry in found]
-    failures = [failed for _, failed in results if failed is not None]
-    return entries, failures
+    """The library's stacked agenda of the clients over [time_min, time_max), read live:
+    every event of their calendars, recurring series expanded, as ``{client_id, client,
+    calendar_id, calendar, event, start, end, all_day, busy, conflicts_with}`` (indexes into
+    the same list); and the clients that could not be read, as ``{client_id, error, message}``."""
+    readable, failures = split_connected(client_ids)
+    view = Window(time_min, time_max, readable, None, True, time_zone)
+    return agenda_entries(view), failures
 
 
 @calendar_view.get("/api/calendar")
 def calendar_feed() -> Any:
     """``?time_min&time_max`` (ISO 8601 with offset, at most 62 days apart), optional
-    ``clients=a,b``: the entries to draw, and the clients that failed."""
+    ``clients=a,b`` and ``time_zone`` (the viewer's): the entries to draw, and the clients
+    that failed."""
     time_min, time_max = query_time("time_min"), query_time("time_max")
     if time_min is None:
         raise BadInput("time_min", "is required")
@@ -105,11 +73,12 @@ def calendar_feed() -> Any:
     if time_max - time_min > MAX_RANGE:
         raise BadInput("time_max", "the range may span at most 62 days")
     clients = selected_clients(request.args.get("clients"))
-    entries, failures = stacked_entries(clients, time_min, time_max)
+    entries, failures = stacked_entries(clients, time_min, time_max, request.args.get("time_zone") or None)
     return jsonify({"clients": clients, "entries": entries, "errors": failures})
 
 
 def register(app: Flask) -> None:
-    """Adds the feed and the vendor files to ``app``."""
+    """Adds the feed, the stacked views API and the vendor files to ``app``."""
     init_vendor(app)
     app.register_blueprint(calendar_view)
+    app.register_blueprint(stacked)

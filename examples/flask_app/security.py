@@ -39,7 +39,12 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 #: Endpoints anyone may call.
-PUBLIC_ENDPOINTS = {"auth.login", "auth.login_form", "health.health_check", "health.live", "api.oauth_callback", "static", "vendor", "favicon"}
+PUBLIC_ENDPOINTS = {
+    "auth.login", "auth.login_form", "health.health_check", "health.live", "api.oauth_callback", "static", "vendor",
+    "favicon",
+    "mirror.notification",  # Google calls it; the library checks the channel's token
+    "metrics.prometheus",  # checks an operator or the scrape token itself
+}
 
 
 def operators() -> Operators:

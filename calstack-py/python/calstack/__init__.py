@@ -46,6 +46,7 @@ from ._calstack import (
     ValidationError,
     __version__,
     generate_key,
+    prometheus_metrics,
 )
 
 from . import ics  # noqa: E402 - calstack.ics: iCalendar parse / import / export
@@ -87,4 +88,5 @@ __all__ = [
     "ValidationError",
     "__version__",
     "generate_key",
+    "prometheus_metrics",
 ]

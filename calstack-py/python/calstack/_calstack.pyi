@@ -43,6 +43,7 @@ __all__ = [
     "ValidationError",
     "__version__",
     "generate_key",
+    "prometheus_metrics",
     "_ics_export",
     "_ics_import",
     "_ics_parse",
@@ -91,6 +92,9 @@ class _Notification(TypedDict):
 
 def generate_key() -> str:
     """A new random 32-byte encryption key, base64 (keep it secret)."""
+
+def prometheus_metrics() -> str:
+    """calstack's metrics in the Prometheus text format; the first call installs the recorder."""
 
 # Exceptions
 

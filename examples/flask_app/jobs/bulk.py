@@ -19,6 +19,7 @@ import calstack
 
 from ..api import stack, strings
 from ..errors import BadInput
+from .spec import Parsed, optional_time
 
 OPERATIONS = ("copy", "move", "delete", "shift")
 MAX_RANGE = dt.timedelta(days=366)
@@ -44,15 +45,9 @@ class Item:
 
 
 def _time(data: dict[str, Any], field: str) -> str:
-    raw = data.get(field)
-    if not isinstance(raw, str):
+    value = optional_time(data, field, "query.")
+    if value is None:
         raise BadInput(f"query.{field}", "is required (ISO 8601 with a UTC offset)")
-    try:
-        value = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        raise BadInput(f"query.{field}", "must be an ISO 8601 timestamp, e.g. 2026-03-02T09:00:00Z") from None
-    if value.tzinfo is None:
-        raise BadInput(f"query.{field}", "needs a UTC offset")
     return value.isoformat()
 
 
@@ -63,7 +58,7 @@ def _strings(query: dict[str, Any], field: str) -> Optional[list[str]]:
         raise BadInput(f"query.{field}", e.message) from None
 
 
-def parse_bulk(data: dict[str, Any], default_clients: list[str]) -> dict[str, Any]:
+def parse_bulk(data: dict[str, Any], default_clients: list[str]) -> Parsed:
     """The job spec for a ``{"kind": "bulk", ...}`` request, or 400 naming the field."""
     operation = data.get("operation")
     if operation not in OPERATIONS:
@@ -95,7 +90,7 @@ def parse_bulk(data: dict[str, Any], default_clients: list[str]) -> dict[str, An
         if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes == 0 or abs(minutes) > 525600:
             raise BadInput("shift_minutes", "must be a non-zero whole number of minutes, at most a year")
         spec["shift_minutes"] = minutes
-    return spec
+    return Parsed(spec)
 
 
 def _target(data: dict[str, Any], clients: list[str], calendars: Optional[list[str]]) -> dict[str, str]:

@@ -5,14 +5,14 @@ A worker runs them with (from the repository root)::
 
     celery --workdir examples -A flask_app.worker:celery worker --pool threads --concurrency 4
 
-Job kinds: ``bulk`` runs now. ``ics_import`` / ``ics_export`` (calstack.ics) and
-``mirror_sync`` (stack.sync) are reserved: their runners plug into ``RUNNERS`` once those
-bindings are in the Python module.
+Job kinds (``KINDS``): ``bulk`` (copy, move, delete, shift across calendars and clients),
+``ics_import`` / ``ics_export`` (``calstack.ics``) and ``mirror_sync`` (``stack.sync``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import calstack
@@ -20,11 +20,24 @@ from celery import Celery, Task, shared_task  # type: ignore[import-untyped]
 from flask import Flask, current_app
 
 from ..errors import BadInput
-from .bulk import apply, matching_items
+from .bulk import apply, matching_items, parse_bulk
+from .ics_files import parse_export, parse_import, run_export, run_import
+from .mirror import parse_sync, run_sync
 from .records import JobRecords
+from .spec import Parsed
 
 #: Runs a job: (its record, the records store) -> None; updates the record as it goes.
 Runner = Callable[[dict[str, Any], JobRecords], None]
+#: Checks a job request: (the request body, the operator's clients) -> the parsed job, or 400.
+Parser = Callable[[dict[str, Any], list[str]], Parsed]
+
+
+@dataclass(frozen=True)
+class JobKind:
+    """How a kind of job is asked for and run."""
+
+    parse: Parser
+    run: Runner
 
 
 def records() -> JobRecords:
@@ -82,12 +95,12 @@ def run_bulk(record: dict[str, Any], store: JobRecords) -> None:
         store.save(record)
 
 
-#: The job kinds and their runners; None marks a kind reserved for a binding still to come.
-RUNNERS: dict[str, Runner | None] = {
-    "bulk": run_bulk,
-    "ics_import": None,  # calstack.ics import into a client's calendar (issue 13)
-    "ics_export": None,  # calstack.ics export of a client's calendar (issue 13)
-    "mirror_sync": None,  # stack.sync(clients) runs of the mirror (issue 12)
+#: The job kinds.
+KINDS: dict[str, JobKind] = {
+    "bulk": JobKind(parse_bulk, run_bulk),
+    "ics_import": JobKind(parse_import, run_import),
+    "ics_export": JobKind(parse_export, run_export),
+    "mirror_sync": JobKind(parse_sync, run_sync),
 }
 
 
@@ -98,13 +111,13 @@ def run_job(job_id: str) -> None:
     record = store.get(job_id)
     if record is None:
         return
-    runner = RUNNERS.get(record["kind"])
+    kind = KINDS.get(record["kind"])
     record["state"] = "running"
     store.save(record)
     try:
-        if runner is None:
-            raise NotImplementedError(f"job kind {record['kind']} is not available yet")
-        runner(record, store)
+        if kind is None:
+            raise LookupError(f"unknown job kind {record['kind']}")
+        kind.run(record, store)
         record["state"] = "done"
     except Exception as e:  # the job as a whole failed; report it, keep the worker alive
         current_app.logger.exception("job failed", extra={"job": job_id})

@@ -141,21 +141,18 @@ async function loadDashboard() {
 
   const from = new Date();
   const to = new Date(from.getTime() + 7 * 24 * 3600 * 1000);
-  const rows = [];
-  await Promise.all(authorized.map(async (client) => {
-    try {
-      const query = `time_min=${encodeURIComponent(from.toISOString())}&time_max=${encodeURIComponent(to.toISOString())}`;
-      const events = await api("GET", `/api/clients/${client.id}/calendars/primary/events?${query}`);
-      for (const event of events) rows.push({ client, event });
-    } catch (e) {
-      showAlert(`${client.name}: ${e.message}`, "error");
-    }
-  }));
-  const key = (r) => r.event.start?.dateTime || r.event.start?.date || "";
-  rows.sort((a, b) => (key(a) < key(b) ? -1 : 1));
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const params = new URLSearchParams({ time_min: from.toISOString(), time_max: to.toISOString(), time_zone: zone });
   const body = document.getElementById("agenda");
-  body.replaceChildren(...(rows.length
-    ? rows.map((r) => el("tr", {}, el("td", {}, whenText(r.event.start)), el("td", {}, r.client.name), el("td", {}, r.event.summary || "(no title)")))
+  if (!authorized.length) {
+    body.replaceChildren(el("tr", {}, el("td", { colspan: 3, className: "muted" }, "No client is connected to Google yet.")));
+    return;
+  }
+  // The library's stacked agenda: one ordered timeline, double bookings flagged.
+  const { entries } = await api("GET", `/api/agenda?${params}`);
+  body.replaceChildren(...(entries.length
+    ? entries.map((e) => el("tr", {}, el("td", {}, whenText(e.event.start)), el("td", {}, e.client),
+      el("td", {}, e.event.summary || "(no title)", e.conflicts_with.length ? el("span", { className: "badge bad" }, " double-booked") : "")))
     : [el("tr", {}, el("td", { colspan: 3, className: "muted" }, "Nothing in the next 7 days."))]));
 }
 
@@ -170,7 +167,7 @@ async function loadClients() {
       ? el("span", { className: "badge ok" }, "connected")
       : el("span", { className: "badge bad" }, client.credentials.length ? "needs consent" : "no credentials")),
     el("td", { className: "actions" },
-      el("button", { type: "button", onclick: () => editClient(client) }, "Edit"), " ",
+      el("button", { type: "button", onclick: () => editClient(client).catch((e) => showAlert(e.message, "error")) }, "Edit"), " ",
       el("button", { type: "button", onclick: () => editCredential(null, client.id) }, "OAuth"), " ",
       el("button", { type: "button", onclick: () => { location.hash = "events"; state.pickClient = client.id; } }, "Events"), " ",
       el("button", { type: "button", className: "danger", onclick: () => deleteClient(client) }, "Delete"))));
@@ -178,7 +175,7 @@ async function loadClients() {
     : [el("tr", {}, el("td", { colspan: 4, className: "muted" }, "No clients yet."))]));
 }
 
-function editClient(client) {
+async function editClient(client) {
   const modal = document.getElementById("client-modal");
   const form = document.getElementById("client-form");
   form.reset();
@@ -186,6 +183,14 @@ function editClient(client) {
   form.elements.id.value = client?.id || "";
   form.elements.name.value = client?.name || "";
   form.elements.email.value = client?.email || "";
+  form.elements.time_zone.value = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  state.hoursBefore = "";
+  if (client) {  // "mon 09:00-17:00; … (Europe/Zurich)" → the hours and the zone
+    const { working_hours: hours } = await api("GET", `/api/clients/${client.id}/working_hours`);
+    const parts = /^(.*) \(([^()]+)\)$/.exec(hours || "");
+    if (parts) [, form.elements.working_hours.value, form.elements.time_zone.value] = parts;
+    state.hoursBefore = `${form.elements.working_hours.value}|${form.elements.time_zone.value}`;
+  }
   modal.showModal();
 }
 
@@ -195,9 +200,13 @@ document.getElementById("client-modal").addEventListener("close", async (event) 
   const form = document.getElementById("client-form");
   const id = form.elements.id.value;
   const payload = { name: form.elements.name.value, email: form.elements.email.value };
+  const hours = form.elements.working_hours.value.trim();
+  const zoneName = form.elements.time_zone.value.trim() || "UTC";
   try {
-    if (id) await api("PUT", `/api/clients/${id}`, payload);
-    else await api("POST", "/api/clients", payload);
+    const saved = id ? await api("PUT", `/api/clients/${id}`, payload) : await api("POST", "/api/clients", payload);
+    if (`${hours}|${zoneName}` !== state.hoursBefore && (hours || state.hoursBefore)) {
+      await api("PUT", `/api/clients/${saved.id}/working_hours`, { working_hours: hours || null, time_zone: zoneName });
+    }
     showAlert(id ? "Client saved." : "Client added.");
     await loadClients();
   } catch (e) {

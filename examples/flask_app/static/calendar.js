@@ -58,7 +58,7 @@ function drawLegend() {
 
 async function feed(info, success, failure) {
   try {
-    const params = new URLSearchParams({ time_min: info.start.toISOString(), time_max: info.end.toISOString() });
+    const params = new URLSearchParams({ time_min: info.start.toISOString(), time_max: info.end.toISOString(), time_zone: zone });
     const data = await api("GET", `/api/calendar?${params}`);
     showProblems(data.errors);
     listConflicts(data.entries);
@@ -89,11 +89,18 @@ function showProblems(errors) {
     el("p", {}, `${clientName(e.client_id)}: ${e.message}`)));
 }
 
+// Each double booking once: the pair's titles, clients and when they overlap.
 function listConflicts(entries) {
-  const clashing = entries.filter((e) => (e.conflicts_with || []).length);
-  document.getElementById("conflict-list").replaceChildren(...(clashing.length
-    ? clashing.map((e) => el("li", {}, `${whenText(e.event.start)} · ${clientName(e.client_id)} · ${e.event.summary || "(no title)"}`,
-      el("span", { className: "muted" }, ` overlaps ${e.conflicts_with.length} other booking(s)`)))
+  const pairs = [];
+  entries.forEach((entry, i) => (entry.conflicts_with || []).forEach((j) => { if (i < j) pairs.push([entry, entries[j]]); }));
+  const describe = (e) => `${e.event.summary || "(no title)"} (${e.client || clientName(e.client_id)})`;
+  const overlap = (a, b) => {
+    const from = new Date(Math.max(Date.parse(a.start), Date.parse(b.start)));
+    const to = new Date(Math.min(Date.parse(a.end), Date.parse(b.end)));
+    return `${from.toLocaleString([], { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" })}–${to.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`;
+  };
+  document.getElementById("conflict-list").replaceChildren(...(pairs.length
+    ? pairs.map(([a, b]) => el("li", { className: "conflict-item" }, el("strong", {}, overlap(a, b)), ` · ${describe(a)} × ${describe(b)}`))
     : [el("li", { className: "muted" }, "No double bookings in this range.")]));
 }
 

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # examples/, home 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # flask_support
 
 from flask_app import create_app  # noqa: E402
-from flask_support import OPERATOR, PASSWORD, app_config, forget_redis_keys, sign_in  # noqa: E402
+from flask_support import OPERATOR, PASSWORD, app_config, celery_worker, forget_redis_keys, sign_in  # noqa: E402
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -70,3 +70,15 @@ def client(app: Flask) -> FlaskClient:
     signed_in = app.test_client()
     sign_in(signed_in)
     return signed_in
+
+
+@pytest.fixture
+def jobs_client(emulator: Emulator, tmp_path: Path) -> Iterator[FlaskClient]:
+    """A signed-in client of an app whose jobs a real Celery worker runs."""
+    config = app_config(emulator, f"sqlite://{tmp_path / 'jobs.db'}")
+    app: Flask = create_app(config)
+    app.extensions["operators"].create(OPERATOR, PASSWORD)
+    with celery_worker(config):
+        client = app.test_client()
+        sign_in(client)
+        yield client

@@ -1,7 +1,9 @@
 """The calendar page in headless Chromium (browser/calendar.js), against a real server, the
 emulator and a real Celery worker: sign in, switch client, two clients' events overlaid in
-two colors, create by clicking, drag to move (a stale etag reloads instead), rename one occurrence of a series while the
-others stay, run a bulk job to the end. Then the server's state is checked through the API.
+two colors with their double booking outlined and listed, a free slot found for both, create
+by clicking, drag to move (a stale etag reloads instead), rename one occurrence of a series
+while the others stay, run a bulk job, an ICS import job and a mirror sync to the end. Then
+the server's state is checked through the API.
 
 Screenshots of the calendar go to ``$CALSTACK_SCREENSHOTS`` when it is set (docs/ holds the
 ones from such a run), else to the test's temporary folder.
@@ -71,7 +73,15 @@ def test_calendar_workflow_in_a_browser(emulator: Emulator, tmp_path: Path) -> N
     result = json.loads(run.stdout.strip().splitlines()[-1])
     assert result["errors"] == []
     assert len(result["colors"]) == 2  # one color per client
+    assert result["conflicts"] == ["10:00 - 11:00Acme board", "10:30 - 11:30Globex review"]
+    [pair] = result["conflictList"]
+    assert "Acme board (Acme) × Globex review (Globex)" in pair and "10:30" in pair
+    assert [slot[-8:] for slot in result["slots"]] == ["09:00 AM"]  # both are free 09:00-09:45 only
     assert result["progress"] == [1, 1]
+    assert result["imported"]["count"] == "2 / 2" and result["imported"]["result"].startswith("2 created")
+    assert sorted(row[0] for row in result["mirrored"]) == ["Acme", "Globex"]
+    # Acme: board, offsite, the clicked one, two imported; Globex: review, the series and its changed occurrence
+    assert {row[0]: int(row[2]) for row in result["mirrored"]} == {"Acme": 5, "Globex": 3}
     assert (shots / "flask-calendar-week.png").stat().st_size > 10_000
 
     acme_events = {e["summary"]: e for e in events(api, acme)}
@@ -83,3 +93,5 @@ def test_calendar_workflow_in_a_browser(emulator: Emulator, tmp_path: Path) -> N
     review = next(e for e in globex_events if e["summary"] == "Globex review")
     assert review["start"]["dateTime"].startswith("2026-03-03T11:30:00")  # the bulk shift, not the stale drag
     assert review["description"] == "changed elsewhere"
+    assert acme_events["Maths"]["start"]["dateTime"].startswith("2026-03-16T08:00:00")  # the ICS import
+    assert acme_events["School trip"]["start"] == {"date": "2026-03-18"}

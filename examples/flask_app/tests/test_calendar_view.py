@@ -1,6 +1,6 @@
 """The calendar view's feed and the edits it makes: every selected client's events in one
-answer (recurring series expanded, all-day events as dates), the operator's client scope
-applied, moves sent with etags (stale → 412, nothing overwritten), and an edit of one
+answer (recurring series expanded, all-day events as dates, double bookings across clients
+marked), the operator's client scope applied, moves sent with etags (stale → 412, nothing overwritten), and an edit of one
 occurrence of a series leaving every other occurrence as it was."""
 
 from __future__ import annotations
@@ -49,12 +49,23 @@ def test_feed_overlays_every_client_with_series_expanded(client: FlaskClient, tw
     assert data["errors"] == [] and set(data["clients"]) == {acme, globex}
     by_client: dict[str, list[str]] = {}
     for entry in data["entries"]:
-        assert entry["calendar_id"] and entry["conflicts_with"] == []
+        assert entry["calendar_id"]
         by_client.setdefault(entry["client_id"], []).append(entry["event"]["summary"])
     assert sorted(by_client[acme]) == ["Acme board", "Acme offsite"]
     assert by_client[globex] == ["Globex standup"] * 3  # the weekly series, one entry per week
     offsite = next(e["event"] for e in data["entries"] if e["event"]["summary"] == "Acme offsite")
     assert offsite["start"] == {"date": "2026-03-05"} and offsite["end"] == {"date": "2026-03-07"}
+
+
+def test_feed_marks_the_double_booking_between_two_clients(client: FlaskClient, two_clients: tuple[str, str]) -> None:
+    acme, globex = two_clients
+    entries = feed(client)["entries"]
+    clashing = {(e["client_id"], e["event"]["summary"], e["event"]["start"]["dateTime"][:16]): e["conflicts_with"]
+                for e in entries if e["conflicts_with"]}
+    board = next(i for i, e in enumerate(entries) if e["event"]["summary"] == "Acme board")
+    standup = next(i for i, e in enumerate(entries) if e["event"]["summary"] == "Globex standup")
+    assert clashing == {(acme, "Acme board", "2026-03-02T09:00"): [standup],
+                        (globex, "Globex standup", "2026-03-02T09:30"): [board]}
 
 
 def test_feed_follows_the_switch_client_scope(client: FlaskClient, two_clients: tuple[str, str]) -> None:

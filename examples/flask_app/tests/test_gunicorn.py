@@ -1,6 +1,8 @@
 """Production serving: gunicorn with 3 worker processes on one PostgreSQL database (a database
 of the test's own on the shared server, dropped afterwards) runs the whole REST workflow
-through real HTTP: sign in, client, OAuth consent, calendars, events with etags, health.
+through real HTTP: sign in, client, OAuth consent, calendars, events with etags, health. Once
+with the app preloaded in the master (the default: its Calstack crosses the fork), once with
+an app per worker.
 
 Needs PostgreSQL (``CALSTACK_TEST_POSTGRES_URL``, default the local server's ``test``
 database); skipped without it, except with CI=true, where it fails.
@@ -75,13 +77,15 @@ def _workers_of(master: int) -> list[int]:
     return children
 
 
-@pytest.fixture
-def gunicorn(emulator: Emulator, postgres_database: str) -> Iterator[str]:
-    """gunicorn with 3 workers on the PostgreSQL database; its base URL."""
+@pytest.fixture(params=["preloaded", "one app per worker"])
+def gunicorn(emulator: Emulator, postgres_database: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    """gunicorn with 3 workers on the PostgreSQL database, the app built in the master before
+    forking (the documented default) or in each worker; its base URL."""
+    preload = request.param == "preloaded"
     config = app_config(emulator, postgres_database)
     port = _free_port()
     env = {**worker_environment(config), "CALSTACK_BIND": f"127.0.0.1:{port}", "CALSTACK_WORKERS": "3",
-           "CALSTACK_THREADS": "2", "CALSTACK_INSECURE_COOKIES": "1"}
+           "CALSTACK_THREADS": "2", "CALSTACK_INSECURE_COOKIES": "1", "CALSTACK_PRELOAD": "1" if preload else "0"}
     created = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "examples/flask_app", "create-operator", "admin", "--password-stdin"],
         input=PASSWORD + "\n", env=env, cwd=ROOT, capture_output=True, text=True, timeout=120,
@@ -96,18 +100,16 @@ def gunicorn(emulator: Emulator, postgres_database: str) -> Iterator[str]:
         deadline = time.monotonic() + 90
         while True:
             assert server.poll() is None, server.stderr.read().decode() if server.stderr else "gunicorn exited"
-            try:
-                if requests.get(f"{base}/health", timeout=5).status_code == 200:
+            try:  # healthy, and every worker forked (gunicorn spawns them a moment apart)
+                if requests.get(f"{base}/health", timeout=5).status_code == 200 and len(_workers_of(server.pid)) == 3:
                     break
             except requests.ConnectionError:
                 pass
-            assert time.monotonic() < deadline, "gunicorn did not become healthy"
+            assert time.monotonic() < deadline, "gunicorn did not become healthy with 3 workers"
             time.sleep(0.3)
-        # The first worker may answer before the master has forked the other two.
-        while len(_workers_of(server.pid)) < 3:
-            assert time.monotonic() < deadline, f"gunicorn runs {_workers_of(server.pid)} workers, not 3"
-            time.sleep(0.3)
-        assert len(_workers_of(server.pid)) == 3
+        # a preloaded master built the app: its Calstack opened the database on calstack's threads
+        threads = [(t / "comm").read_text().strip() for t in Path(f"/proc/{server.pid}/task").iterdir()]
+        assert ("calstack-worker" in threads) is preload, threads
         yield base
     finally:
         stop(server)

@@ -1,37 +1,23 @@
 """Background jobs on Celery with Redis, run by a real worker process: bulk copy, move, delete
 and shift across clients, progress and per-item failures in ``GET /api/jobs/<id>``, re-runs
-that duplicate nothing, and the request checks (400 naming the field, 501 for job kinds whose
-bindings are still to come)."""
+that duplicate nothing, and the request checks (400 naming the field). ICS and mirror sync
+jobs: test_ics_and_sync_jobs.py."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
 from calstack.testing import Emulator
 from flask_app import create_app
-from flask_support import OPERATOR, PASSWORD, app_config, celery_worker, connect, sign_in, wait_for_job
+from flask_support import OPERATOR, PASSWORD, app_config, connect, sign_in, wait_for_job
 
 RANGE = {"time_min": "2026-03-01T00:00:00Z", "time_max": "2026-03-29T00:00:00Z"}
 LISTING = "time_min=2026-03-01T00:00:00Z&time_max=2026-03-29T00:00:00Z"
 UTC = {"timeZone": "UTC"}
-
-
-@pytest.fixture
-def jobs_client(emulator: Emulator, tmp_path: Path) -> Iterator[FlaskClient]:
-    """A signed-in client of an app whose jobs a real Celery worker runs."""
-    config = app_config(emulator, f"sqlite://{tmp_path / 'jobs.db'}")
-    app: Flask = create_app(config)
-    app.extensions["operators"].create(OPERATOR, PASSWORD)
-    with celery_worker(config):
-        client = app.test_client()
-        sign_in(client)
-        yield client
 
 
 def events_url(client_id: str) -> str:
@@ -146,12 +132,6 @@ def test_copy_onto_a_source_calendar_is_refused(client: FlaskClient) -> None:
     answer = client.post("/api/jobs", json={"kind": "bulk", "operation": "copy", "query": {"clients": [acme], **RANGE},
                                             "target": {"client_id": acme}})
     assert answer.status_code == 400 and answer.json["field"] == "target"
-
-
-@pytest.mark.parametrize("kind", ["ics_import", "ics_export", "mirror_sync"])
-def test_job_kinds_awaiting_their_bindings_answer_501(client: FlaskClient, kind: str) -> None:
-    answer = client.post("/api/jobs", json={"kind": kind})
-    assert answer.status_code == 501 and answer.json["error"] == "not_implemented"
 
 
 def test_unknown_job_is_404(client: FlaskClient) -> None:

@@ -39,7 +39,9 @@ def world(client: FlaskClient) -> dict[str, str]:
 def snapshot(client: FlaskClient, ids: dict[str, str]) -> Any:
     """Everything a state-changing route could change."""
     events = client.get(f"/api/clients/{ids['client']}/calendars/primary/events").json
-    return (client.get("/api/clients").json, client.get("/api/oauth").json, events, client.get("/api/me").json["client_scope"])
+    hours = client.get(f"/api/clients/{ids['client']}/working_hours").json
+    return (client.get("/api/clients").json, client.get("/api/oauth").json, events, client.get("/api/me").json["client_scope"],
+            hours)
 
 
 #: Every state-changing route, with a body that would succeed for a signed-in operator.
@@ -60,6 +62,7 @@ STATE_CHANGING = [
     ("PATCH", "/api/clients/{client}/calendars/primary/events/{event}", {"summary": "Z"}),
     ("DELETE", "/api/clients/{client}/calendars/primary/events/{event}", None),
     ("PUT", "/api/me/scope", {"client_id": "{client}"}),
+    ("PUT", "/api/clients/{client}/working_hours", {"working_hours": "09:00-17:00", "time_zone": "UTC"}),
     ("POST", "/api/jobs", {"kind": "bulk", "operation": "delete",
                            "query": {"time_min": "2026-03-01T00:00:00Z", "time_max": "2026-03-09T00:00:00Z"}}),
     ("POST", "/logout", None),
@@ -100,7 +103,9 @@ def test_state_changing_route_refuses_anonymous_callers_and_missing_csrf(
 
 
 def test_reading_routes_need_a_signed_in_operator(anonymous: FlaskClient) -> None:
-    for path in ("/api/clients", "/api/oauth", "/api/settings", "/api/me", "/api/calendar", "/api/jobs/x"):
+    for path in ("/api/clients", "/api/oauth", "/api/settings", "/api/me", "/api/calendar", "/api/jobs/x",
+                 "/api/agenda", "/api/conflicts", "/api/freebusy", "/api/slots", "/api/sync/status", "/api/jobs/x/file",
+                 "/metrics"):
         answer = anonymous.get(path)
         assert answer.status_code == 401 and answer.json["error"] == "login_required", path
     page = anonymous.get("/")

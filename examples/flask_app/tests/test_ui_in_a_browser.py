@@ -29,4 +29,7 @@ def test_ui_workflow_in_a_browser(app: Flask, operator: tuple[str, str]) -> None
             env={**os.environ, "CHROMIUM": chromium, "OPERATOR": operator[0], "PASSWORD": operator[1]},
         )
     assert run.returncode == 0, run.stdout + run.stderr
-    assert json.loads(run.stdout.strip().splitlines()[-1]) == {"errors": [], "secretShown": False}
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert (result["errors"], result["secretShown"]) == ([], False)
+    hours, zone = result["hours"]
+    assert (hours.split("; ")[0], hours.count(";"), zone) == ("mon 09:00-17:00", 4, "Europe/Zurich")

@@ -1,12 +1,18 @@
 // The calendar page in headless Chromium: sign in, switch client and back, see two clients'
-// events overlaid in their own colors, create an event by clicking a free time, drag an event
-// to move it (and see a stale one refused), rename one occurrence of a series (the others stay), run a bulk job and watch
-// its progress bar finish. Screenshots go to SCREENSHOTS. Prints {"errors": [...], "colors": [...]}.
+// events overlaid in their own colors with their double booking outlined and listed, find a
+// free slot for both, create an event by clicking a free time, drag an event to move it (and
+// see a stale one refused), rename one occurrence of a series (the others stay), run a bulk
+// job, an ICS import job and a mirror sync and watch their progress bars finish. Screenshots go to
+// SCREENSHOTS. Prints {"errors", "colors", "conflicts", "conflictList", "slots", "progress", "imported", "mirrored"}.
 // Usage: node calendar.js http://127.0.0.1:PORT   (CHROMIUM, OPERATOR, PASSWORD, SCREENSHOTS)
 const path = require("path");
 const { chromium } = require("playwright-core");
 
 const WEEK = "2026-03-02";
+const ICS = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//browser test//EN",
+  "BEGIN:VEVENT", "UID:maths@school.test", "DTSTART:20260316T080000Z", "DTEND:20260316T090000Z", "SUMMARY:Maths", "END:VEVENT",
+  "BEGIN:VEVENT", "UID:trip@school.test", "DTSTART;VALUE=DATE:20260318", "SUMMARY:School trip", "END:VEVENT",
+  "END:VCALENDAR", ""].join("\r\n");
 const flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
   "--disable-component-update", "--disable-sync"];
 
@@ -43,7 +49,7 @@ let page = null;
 const errors = [];
 (async () => {
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "chromium", args: flags });
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, timezoneId: "UTC" });
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, timezoneId: "UTC", locale: "en-US" });
   page.on("pageerror", (e) => errors.push(e.message));
   // (the browser logs the expected 412 of the stale drag)
   page.on("console", (m) => { if (m.type() === "error" && !m.text().includes("status of 412")) errors.push(m.text()); });
@@ -64,7 +70,23 @@ const errors = [];
   await page.selectOption("#scope", { label: "All clients" });
   await page.waitForSelector("#calendar-grid .fc-event >> text=Globex review");
   const colors = await eventColors(page);
+
+  // The double booking across the two clients: both events outlined, the pair listed once.
+  await page.waitForSelector("#conflict-list .conflict-item");
+  const conflicts = await page.$$eval("#calendar-grid .fc-event.conflict", (els) => els.map((e) => e.textContent).sort());
+  const conflictList = await page.$$eval("#conflict-list .conflict-item", (els) => els.map((e) => e.textContent));
   await shot(page, "flask-calendar-week.png");
+
+  // A 45-minute slot when both clients are free on Tuesday morning.
+  await page.fill("#slot-form [name=duration]", "45m");
+  await page.fill("#slot-form [name=from]", "2026-03-03");
+  await page.fill("#slot-form [name=to]", "2026-03-03");
+  await page.fill("#slot-form [name=working_hours]", "09:00-12:00");
+  await page.click("#slot-form button[type=submit]");
+  await page.waitForSelector("#slot-list button.slot");
+  const slots = await page.$$eval("#slot-list button.slot", (els) => els.map((e) => e.textContent));
+  await page.waitForSelector("#calendar-grid .free-slot");
+  await shot(page, "flask-calendar-slots.png");
 
   // Create by clicking a free time (Thursday 15:00).
   const free = await slot(page, "2026-03-05", "15:00:00");
@@ -110,6 +132,21 @@ const errors = [];
   await page.click("#job-form button[type=submit]");
   await page.waitForSelector("#job-state >> text=done", { timeout: 90000 });
   const progress = await page.$eval("#job-progress", (p) => [p.value, p.max]);
+
+  // An ICS import job into Acme's calendar, watched to the end.
+  await page.selectOption("#ics-import-form [name=client_id]", { label: "Acme" });
+  await page.setInputFiles("#ics-import-form [name=file]", { name: "school.ics", mimeType: "text/calendar", buffer: Buffer.from(ICS) });
+  await page.click("#ics-import-form button[type=submit]");
+  await page.waitForSelector("#job-title >> text=import school.ics");
+  await page.waitForSelector("#job-state >> text=done", { timeout: 90000 });
+  const imported = { count: await page.textContent("#job-count"), result: await page.textContent("#job-result") };
+
+  // A mirror sync of both clients; the mirror's table then lists their calendars.
+  await page.click("#sync-form button[type=submit]");
+  await page.waitForSelector("#job-title >> text=mirror sync");
+  await page.waitForSelector("#job-state >> text=done", { timeout: 90000 });
+  await page.waitForFunction(() => document.querySelectorAll("#sync-rows tr").length === 2);
+  const mirrored = await page.$$eval("#sync-rows tr", (rows) => rows.map((r) => [...r.cells].slice(0, 3).map((c) => c.textContent)));
   await shot(page, "flask-jobs.png");
 
   await page.click("nav >> text=Calendar");
@@ -117,7 +154,7 @@ const errors = [];
   await page.waitForSelector("#calendar-grid .fc-daygrid-event >> text=Acme offsite");
   await shot(page, "flask-calendar-month.png");
 
-  console.log(JSON.stringify({ errors, colors, progress }));
+  console.log(JSON.stringify({ errors, colors, conflicts, conflictList, slots, progress, imported, mirrored }));
   await browser.close();
 })().catch(async (e) => {
   console.error("FAIL", e.message, JSON.stringify(errors));

@@ -25,6 +25,16 @@ const { chromium } = require("playwright-core");
   await page.click("#client-form button[value=save]");
   await page.waitForSelector("text=Client added.");
   await page.waitForSelector("#client-rows >> text=Acme Ltd");
+  // Working hours: set in the client form, read back in its canonical form.
+  await page.click("#client-rows >> text=Edit");
+  await page.fill("#client-form [name=working_hours]", "mon-fri 09:00-17:00");
+  await page.fill("#client-form [name=time_zone]", "Europe/Zurich");
+  await page.click("#client-form button[value=save]");
+  await page.waitForSelector("text=Client saved.");
+  await page.click("#client-rows >> text=Edit");
+  await page.waitForSelector("#client-modal[open]");
+  const hours = [await page.inputValue("#client-form [name=working_hours]"), await page.inputValue("#client-form [name=time_zone]")];
+  await page.click("#client-form button[value=cancel]");
   // bad input shows an error alert
   await page.click("#add-client");
   await page.fill("#client-form [name=name]", "Dup");
@@ -79,6 +89,6 @@ const { chromium } = require("playwright-core");
   await page.click("nav >> text=Settings");
   await page.waitForSelector("#settings-list >> text=sqlite");
   const text = await page.content();
-  console.log(JSON.stringify({ errors, secretShown: text.includes("s3cret-value") }));
+  console.log(JSON.stringify({ errors, secretShown: text.includes("s3cret-value"), hours }));
   await browser.close();
 })().catch((e) => { console.error("FAIL", e.message); process.exit(1); });
