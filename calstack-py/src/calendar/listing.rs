@@ -8,6 +8,7 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use calstack_core::Error as CoreError;
 use calstack_core::calendar::api::ListEvents;
 use calstack_core::calendar::{Event as CoreEvent, OrderBy};
 use futures::StreamExt;
@@ -66,6 +67,19 @@ async fn collect_events(list: ListEvents) -> Result<(Py<PyList>, Option<String>)
     Ok((out, next_sync_token))
 }
 
+/// A list's parameters refused by the core (which names Google's parameters, `timeMax`), as
+/// a `ValidationError` naming this module's (`time_max`).
+fn refused(py: Python<'_>, error: CoreError) -> PyErr {
+    let python = |text: &str| {
+        text.replace("timeMin", "time_min")
+            .replace("timeMax", "time_max")
+    };
+    match error {
+        CoreError::Validation { field, reason } => validation(py, &python(&field), python(&reason)),
+        other => core_error_to_py(py, other),
+    }
+}
+
 /// The options `list_events` and `iter_events` share, checked (errors name the parameter).
 struct ListOptions {
     list: ListEvents,
@@ -88,11 +102,6 @@ impl Calendar {
     ) -> PyResult<ListOptions> {
         let time_min = optional_datetime(time_min, "time_min")?;
         let time_max = optional_datetime(time_max, "time_max")?;
-        if let (Some(min), Some(max)) = (time_min, time_max)
-            && min >= max
-        {
-            return Err(validation(py, "time_max", "must be after time_min"));
-        }
         let order_by = order_by
             .map(|o| OrderBy::checked(&o).map_err(|e| core_error_to_py(py, e)))
             .transpose()?;
@@ -121,6 +130,7 @@ impl Calendar {
         if let Some(tz) = time_zone {
             list = list.time_zone(tz);
         }
+        list.check().map_err(|e| refused(py, e))?;
         Ok(ListOptions { list })
     }
 }
@@ -219,11 +229,6 @@ impl Calendar {
     ) -> PyResult<Py<PyAny>> {
         let time_min = optional_datetime(time_min, "time_min")?;
         let time_max = optional_datetime(time_max, "time_max")?;
-        if let (Some(min), Some(max)) = (time_min, time_max)
-            && min >= max
-        {
-            return Err(validation(py, "time_max", "must be after time_min"));
-        }
         let mut request = self.api()?.events().instances(&calendar_id, &event_id);
         if let Some(t) = time_min {
             request = request.time_min(t);
@@ -234,6 +239,7 @@ impl Calendar {
         if show_deleted {
             request = request.show_deleted(true);
         }
+        request.check().map_err(|e| refused(py, e))?;
         self.handle.run(py, async move {
             let events = request.collect_all().await?;
             Ok(events.into_iter().map(Event::new_core).collect::<Vec<_>>())
