@@ -33,6 +33,7 @@ __all__ = [
     "OAuth",
     "OAuthCredential",
     "PreconditionFailedError",
+    "QuotaExceededError",
     "RateLimitedError",
     "ReauthorizationRequired",
     "RotationReport",
@@ -139,6 +140,9 @@ class ApiError(CalstackError):
     reason: Optional[str]
     message: str
     body: str
+
+class QuotaExceededError(ApiError):
+    """Google's usage quota is spent (403 quotaExceeded / dailyLimitExceeded); never retried."""
 
 class TransportError(CalstackError):
     """The request never got an HTTP answer."""
