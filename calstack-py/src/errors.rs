@@ -263,6 +263,19 @@ impl CallError {
     }
 }
 
+/// A core refusal naming Google's window parameters (`timeMin`, `timeMax`) renamed to this
+/// module's (`time_min`, `time_max`); every other error as it is.
+pub(crate) fn python_window_names(error: Error) -> Error {
+    let python = |text: &str| {
+        text.replace("timeMin", "time_min")
+            .replace("timeMax", "time_max")
+    };
+    match error {
+        Error::Validation { field, reason } => Error::validation(python(&field), python(&reason)),
+        other => other,
+    }
+}
+
 /// The one mapping from calstack-core's errors to Python exceptions.
 pub(crate) fn core_error_to_py(py: Python<'_>, error: Error) -> PyErr {
     let message = error.to_string();

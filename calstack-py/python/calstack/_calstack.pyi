@@ -45,7 +45,9 @@ __all__ = [
     "__version__",
     "generate_key",
     "_ics_export",
+    "_ics_export_async",
     "_ics_import",
+    "_ics_import_async",
     "_ics_parse",
     "_ics_write",
 ]
@@ -877,3 +879,18 @@ def _ics_export(
     time_min: Optional[datetime.datetime] = None,
     time_max: Optional[datetime.datetime] = None,
 ) -> str: ...
+def _ics_import_async(
+    calendar: Calendar,
+    calendar_id: str,
+    text: str,
+    skip_invalid: bool = False,
+    default_zone: Optional[str] = None,
+    batch: bool = True,
+    progress: Optional[_Callable[[int, int], None]] = None,
+) -> Awaitable[_Json]: ...
+def _ics_export_async(
+    calendar: Calendar,
+    calendar_id: str,
+    time_min: Optional[datetime.datetime] = None,
+    time_max: Optional[datetime.datetime] = None,
+) -> Awaitable[str]: ...

@@ -8,7 +8,6 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use calstack_core::Error as CoreError;
 use calstack_core::calendar::api::ListEvents;
 use calstack_core::calendar::{Event as CoreEvent, OrderBy};
 use futures::StreamExt;
@@ -19,7 +18,7 @@ use tokio::sync::mpsc;
 
 use super::{AbortOnDrop, Calendar};
 use crate::convert::optional_datetime;
-use crate::errors::{CallError, calstack_error, core_error_to_py, validation};
+use crate::errors::{CallError, calstack_error, core_error_to_py, python_window_names};
 use crate::handle::Mode;
 use crate::models::{Event, SyncResult};
 use crate::runtime::block_on;
@@ -65,19 +64,6 @@ async fn collect_events(list: ListEvents) -> Result<(Py<PyList>, Option<String>)
     }
     drop(producer);
     Ok((out, next_sync_token))
-}
-
-/// A list's parameters refused by the core (which names Google's parameters, `timeMax`), as
-/// a `ValidationError` naming this module's (`time_max`).
-fn refused(py: Python<'_>, error: CoreError) -> PyErr {
-    let python = |text: &str| {
-        text.replace("timeMin", "time_min")
-            .replace("timeMax", "time_max")
-    };
-    match error {
-        CoreError::Validation { field, reason } => validation(py, &python(&field), python(&reason)),
-        other => core_error_to_py(py, other),
-    }
 }
 
 /// The options `list_events` and `iter_events` share, checked (errors name the parameter).
@@ -130,7 +116,8 @@ impl Calendar {
         if let Some(tz) = time_zone {
             list = list.time_zone(tz);
         }
-        list.check().map_err(|e| refused(py, e))?;
+        list.check()
+            .map_err(|e| core_error_to_py(py, python_window_names(e)))?;
         Ok(ListOptions { list })
     }
 }
@@ -239,7 +226,9 @@ impl Calendar {
         if show_deleted {
             request = request.show_deleted(true);
         }
-        request.check().map_err(|e| refused(py, e))?;
+        request
+            .check()
+            .map_err(|e| core_error_to_py(py, python_window_names(e)))?;
         self.handle.run(py, async move {
             let events = request.collect_all().await?;
             Ok(events.into_iter().map(Event::new_core).collect::<Vec<_>>())
