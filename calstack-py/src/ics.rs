@@ -1,9 +1,8 @@
 //! The Rust half of `calstack.ics`: iCalendar parse, write, import and export, each a thin
 //! call into `calstack_core::ics` (the Python wrappers and result classes live in
 //! `python/calstack/ics.py`). Import and export run through the calendar's stack handle, in
-//! the mode the Python function asks for: blocking, or an asyncio awaitable (`*_async`).
-
-use std::future::Future;
+//! the mode the Python function asks for: blocking, or an asyncio awaitable (`asyncio=True`, for
+//! `import_ics_async` / `export_ics_async`).
 
 use calstack_core::ics::{self as core_ics, ImportOptions, ParseOptions};
 use chrono::Utc;
@@ -79,16 +78,24 @@ fn _ics_write(py: Python<'_>, events: &Bound<'_, PyAny>, name: &str) -> PyResult
     Ok(py.detach(|| core_ics::write(&core, name, Utc::now())))
 }
 
-/// The calendar's handle answering blocking or as an asyncio awaitable, as the Python function
-/// called (`import_ics` or `import_ics_async`) asks, whichever stack the calendar came from.
-fn handle_in(calendar: &Bound<'_, Calendar>, mode: Mode) -> Handle {
+/// The calendar's handle answering blocking, or as an asyncio awaitable when the Python
+/// function asks (`import_ics_async`), whichever stack the calendar came from.
+fn handle_in(calendar: &Bound<'_, Calendar>, asyncio: bool) -> Handle {
+    let mode = if asyncio {
+        Mode::Asyncio
+    } else {
+        Mode::Blocking
+    };
     calendar.get().handle().with_mode(mode)
 }
 
-/// The import, ready to run: `progress(done, total)` is called (from a runtime thread) as
-/// events are settled; the report comes back as a dict.
+/// Imports `text` into `calendar_id`; the report as a dict, or with `asyncio=True` an
+/// awaitable of it (needs a running loop). `progress(done, total)` is called (from a runtime
+/// thread) as events are settled.
+#[pyfunction]
+#[pyo3(signature = (calendar, calendar_id, text, skip_invalid=false, default_zone=None, batch=true, progress=None, *, asyncio=false))]
 #[allow(clippy::too_many_arguments)] // the keyword arguments of `calstack.ics.import_ics`
-fn import_call(
+fn _ics_import(
     py: Python<'_>,
     calendar: &Bound<'_, Calendar>,
     calendar_id: String,
@@ -97,7 +104,8 @@ fn import_call(
     default_zone: Option<&str>,
     batch: bool,
     progress: Option<Py<PyAny>>,
-) -> PyResult<impl Future<Output = Result<Py<PyDict>, CallError>> + Send + 'static> {
+    asyncio: bool,
+) -> PyResult<Py<PyAny>> {
     let api = calendar.get().api()?;
     let mut options = ImportOptions::default()
         .skip_invalid(skip_invalid)
@@ -105,7 +113,7 @@ fn import_call(
     if !batch {
         options = options.batch_size(0);
     }
-    Ok(async move {
+    handle_in(calendar, asyncio).run(py, async move {
         let on_progress = |done: usize, total: usize| {
             if let Some(callback) = &progress {
                 Python::attach(|py| {
@@ -129,105 +137,27 @@ fn import_call(
     })
 }
 
-/// Imports `text` into `calendar_id` (blocking); the report as a dict.
+/// The calendar as iCalendar text, optionally only events overlapping the window (refused by
+/// the core, naming `time_max`, when it ends before it starts); with `asyncio=True` an
+/// awaitable of it (needs a running loop).
 #[pyfunction]
-#[pyo3(signature = (calendar, calendar_id, text, skip_invalid=false, default_zone=None, batch=true, progress=None))]
-#[allow(clippy::too_many_arguments)] // the keyword arguments of `calstack.ics.import_ics`
-fn _ics_import(
-    py: Python<'_>,
-    calendar: &Bound<'_, Calendar>,
-    calendar_id: String,
-    text: String,
-    skip_invalid: bool,
-    default_zone: Option<&str>,
-    batch: bool,
-    progress: Option<Py<PyAny>>,
-) -> PyResult<Py<PyAny>> {
-    let call = import_call(
-        py,
-        calendar,
-        calendar_id,
-        text,
-        skip_invalid,
-        default_zone,
-        batch,
-        progress,
-    )?;
-    handle_in(calendar, Mode::Blocking).run(py, call)
-}
-
-/// Like `_ics_import`, as an asyncio awaitable (needs a running loop).
-#[pyfunction]
-#[pyo3(signature = (calendar, calendar_id, text, skip_invalid=false, default_zone=None, batch=true, progress=None))]
-#[allow(clippy::too_many_arguments)] // the keyword arguments of `calstack.ics.import_ics_async`
-fn _ics_import_async(
-    py: Python<'_>,
-    calendar: &Bound<'_, Calendar>,
-    calendar_id: String,
-    text: String,
-    skip_invalid: bool,
-    default_zone: Option<&str>,
-    batch: bool,
-    progress: Option<Py<PyAny>>,
-) -> PyResult<Py<PyAny>> {
-    let call = import_call(
-        py,
-        calendar,
-        calendar_id,
-        text,
-        skip_invalid,
-        default_zone,
-        batch,
-        progress,
-    )?;
-    handle_in(calendar, Mode::Asyncio).run(py, call)
-}
-
-/// The export, ready to run: the calendar as iCalendar text, optionally only events
-/// overlapping the window (refused by the core, naming `time_max`, when it ends before it
-/// starts).
-fn export_call(
-    calendar: &Bound<'_, Calendar>,
-    calendar_id: String,
-    time_min: Option<&Bound<'_, PyAny>>,
-    time_max: Option<&Bound<'_, PyAny>>,
-) -> PyResult<impl Future<Output = Result<String, CallError>> + Send + 'static> {
-    let api = calendar.get().api()?;
-    let from = optional_datetime(time_min, "time_min")?.map(|t| t.to_utc());
-    let to = optional_datetime(time_max, "time_max")?.map(|t| t.to_utc());
-    Ok(async move {
-        core_ics::export(&api, &calendar_id, from, to, Utc::now())
-            .await
-            .map_err(|e| CallError::Core(python_window_names(e)))
-    })
-}
-
-/// The calendar as iCalendar text (blocking).
-#[pyfunction]
-#[pyo3(signature = (calendar, calendar_id, time_min=None, time_max=None))]
+#[pyo3(signature = (calendar, calendar_id, time_min=None, time_max=None, *, asyncio=false))]
 fn _ics_export(
     py: Python<'_>,
     calendar: &Bound<'_, Calendar>,
     calendar_id: String,
     time_min: Option<&Bound<'_, PyAny>>,
     time_max: Option<&Bound<'_, PyAny>>,
+    asyncio: bool,
 ) -> PyResult<Py<PyAny>> {
-    let call = export_call(calendar, calendar_id, time_min, time_max)?;
-    handle_in(calendar, Mode::Blocking).run(py, call)
-}
-
-/// Like `_ics_export`, as an asyncio awaitable (needs a running loop).
-#[pyfunction]
-#[pyo3(signature = (calendar, calendar_id, time_min=None, time_max=None))]
-fn _ics_export_async(
-    py: Python<'_>,
-    calendar: &Bound<'_, Calendar>,
-    calendar_id: String,
-    time_min: Option<&Bound<'_, PyAny>>,
-    time_max: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Py<PyAny>> {
-    let call = export_call(calendar, calendar_id, time_min, time_max)?;
-    handle_in(calendar, Mode::Asyncio).run(py, call)
+    let api = calendar.get().api()?;
+    let from = optional_datetime(time_min, "time_min")?.map(|t| t.to_utc());
+    let to = optional_datetime(time_max, "time_max")?.map(|t| t.to_utc());
+    handle_in(calendar, asyncio).run(py, async move {
+        core_ics::export(&api, &calendar_id, from, to, Utc::now())
+            .await
+            .map_err(|e| CallError::Core(python_window_names(e)))
+    })
 }
 
 /// Adds the functions to the extension module.
@@ -236,7 +166,5 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_ics_write, m)?)?;
     m.add_function(wrap_pyfunction!(_ics_import, m)?)?;
     m.add_function(wrap_pyfunction!(_ics_export, m)?)?;
-    m.add_function(wrap_pyfunction!(_ics_import_async, m)?)?;
-    m.add_function(wrap_pyfunction!(_ics_export_async, m)?)?;
     Ok(())
 }

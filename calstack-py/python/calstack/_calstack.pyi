@@ -3,7 +3,7 @@
 import builtins
 import datetime
 from collections.abc import Awaitable, Iterable, Mapping
-from typing import Any, Optional, TypedDict, Union, final
+from typing import Any, Literal, Optional, TypedDict, Union, final, overload
 
 __version__: str
 __all__ = [
@@ -45,9 +45,7 @@ __all__ = [
     "__version__",
     "generate_key",
     "_ics_export",
-    "_ics_export_async",
     "_ics_import",
-    "_ics_import_async",
     "_ics_parse",
     "_ics_write",
 ]
@@ -864,6 +862,7 @@ from collections.abc import Callable as _Callable
 
 def _ics_parse(text: str, default_zone: str = "UTC", skip_invalid: bool = False) -> _Json: ...
 def _ics_write(events: Iterable[Union[Event, Mapping[str, Any]]], name: str = "calstack") -> str: ...
+@overload
 def _ics_import(
     calendar: Calendar,
     calendar_id: str,
@@ -872,14 +871,11 @@ def _ics_import(
     default_zone: Optional[str] = None,
     batch: bool = True,
     progress: Optional[_Callable[[int, int], None]] = None,
+    *,
+    asyncio: Literal[False] = False,
 ) -> _Json: ...
-def _ics_export(
-    calendar: Calendar,
-    calendar_id: str,
-    time_min: Optional[datetime.datetime] = None,
-    time_max: Optional[datetime.datetime] = None,
-) -> str: ...
-def _ics_import_async(
+@overload
+def _ics_import(
     calendar: Calendar,
     calendar_id: str,
     text: str,
@@ -887,10 +883,24 @@ def _ics_import_async(
     default_zone: Optional[str] = None,
     batch: bool = True,
     progress: Optional[_Callable[[int, int], None]] = None,
+    *,
+    asyncio: Literal[True],
 ) -> Awaitable[_Json]: ...
-def _ics_export_async(
+@overload
+def _ics_export(
     calendar: Calendar,
     calendar_id: str,
     time_min: Optional[datetime.datetime] = None,
     time_max: Optional[datetime.datetime] = None,
+    *,
+    asyncio: Literal[False] = False,
+) -> str: ...
+@overload
+def _ics_export(
+    calendar: Calendar,
+    calendar_id: str,
+    time_min: Optional[datetime.datetime] = None,
+    time_max: Optional[datetime.datetime] = None,
+    *,
+    asyncio: Literal[True],
 ) -> Awaitable[str]: ...

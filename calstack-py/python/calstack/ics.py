@@ -32,16 +32,7 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable, List, Mapping, Optional, Union, cast
 
-from ._calstack import (
-    Calendar,
-    Event,
-    _ics_export,
-    _ics_export_async,
-    _ics_import,
-    _ics_import_async,
-    _ics_parse,
-    _ics_write,
-)
+from ._calstack import Calendar, Event, _ics_export, _ics_import, _ics_parse, _ics_write
 
 if TYPE_CHECKING:
     from . import aio
@@ -176,8 +167,8 @@ async def import_ics_async(
 ) -> ImportReport:
     """``import_ics`` as a coroutine. ``progress`` is called from one of calstack's threads,
     not the event loop's: hand results to the loop with ``loop.call_soon_threadsafe``."""
-    raw = await _ics_import_async(
-        cast(Calendar, calendar), calendar_id, _text(text), skip_invalid, default_zone, batch, progress
+    raw = await _ics_import(
+        cast(Calendar, calendar), calendar_id, _text(text), skip_invalid, default_zone, batch, progress, asyncio=True
     )
     return ImportReport(**raw)
 
@@ -190,4 +181,4 @@ async def export_ics_async(
     time_max: Optional[_dt.datetime] = None,
 ) -> str:
     """``export_ics`` as a coroutine."""
-    return await _ics_export_async(cast(Calendar, calendar), calendar_id, time_min, time_max)
+    return await _ics_export(cast(Calendar, calendar), calendar_id, time_min, time_max, asyncio=True)
