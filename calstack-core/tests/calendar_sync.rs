@@ -1,5 +1,6 @@
 //! Pagination (following nextPageToken past empty pages) and incremental sync (tombstones,
-//! nextSyncToken, 410 → SyncTokenExpired, forbidden companions of syncToken).
+//! nextSyncToken, 410 → SyncTokenExpired, forbidden companions of syncToken), and list windows
+//! that end before they start refused before sending.
 
 #![allow(clippy::unwrap_used)]
 
@@ -250,6 +251,40 @@ async fn parameters_google_forbids_with_sync_token_are_refused_before_sending() 
         .await
         .unwrap_err();
     assert_invalid_field(&err, "minAccessRole");
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_list_window_ending_before_it_starts_is_refused_naming_time_max_before_sending() {
+    let server = server().await;
+    let (client, _) = client(&server);
+    let start = chrono::Utc::now();
+    let windows = [(start, start), (start, start - chrono::Duration::hours(1))];
+    for (min, max) in windows {
+        let list = client.events().list("primary").time_min(min).time_max(max);
+        assert_invalid_field(&list.check().unwrap_err(), "timeMax");
+        assert_invalid_field(&list.clone().send().await.unwrap_err(), "timeMax");
+        let first = list.clone().pages().next().await.unwrap().unwrap_err();
+        assert_invalid_field(&first, "timeMax");
+        let first = list.stream().next().await.unwrap().unwrap_err();
+        assert_invalid_field(&first, "timeMax");
+
+        let instances = client
+            .events()
+            .instances("primary", "e1")
+            .time_min(min)
+            .time_max(max);
+        assert_invalid_field(&instances.check().unwrap_err(), "timeMax");
+        assert_invalid_field(&instances.clone().send().await.unwrap_err(), "timeMax");
+        let all = instances.collect_all().await.unwrap_err();
+        assert_invalid_field(&all, "timeMax");
+    }
+    let one_second = client
+        .events()
+        .list("primary")
+        .time_min(start)
+        .time_max(start + chrono::Duration::seconds(1));
+    assert!(one_second.check().is_ok());
     assert!(server.received_requests().await.unwrap().is_empty());
 }
 

@@ -59,6 +59,12 @@ create_exception!(
 );
 create_exception!(
     calstack,
+    QuotaExceededError,
+    ApiError,
+    "Google's usage quota is spent (403 quotaExceeded / dailyLimitExceeded). Never retried: back off for hours (the daily quota resets at midnight Pacific time) or raise the quota in the Cloud console. Attributes: status (403), reason, message, body (empty)."
+);
+create_exception!(
+    calstack,
     TransportError,
     CalstackError,
     "The request never got an HTTP answer (connection refused, reset, timeout, TLS)."
@@ -148,6 +154,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     )?;
     m.add("ApiError", py.get_type::<ApiError>())?;
     m.add("TransportError", py.get_type::<TransportError>())?;
+    m.add("QuotaExceededError", py.get_type::<QuotaExceededError>())?;
     m.add("StoreError", py.get_type::<StoreError>())?;
     m.add("ConflictError", py.get_type::<ConflictError>())?;
     Ok(())
@@ -256,6 +263,19 @@ impl CallError {
     }
 }
 
+/// A core refusal naming Google's window parameters (`timeMin`, `timeMax`) renamed to this
+/// module's (`time_min`, `time_max`); every other error as it is.
+pub(crate) fn python_window_names(error: Error) -> Error {
+    let python = |text: &str| {
+        text.replace("timeMin", "time_min")
+            .replace("timeMax", "time_max")
+    };
+    match error {
+        Error::Validation { field, reason } => Error::validation(python(&field), python(&reason)),
+        other => other,
+    }
+}
+
 /// The one mapping from calstack-core's errors to Python exceptions.
 pub(crate) fn core_error_to_py(py: Python<'_>, error: Error) -> PyErr {
     let message = error.to_string();
@@ -306,6 +326,17 @@ pub(crate) fn core_error_to_py(py: Python<'_>, error: Error) -> PyErr {
                 ("reason", into_py(py, api.reason)),
                 ("message", into_py(py, api.message)),
                 ("body", into_py(py, api.body)),
+            ],
+        ),
+        Error::QuotaExceeded { reason, message } => raise_with(
+            py,
+            &py.get_type::<QuotaExceededError>(),
+            format!("quota exceeded ({reason}): {message}"),
+            &[
+                ("status", into_py(py, 403)),
+                ("reason", into_py(py, reason)),
+                ("message", into_py(py, message)),
+                ("body", into_py(py, "")),
             ],
         ),
         Error::Transport { .. } => TransportError::new_err(message),

@@ -1,6 +1,8 @@
 //! The Rust half of `calstack.ics`: iCalendar parse, write, import and export, each a thin
 //! call into `calstack_core::ics` (the Python wrappers and result classes live in
-//! `python/calstack/ics.py`).
+//! `python/calstack/ics.py`). Import and export run through the calendar's stack handle, in
+//! the mode the Python function asks for: blocking, or an asyncio awaitable (`asyncio=True`, for
+//! `import_ics_async` / `export_ics_async`).
 
 use calstack_core::ics::{self as core_ics, ImportOptions, ParseOptions};
 use chrono::Utc;
@@ -10,9 +12,9 @@ use pyo3::types::{PyDict, PyList};
 
 use crate::calendar::{Calendar, core_event};
 use crate::convert::optional_datetime;
-use crate::errors::{core_error_to_py, validation};
+use crate::errors::{CallError, core_error_to_py, python_window_names, validation};
+use crate::handle::{Handle, Mode};
 use crate::models::Event;
-use crate::runtime::block_on;
 
 fn zone(py: Python<'_>, field: &str, name: Option<&str>) -> PyResult<Option<Tz>> {
     name.map(|n| {
@@ -76,21 +78,34 @@ fn _ics_write(py: Python<'_>, events: &Bound<'_, PyAny>, name: &str) -> PyResult
     Ok(py.detach(|| core_ics::write(&core, name, Utc::now())))
 }
 
-/// Imports `text` into `calendar_id`; the report as a dict. `progress(done, total)` is called
-/// as events are settled.
+/// The calendar's handle answering blocking, or as an asyncio awaitable when the Python
+/// function asks (`import_ics_async`), whichever stack the calendar came from.
+fn handle_in(calendar: &Bound<'_, Calendar>, asyncio: bool) -> Handle {
+    let mode = if asyncio {
+        Mode::Asyncio
+    } else {
+        Mode::Blocking
+    };
+    calendar.get().handle().with_mode(mode)
+}
+
+/// Imports `text` into `calendar_id`; the report as a dict, or with `asyncio=True` an
+/// awaitable of it (needs a running loop). `progress(done, total)` is called (from a runtime
+/// thread) as events are settled.
 #[pyfunction]
-#[pyo3(signature = (calendar, calendar_id, text, skip_invalid=false, default_zone=None, batch=true, progress=None))]
+#[pyo3(signature = (calendar, calendar_id, text, skip_invalid=false, default_zone=None, batch=true, progress=None, *, asyncio=false))]
 #[allow(clippy::too_many_arguments)] // the keyword arguments of `calstack.ics.import_ics`
-fn _ics_import<'py>(
-    py: Python<'py>,
-    calendar: &Bound<'py, Calendar>,
+fn _ics_import(
+    py: Python<'_>,
+    calendar: &Bound<'_, Calendar>,
     calendar_id: String,
     text: String,
     skip_invalid: bool,
     default_zone: Option<&str>,
     batch: bool,
     progress: Option<Py<PyAny>>,
-) -> PyResult<Bound<'py, PyDict>> {
+    asyncio: bool,
+) -> PyResult<Py<PyAny>> {
     let api = calendar.get().api()?;
     let mut options = ImportOptions::default()
         .skip_invalid(skip_invalid)
@@ -98,7 +113,7 @@ fn _ics_import<'py>(
     if !batch {
         options = options.batch_size(0);
     }
-    let report = block_on(py, async move {
+    handle_in(calendar, asyncio).run(py, async move {
         let on_progress = |done: usize, total: usize| {
             if let Some(callback) = &progress {
                 Python::attach(|py| {
@@ -108,33 +123,40 @@ fn _ics_import<'py>(
                 });
             }
         };
-        Ok(core_ics::import(&api, &calendar_id, &text, &options, &on_progress).await?)
-    })?;
-    let out = PyDict::new(py);
-    out.set_item("created", report.created)?;
-    out.set_item("updated", report.updated)?;
-    out.set_item("unchanged", report.unchanged)?;
-    out.set_item("failed", report.failed)?;
-    out.set_item("skipped", report.skipped)?;
-    out.set_item("notes", report.notes)?;
-    Ok(out)
+        let report = core_ics::import(&api, &calendar_id, &text, &options, &on_progress).await?;
+        Ok(Python::attach(|py| -> PyResult<Py<PyDict>> {
+            let out = PyDict::new(py);
+            out.set_item("created", report.created)?;
+            out.set_item("updated", report.updated)?;
+            out.set_item("unchanged", report.unchanged)?;
+            out.set_item("failed", &report.failed)?;
+            out.set_item("skipped", &report.skipped)?;
+            out.set_item("notes", &report.notes)?;
+            Ok(out.unbind())
+        })?)
+    })
 }
 
-/// The calendar as iCalendar text, optionally only events overlapping the window.
+/// The calendar as iCalendar text, optionally only events overlapping the window (refused by
+/// the core, naming `time_max`, when it ends before it starts); with `asyncio=True` an
+/// awaitable of it (needs a running loop).
 #[pyfunction]
-#[pyo3(signature = (calendar, calendar_id, time_min=None, time_max=None))]
+#[pyo3(signature = (calendar, calendar_id, time_min=None, time_max=None, *, asyncio=false))]
 fn _ics_export(
     py: Python<'_>,
     calendar: &Bound<'_, Calendar>,
     calendar_id: String,
     time_min: Option<&Bound<'_, PyAny>>,
     time_max: Option<&Bound<'_, PyAny>>,
-) -> PyResult<String> {
+    asyncio: bool,
+) -> PyResult<Py<PyAny>> {
     let api = calendar.get().api()?;
     let from = optional_datetime(time_min, "time_min")?.map(|t| t.to_utc());
     let to = optional_datetime(time_max, "time_max")?.map(|t| t.to_utc());
-    block_on(py, async move {
-        Ok(core_ics::export(&api, &calendar_id, from, to, Utc::now()).await?)
+    handle_in(calendar, asyncio).run(py, async move {
+        core_ics::export(&api, &calendar_id, from, to, Utc::now())
+            .await
+            .map_err(|e| CallError::Core(python_window_names(e)))
     })
 }
 

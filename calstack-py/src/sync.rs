@@ -1,16 +1,24 @@
 //! `stack.sync(clients=None)`, `stack.sync_status()` and `stack.handle_notification(headers)`:
-//! the mirror and sync engine of calstack-core for Python. Converts, calls, converts back.
+//! the mirror and sync engine of calstack-core for Python. Converts, calls through the stack's
+//! [`Handle`](crate::handle::Handle) (blocking, or a coroutine on a `calstack.aio` stack),
+//! converts back.
 
 use calstack_core::ClientId;
 use calstack_core::mirror::CalendarStatus;
 use calstack_core::store::MirrorSelection;
-use calstack_core::sync::{ResourceState, SyncReport};
+use calstack_core::sync::{ResourceState, SyncOptions, SyncReport};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyMapping};
 
 use crate::errors::{self, CallError};
-use crate::runtime::block_on;
 use crate::stack::{Calstack, client_id};
+
+/// Builds a Python answer from a core result, on the thread the call finished on.
+fn to_python<T>(
+    build: impl FnOnce(Python<'_>) -> PyResult<Bound<'_, T>>,
+) -> Result<Py<T>, CallError> {
+    Ok(Python::attach(|py| build(py).map(Bound::unbind))?)
+}
 
 #[pymethods]
 impl Calstack {
@@ -18,61 +26,58 @@ impl Calstack {
     /// their calendar lists, then every calendar. Returns `{"synced": [...], "failed": [...]}`;
     /// an unknown client raises `NotFoundError`.
     #[pyo3(signature = (clients=None))]
-    fn sync<'py>(
-        &self,
-        py: Python<'py>,
-        clients: Option<Vec<Bound<'py, PyAny>>>,
-    ) -> PyResult<Bound<'py, PyDict>> {
+    fn sync(&self, py: Python<'_>, clients: Option<Vec<Bound<'_, PyAny>>>) -> PyResult<Py<PyAny>> {
         let ids: Option<Vec<ClientId>> = clients
             .map(|list| list.iter().map(|c| client_id(py, c)).collect())
             .transpose()?;
-        let core = self.handle.core()?;
-        let report = block_on(py, async move {
-            let syncer = core.syncer(calstack_core::sync::SyncOptions::default());
-            Ok::<_, CallError>(syncer.sync_clients(ids.as_deref()).await?)
-        })?;
-        report_to_py(py, &report)
+        self.handle.call(py, |core| async move {
+            let syncer = core.syncer(SyncOptions::default());
+            let report = syncer.sync_clients(ids.as_deref()).await?;
+            to_python(|py| report_to_py(py, &report))
+        })
     }
 
     /// Per mirrored calendar: client, calendar id, summary, events mirrored, last synced,
     /// next due, failures, last error, parked reason.
-    fn sync_status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let core = self.handle.core()?;
-        let rows = block_on(py, async move {
-            Ok::<_, CallError>(core.mirror().status(&MirrorSelection::all()).await?)
-        })?;
-        let out = PyList::empty(py);
-        for row in &rows {
-            out.append(status_to_py(py, row)?)?;
-        }
-        Ok(out)
+    fn sync_status(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        self.handle.call(py, |core| async move {
+            let rows = core.mirror().status(&MirrorSelection::all()).await?;
+            to_python(|py| {
+                let out = PyList::empty(py);
+                for row in &rows {
+                    out.append(status_to_py(py, row)?)?;
+                }
+                Ok(out)
+            })
+        })
     }
 
     /// Checks a push notification's headers (any mapping of name to value, e.g. Flask's
     /// `request.headers`) and makes that calendar due at once. Returns
     /// `{"client_id", "calendar_id", "state"}`; a forged or malformed notification raises
     /// `ValidationError` naming the header and changes nothing.
-    fn handle_notification<'py>(
+    fn handle_notification(
         &self,
-        py: Python<'py>,
-        headers: &Bound<'py, PyAny>,
-    ) -> PyResult<Bound<'py, PyDict>> {
+        py: Python<'_>,
+        headers: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
         let pairs = header_pairs(py, headers)?;
-        let core = self.handle.core()?;
-        let note = block_on(py, async move {
+        self.handle.call(py, |core| async move {
             let iter = pairs.iter().map(|(k, v)| (k.as_str(), v.as_bytes()));
-            Ok::<_, CallError>(core.handle_notification(iter).await?)
-        })?;
-        let out = PyDict::new(py);
-        out.set_item("client_id", note.calendar.client_id.to_string())?;
-        out.set_item("calendar_id", note.calendar.calendar_id)?;
-        let state = match note.state {
-            ResourceState::Sync => "sync",
-            ResourceState::NotExists => "not_exists",
-            _ => "exists",
-        };
-        out.set_item("state", state)?;
-        Ok(out)
+            let note = core.handle_notification(iter).await?;
+            let state = match note.state {
+                ResourceState::Sync => "sync",
+                ResourceState::NotExists => "not_exists",
+                _ => "exists",
+            };
+            to_python(|py| {
+                let out = PyDict::new(py);
+                out.set_item("client_id", note.calendar.client_id.to_string())?;
+                out.set_item("calendar_id", &note.calendar.calendar_id)?;
+                out.set_item("state", state)?;
+                Ok(out)
+            })
+        })
     }
 }
 

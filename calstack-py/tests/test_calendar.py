@@ -176,6 +176,24 @@ def test_rate_limit_surfaces_with_retry_after(authorized: Authorized, emulator: 
     assert cal.list_events("primary") == []
 
 
+def test_spent_quota_raises_quota_exceeded_at_once_without_retrying(
+    authorized: Authorized, emulator: Emulator
+) -> None:
+    cal = authorized.calendar
+    before = authorized.stack.metrics()
+    emulator.script_fault("events.list", "quota_exceeded", times=1)
+    with pytest.raises(calstack.QuotaExceededError) as err:
+        cal.list_events("primary")
+    assert isinstance(err.value, calstack.ApiError) and isinstance(err.value, calstack.CalstackError)
+    assert not isinstance(err.value, calstack.RateLimitedError)
+    assert (err.value.status, err.value.reason) == (403, "quotaExceeded")
+    assert err.value.message and "quotaExceeded" in str(err.value)
+    after = authorized.stack.metrics()
+    assert (after.requests - before.requests, after.retries - before.retries) == (1, 0)
+    # The fault was used up by that one request: the next call goes through.
+    assert cal.list_events("primary") == []
+
+
 def test_insufficient_scope_is_an_api_error_with_status_and_reason(stack: calstack.Calstack) -> None:
     client = stack.clients.create("Read Only Ltd", "ro@acme.test")
     consent(stack, register(stack, client, account="ro@acme.test", scopes=["calendar.readonly"]).id)

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -106,3 +107,47 @@ def test_write_then_parse_keeps_the_events() -> None:
     back = ics.parse(text).events[0]
     assert back.summary == "Call; with, Ken"
     assert back.start is not None and back.start.time_zone == "Asia/Tokyo"
+
+
+def test_import_and_export_as_coroutines_with_either_kind_of_calendar(authorized: Authorized) -> None:
+    seen: list[tuple[int, int]] = []
+
+    async def main() -> tuple[ics.ImportReport, ics.ImportReport, str, str]:
+        aio_cal = await authorized.stack.asyncio().calendar(authorized.client.id)
+        imported = await ics.import_ics_async(
+            aio_cal, "primary", corpus("google-export.ics"), progress=lambda d, t: seen.append((d, t))
+        )
+        repeated = await ics.import_ics_async(authorized.calendar, "primary", corpus("google-export.ics"), batch=False)
+        exported, from_blocking_cal = await asyncio.gather(
+            ics.export_ics_async(aio_cal, "primary"), ics.export_ics_async(authorized.calendar, "primary")
+        )
+        return imported, repeated, exported, from_blocking_cal
+
+    imported, repeated, exported, from_blocking_cal = asyncio.run(main())
+    assert (imported.created, imported.updated, imported.unchanged, imported.failed) == (4, 0, 0, [])
+    assert seen[-1] == (4, 4)
+    assert (repeated.created, repeated.updated, repeated.unchanged) == (0, 0, 4)
+    assert exported.count("BEGIN:VEVENT") == from_blocking_cal.count("BEGIN:VEVENT") >= 4
+    # The blocking functions accept a calendar of an asyncio stack too.
+    async def aio_calendar() -> calstack.Calendar:
+        return await authorized.stack.asyncio().calendar(authorized.client.id)
+
+    aio_cal = asyncio.run(aio_calendar())
+    assert ics.export_ics(aio_cal, "primary").count("BEGIN:VEVENT") == exported.count("BEGIN:VEVENT")
+
+
+def test_async_import_and_export_refuse_bad_input_naming_the_field(authorized: Authorized) -> None:
+    async def main() -> None:
+        cal = await authorized.stack.asyncio().calendar(authorized.client.id)
+        with pytest.raises(calstack.ValidationError):
+            await ics.import_ics_async(cal, "primary", corpus("broken-missing-dtstart.ics"))
+        with pytest.raises(calstack.ValidationError) as zone:
+            await ics.import_ics_async(cal, "primary", corpus("google-export.ics"), default_zone="Mars/Olympus")
+        assert zone.value.field == "default_zone"
+        start = dt.datetime(2026, 5, 1, tzinfo=dt.timezone.utc)
+        with pytest.raises(calstack.ValidationError) as window:
+            await ics.export_ics_async(cal, "primary", time_min=start, time_max=start)
+        assert window.value.field == "time_max"
+        assert await cal.list_events("primary") == []
+
+    asyncio.run(main())

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
+
 import pytest
 
 import calstack
@@ -47,3 +50,32 @@ def test_a_forged_notification_is_refused_naming_the_header(authorized: Authoriz
     with pytest.raises(calstack.ValidationError) as missing:
         authorized.stack.handle_notification({})
     assert missing.value.field == "X-Goog-Channel-ID"
+
+
+def test_sync_status_and_notifications_are_coroutines_on_an_asyncio_stack(
+    authorized: Authorized, emulator
+) -> None:
+    emulator.seed(ACCOUNT, 3)
+    aio = authorized.stack.asyncio()
+
+    async def main() -> None:
+        pending = aio.sync()
+        assert inspect.isawaitable(pending)
+        report, _ = await asyncio.gather(pending, aio.sync_status())
+        assert report["failed"] == [] and report["synced"][0]["full"] is True
+        status = await aio.sync_status()
+        assert [(s["calendar_id"], s["events"]) for s in status] == [(ACCOUNT, 3)]
+        again = await aio.sync(clients=[authorized.client.id])
+        assert again["synced"][0]["full"] is False
+        with pytest.raises(calstack.NotFoundError):
+            await aio.sync(clients=["00000000-0000-0000-0000-000000000000"])
+        with pytest.raises(calstack.ValidationError) as missing:
+            await aio.handle_notification({})
+        assert missing.value.field == "X-Goog-Channel-ID"
+        with pytest.raises(calstack.ValidationError) as malformed:
+            await aio.handle_notification([("X-Goog-Channel-ID", 7)])
+        assert malformed.value.field == "headers"
+
+    asyncio.run(main())
+    # The blocking face sees what the coroutines did.
+    assert authorized.stack.sync_status()[0]["events"] == 3

@@ -3,7 +3,7 @@
 import builtins
 import datetime
 from collections.abc import Awaitable, Iterable, Mapping
-from typing import Any, Optional, TypedDict, Union, final
+from typing import Any, Literal, Optional, TypedDict, Union, final, overload
 
 __version__: str
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "OAuth",
     "OAuthCredential",
     "PreconditionFailedError",
+    "QuotaExceededError",
     "RateLimitedError",
     "ReauthorizationRequired",
     "RotationReport",
@@ -143,6 +144,9 @@ class ApiError(CalstackError):
     reason: Optional[str]
     message: str
     body: str
+
+class QuotaExceededError(ApiError):
+    """Google's usage quota is spent (403 quotaExceeded / dailyLimitExceeded); never retried."""
 
 class TransportError(CalstackError):
     """The request never got an HTTP answer."""
@@ -862,6 +866,7 @@ from collections.abc import Callable as _Callable
 
 def _ics_parse(text: str, default_zone: str = "UTC", skip_invalid: bool = False) -> _Json: ...
 def _ics_write(events: Iterable[Union[Event, Mapping[str, Any]]], name: str = "calstack") -> str: ...
+@overload
 def _ics_import(
     calendar: Calendar,
     calendar_id: str,
@@ -870,10 +875,36 @@ def _ics_import(
     default_zone: Optional[str] = None,
     batch: bool = True,
     progress: Optional[_Callable[[int, int], None]] = None,
+    *,
+    asyncio: Literal[False] = False,
 ) -> _Json: ...
+@overload
+def _ics_import(
+    calendar: Calendar,
+    calendar_id: str,
+    text: str,
+    skip_invalid: bool = False,
+    default_zone: Optional[str] = None,
+    batch: bool = True,
+    progress: Optional[_Callable[[int, int], None]] = None,
+    *,
+    asyncio: Literal[True],
+) -> Awaitable[_Json]: ...
+@overload
 def _ics_export(
     calendar: Calendar,
     calendar_id: str,
     time_min: Optional[datetime.datetime] = None,
     time_max: Optional[datetime.datetime] = None,
+    *,
+    asyncio: Literal[False] = False,
 ) -> str: ...
+@overload
+def _ics_export(
+    calendar: Calendar,
+    calendar_id: str,
+    time_min: Optional[datetime.datetime] = None,
+    time_max: Optional[datetime.datetime] = None,
+    *,
+    asyncio: Literal[True],
+) -> Awaitable[str]: ...

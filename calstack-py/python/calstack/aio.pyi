@@ -19,6 +19,9 @@ from ._calstack import (
     OAuthCredential,
     RotationReport,
     SyncResult,
+    _CalendarSyncStatus,
+    _Notification,
+    _SyncReport,
 )
 
 __all__ = ["Calendar", "Calstack", "Clients", "OAuth"]
@@ -52,6 +55,11 @@ class Calstack:
     def is_asyncio(self) -> bool: ...
     async def rotate_keys(self) -> RotationReport: ...
     def metrics(self) -> Metrics: ...
+    async def sync(self, clients: Optional[builtins.list[_ClientRef]] = None) -> _SyncReport: ...
+    async def sync_status(self) -> builtins.list[_CalendarSyncStatus]: ...
+    async def handle_notification(
+        self, headers: Union[Mapping[str, str], Iterable[tuple[str, str]]]
+    ) -> _Notification: ...
 
 @final
 class Clients:

@@ -14,22 +14,39 @@ Import is idempotent (events are matched by UID: importing the same file twice c
 nothing) and all-or-nothing unless ``skip_invalid=True``; a refused file raises
 ``calstack.ValidationError`` whose message gives the line, the event, the property and what was
 expected.
+
+With asyncio, ``import_ics_async`` and ``export_ics_async`` take the same arguments and are
+coroutines running on calstack's runtime (cancelling the task cancels the requests); either
+kind of ``Calendar`` (from ``calstack`` or ``calstack.aio``) works with either kind of
+function. ``parse`` and ``write`` send nothing and stay plain functions:
+
+    stack = calstack.aio.Calstack(DATABASE_URL, KEY)
+    cal = await stack.calendar(client_id)
+    report = await ics.import_ics_async(cal, "primary", text)
+    text = await ics.export_ics_async(cal, "primary")
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, List, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Iterable, List, Mapping, Optional, Union, cast
 
 from ._calstack import Calendar, Event, _ics_export, _ics_import, _ics_parse, _ics_write
+
+if TYPE_CHECKING:
+    from . import aio
+
+    _AnyCalendar = Union[Calendar, aio.Calendar]
 
 __all__ = [
     "ImportReport",
     "ParseResult",
     "Refused",
     "export_ics",
+    "export_ics_async",
     "import_ics",
+    "import_ics_async",
     "parse",
     "write",
 ]
@@ -105,7 +122,7 @@ def write(events: Iterable[Union[Event, Mapping[str, Any]]], *, name: str = "cal
 
 
 def import_ics(
-    calendar: Calendar,
+    calendar: _AnyCalendar,
     calendar_id: str,
     text: Union[str, bytes],
     *,
@@ -121,13 +138,13 @@ def import_ics(
     the calendar's own zone.
     """
     raw = _ics_import(
-        calendar, calendar_id, _text(text), skip_invalid, default_zone, batch, progress
+        cast(Calendar, calendar), calendar_id, _text(text), skip_invalid, default_zone, batch, progress
     )
     return ImportReport(**raw)
 
 
 def export_ics(
-    calendar: Calendar,
+    calendar: _AnyCalendar,
     calendar_id: str,
     *,
     time_min: Optional[_dt.datetime] = None,
@@ -135,4 +152,33 @@ def export_ics(
 ) -> str:
     """The calendar as iCalendar text (series unexpanded, with their changed and cancelled
     occurrences); only events overlapping ``time_min``..``time_max`` when given."""
-    return _ics_export(calendar, calendar_id, time_min, time_max)
+    return _ics_export(cast(Calendar, calendar), calendar_id, time_min, time_max)
+
+
+async def import_ics_async(
+    calendar: _AnyCalendar,
+    calendar_id: str,
+    text: Union[str, bytes],
+    *,
+    skip_invalid: bool = False,
+    default_zone: Optional[str] = None,
+    batch: bool = True,
+    progress: Optional[Callable[[int, int], None]] = None,
+) -> ImportReport:
+    """``import_ics`` as a coroutine. ``progress`` is called from one of calstack's threads,
+    not the event loop's: hand results to the loop with ``loop.call_soon_threadsafe``."""
+    raw = await _ics_import(
+        cast(Calendar, calendar), calendar_id, _text(text), skip_invalid, default_zone, batch, progress, asyncio=True
+    )
+    return ImportReport(**raw)
+
+
+async def export_ics_async(
+    calendar: _AnyCalendar,
+    calendar_id: str,
+    *,
+    time_min: Optional[_dt.datetime] = None,
+    time_max: Optional[_dt.datetime] = None,
+) -> str:
+    """``export_ics`` as a coroutine."""
+    return await _ics_export(cast(Calendar, calendar), calendar_id, time_min, time_max, asyncio=True)

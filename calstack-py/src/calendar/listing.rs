@@ -18,7 +18,7 @@ use tokio::sync::mpsc;
 
 use super::{AbortOnDrop, Calendar};
 use crate::convert::optional_datetime;
-use crate::errors::{CallError, calstack_error, core_error_to_py, validation};
+use crate::errors::{CallError, calstack_error, core_error_to_py, python_window_names};
 use crate::handle::Mode;
 use crate::models::{Event, SyncResult};
 use crate::runtime::block_on;
@@ -88,11 +88,6 @@ impl Calendar {
     ) -> PyResult<ListOptions> {
         let time_min = optional_datetime(time_min, "time_min")?;
         let time_max = optional_datetime(time_max, "time_max")?;
-        if let (Some(min), Some(max)) = (time_min, time_max)
-            && min >= max
-        {
-            return Err(validation(py, "time_max", "must be after time_min"));
-        }
         let order_by = order_by
             .map(|o| OrderBy::checked(&o).map_err(|e| core_error_to_py(py, e)))
             .transpose()?;
@@ -121,6 +116,8 @@ impl Calendar {
         if let Some(tz) = time_zone {
             list = list.time_zone(tz);
         }
+        list.check()
+            .map_err(|e| core_error_to_py(py, python_window_names(e)))?;
         Ok(ListOptions { list })
     }
 }
@@ -219,11 +216,6 @@ impl Calendar {
     ) -> PyResult<Py<PyAny>> {
         let time_min = optional_datetime(time_min, "time_min")?;
         let time_max = optional_datetime(time_max, "time_max")?;
-        if let (Some(min), Some(max)) = (time_min, time_max)
-            && min >= max
-        {
-            return Err(validation(py, "time_max", "must be after time_min"));
-        }
         let mut request = self.api()?.events().instances(&calendar_id, &event_id);
         if let Some(t) = time_min {
             request = request.time_min(t);
@@ -234,6 +226,9 @@ impl Calendar {
         if show_deleted {
             request = request.show_deleted(true);
         }
+        request
+            .check()
+            .map_err(|e| core_error_to_py(py, python_window_names(e)))?;
         self.handle.run(py, async move {
             let events = request.collect_all().await?;
             Ok(events.into_iter().map(Event::new_core).collect::<Vec<_>>())

@@ -45,6 +45,11 @@ impl Calendar {
         }
     }
 
+    /// The handle of the stack this calendar came from.
+    pub(crate) fn handle(&self) -> &Handle {
+        &self.handle
+    }
+
     /// The core's Calendar client for this credential (of this process: reopened after a
     /// fork).
     pub(crate) fn api(&self) -> PyResult<CalendarClient> {

@@ -245,6 +245,28 @@ macro_rules! events_list_setters {
     };
 }
 
+/// Everything events.list and events.watch refuse before sending: an empty or backwards window,
+/// and parameters Google forbids next to `syncToken`.
+fn check_list(call: &Call) -> Result<()> {
+    check_window(call)?;
+    check_sync_conflicts(call)
+}
+
+/// Refuses a window that ends before it starts (Google answers 400 `timeRangeEmpty`): `timeMax`
+/// must be after `timeMin`, compared at the second the request carries.
+fn check_window(call: &Call) -> Result<()> {
+    let bound = |name: &str| {
+        call.query_value(name)
+            .and_then(|v| chrono::DateTime::parse_from_rfc3339(v).ok())
+    };
+    match (bound("timeMin"), bound("timeMax")) {
+        (Some(min), Some(max)) if min >= max => {
+            Err(Error::validation("timeMax", "must be after timeMin"))
+        }
+        _ => Ok(()),
+    }
+}
+
 fn check_sync_conflicts(call: &Call) -> Result<()> {
     if !call.has("syncToken") {
         return Ok(());
@@ -268,15 +290,21 @@ pub struct ListEvents {
 impl ListEvents {
     events_list_setters!();
 
+    /// What sending would refuse, without sending: [`Error::Validation`] naming the parameter
+    /// (`timeMax` not after `timeMin`, or a parameter Google forbids with `syncToken`).
+    pub fn check(&self) -> Result<()> {
+        check_list(&self.call)
+    }
+
     /// Sends the request and returns one page.
     pub async fn send(self) -> Result<Events> {
-        check_sync_conflicts(&self.call)?;
+        check_list(&self.call)?;
         self.call.send_json().await
     }
 
     /// Every event of every page, fetched page by page as the stream is polled.
     pub fn stream(self) -> impl Stream<Item = Result<Event>> + Send + 'static {
-        match check_sync_conflicts(&self.call) {
+        match check_list(&self.call) {
             Ok(()) => futures::StreamExt::boxed(self.call.items::<Event>()),
             Err(e) => futures::StreamExt::boxed(failed(e)),
         }
@@ -313,7 +341,7 @@ impl ListEvents {
     pub fn pages_as<T: DeserializeOwned + Send + 'static>(
         self,
     ) -> impl Stream<Item = Result<Page<T>>> + Send + 'static {
-        match check_sync_conflicts(&self.call) {
+        match check_list(&self.call) {
             Ok(()) => futures::StreamExt::boxed(self.call.pages::<T>()),
             Err(e) => futures::StreamExt::boxed(failed(e)),
         }
@@ -326,7 +354,7 @@ impl ListEvents {
 
     /// Every page, collected into the changed items plus the final `nextSyncToken`.
     pub async fn send_sync(self) -> Result<SyncResult<Event>> {
-        check_sync_conflicts(&self.call)?;
+        check_list(&self.call)?;
         self.call.sync_all().await
     }
 }
@@ -344,7 +372,7 @@ impl WatchEvents {
 
     /// Sends the request; the answer carries the `resourceId` needed to stop the channel.
     pub async fn send(mut self) -> Result<Channel> {
-        check_sync_conflicts(&self.call)?;
+        check_list(&self.call)?;
         self.call.json_body(&self.channel)?;
         self.call.send_json().await
     }
@@ -690,19 +718,32 @@ impl ListEventInstances {
         time_zone: str => "timeZone",
     }
 
+    /// What sending would refuse, without sending: [`Error::Validation`] on `timeMax` when it
+    /// is not after `timeMin`.
+    pub fn check(&self) -> Result<()> {
+        check_window(&self.call)
+    }
+
     /// Sends the request and returns one page.
     pub async fn send(self) -> Result<Events> {
+        check_window(&self.call)?;
         self.call.send_json().await
     }
 
     /// Every instance of every page, fetched as the stream is polled.
     pub fn stream(self) -> impl Stream<Item = Result<Event>> + Send + 'static {
-        self.call.items::<Event>()
+        match check_window(&self.call) {
+            Ok(()) => futures::StreamExt::boxed(self.call.items::<Event>()),
+            Err(e) => futures::StreamExt::boxed(failed(e)),
+        }
     }
 
     /// Every page.
     pub fn pages(self) -> impl Stream<Item = Result<Events>> + Send + 'static {
-        self.call.pages::<Event>()
+        match check_window(&self.call) {
+            Ok(()) => futures::StreamExt::boxed(self.call.pages::<Event>()),
+            Err(e) => futures::StreamExt::boxed(failed(e)),
+        }
     }
 
     /// Every instance of every page, collected.

@@ -79,6 +79,15 @@ impl Call {
         self.request.has_query(name)
     }
 
+    /// The value of query parameter `name`, when set.
+    pub(crate) fn query_value(&self, name: &str) -> Option<&str> {
+        self.request
+            .query
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
     pub(crate) fn if_match(&mut self, etag: String) {
         self.request.if_match = Some(etag);
     }
