@@ -36,7 +36,7 @@ mod tokens;
 pub use error::EmulatorError;
 pub use faults::{Fault, FaultProfile, RandomFault, ScriptedFault};
 pub use server::{Emulator, EmulatorBuilder, RunningEmulator, SeedOptions};
-pub use state::oauth::Consent;
+pub use state::model::oauth::Consent;
 
 /// The account that consents when an authorization request carries no `login_hint`.
 pub const DEFAULT_ACCOUNT: &str = "user@example.com";

@@ -19,8 +19,8 @@ use url::Url;
 use crate::error::EmulatorError;
 use crate::faults::{FaultProfile, ScriptedFault};
 use crate::http::{ConnKill, router};
-use crate::state::events::Seed;
-use crate::state::oauth::Consent;
+use crate::state::events::seed::Seed;
+use crate::state::model::oauth::Consent;
 use crate::state::{Config, Shared};
 
 /// Entry point: `Emulator::builder()…start().await`.

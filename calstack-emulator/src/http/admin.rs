@@ -14,8 +14,8 @@ use serde_json::{Value, json};
 
 use crate::faults::{FaultProfile, ScriptedFault};
 use crate::state::Shared;
-use crate::state::events::Seed;
-use crate::state::oauth::Consent;
+use crate::state::events::seed::Seed;
+use crate::state::model::oauth::Consent;
 use crate::time::{parse_rfc3339, parse_tz};
 
 pub(super) fn routes() -> Router<Shared> {
@@ -171,7 +171,7 @@ async fn mint_token(
     } else {
         req.scopes
             .iter()
-            .map(|s| crate::state::oauth::full_scope(s))
+            .map(|s| crate::state::oauth::values::full_scope(s))
             .collect()
     };
     let (token, lifetime) = s.lock().mint_access_token(

@@ -12,8 +12,8 @@ use serde_json::{Value, json};
 use super::{Caller, header_str, json_body, no_content, raw_json, scopes};
 use crate::api_error::ApiError;
 use crate::params::Params;
-use crate::state::calendars::etag_matches;
-use crate::state::events::Resource;
+use crate::state::model::etag::etag_matches;
+use crate::state::model::event::Resource;
 use crate::state::{Channel, Shared, Watched};
 
 type Result<T> = std::result::Result<T, ApiError>;
