@@ -3,17 +3,28 @@
 
 use std::cmp::Ordering;
 
-use chrono::TimeDelta;
-use serde_json::json;
+use serde_json::{Map, Value, json};
 
 use crate::api_error::ApiError;
 use crate::params::Params;
 use crate::state::events::page::{assemble, events_head};
-use crate::state::events::query::{ListQuery, Order, pairs};
+use crate::state::events::query::{ListQuery, Order};
 use crate::state::events::walk::{Item, walk};
+use crate::state::model::calendar::Calendar;
 use crate::state::world::State;
 use crate::time::parse_tz;
 use crate::tokens::{self, PageToken, SyncToken};
+
+/// A page of list items, each with the key a next page resumes after.
+type Page<'a> = Vec<(String, Item<'a>)>;
+
+/// Where a page starts: the snapshot it belongs to, the key it resumes after (none on the
+/// first page) and the sync epoch its tokens carry.
+struct Position {
+    snapshot: u64,
+    resume: Option<String>,
+    epoch: u64,
+}
 
 impl State {
     /// The etag of a calendar's events collection (changes whenever any event changes).
@@ -34,173 +45,146 @@ impl State {
         let cal = self.calendar(cal_id)?;
         let max = params.max_results(250, 2500)?;
         let max = self.faults.page_cap.map_or(max, |cap| max.min(cap.max(1)));
-        let mut q = ListQuery {
-            single: params.bool("singleEvents", false)?,
-            show_deleted: params.bool("showDeleted", false)?,
-            ..ListQuery::default()
-        };
-        let mut epoch = cal.sync_epoch;
-        if let Some(sync) = params.get("syncToken") {
-            const FORBIDDEN: [&str; 8] = [
-                "iCalUID",
-                "orderBy",
-                "privateExtendedProperty",
-                "q",
-                "sharedExtendedProperty",
-                "timeMin",
-                "timeMax",
-                "updatedMin",
-            ];
-            if FORBIDDEN.iter().any(|p| params.has(p)) {
-                return Err(ApiError::invalid_param(
-                    "syncToken",
-                    "Sync token cannot be used with other request restrictions.",
-                ));
-            }
-            let token: SyncToken = tokens::decode(sync)
-                .ok_or_else(|| ApiError::invalid_param("syncToken", "Invalid sync token value."))?;
-            if token.collection != cal.id || token.epoch != cal.sync_epoch {
-                return Err(ApiError::full_sync_required());
-            }
-            q.since = Some(token.seq);
-        }
-        let order = match params.get("orderBy") {
-            None => Order::Stored,
-            Some("startTime") if q.single => Order::StartTime,
-            Some("startTime") => {
-                return Err(ApiError::invalid_param(
-                    "orderBy",
-                    "The requested ordering is not available for the particular query.",
-                ));
-            }
-            Some("updated") => Order::Updated,
-            Some(other) => {
-                return Err(ApiError::invalid_param(
-                    "orderBy",
-                    format!("Invalid value '{other}'."),
-                ));
-            }
-        };
-        q.time_min = params.time("timeMin")?;
-        q.time_max = params.time("timeMax")?;
-        if let (Some(min), Some(max)) = (q.time_min, q.time_max)
-            && min >= max
-        {
-            return Err(ApiError::time_range_empty("timeMax"));
-        }
-        q.updated_min = params.time("updatedMin")?;
-        if q.updated_min
-            .is_some_and(|m| m < self.now() - TimeDelta::days(28))
-        {
-            return Err(ApiError::updated_min_too_long_ago());
-        }
-        q.text = params
-            .get("q")
-            .map(str::to_lowercase)
-            .filter(|s| !s.trim().is_empty());
-        q.ical_uid = params.get("iCalUID").map(str::to_owned);
-        q.private_props = pairs(
-            params.all("privateExtendedProperty"),
-            "privateExtendedProperty",
-        )?;
-        q.shared_props = pairs(
-            params.all("sharedExtendedProperty"),
-            "sharedExtendedProperty",
-        )?;
-        q.event_types = params
-            .all("eventTypes")
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
-        let time_zone = match params.get("timeZone") {
-            Some(tz) => Some(
-                parse_tz(tz)
-                    .ok_or_else(|| {
-                        ApiError::invalid_param("timeZone", format!("Invalid time zone: {tz}"))
-                    })?
-                    .name(),
-            ),
-            None => None,
-        };
-        let collection = cal.id.clone();
-        let (snapshot, resume) = match params.get("pageToken") {
-            Some(p) => {
-                let token: PageToken = tokens::decode(p)
-                    .filter(|t: &PageToken| t.collection == collection && t.since == q.since)
-                    .ok_or_else(|| {
-                        ApiError::invalid_param("pageToken", "Invalid page token value.")
-                    })?;
-                if token.epoch != cal.sync_epoch && q.since.is_some() {
-                    return Err(ApiError::full_sync_required());
-                }
-                epoch = token.epoch;
-                (token.snapshot, Some(token.key))
-            }
-            None => (cal.seq, None),
-        };
-
-        let mut page: Vec<(String, Item<'_>)> = Vec::with_capacity(max.min(4096) + 1);
-        match order {
-            Order::Stored => walk(cal, &q, resume.as_deref(), |key, item| {
-                page.push((key, item));
-                page.len() <= max
-            }),
+        let (q, order) = ListQuery::parse(params, cal, self.now())?;
+        let time_zone = time_zone_param(params)?;
+        let position = page_position(params, cal, q.since)?;
+        let mut page = match order {
+            Order::Stored => stored_order_page(cal, &q, position.resume.as_deref(), max),
             Order::StartTime | Order::Updated => {
-                let mut all: Vec<(String, Item<'_>)> = Vec::new();
-                walk(cal, &q, None, |key, item| {
-                    let sort = match (order, &item) {
-                        (Order::Updated, Item::Stored(ev)) => format!("{:020}\0{key}", ev.seq),
-                        (Order::Updated, Item::Owned(_)) => format!("{:020}\0{key}", 0),
-                        _ => {
-                            let ms = item
-                                .start(cal.tz)
-                                .timestamp_millis()
-                                .saturating_add(1 << 50);
-                            format!("{ms:020}\0{key}")
-                        }
-                    };
-                    all.push((sort, item));
-                    true
-                });
-                all.sort_by(|a, b| a.0.cmp(&b.0));
-                page = all
-                    .into_iter()
-                    .filter(|(k, _)| {
-                        resume
-                            .as_deref()
-                            .is_none_or(|r| k.as_str().cmp(r) == Ordering::Greater)
-                    })
-                    .take(max + 1)
-                    .collect();
+                sorted_page(cal, &q, order, position.resume.as_deref(), max)
             }
-        }
+        };
         let more = page.len() > max;
         page.truncate(max);
-        let list_etag = format!("\"p{:x}\"", cal.seq);
-        let mut head = events_head(cal, role, time_zone, &list_etag);
-        if more {
-            let key = page.last().map(|(k, _)| k.clone()).unwrap_or_default();
-            head.insert(
-                "nextPageToken".into(),
-                json!(tokens::encode(&PageToken {
-                    collection,
-                    snapshot,
-                    key,
-                    since: q.since,
-                    epoch
-                })),
-            );
-        } else {
-            head.insert(
-                "nextSyncToken".into(),
-                json!(tokens::encode(&SyncToken {
-                    collection,
-                    epoch,
-                    seq: snapshot
-                })),
-            );
-        }
+        let mut head = events_head(cal, role, time_zone, &format!("\"p{:x}\"", cal.seq));
+        let last_key = page.last().map(|(k, _)| k.clone()).unwrap_or_default();
+        add_next_token(
+            &mut head,
+            &cal.id,
+            &position,
+            q.since,
+            more.then_some(last_key),
+        );
         let items: Vec<Item<'_>> = page.into_iter().map(|(_, item)| item).collect();
         Ok(assemble(head, &items))
     }
+}
+
+/// The `timeZone` the answer is given in, when the request names a valid one.
+fn time_zone_param(params: &Params) -> Result<Option<&'static str>, ApiError> {
+    match params.get("timeZone") {
+        Some(tz) => Ok(Some(
+            parse_tz(tz)
+                .ok_or_else(|| {
+                    ApiError::invalid_param("timeZone", format!("Invalid time zone: {tz}"))
+                })?
+                .name(),
+        )),
+        None => Ok(None),
+    }
+}
+
+/// Where the requested page starts: from its page token, or the calendar's current state.
+fn page_position(
+    params: &Params,
+    cal: &Calendar,
+    since: Option<u64>,
+) -> Result<Position, ApiError> {
+    let Some(p) = params.get("pageToken") else {
+        return Ok(Position {
+            snapshot: cal.seq,
+            resume: None,
+            epoch: cal.sync_epoch,
+        });
+    };
+    let token: PageToken = tokens::decode(p)
+        .filter(|t: &PageToken| t.collection == cal.id && t.since == since)
+        .ok_or_else(|| ApiError::invalid_param("pageToken", "Invalid page token value."))?;
+    if token.epoch != cal.sync_epoch && since.is_some() {
+        return Err(ApiError::full_sync_required());
+    }
+    Ok(Position {
+        snapshot: token.snapshot,
+        resume: Some(token.key),
+        epoch: token.epoch,
+    })
+}
+
+/// Up to `max + 1` items in stored order after `resume` (the extra one says there is more).
+fn stored_order_page<'a>(
+    cal: &'a Calendar,
+    q: &ListQuery,
+    resume: Option<&str>,
+    max: usize,
+) -> Page<'a> {
+    let mut page: Page<'a> = Vec::with_capacity(max.min(4096) + 1);
+    walk(cal, q, resume, |key, item| {
+        page.push((key, item));
+        page.len() <= max
+    });
+    page
+}
+
+/// Up to `max + 1` items by start time or last change, after `resume`: every matching item
+/// is visited and sorted, keyed by its sort value and walk key.
+fn sorted_page<'a>(
+    cal: &'a Calendar,
+    q: &ListQuery,
+    order: Order,
+    resume: Option<&str>,
+    max: usize,
+) -> Page<'a> {
+    let mut all: Page<'a> = Vec::new();
+    walk(cal, q, None, |key, item| {
+        let sort = match (order, &item) {
+            (Order::Updated, Item::Stored(ev)) => format!("{:020}\0{key}", ev.seq),
+            (Order::Updated, Item::Owned(_)) => format!("{:020}\0{key}", 0),
+            _ => {
+                let ms = item
+                    .start(cal.tz)
+                    .timestamp_millis()
+                    .saturating_add(1 << 50);
+                format!("{ms:020}\0{key}")
+            }
+        };
+        all.push((sort, item));
+        true
+    });
+    all.sort_by(|a, b| a.0.cmp(&b.0));
+    all.into_iter()
+        .filter(|(k, _)| resume.is_none_or(|r| k.as_str().cmp(r) == Ordering::Greater))
+        .take(max + 1)
+        .collect()
+}
+
+/// Ends a list head with `nextPageToken` (resuming after `next_key`) when there is more, or
+/// with `nextSyncToken` when this was the last page.
+fn add_next_token(
+    head: &mut Map<String, Value>,
+    collection: &str,
+    position: &Position,
+    since: Option<u64>,
+    next_key: Option<String>,
+) {
+    let collection = collection.to_owned();
+    match next_key {
+        Some(key) => head.insert(
+            "nextPageToken".into(),
+            json!(tokens::encode(&PageToken {
+                collection,
+                snapshot: position.snapshot,
+                key,
+                since,
+                epoch: position.epoch,
+            })),
+        ),
+        None => head.insert(
+            "nextSyncToken".into(),
+            json!(tokens::encode(&SyncToken {
+                collection,
+                epoch: position.epoch,
+                seq: position.snapshot,
+            })),
+        ),
+    };
 }
