@@ -47,6 +47,24 @@ pub(super) fn prepare(
     calendar_tz: Tz,
     is_instance: bool,
 ) -> Result<Prepared, ApiError> {
+    let (start, end) = parse_timing(&body, calendar_tz)?;
+    check_choices(&body)?;
+    check_attendees(&body)?;
+    check_reminders(&body)?;
+    let series = parse_series(&mut body, start, end, calendar_tz, is_instance)?;
+    Ok(Prepared {
+        body,
+        start,
+        end,
+        series,
+    })
+}
+
+/// The event's `start` and `end`: both present, of one kind (date or dateTime), in order.
+fn parse_timing(
+    body: &Map<String, Value>,
+    calendar_tz: Tz,
+) -> Result<(EventTime, EventTime), ApiError> {
     let start_v = body
         .get("start")
         .filter(|v| !v.is_null())
@@ -65,15 +83,20 @@ pub(super) fn prepare(
     if end.instant(calendar_tz) < start.instant(calendar_tz) {
         return Err(ApiError::time_range_empty("end"));
     }
-    one_of(&body, "status", &["confirmed", "tentative", "cancelled"])?;
-    one_of(&body, "transparency", &["opaque", "transparent"])?;
+    Ok((start, end))
+}
+
+/// The fields that take one of a fixed set of values, and `colorId`.
+fn check_choices(body: &Map<String, Value>) -> Result<(), ApiError> {
+    one_of(body, "status", &["confirmed", "tentative", "cancelled"])?;
+    one_of(body, "transparency", &["opaque", "transparent"])?;
     one_of(
-        &body,
+        body,
         "visibility",
         &["default", "public", "private", "confidential"],
     )?;
     one_of(
-        &body,
+        body,
         "eventType",
         &[
             "default",
@@ -91,6 +114,11 @@ pub(super) fn prepare(
             "Invalid value for colorId: {color}"
         )));
     }
+    Ok(())
+}
+
+/// Every attendee needs an email address.
+fn check_attendees(body: &Map<String, Value>) -> Result<(), ApiError> {
     if let Some(attendees) = body.get("attendees").filter(|v| !v.is_null()) {
         let list = attendees
             .as_array()
@@ -103,6 +131,11 @@ pub(super) fn prepare(
             }
         }
     }
+    Ok(())
+}
+
+/// At most five reminder overrides, each by email or popup, up to four weeks ahead.
+fn check_reminders(body: &Map<String, Value>) -> Result<(), ApiError> {
     if let Some(overrides) = body
         .get("reminders")
         .and_then(|r| r.get("overrides"))
@@ -130,6 +163,18 @@ pub(super) fn prepare(
             }
         }
     }
+    Ok(())
+}
+
+/// The recurrence of the event, parsed in the calendar's zone. An instance carries none (its
+/// `recurrence` is dropped), nor does an empty list.
+fn parse_series(
+    body: &mut Map<String, Value>,
+    start: EventTime,
+    end: EventTime,
+    calendar_tz: Tz,
+    is_instance: bool,
+) -> Result<Option<Series>, ApiError> {
     let series = match body.get("recurrence").filter(|v| !v.is_null()) {
         Some(_) if is_instance => {
             body.remove("recurrence");
@@ -159,12 +204,7 @@ pub(super) fn prepare(
         Some(_) => return Err(ApiError::invalid("Invalid recurrence rule.")),
         None => None,
     };
-    Ok(Prepared {
-        body,
-        start,
-        end,
-        series,
-    })
+    Ok(series)
 }
 
 fn map_time_error(message: String) -> ApiError {

@@ -100,7 +100,11 @@ pub(super) fn walk<'a>(
     resume_from: Option<&str>,
     mut emit: impl FnMut(String, Item<'a>) -> bool,
 ) {
-    let tz = cal.tz;
+    let walker = Walker {
+        cal,
+        q,
+        resume_from,
+    };
     let start_id = resume_from.map(|k| k.split('\0').next().unwrap_or("").to_owned());
     let range = match &start_id {
         Some(id) => cal.events.range::<str, _>((
@@ -109,83 +113,148 @@ pub(super) fn walk<'a>(
         )),
         None => cal.events.range::<str, _>(..),
     };
-    let changed = |ev: &StoredEvent| q.since.is_none_or(|s| ev.seq > s);
-    let updated_ok = |ev: &StoredEvent| q.updated_min.is_none_or(|m| ev.updated >= m);
-    let after = |key: &str| resume_from.is_some_and(|r| key <= r);
     for (id, ev) in range {
-        // Exceptions of a series are produced by their master in single-events mode.
-        if let Some((master_id, _)) = &ev.master {
-            let master = cal.events.get(master_id).filter(|m| m.series.is_some());
-            if q.single && master.is_some_and(|m| changed(m) || q.since.is_none()) {
-                continue;
-            }
-            if ev.cancelled && !q.wants_deleted() {
-                let live_master = master.is_some_and(|m| !m.cancelled);
-                if q.single || !live_master {
-                    continue;
-                }
-            }
-        } else if ev.cancelled && !q.wants_deleted() {
+        if walker.hidden(ev) {
             continue;
         }
         if let (true, Some(series)) = (q.single, &ev.series) {
-            if !changed(ev) || !updated_ok(ev) {
-                continue;
-            }
-            if ev.cancelled {
-                let key = page_key(id, "");
-                if !after(&key) && !emit(key, Item::Stored(ev)) {
-                    return;
-                }
-                continue;
-            }
-            if !ev.matches_text(q) {
-                continue;
-            }
-            for occ in walked_occurrences(cal, id, series, q) {
-                let inst_id = instance_id(id, occ);
-                let key = page_key(id, &inst_id);
-                if after(&key) {
-                    continue;
-                }
-                let item = match cal.events.get(&inst_id) {
-                    Some(exc) if exc.cancelled && !q.wants_deleted() => continue,
-                    Some(exc) => {
-                        let (s, e) = exc.span(tz);
-                        if !exc.cancelled && (!q.overlaps(s, e) || !exc.matches_text(q)) {
-                            continue;
-                        }
-                        Item::Stored(exc)
-                    }
-                    None => Item::Owned(Value::Object(make_instance(ev, occ, tz))),
-                };
-                if !emit(key, item) {
-                    return;
-                }
+            if !walker.series(id, ev, series, &mut emit) {
+                return;
             }
             continue;
         }
         let key = page_key(id, "");
-        if after(&key) || !changed(ev) || !updated_ok(ev) || !ev.matches_text(q) {
+        if walker.after(&key)
+            || !walker.changed(ev)
+            || !walker.updated_ok(ev)
+            || !ev.matches_text(q)
+        {
             continue;
         }
-        if !ev.cancelled {
-            let in_window = match &ev.series {
-                Some(series) if q.time_min.is_some() || q.time_max.is_some() => {
-                    !series.occurrences(tz, q.time_min, q.time_max, 1).is_empty()
-                }
-                Some(_) => true,
-                None => {
-                    let (s, e) = ev.span(tz);
-                    q.overlaps(s, e)
-                }
-            };
-            if !in_window {
-                continue;
-            }
+        if !ev.cancelled && !walker.in_window(ev) {
+            continue;
         }
         if !emit(key, Item::Stored(ev)) {
             return;
+        }
+    }
+}
+
+/// One walk over a calendar: the query it answers and the page key it resumes after.
+struct Walker<'a, 'q> {
+    cal: &'a Calendar,
+    q: &'q ListQuery,
+    resume_from: Option<&'q str>,
+}
+
+impl<'a> Walker<'a, '_> {
+    /// Whether the event changed after the sync token (always, without one).
+    fn changed(&self, ev: &StoredEvent) -> bool {
+        self.q.since.is_none_or(|s| ev.seq > s)
+    }
+
+    /// Whether the event changed at or after `updatedMin` (always, without it).
+    fn updated_ok(&self, ev: &StoredEvent) -> bool {
+        self.q.updated_min.is_none_or(|m| ev.updated >= m)
+    }
+
+    /// Whether a previous page already carried the item with this key.
+    fn after(&self, key: &str) -> bool {
+        self.resume_from.is_some_and(|r| key <= r)
+    }
+
+    /// Whether a stored event stays out of the walk whatever its time: in single-events mode
+    /// the exceptions of a series come from their master, and cancelled events show only when
+    /// the query wants deleted ones (or, outside single-events mode, as exceptions of a live
+    /// series).
+    fn hidden(&self, ev: &StoredEvent) -> bool {
+        let q = self.q;
+        let Some((master_id, _)) = &ev.master else {
+            return ev.cancelled && !q.wants_deleted();
+        };
+        let master = self
+            .cal
+            .events
+            .get(master_id)
+            .filter(|m| m.series.is_some());
+        if q.single && master.is_some_and(|m| self.changed(m) || q.since.is_none()) {
+            return true;
+        }
+        if ev.cancelled && !q.wants_deleted() {
+            let live_master = master.is_some_and(|m| !m.cancelled);
+            return q.single || !live_master;
+        }
+        false
+    }
+
+    /// Whether a live stored event (a series: any of its occurrences) meets the time window.
+    fn in_window(&self, ev: &StoredEvent) -> bool {
+        let (q, tz) = (self.q, self.cal.tz);
+        match &ev.series {
+            Some(series) if q.time_min.is_some() || q.time_max.is_some() => {
+                !series.occurrences(tz, q.time_min, q.time_max, 1).is_empty()
+            }
+            Some(_) => true,
+            None => {
+                let (s, e) = ev.span(tz);
+                q.overlaps(s, e)
+            }
+        }
+    }
+
+    /// Visits series `id` in single-events mode: its tombstone when it is cancelled, else its
+    /// instances in the window. False when `emit` asked to stop.
+    fn series(
+        &self,
+        id: &str,
+        ev: &'a StoredEvent,
+        series: &Series,
+        emit: &mut impl FnMut(String, Item<'a>) -> bool,
+    ) -> bool {
+        if !self.changed(ev) || !self.updated_ok(ev) {
+            return true;
+        }
+        if ev.cancelled {
+            let key = page_key(id, "");
+            return self.after(&key) || emit(key, Item::Stored(ev));
+        }
+        if !ev.matches_text(self.q) {
+            return true;
+        }
+        for occ in walked_occurrences(self.cal, id, series, self.q) {
+            let inst_id = instance_id(id, occ);
+            let key = page_key(id, &inst_id);
+            if self.after(&key) {
+                continue;
+            }
+            let Some(item) = self.instance(ev, occ, &inst_id) else {
+                continue;
+            };
+            if !emit(key, item) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Occurrence `occ` of `master` as the walk shows it: its stored exception when there is
+    /// one (if it passes the query), else the generated instance.
+    fn instance(&self, master: &'a StoredEvent, occ: Occ, inst_id: &str) -> Option<Item<'a>> {
+        let q = self.q;
+        match self.cal.events.get(inst_id) {
+            Some(exc) if exc.cancelled && !q.wants_deleted() => None,
+            Some(exc) => {
+                let (s, e) = exc.span(self.cal.tz);
+                if !exc.cancelled && (!q.overlaps(s, e) || !exc.matches_text(q)) {
+                    return None;
+                }
+                Some(Item::Stored(exc))
+            }
+            None => Some(Item::Owned(Value::Object(make_instance(
+                master,
+                occ,
+                self.cal.tz,
+            )))),
         }
     }
 }
