@@ -48,3 +48,15 @@ pub(super) fn generated_instance(cal: &Calendar, event_id: &str) -> Option<Map<S
         .contains(occ, cal.tz)
         .then(|| make_instance(master, occ, cal.tz))
 }
+
+/// The series an event stored as `id` is an exception of: the master its body names, and the
+/// occurrence its instance id stands for.
+pub(super) fn exception_of(body: &Map<String, Value>, id: &str) -> Option<(String, Occ)> {
+    match (
+        body.get("recurringEventId").and_then(Value::as_str),
+        parse_instance_id(id),
+    ) {
+        (Some(m), Some((_, occ))) => Some((m.to_owned(), occ)),
+        _ => None,
+    }
+}

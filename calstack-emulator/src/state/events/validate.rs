@@ -4,7 +4,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono_tz::Tz;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 use crate::api_error::ApiError;
 use crate::recurrence::Series;
@@ -232,6 +232,16 @@ pub(super) fn html_link(id: &str, calendar_id: &str) -> String {
         "https://www.google.com/calendar/event?eid={}",
         URL_SAFE_NO_PAD.encode(format!("{id} {calendar_id}"))
     )
+}
+
+/// The organizer of an event on calendar `cal_id` created by `account`: the calendar itself,
+/// named by its summary when it is not the account's primary calendar.
+pub(super) fn organizer(cal_id: &str, account: &str, cal_summary: &str) -> Value {
+    let mut organizer = json!({"email": cal_id, "self": true});
+    if cal_id != account {
+        organizer["displayName"] = json!(cal_summary);
+    }
+    organizer
 }
 
 #[cfg(test)]

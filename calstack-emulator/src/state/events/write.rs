@@ -2,13 +2,13 @@
 //! `events.patch` (on stored events, or on instances that become stored exceptions) and
 //! `events.quickAdd`.
 
+use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 
 use crate::api_error::ApiError;
-use crate::recurrence::parse_instance_id;
-use crate::state::events::instance::generated_instance;
+use crate::state::events::instance::{exception_of, generated_instance};
 use crate::state::events::validate::{
-    Prepared, READ_ONLY, html_link, new_event_id, prepare, valid_event_id,
+    Prepared, READ_ONLY, html_link, new_event_id, organizer, prepare, valid_event_id,
 };
 use crate::state::model::etag::etag_matches;
 use crate::state::model::event::{Resource, StoredEvent};
@@ -17,14 +17,8 @@ use crate::state::world::State;
 use crate::time::{format_in_zone, format_ms};
 
 impl State {
-    fn store(
-        &mut self,
-        cal_id: &str,
-        account: &str,
-        prepared: Prepared,
-        id: String,
-        extra: Option<&Map<String, Value>>,
-    ) -> Resource {
+    /// Stores a new event `id` from a validated body, filling in what Google adds.
+    fn store(&mut self, cal_id: &str, account: &str, prepared: Prepared, id: String) -> Resource {
         let seq = self.next_seq();
         let now = self.now();
         let Prepared {
@@ -38,48 +32,13 @@ impl State {
             .get(cal_id)
             .map(|c| c.summary().to_owned())
             .unwrap_or_default();
-        body.insert("kind".into(), json!("calendar#event"));
-        body.insert("id".into(), json!(id));
-        body.entry("status").or_insert(json!("confirmed"));
-        body.insert("htmlLink".into(), json!(html_link(&id, cal_id)));
-        body.insert("created".into(), json!(format_ms(now)));
-        body.insert("creator".into(), json!({"email": account, "self": true}));
-        let mut organizer = json!({"email": cal_id, "self": true});
-        if cal_id != account {
-            organizer["displayName"] = json!(cal_summary);
-        }
-        body.entry("organizer").or_insert(organizer);
-        body.entry("iCalUID")
-            .or_insert_with(|| json!(format!("{id}@google.com")));
-        body.entry("sequence").or_insert(json!(0));
-        body.entry("reminders")
-            .or_insert(json!({"useDefault": true}));
-        body.entry("eventType").or_insert(json!("default"));
-        if let Some(extra) = extra {
-            for (k, v) in extra {
-                body.insert(k.clone(), v.clone());
-            }
-        }
-        let master = match (
-            body.get("recurringEventId").and_then(Value::as_str),
-            parse_instance_id(&id),
-        ) {
-            (Some(m), Some((_, occ))) => Some((m.to_owned(), occ)),
-            _ => None,
-        };
-        let cancelled = body.get("status").and_then(Value::as_str) == Some("cancelled");
-        let mut ev = StoredEvent {
-            body,
-            json: String::new(),
-            seq,
-            updated: now,
-            start,
-            end,
-            cancelled,
-            series: series.map(Box::new),
-            master,
-        };
-        ev.stamp(now, seq);
+        let creator = json!({"email": account, "self": true});
+        fill_new_event(&mut body, &id, cal_id, creator, now);
+        body.entry("organizer")
+            .or_insert(organizer(cal_id, account, &cal_summary));
+        fill_defaults(&mut body, &id);
+        let master = exception_of(&body, &id);
+        let ev = StoredEvent::stamped(body, (start, end), series, master, (now, seq));
         let resource = Resource::of(&ev);
         if let Some(cal) = self.calendars.get_mut(cal_id) {
             if let Some(uid) = ev.body.get("iCalUID").and_then(Value::as_str)
@@ -88,8 +47,7 @@ impl State {
                 cal.ical_index.insert(uid.to_owned(), id.clone());
             }
             cal.events.insert(id, ev);
-            cal.seq = seq;
-            cal.updated = now;
+            cal.touch(seq, now);
         }
         resource
     }
@@ -121,7 +79,7 @@ impl State {
             body.remove(*key);
         }
         let prepared = prepare(body, cal.tz, false)?;
-        Ok(self.store(&cal_id, account, prepared, id, None))
+        Ok(self.store(&cal_id, account, prepared, id))
     }
 
     /// `events.import`: inserts, or updates the event with the same `iCalUID`.
@@ -164,7 +122,7 @@ impl State {
                     body.remove(key);
                 }
                 let prepared = prepare(body, cal.tz, false)?;
-                Ok(self.store(&cal_id, account, prepared, id, None))
+                Ok(self.store(&cal_id, account, prepared, id))
             }
         }
     }
@@ -201,73 +159,16 @@ impl State {
             return Err(ApiError::invalid("The event id cannot be changed."));
         }
         let is_instance = existing.contains_key("recurringEventId");
-        let mut next = if replace {
-            let mut next = patch.clone();
-            next.entry("status").or_insert(json!("confirmed"));
-            next
-        } else {
-            let mut next = existing.clone();
-            let mut writable = patch.clone();
-            for key in READ_ONLY {
-                writable.remove(key);
-            }
-            merge_patch(&mut next, &writable);
-            next
-        };
-        for key in READ_ONLY.iter().chain(["id", "organizer"].iter()) {
-            match existing.get(*key) {
-                Some(v) if *key != "organizer" || replace || !patch.contains_key("organizer") => {
-                    next.insert((*key).to_owned(), v.clone());
-                }
-                _ => {}
-            }
-        }
-        let time_changed = next.get("start") != existing.get("start")
-            || next.get("end") != existing.get("end")
-            || next.get("recurrence") != existing.get("recurrence");
-        let sequence = existing
-            .get("sequence")
-            .and_then(Value::as_i64)
-            .unwrap_or(0);
-        let asked = patch
-            .get("sequence")
-            .and_then(Value::as_i64)
-            .unwrap_or(sequence);
-        next.insert(
-            "sequence".into(),
-            json!(asked.max(sequence + i64::from(time_changed))),
-        );
-        let prepared = prepare(next, tz, is_instance)?;
+        let prepared = prepare(next_body(&existing, &patch, replace), tz, is_instance)?;
         let seq = self.next_seq();
         let now = self.now();
         let cal = self.calendar_mut(&cal_id)?;
-        let master = match (
-            prepared
-                .body
-                .get("recurringEventId")
-                .and_then(Value::as_str),
-            parse_instance_id(event_id),
-        ) {
-            (Some(m), Some((_, occ))) => Some((m.to_owned(), occ)),
-            _ => None,
-        };
-        let cancelled = prepared.body.get("status").and_then(Value::as_str) == Some("cancelled");
-        let mut ev = StoredEvent {
-            body: prepared.body,
-            json: String::new(),
-            seq,
-            updated: now,
-            start: prepared.start,
-            end: prepared.end,
-            cancelled,
-            series: prepared.series.map(Box::new),
-            master,
-        };
-        ev.stamp(now, seq);
+        let master = exception_of(&prepared.body, event_id);
+        let timing = (prepared.start, prepared.end);
+        let ev = StoredEvent::stamped(prepared.body, timing, prepared.series, master, (now, seq));
         let resource = Resource::of(&ev);
         cal.events.insert(event_id.to_owned(), ev);
-        cal.seq = seq;
-        cal.updated = now;
+        cal.touch(seq, now);
         Ok(resource)
     }
 
@@ -288,4 +189,78 @@ impl State {
         });
         self.event_insert(account, &cal_id, body)
     }
+}
+
+/// What Google sets on every new event: kind, id, link, creation time and creator, and a
+/// `confirmed` status unless the body says otherwise.
+fn fill_new_event(
+    body: &mut Map<String, Value>,
+    id: &str,
+    cal_id: &str,
+    creator: Value,
+    now: DateTime<Utc>,
+) {
+    body.insert("kind".into(), json!("calendar#event"));
+    body.insert("id".into(), json!(id));
+    body.entry("status").or_insert(json!("confirmed"));
+    body.insert("htmlLink".into(), json!(html_link(id, cal_id)));
+    body.insert("created".into(), json!(format_ms(now)));
+    body.insert("creator".into(), creator);
+}
+
+/// The defaults of a new event's optional fields.
+fn fill_defaults(body: &mut Map<String, Value>, id: &str) {
+    body.entry("iCalUID")
+        .or_insert_with(|| json!(format!("{id}@google.com")));
+    body.entry("sequence").or_insert(json!(0));
+    body.entry("reminders")
+        .or_insert(json!({"useDefault": true}));
+    body.entry("eventType").or_insert(json!("default"));
+}
+
+/// The body an update (`replace`) or patch leaves: the client's fields over (or instead of)
+/// the stored ones, the read-only fields, id and (unless a patch sets it) organizer kept, and
+/// `sequence` raised when the timing changed.
+fn next_body(
+    existing: &Map<String, Value>,
+    patch: &Map<String, Value>,
+    replace: bool,
+) -> Map<String, Value> {
+    let mut next = if replace {
+        let mut next = patch.clone();
+        next.entry("status").or_insert(json!("confirmed"));
+        next
+    } else {
+        let mut next = existing.clone();
+        let mut writable = patch.clone();
+        for key in READ_ONLY {
+            writable.remove(key);
+        }
+        merge_patch(&mut next, &writable);
+        next
+    };
+    for key in READ_ONLY.iter().chain(["id", "organizer"].iter()) {
+        match existing.get(*key) {
+            Some(v) if *key != "organizer" || replace || !patch.contains_key("organizer") => {
+                next.insert((*key).to_owned(), v.clone());
+            }
+            _ => {}
+        }
+    }
+    let time_changed = next.get("start") != existing.get("start")
+        || next.get("end") != existing.get("end")
+        || next.get("recurrence") != existing.get("recurrence");
+    let sequence = existing
+        .get("sequence")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    let asked = patch
+        .get("sequence")
+        .and_then(Value::as_i64)
+        .unwrap_or(sequence);
+    next.insert(
+        "sequence".into(),
+        json!(asked.max(sequence + i64::from(time_changed))),
+    );
+    next
 }

@@ -46,6 +46,12 @@ impl Calendar {
         Value::Object(out)
     }
 
+    /// Records that an event changed with change `seq` at `now`.
+    pub(crate) fn touch(&mut self, seq: u64, now: DateTime<Utc>) {
+        self.seq = seq;
+        self.updated = now;
+    }
+
     /// The calendar's title, for list responses.
     pub(crate) fn summary(&self) -> &str {
         self.meta

@@ -26,6 +26,31 @@ pub(crate) struct StoredEvent {
 }
 
 impl StoredEvent {
+    /// A stored event from a validated body, stamped with change `seq` at `now`; it counts as
+    /// cancelled when its `status` says so. `master` names the series an exception belongs to.
+    pub(crate) fn stamped(
+        body: Map<String, Value>,
+        (start, end): (EventTime, EventTime),
+        series: Option<Series>,
+        master: Option<(String, Occ)>,
+        (now, seq): (DateTime<Utc>, u64),
+    ) -> Self {
+        let cancelled = body.get("status").and_then(Value::as_str) == Some("cancelled");
+        let mut ev = Self {
+            body,
+            json: String::new(),
+            seq,
+            updated: now,
+            start,
+            end,
+            cancelled,
+            series: series.map(Box::new),
+            master,
+        };
+        ev.stamp(now, seq);
+        ev
+    }
+
     pub(crate) fn etag(&self) -> &str {
         self.body.get("etag").and_then(Value::as_str).unwrap_or("")
     }
