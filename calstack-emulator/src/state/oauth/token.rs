@@ -3,11 +3,11 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::state::model::oauth::{AccessTokenRecord, ClientReg, Grant};
+use crate::state::model::oauth::{AccessTokenRecord, AuthCode, ClientReg, Grant};
 use crate::state::oauth::error::OAuthError;
 use crate::state::oauth::forms::TokenForm;
 use crate::state::oauth::values::{random_string, subject_id};
@@ -97,37 +97,11 @@ impl State {
         }
     }
 
+    /// Exchanges an authorization code for tokens: a new grant (with a refresh token for
+    /// offline access), an access token and, for OpenID scopes, an ID token.
     fn exchange_code(&mut self, client_id: &str, form: TokenForm) -> Result<Value, OAuthError> {
-        let Some(code) = form.code.filter(|c| !c.is_empty()) else {
-            return Err(OAuthError::invalid_request(
-                "Missing required parameter: code",
-            ));
-        };
         let now = self.now();
-        let Some(record) = self.oauth.codes.get_mut(&code) else {
-            return Err(OAuthError::invalid_grant("Malformed auth code."));
-        };
-        if record.used || now >= record.expires_at || record.client_id != client_id {
-            return Err(OAuthError::invalid_grant("Bad Request"));
-        }
-        record.used = true;
-        let record = record.clone();
-        if form.redirect_uri.as_deref() != Some(record.redirect_uri.as_str()) {
-            return Err(OAuthError::new(400, "redirect_uri_mismatch", "Bad Request"));
-        }
-        if let Some((challenge, method)) = &record.challenge {
-            let Some(verifier) = form.code_verifier.as_deref() else {
-                return Err(OAuthError::invalid_grant("Missing code verifier."));
-            };
-            let computed = if method == "S256" {
-                URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
-            } else {
-                verifier.to_owned()
-            };
-            if &computed != challenge {
-                return Err(OAuthError::invalid_grant("Invalid code verifier."));
-            }
-        }
+        let record = self.redeem_code(client_id, &form, now)?;
         let grant_id = self.oauth.next_grant;
         self.oauth.next_grant += 1;
         let refresh_token = record.offline.then(|| format!("1//0{}", random_string(96)));
@@ -170,6 +144,46 @@ impl State {
             body["id_token"] = json!(self.id_token(client_id, &record.account));
         }
         Ok(body)
+    }
+
+    /// Marks authorization code `form.code` used (checked against `now`) and answers what it stood for, once the
+    /// client, expiry, redirect URI and PKCE verifier all match.
+    fn redeem_code(
+        &mut self,
+        client_id: &str,
+        form: &TokenForm,
+        now: DateTime<Utc>,
+    ) -> Result<AuthCode, OAuthError> {
+        let Some(code) = form.code.as_deref().filter(|c| !c.is_empty()) else {
+            return Err(OAuthError::invalid_request(
+                "Missing required parameter: code",
+            ));
+        };
+        let Some(record) = self.oauth.codes.get_mut(code) else {
+            return Err(OAuthError::invalid_grant("Malformed auth code."));
+        };
+        if record.used || now >= record.expires_at || record.client_id != client_id {
+            return Err(OAuthError::invalid_grant("Bad Request"));
+        }
+        record.used = true;
+        let record = record.clone();
+        if form.redirect_uri.as_deref() != Some(record.redirect_uri.as_str()) {
+            return Err(OAuthError::new(400, "redirect_uri_mismatch", "Bad Request"));
+        }
+        if let Some((challenge, method)) = &record.challenge {
+            let Some(verifier) = form.code_verifier.as_deref() else {
+                return Err(OAuthError::invalid_grant("Missing code verifier."));
+            };
+            let computed = if method == "S256" {
+                URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+            } else {
+                verifier.to_owned()
+            };
+            if &computed != challenge {
+                return Err(OAuthError::invalid_grant("Invalid code verifier."));
+            }
+        }
+        Ok(record)
     }
 
     fn id_token(&self, client_id: &str, account: &str) -> String {
