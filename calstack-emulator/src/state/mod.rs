@@ -21,6 +21,5 @@ pub(crate) mod settings;
 pub(crate) mod shared;
 pub(crate) mod world;
 
-pub(crate) use model::channel::{Channel, Watched};
 pub(crate) use shared::Shared;
 pub(crate) use world::Config;
