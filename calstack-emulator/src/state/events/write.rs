@@ -10,6 +10,7 @@ use crate::state::events::instance::{exception_of, generated_instance};
 use crate::state::events::validate::{
     Prepared, READ_ONLY, html_link, new_event_id, organizer, prepare, valid_event_id,
 };
+use crate::state::model::calendar::Calendar;
 use crate::state::model::etag::etag_matches;
 use crate::state::model::event::{Resource, StoredEvent};
 use crate::state::patch::merge_patch;
@@ -64,17 +65,9 @@ impl State {
         let Value::Object(mut body) = body else {
             return Err(ApiError::parse_error());
         };
-        let id = match body.get("id").and_then(Value::as_str) {
-            Some(id) if !valid_event_id(id) => {
-                return Err(ApiError::invalid("Invalid resource id value."));
-            }
-            Some(id) => id.to_owned(),
-            None => new_event_id(),
-        };
+        // The writer check has found the calendar live, so it cannot be missing here.
         let cal = self.calendar(&cal_id)?;
-        if cal.events.contains_key(&id) {
-            return Err(ApiError::duplicate());
-        }
+        let id = new_id(&body, cal)?;
         for key in READ_ONLY.iter().filter(|k| **k != "iCalUID") {
             body.remove(*key);
         }
@@ -109,14 +102,7 @@ impl State {
                 self.event_write(account, &cal_id, &existing, Value::Object(body), true, None)
             }
             None => {
-                let id = match body.get("id").and_then(Value::as_str) {
-                    Some(id) if !valid_event_id(id) => {
-                        return Err(ApiError::invalid("Invalid resource id value."));
-                    }
-                    Some(id) if cal.events.contains_key(id) => return Err(ApiError::duplicate()),
-                    Some(id) => id.to_owned(),
-                    None => new_event_id(),
-                };
+                let id = new_id(&body, cal)?;
                 let mut body = body;
                 for key in ["kind", "etag", "htmlLink", "created", "updated", "creator"] {
                     body.remove(key);
@@ -188,6 +174,17 @@ impl State {
             "end": {"dateTime": format_in_zone(parsed.end, tz), "timeZone": tz.name()},
         });
         self.event_insert(account, &cal_id, body)
+    }
+}
+
+/// The id of a new event on `cal`: the client's, when it is valid base32hex and free, else a
+/// fresh one.
+fn new_id(body: &Map<String, Value>, cal: &Calendar) -> Result<String, ApiError> {
+    match body.get("id").and_then(Value::as_str) {
+        Some(id) if !valid_event_id(id) => Err(ApiError::invalid("Invalid resource id value.")),
+        Some(id) if cal.events.contains_key(id) => Err(ApiError::duplicate()),
+        Some(id) => Ok(id.to_owned()),
+        None => Ok(new_event_id()),
     }
 }
 
