@@ -167,7 +167,7 @@ async fn mint_token(
     Body(req): Body<MintToken>,
 ) -> Response {
     let scopes = if req.scopes.is_empty() {
-        vec![crate::SCOPE_CALENDAR.to_owned()]
+        vec![crate::consts::SCOPE_CALENDAR.to_owned()]
     } else {
         req.scopes
             .iter()
@@ -208,7 +208,9 @@ async fn seed(
     let start = match req.start.as_deref().map(parse_rfc3339) {
         Some(None) => return bad("start", "must be an RFC 3339 timestamp"),
         Some(Some(t)) => t,
-        None => crate::DEFAULT_SEED_START.parse().unwrap_or_default(),
+        None => crate::consts::DEFAULT_SEED_START
+            .parse()
+            .unwrap_or_default(),
     };
     let seed = Seed {
         count: req.count,

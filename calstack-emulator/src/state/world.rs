@@ -29,7 +29,7 @@ impl Default for Config {
         Self {
             access_token_lifetime: Duration::from_secs(3599),
             strict_clients: false,
-            default_account: crate::DEFAULT_ACCOUNT.to_owned(),
+            default_account: crate::consts::DEFAULT_ACCOUNT.to_owned(),
             refresh_token_lifetime: None,
             user_rate_limit_per_minute: None,
         }
