@@ -5,8 +5,8 @@
 //! Layout, from the ground up: `model/` holds the records the world is made of (no behaviour
 //! beyond rendering them), `world` the `State` that owns them, `shared` the lock handlers use;
 //! each Calendar API or OAuth area adds its operations to `State` in a file or folder of its
-//! own (`calendars/`, `events/`, `acl`, `settings`, `channels`, `oauth/`), and `listing` pages
-//! the keyed lists.
+//! own (`calendars/`, `events/`, `acl`, `settings`, `channels`, `oauth/`); `listing` pages the
+//! keyed lists, `patch` merges JSON bodies and `clock` keeps the emulator's (movable) time.
 
 pub(crate) mod acl;
 pub(crate) mod calendars;
