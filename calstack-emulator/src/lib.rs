@@ -22,6 +22,7 @@
 
 mod api_error;
 pub mod cli;
+mod consts;
 mod error;
 mod faults;
 mod http;
@@ -33,22 +34,10 @@ mod state;
 mod time;
 mod tokens;
 
+pub use consts::{
+    DEFAULT_ACCOUNT, SCOPE_CALENDAR, SCOPE_CALENDAR_READONLY, SCOPE_EVENTS, SCOPE_EVENTS_READONLY,
+};
 pub use error::EmulatorError;
 pub use faults::{Fault, FaultProfile, RandomFault, ScriptedFault};
 pub use server::{Emulator, EmulatorBuilder, RunningEmulator, SeedOptions};
-pub use state::oauth::Consent;
-
-/// The account that consents when an authorization request carries no `login_hint`.
-pub const DEFAULT_ACCOUNT: &str = "user@example.com";
-
-/// Full Calendar access.
-pub const SCOPE_CALENDAR: &str = "https://www.googleapis.com/auth/calendar";
-/// Read-only Calendar access.
-pub const SCOPE_CALENDAR_READONLY: &str = "https://www.googleapis.com/auth/calendar.readonly";
-/// Read/write access to events.
-pub const SCOPE_EVENTS: &str = "https://www.googleapis.com/auth/calendar.events";
-/// Read-only access to events.
-pub const SCOPE_EVENTS_READONLY: &str = "https://www.googleapis.com/auth/calendar.events.readonly";
-
-/// Where seeded events start unless told otherwise.
-pub(crate) const DEFAULT_SEED_START: &str = "2024-01-01T00:00:00Z";
+pub use state::model::oauth::Consent;

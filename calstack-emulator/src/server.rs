@@ -19,8 +19,8 @@ use url::Url;
 use crate::error::EmulatorError;
 use crate::faults::{FaultProfile, ScriptedFault};
 use crate::http::{ConnKill, router};
-use crate::state::events::Seed;
-use crate::state::oauth::Consent;
+use crate::state::events::seed::Seed;
+use crate::state::model::oauth::Consent;
 use crate::state::{Config, Shared};
 
 /// Entry point: `Emulator::builder()…start().await`.
@@ -165,7 +165,9 @@ impl SeedOptions {
     pub fn new(count: usize) -> Self {
         Self {
             count,
-            start: crate::DEFAULT_SEED_START.parse().unwrap_or_default(),
+            start: crate::consts::DEFAULT_SEED_START
+                .parse()
+                .unwrap_or_default(),
             spacing: Duration::from_secs(3600),
             duration: Duration::from_secs(1800),
             summary_prefix: "Seeded event".to_owned(),

@@ -14,8 +14,8 @@ use serde_json::{Value, json};
 
 use crate::faults::{FaultProfile, ScriptedFault};
 use crate::state::Shared;
-use crate::state::events::Seed;
-use crate::state::oauth::Consent;
+use crate::state::events::seed::Seed;
+use crate::state::model::oauth::Consent;
 use crate::time::{parse_rfc3339, parse_tz};
 
 pub(super) fn routes() -> Router<Shared> {
@@ -167,11 +167,11 @@ async fn mint_token(
     Body(req): Body<MintToken>,
 ) -> Response {
     let scopes = if req.scopes.is_empty() {
-        vec![crate::SCOPE_CALENDAR.to_owned()]
+        vec![crate::consts::SCOPE_CALENDAR.to_owned()]
     } else {
         req.scopes
             .iter()
-            .map(|s| crate::state::oauth::full_scope(s))
+            .map(|s| crate::state::oauth::values::full_scope(s))
             .collect()
     };
     let (token, lifetime) = s.lock().mint_access_token(
@@ -208,7 +208,9 @@ async fn seed(
     let start = match req.start.as_deref().map(parse_rfc3339) {
         Some(None) => return bad("start", "must be an RFC 3339 timestamp"),
         Some(Some(t)) => t,
-        None => crate::DEFAULT_SEED_START.parse().unwrap_or_default(),
+        None => crate::consts::DEFAULT_SEED_START
+            .parse()
+            .unwrap_or_default(),
     };
     let seed = Seed {
         count: req.count,

@@ -1,5 +1,6 @@
-//! The HTTP surface: routing, bearer authentication and scope checks, fault injection and
-//! request counting, and small response helpers shared by every endpoint.
+//! The HTTP surface: routing, fault injection and request counting. The endpoints live in a
+//! file or folder per API: `calendar/` (with its bearer authentication and scope checks),
+//! `oauth`, `admin`, `batch`, and `fields` for partial responses.
 
 mod admin;
 mod batch;
@@ -11,13 +12,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{FromRequestParts, MatchedPath, Request, State};
-use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::sync::Notify;
 
 use crate::api_error::ApiError;
@@ -208,145 +207,4 @@ fn fault_response(endpoint: &str, fault: &Fault) -> Response {
             .insert(header::RETRY_AFTER, HeaderValue::from(secs));
     }
     response
-}
-
-const SCOPE_PREFIX: &str = "https://www.googleapis.com/auth/";
-
-/// Scope sets per kind of call (short names, after the `https://www.googleapis.com/auth/` prefix).
-pub(crate) mod scopes {
-    pub(crate) const LIST_READ: &[&str] = &[
-        "calendar",
-        "calendar.readonly",
-        "calendar.calendarlist",
-        "calendar.calendarlist.readonly",
-    ];
-    pub(crate) const LIST_WRITE: &[&str] = &["calendar", "calendar.calendarlist"];
-    pub(crate) const CALENDARS_READ: &[&str] = &[
-        "calendar",
-        "calendar.readonly",
-        "calendar.calendars",
-        "calendar.calendars.readonly",
-        "calendar.app.created",
-    ];
-    pub(crate) const CALENDARS_WRITE: &[&str] =
-        &["calendar", "calendar.calendars", "calendar.app.created"];
-    pub(crate) const EVENTS_READ: &[&str] = &[
-        "calendar",
-        "calendar.readonly",
-        "calendar.events",
-        "calendar.events.readonly",
-        "calendar.events.owned",
-        "calendar.events.owned.readonly",
-        "calendar.app.created",
-    ];
-    pub(crate) const EVENTS_WRITE: &[&str] = &[
-        "calendar",
-        "calendar.events",
-        "calendar.events.owned",
-        "calendar.app.created",
-    ];
-    pub(crate) const FREEBUSY: &[&str] = &[
-        "calendar",
-        "calendar.readonly",
-        "calendar.freebusy",
-        "calendar.events.freebusy",
-        "calendar.events",
-        "calendar.events.readonly",
-    ];
-    pub(crate) const COLORS: &[&str] = &["calendar", "calendar.readonly"];
-    pub(crate) const ACL_READ: &[&str] = &["calendar", "calendar.acls", "calendar.acls.readonly"];
-    pub(crate) const ACL_WRITE: &[&str] = &["calendar", "calendar.acls"];
-    pub(crate) const SETTINGS: &[&str] = &[
-        "calendar",
-        "calendar.readonly",
-        "calendar.settings.readonly",
-    ];
-    pub(crate) const CHANNELS: &[&str] = &[
-        "calendar",
-        "calendar.readonly",
-        "calendar.events",
-        "calendar.events.readonly",
-        "calendar.settings.readonly",
-    ];
-}
-
-/// The authenticated account behind a Calendar API request.
-#[derive(Debug, Clone)]
-pub(crate) struct Caller {
-    pub(crate) account: String,
-    scopes: Vec<String>,
-}
-
-impl Caller {
-    /// 403 `insufficientPermissions` unless the token holds one of `allowed`.
-    pub(crate) fn require(&self, allowed: &[&str]) -> Result<(), ApiError> {
-        let ok = self.scopes.iter().any(|s| {
-            s.strip_prefix(SCOPE_PREFIX)
-                .is_some_and(|short| allowed.contains(&short))
-        });
-        if ok {
-            Ok(())
-        } else {
-            Err(ApiError::insufficient_permissions())
-        }
-    }
-}
-
-impl FromRequestParts<Shared> for Caller {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        shared: &Shared,
-    ) -> Result<Self, Self::Rejection> {
-        let header = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok());
-        let token = match header {
-            Some(h) if h.len() > 7 && h[..7].eq_ignore_ascii_case("bearer ") => {
-                h[7..].trim().to_owned()
-            }
-            Some(_) => return Err(ApiError::invalid_credentials()),
-            None => return Err(ApiError::login_required()),
-        };
-        let mut state = shared.lock();
-        let (account, scopes) = state.check_bearer(&token)?;
-        if !state.take_quota(&account) {
-            return Err(ApiError::user_rate_limit());
-        }
-        Ok(Self { account, scopes })
-    }
-}
-
-/// Parses a JSON request body; an empty body is an empty object.
-pub(crate) fn json_body(body: &Bytes) -> Result<Value, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Value::Object(serde_json::Map::new()));
-    }
-    serde_json::from_slice(body).map_err(|_| ApiError::parse_error())
-}
-
-/// A JSON response from an already-serialized body.
-pub(crate) fn raw_json(status: StatusCode, body: String, etag: Option<&str>) -> Response {
-    let mut response = (status, body).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json; charset=UTF-8"),
-    );
-    if let Some(value) = etag.and_then(|e| HeaderValue::from_str(e).ok()) {
-        headers.insert(header::ETAG, value);
-    }
-    response
-}
-
-/// 204 No Content.
-pub(crate) fn no_content() -> Response {
-    StatusCode::NO_CONTENT.into_response()
-}
-
-/// A header's value as text.
-pub(crate) fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
-    headers.get(name).and_then(|v| v.to_str().ok())
 }

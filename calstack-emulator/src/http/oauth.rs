@@ -11,7 +11,8 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::state::Shared;
-use crate::state::oauth::{AuthorizeOutcome, AuthorizeParams, OAuthError, TokenForm};
+use crate::state::oauth::error::OAuthError;
+use crate::state::oauth::forms::{AuthorizeOutcome, AuthorizeParams, TokenForm};
 
 pub(super) fn routes() -> Router<Shared> {
     Router::new()

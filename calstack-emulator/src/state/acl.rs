@@ -4,97 +4,21 @@
 //! calendar list entries of the accounts it affects (a grant adds the calendar to the grantee's
 //! list, a revocation removes it). Only owners may read or change a calendar's rules.
 
-use std::collections::BTreeMap;
+use serde_json::{Map, Value};
 
-use serde_json::{Map, Value, json};
-
-use super::State;
-use super::calendars::{Calendar, ListEntry, etag, etag_matches, role_rank};
-use super::listing::{Listing, list_etag};
 use crate::api_error::ApiError;
 use crate::params::Params;
+use crate::state::listing::{Listing, list_etag};
+use crate::state::model::account::ListEntry;
+use crate::state::model::acl::AclRule;
+use crate::state::model::calendar::Calendar;
+use crate::state::model::etag::{etag, etag_matches};
+use crate::state::world::State;
 
 /// The roles a rule may grant.
 const ROLES: [&str; 5] = ["none", "freeBusyReader", "reader", "writer", "owner"];
 /// The kinds of scope a rule may have.
 const SCOPE_TYPES: [&str; 4] = ["default", "user", "group", "domain"];
-
-/// One access control rule of a calendar.
-#[derive(Debug, Clone)]
-pub(crate) struct AclRule {
-    scope_type: &'static str,
-    /// The user or group email or the domain; `None` for the `default` scope.
-    scope_value: Option<String>,
-    role: &'static str,
-    pub(crate) seq: u64,
-    deleted: bool,
-}
-
-impl AclRule {
-    /// The rules of a new calendar: its creator owns it.
-    pub(crate) fn owner_rules(owner: &str, seq: u64) -> BTreeMap<String, Self> {
-        let rule = Self {
-            scope_type: "user",
-            scope_value: Some(owner.to_owned()),
-            role: "owner",
-            seq,
-            deleted: false,
-        };
-        BTreeMap::from([(rule.id(), rule)])
-    }
-
-    fn id(&self) -> String {
-        match &self.scope_value {
-            None => self.scope_type.to_owned(),
-            Some(value) => format!("{}:{value}", self.scope_type),
-        }
-    }
-
-    fn etag(&self) -> String {
-        etag(self.seq)
-    }
-
-    /// Whether the rule covers `account` (whose domain is `domain`).
-    fn covers(&self, account: &str, domain: Option<&str>) -> bool {
-        let value = self.scope_value.as_deref();
-        match self.scope_type {
-            "default" => true,
-            "user" => value.is_some_and(|v| v.eq_ignore_ascii_case(account)),
-            "domain" => value
-                .zip(domain)
-                .is_some_and(|(v, d)| v.eq_ignore_ascii_case(d)),
-            _ => false,
-        }
-    }
-
-    /// The rule in Google's shape; a deleted rule shows role `none`.
-    fn render(&self, id: &str) -> Value {
-        let mut scope = json!({"type": self.scope_type});
-        if let Some(value) = &self.scope_value {
-            scope["value"] = json!(value);
-        }
-        json!({
-            "kind": "calendar#aclRule",
-            "etag": self.etag(),
-            "id": id,
-            "scope": scope,
-            "role": if self.deleted { "none" } else { self.role },
-        })
-    }
-}
-
-impl Calendar {
-    /// The strongest role any live rule grants `account` (`none` when no rule does).
-    pub(crate) fn access_role(&self, account: &str) -> &'static str {
-        let domain = account.rsplit_once('@').map(|(_, d)| d);
-        self.acl
-            .values()
-            .filter(|r| !r.deleted && r.covers(account, domain))
-            .map(|r| r.role)
-            .max_by_key(|r| role_rank(r))
-            .unwrap_or("none")
-    }
-}
 
 /// A rule's scope read from a request body: (type, value).
 fn parse_scope(body: &Map<String, Value>) -> Result<(&'static str, Option<String>), ApiError> {
