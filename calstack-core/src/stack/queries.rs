@@ -15,6 +15,7 @@ use super::free_busy::{ClientBusy, FreeBusy, Interval, busy_intervals, merge};
 use super::params::{SlotQuery, StackQuery};
 use super::slots::{Availability, SlotRules, find_slots};
 use super::source::live::LiveSource;
+use super::source::mirror::MirrorSource;
 use super::source::{CalendarRef, EventSource, Fetched, Problem, Selection, SourceChoice};
 use crate::error::{Error, Result};
 use crate::facade::Calstack;
@@ -176,12 +177,14 @@ impl Calstack {
             calendars: query.calendars.clone(),
         };
         let source: Box<dyn EventSource> = match query.source {
-            // The mirror is not part of this version yet: both read live.
-            SourceChoice::Live | SourceChoice::Mirror => {
-                Box::new(LiveSource::new(self, query.concurrency))
-            }
+            SourceChoice::Live => Box::new(LiveSource::new(self, query.concurrency)),
+            SourceChoice::Mirror => Box::new(MirrorSource::new(
+                self,
+                query.max_staleness,
+                query.concurrency,
+            )),
         };
-        let mut fetched = source.fetch(&selection, query.from, query.to).await;
+        let mut fetched = source.fetch(&selection, query.from, query.to).await?;
         let mut problems = Vec::new();
         fetched.calendars.retain_mut(|calendar| {
             let events = std::mem::take(&mut calendar.events);
