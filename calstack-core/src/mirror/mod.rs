@@ -26,8 +26,9 @@ pub use rows::event_aad;
 /// away; an instance moved out of the window still cancels its original slot.
 const WINDOW_SLACK: TimeDelta = TimeDelta::days(1);
 
-/// A mirrored event, opened: where it lives and the event exactly as Google sent it.
-#[derive(Debug, Clone, PartialEq)]
+/// A mirrored event, opened: where it lives and the event exactly as Google sent it. Its
+/// `Debug` leaves the event out (a client's calendar contents).
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MirroredEvent {
     /// The client whose calendar holds it.
@@ -40,6 +41,19 @@ pub struct MirroredEvent {
     pub series_end: Option<DateTime<Utc>>,
     /// The event.
     pub event: Event,
+}
+
+impl std::fmt::Debug for MirroredEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MirroredEvent")
+            .field("client_id", &self.client_id)
+            .field("calendar_id", &self.calendar_id)
+            .field("event_id", &self.event.id)
+            .field("is_recurring_master", &self.is_recurring_master)
+            .field("series_end", &self.series_end)
+            .field("event", &"<redacted>")
+            .finish()
+    }
 }
 
 /// A mirrored calendar with how many events it holds.

@@ -11,8 +11,9 @@ use crate::calendar::Event;
 use crate::calendar::model::EventStatus;
 use crate::store::ClientId;
 
-/// One line of the stacked agenda.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One line of the stacked agenda. Its `Debug` leaves out the title and the event (a
+/// client's calendar contents), showing where and when only.
+#[derive(Clone, PartialEq, Serialize)]
 pub struct AgendaEntry {
     /// The client the event belongs to.
     pub client_id: ClientId,
@@ -39,6 +40,23 @@ pub struct AgendaEntry {
     pub conflicts_with: Vec<usize>,
     /// The event as Google lists it with `singleEvents=true`.
     pub event: Event,
+}
+
+impl std::fmt::Debug for AgendaEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AgendaEntry")
+            .field("client_id", &self.client_id)
+            .field("calendar_id", &self.calendar_id)
+            .field("event_id", &self.event_id)
+            .field("summary", &"<redacted>")
+            .field("start", &self.start)
+            .field("end", &self.end)
+            .field("all_day", &self.all_day)
+            .field("busy", &self.busy)
+            .field("conflicts_with", &self.conflicts_with)
+            .field("event", &"<redacted>")
+            .finish()
+    }
 }
 
 impl AgendaEntry {

@@ -72,11 +72,19 @@ pub enum SourceChoice {
     Live,
 }
 
-/// One calendar's events from a source.
-#[derive(Debug)]
+/// One calendar's events from a source. Its `Debug` counts the events, never shows them.
 pub(crate) struct CalendarEvents {
     pub(crate) calendar: CalendarRef,
     pub(crate) events: Vec<Event>,
+}
+
+impl std::fmt::Debug for CalendarEvents {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CalendarEvents")
+            .field("calendar", &self.calendar)
+            .field("events", &self.events.len())
+            .finish()
+    }
 }
 
 /// What a source read, and what it could not.

@@ -6,5 +6,6 @@
 mod expand;
 mod mirror;
 mod queries;
+mod redaction;
 mod scenario;
 mod slots;
