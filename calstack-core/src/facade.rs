@@ -411,25 +411,7 @@ impl Clients {
             return Ok(client);
         }
         let all = self.store.list_clients().await?;
-        let exact: Vec<&Client> = all.iter().filter(|c| c.name == key).collect();
-        if let [only] = exact.as_slice() {
-            return Ok((*only).clone());
-        }
-        let folded = key.to_lowercase();
-        let mut matches: Vec<Client> = all
-            .into_iter()
-            .filter(|c| c.name.to_lowercase() == folded)
-            .collect();
-        match matches.len() {
-            0 => Err(Error::NotFound {
-                what: format!("client {key:?}"),
-            }),
-            1 => Ok(matches.remove(0)),
-            n => Err(Error::validation(
-                "name",
-                format!("{n} clients are named {key:?}; use the client id"),
-            )),
-        }
+        pick_client(&all, key)
     }
 
     /// Changes a client's name and/or email. Errors name the field; missing client →
@@ -497,5 +479,35 @@ fn email_conflict(e: StoreError, email: &str) -> Error {
             format!("{email} is already used by another client"),
         ),
         other => Error::Store(other),
+    }
+}
+
+/// The client `key` names among `all`: its id, its exact name, or its name in any case (as
+/// [`Clients::find`] resolves it, for callers resolving many handles against one listing).
+pub(crate) fn pick_client(all: &[Client], key: &str) -> Result<Client> {
+    let key = key.trim();
+    if let Ok(id) = key.parse::<ClientId>()
+        && let Some(client) = all.iter().find(|c| c.id == id)
+    {
+        return Ok(client.clone());
+    }
+    let exact: Vec<&Client> = all.iter().filter(|c| c.name == key).collect();
+    if let [only] = exact.as_slice() {
+        return Ok((*only).clone());
+    }
+    let folded = key.to_lowercase();
+    let mut matches: Vec<&Client> = all
+        .iter()
+        .filter(|c| c.name.to_lowercase() == folded)
+        .collect();
+    match matches.len() {
+        0 => Err(Error::NotFound {
+            what: format!("client {key:?}"),
+        }),
+        1 => Ok(matches.remove(0).clone()),
+        n => Err(Error::validation(
+            "name",
+            format!("{n} clients are named {key:?}; use the client id"),
+        )),
     }
 }

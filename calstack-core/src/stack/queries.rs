@@ -18,7 +18,7 @@ use super::source::live::LiveSource;
 use super::source::mirror::MirrorSource;
 use super::source::{CalendarRef, EventSource, Fetched, Problem, Selection, SourceChoice};
 use crate::error::{Error, Result};
-use crate::facade::Calstack;
+use crate::facade::{Calstack, pick_client};
 use crate::store::Client;
 
 /// The answer of `conflicts`: every overlapping pair once, and what could not be read.
@@ -150,8 +150,9 @@ impl Calstack {
         };
         let mut seen = HashSet::new();
         let mut out = Vec::new();
+        let all = self.clients().list().await?;
         for handle in handles {
-            let client = self.clients().find(handle).await.map_err(|e| match e {
+            let client = pick_client(&all, handle).map_err(|e| match e {
                 Error::NotFound { .. } => {
                     Error::validation("clients", format!("no client {:?}", handle.trim()))
                 }
@@ -174,6 +175,7 @@ impl Calstack {
     pub(super) async fn fetch(&self, query: &StackQuery, clients: Vec<Client>) -> Result<Fetched> {
         let selection = Selection {
             clients,
+            every_client: query.clients.is_none(),
             calendars: query.calendars.clone(),
         };
         let source: Box<dyn EventSource> = match query.source {

@@ -7,7 +7,7 @@
 //! last synced longer ago than that. What cannot be synced then is a [`Problem`], and its
 //! rows are not answered: the caller asked for data at most that old.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -18,7 +18,7 @@ use super::fresh::{self, Wanted};
 use super::{CalendarEvents, CalendarRef, EventSource, Fetched, Selection};
 use crate::error::Result;
 use crate::facade::Calstack;
-use crate::store::{CalendarKey, Client, MirrorSelection, MirroredCalendar};
+use crate::store::{CalendarKey, MirrorSelection, MirroredCalendar};
 
 /// Reads the local mirror through a [`Calstack`], syncing what is too old first.
 pub(crate) struct MirrorSource {
@@ -56,7 +56,7 @@ impl EventSource for MirrorSource {
             concurrency: self.concurrency,
         };
         let (calendars, problems) = fresh::prepare(&self.calstack, &wanted).await?;
-        let mut fetched = read(&self.calstack, &selection.clients, calendars, from, to).await?;
+        let mut fetched = read(&self.calstack, selection, calendars, from, to).await?;
         fetched.problems.extend(problems);
         Ok(fetched)
     }
@@ -65,7 +65,7 @@ impl EventSource for MirrorSource {
 /// The events of `calendars` that may fall in `[from, to)`, per calendar, in selection order.
 async fn read(
     calstack: &Calstack,
-    clients: &[Client],
+    selection: &Selection,
     calendars: Vec<MirroredCalendar>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
@@ -73,20 +73,11 @@ async fn read(
     if calendars.is_empty() {
         return Ok(Fetched::default());
     }
-    let names: BTreeMap<_, _> = clients.iter().map(|c| (c.id, c.name.as_str())).collect();
-    let mut client_ids: Vec<_> = calendars.iter().map(|c| c.meta.key.client_id).collect();
-    client_ids.dedup();
-    let calendar_ids: HashSet<&str> = calendars
+    let names: BTreeMap<_, _> = selection
+        .clients
         .iter()
-        .map(|c| c.meta.key.calendar_id.as_str())
+        .map(|c| (c.id, c.name.as_str()))
         .collect();
-    let all_clients = client_ids.len() == clients.len();
-    let query = MirrorSelection {
-        // Every client: no need to name them (a shorter statement, and the same rows).
-        clients: (!all_clients).then_some(client_ids),
-        calendars: Some(calendar_ids.into_iter().map(str::to_owned).collect()),
-    };
-    let rows = calstack.mirror().events_between(&query, from, to).await?;
     let mut by_key: BTreeMap<CalendarKey, CalendarEvents> = calendars
         .iter()
         .map(|c| {
@@ -94,10 +85,19 @@ async fn read(
             (c.meta.key.clone(), calendar_events(client, c))
         })
         .collect();
-    for row in rows {
-        let key = CalendarKey::new(row.client_id, row.calendar_id);
-        // A calendar id chosen for one client may also be mirrored, unchosen, for another.
-        if let Some(calendar) = by_key.get_mut(&key) {
+    // The store reads the clients' calendars by key prefix; the calendars not chosen are
+    // dropped before their events are opened.
+    let query = if selection.every_client {
+        MirrorSelection::all()
+    } else {
+        MirrorSelection::clients(by_key.keys().map(|k| k.client_id).collect::<BTreeSet<_>>())
+    };
+    let events = calstack
+        .mirror()
+        .events_of(&query, from, to, |key| by_key.contains_key(key))
+        .await?;
+    for row in events {
+        if let Some(calendar) = by_key.get_mut(&CalendarKey::new(row.client_id, row.calendar_id)) {
             calendar.events.push(row.event);
         }
     }

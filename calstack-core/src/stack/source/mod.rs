@@ -99,6 +99,8 @@ pub(crate) struct Fetched {
 pub(crate) struct Selection {
     /// The clients, resolved.
     pub(crate) clients: Vec<Client>,
+    /// Whether that is every client (no client was named).
+    pub(crate) every_client: bool,
     /// Only these calendar ids (`primary` names each client's primary calendar); `None` =
     /// every selected calendar.
     pub(crate) calendars: Option<Vec<String>>,
