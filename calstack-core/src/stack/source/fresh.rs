@@ -20,6 +20,9 @@ use crate::facade::Calstack;
 use crate::store::{Client, ClientId, MirrorSelection, MirroredCalendar};
 use crate::sync::SyncOptions;
 
+/// How long a read waits for another worker's sync of a calendar it needs.
+const WAIT_FOR_OTHERS: Duration = Duration::from_secs(30);
+
 /// What a mirror read asks for.
 pub(crate) struct Wanted<'a> {
     /// The clients, resolved, in the order they were asked for.
@@ -86,8 +89,15 @@ pub(crate) async fn prepare(
         .collect();
     if !keys.is_empty() {
         let report = syncer.sync_keys(&keys).await?;
+        let mut failed = report.failed;
+        // Held by another worker (another process, or a concurrent read): wait for its sync.
+        for (key, _) in report.synced.into_iter().filter(|(_, d)| d.skipped) {
+            if let Err(error) = wait_for_sync(calstack, &key, &stale).await {
+                failed.push((key, error));
+            }
+        }
         let names: HashMap<ClientId, &Client> = wanted.clients.iter().map(|c| (c.id, c)).collect();
-        for (key, error) in report.failed {
+        for (key, error) in failed {
             chosen.retain(|c| c.meta.key != key);
             if let Some(client) = names.get(&key.client_id) {
                 problems.push(problem(client, Some(key.calendar_id), error));
@@ -95,6 +105,34 @@ pub(crate) async fn prepare(
         }
     }
     Ok((chosen, problems))
+}
+
+/// Waits (polling, at most [`WAIT_FOR_OTHERS`]) until another worker's sync of `key` makes it
+/// fresh enough, or that worker lets go of it without success.
+async fn wait_for_sync(
+    calstack: &Calstack,
+    key: &crate::store::CalendarKey,
+    stale: &impl Fn(Option<DateTime<Utc>>) -> bool,
+) -> Result<()> {
+    let started = tokio::time::Instant::now();
+    loop {
+        let calendar = calstack.store().get_calendar(key).await?;
+        match calendar {
+            Some(c) if !stale(c.last_synced) => return Ok(()),
+            Some(c) if c.lease_holder.is_some() && started.elapsed() < WAIT_FOR_OTHERS => {}
+            Some(c) => {
+                return Err(Error::transport(c.last_error.unwrap_or_else(|| {
+                    "another worker was syncing this calendar; try again".to_owned()
+                })));
+            }
+            None => {
+                return Err(Error::NotFound {
+                    what: key.to_string(),
+                });
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
 }
 
 /// The mirrored calendars of these clients.

@@ -253,3 +253,19 @@ async fn max_staleness_syncs_calendars_synced_too_long_ago_before_reading() {
     );
     assert!(events_lists() > before);
 }
+
+#[tokio::test]
+async fn concurrent_first_reads_wait_for_each_others_sync_and_agree() {
+    let harness = Harness::start().await;
+    scenario::build(&harness).await;
+    let cs = harness.calstack();
+    let (from, to) = windows()[0];
+    let query = StackQuery::new(from, to);
+    let live = cs.agenda(&query.clone().live(true)).await.expect("live");
+    let reads = futures::future::join_all((0..4).map(|_| cs.agenda(&query))).await;
+    for read in reads {
+        let agenda = read.expect("agenda");
+        assert!(agenda.problems.is_empty(), "{:?}", agenda.problems);
+        assert_eq!(shapes(&agenda.entries), shapes(&live.entries));
+    }
+}
