@@ -199,10 +199,21 @@ impl CalstackBuilder {
             http.clone(),
             engine,
         );
+        oauth.set_before_delete(
+            crate::sync::cleanup::ChannelStopper {
+                store: store.clone(),
+                api_base: endpoints.api_base.clone(),
+                clock: clock.clone(),
+                http: http.clone(),
+                retry,
+            }
+            .hook(),
+        );
         Ok(Calstack {
             clients: Clients {
                 store: store.clone(),
                 clock: clock.clone(),
+                oauth: Some(oauth.clone()),
             },
             store,
             oauth,
@@ -341,6 +352,8 @@ impl Calstack {
 pub struct Clients {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
+    /// To stop the client's push channels at Google before it goes (set by [`Calstack`]).
+    oauth: Option<OAuthManager>,
 }
 
 impl std::fmt::Debug for Clients {
@@ -364,7 +377,11 @@ pub struct ClientUpdate {
 impl Clients {
     /// A clients service over `store`, stamping times from `clock`.
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
-        Self { store, clock }
+        Self {
+            store,
+            clock,
+            oauth: None,
+        }
     }
 
     /// Creates a client. Errors name the field: `name`, `email` (also when the email is taken).
@@ -455,9 +472,15 @@ impl Clients {
         Ok(client)
     }
 
-    /// Deletes a client with its credentials and pending consents (it does not revoke grants
-    /// at Google: revoke credentials first for that). [`Error::NotFound`] if missing.
+    /// Deletes a client with its credentials and pending consents; their push channels are
+    /// stopped at Google first (best effort). It does not revoke grants at Google: revoke
+    /// credentials first for that. [`Error::NotFound`] if missing.
     pub async fn delete(&self, id: ClientId) -> Result<()> {
+        if let Some(oauth) = &self.oauth {
+            for credential in self.store.list_credentials(Some(id)).await? {
+                oauth.before_delete(credential.id).await;
+            }
+        }
         if !self.store.delete_client(id).await? {
             return Err(client_not_found(id));
         }
