@@ -67,7 +67,15 @@ impl AgendaEntry {
         if event.status == Some(EventStatus::Cancelled) {
             return None;
         }
-        let span = span(event, zone)?;
+        Self::from_owned(calendar, event.clone(), zone)
+    }
+
+    /// [`AgendaEntry::from_event`], taking the event (no copy).
+    pub(crate) fn from_owned(calendar: &CalendarRef, event: Event, zone: Tz) -> Option<Self> {
+        if event.status == Some(EventStatus::Cancelled) {
+            return None;
+        }
+        let span = span(&event, zone)?;
         Some(Self {
             client_id: calendar.client_id,
             client: calendar.client.clone(),
@@ -82,9 +90,9 @@ impl AgendaEntry {
             start: span.start,
             end: span.end,
             all_day: span.all_day,
-            busy: is_busy(event),
+            busy: is_busy(&event),
             conflicts_with: Vec::new(),
-            event: event.clone(),
+            event,
         })
     }
 

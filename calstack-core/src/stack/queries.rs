@@ -16,7 +16,9 @@ use super::params::{SlotQuery, StackQuery};
 use super::slots::{Availability, SlotRules, find_slots};
 use super::source::live::LiveSource;
 use super::source::mirror::MirrorSource;
-use super::source::{CalendarRef, EventSource, Fetched, Problem, Selection, SourceChoice};
+use super::source::{
+    CalendarEvents, CalendarRef, EventSource, Fetched, Problem, Selection, SourceChoice,
+};
 use crate::error::{Error, Result};
 use crate::facade::{Calstack, pick_client};
 use crate::store::Client;
@@ -225,15 +227,15 @@ fn strict(fetched: Fetched) -> Result<Fetched> {
 /// The agenda entries of what was read that `keep` accepts: one per meeting per client, even
 /// when it sits on several of the client's calendars (same iCalUID and start), unordered.
 pub(super) fn entries_of(
-    fetched: &Fetched,
+    calendars: Vec<CalendarEvents>,
     zone: Tz,
     keep: impl Fn(&AgendaEntry, &CalendarRef) -> bool,
 ) -> Vec<AgendaEntry> {
-    let mut entries = Vec::new();
+    let mut entries = Vec::with_capacity(calendars.iter().map(|c| c.events.len()).sum());
     let mut seen = HashSet::new();
-    for calendar in &fetched.calendars {
-        for event in &calendar.events {
-            let Some(entry) = AgendaEntry::from_event(&calendar.calendar, event, zone) else {
+    for calendar in calendars {
+        for event in calendar.events {
+            let Some(entry) = AgendaEntry::from_owned(&calendar.calendar, event, zone) else {
                 continue;
             };
             if !keep(&entry, &calendar.calendar) {
@@ -241,7 +243,11 @@ pub(super) fn entries_of(
             }
             let key = (
                 entry.client_id,
-                event.ical_uid.clone().or_else(|| event.id.clone()),
+                entry
+                    .event
+                    .ical_uid
+                    .clone()
+                    .or_else(|| entry.event.id.clone()),
                 entry.start,
             );
             if seen.insert(key) {
@@ -254,9 +260,12 @@ pub(super) fn entries_of(
 
 /// The agenda of what was read: entries ordered, with conflicts.
 fn agenda_of(fetched: Fetched, from: DateTime<Utc>, to: DateTime<Utc>, zone: Tz) -> Agenda {
-    let mut entries = entries_of(&fetched, zone, |_, _| true);
+    let Fetched {
+        calendars,
+        mut problems,
+    } = fetched;
+    let mut entries = entries_of(calendars, zone, |_, _| true);
     let conflicts = stack(&mut entries).len();
-    let mut problems = fetched.problems;
     problems.sort_by(|a, b| (&a.client, &a.calendar_id).cmp(&(&b.client, &b.calendar_id)));
     Agenda {
         from,
