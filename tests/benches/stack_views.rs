@@ -14,6 +14,11 @@
 //! `cargo bench -p calstack-e2e --bench stack_views`; `CALSTACK_BENCH_STACK_CLIENTS` changes
 //! the size (default 1000); `CALSTACK_BENCH_STACK_BACKENDS=sqlite` skips PostgreSQL.
 
+#[path = "common/mod.rs"]
+mod common;
+
+use common::env_size;
+
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -43,13 +48,6 @@ const ZONES: [&str; 8] = [
     "America/Sao_Paulo",
 ];
 
-fn env_size(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 /// Monday 3 March 2031, midnight UTC: the week the agenda reads.
 fn week() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2031, 3, 3, 0, 0, 0)
@@ -58,11 +56,7 @@ fn week() -> DateTime<Utc> {
 }
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(run());
+    common::run(run());
 }
 
 async fn run() {
