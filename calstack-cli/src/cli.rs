@@ -504,6 +504,10 @@ pub struct AgendaArgs {
     /// Time zone for dates you type and times shown [default: this machine's]
     #[arg(long, value_name = "ZONE")]
     pub tz: Option<String>,
+    /// Sync first the calendars last synced longer ago than this (5m, 1h) [default: read the
+    /// mirror as it is; never-synced calendars are always synced first]
+    #[arg(long, value_name = "AGE")]
+    pub max_staleness: Option<String>,
 }
 
 /// `calstack slots` options.

@@ -14,6 +14,8 @@ use serde_json::Value;
 
 #[path = "cli/stack_views.rs"]
 mod stack_views;
+#[path = "cli/sync_watch.rs"]
+mod sync_watch;
 
 const SECRET: &str = "GOCSPX-test-secret-do-not-print";
 
@@ -52,7 +54,12 @@ impl Env {
 
     /// `calstack` with a store, key and endpoints of this test, and a private home.
     fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("calstack").expect("binary built");
+        Command::from(self.std_cmd())
+    }
+
+    /// [`Env::cmd`] as a plain `std::process::Command` (to spawn and talk to while it runs).
+    fn std_cmd(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("calstack"));
         let e = self.emulator();
         cmd.env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())

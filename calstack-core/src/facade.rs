@@ -199,10 +199,21 @@ impl CalstackBuilder {
             http.clone(),
             engine,
         );
+        oauth.set_before_delete(
+            crate::sync::cleanup::ChannelStopper {
+                store: store.clone(),
+                api_base: endpoints.api_base.clone(),
+                clock: clock.clone(),
+                http: http.clone(),
+                retry,
+            }
+            .hook(),
+        );
         Ok(Calstack {
             clients: Clients {
                 store: store.clone(),
                 clock: clock.clone(),
+                oauth: Some(oauth.clone()),
             },
             store,
             oauth,
@@ -341,6 +352,8 @@ impl Calstack {
 pub struct Clients {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
+    /// To stop the client's push channels at Google before it goes (set by [`Calstack`]).
+    oauth: Option<OAuthManager>,
 }
 
 impl std::fmt::Debug for Clients {
@@ -364,7 +377,11 @@ pub struct ClientUpdate {
 impl Clients {
     /// A clients service over `store`, stamping times from `clock`.
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
-        Self { store, clock }
+        Self {
+            store,
+            clock,
+            oauth: None,
+        }
     }
 
     /// Creates a client. Errors name the field: `name`, `email` (also when the email is taken).
@@ -411,25 +428,7 @@ impl Clients {
             return Ok(client);
         }
         let all = self.store.list_clients().await?;
-        let exact: Vec<&Client> = all.iter().filter(|c| c.name == key).collect();
-        if let [only] = exact.as_slice() {
-            return Ok((*only).clone());
-        }
-        let folded = key.to_lowercase();
-        let mut matches: Vec<Client> = all
-            .into_iter()
-            .filter(|c| c.name.to_lowercase() == folded)
-            .collect();
-        match matches.len() {
-            0 => Err(Error::NotFound {
-                what: format!("client {key:?}"),
-            }),
-            1 => Ok(matches.remove(0)),
-            n => Err(Error::validation(
-                "name",
-                format!("{n} clients are named {key:?}; use the client id"),
-            )),
-        }
+        pick_client(&all, key)
     }
 
     /// Changes a client's name and/or email. Errors name the field; missing client →
@@ -473,9 +472,15 @@ impl Clients {
         Ok(client)
     }
 
-    /// Deletes a client with its credentials and pending consents (it does not revoke grants
-    /// at Google: revoke credentials first for that). [`Error::NotFound`] if missing.
+    /// Deletes a client with its credentials and pending consents; their push channels are
+    /// stopped at Google first (best effort). It does not revoke grants at Google: revoke
+    /// credentials first for that. [`Error::NotFound`] if missing.
     pub async fn delete(&self, id: ClientId) -> Result<()> {
+        if let Some(oauth) = &self.oauth {
+            for credential in self.store.list_credentials(Some(id)).await? {
+                oauth.before_delete(credential.id).await;
+            }
+        }
         if !self.store.delete_client(id).await? {
             return Err(client_not_found(id));
         }
@@ -497,5 +502,35 @@ fn email_conflict(e: StoreError, email: &str) -> Error {
             format!("{email} is already used by another client"),
         ),
         other => Error::Store(other),
+    }
+}
+
+/// The client `key` names among `all`: its id, its exact name, or its name in any case (as
+/// [`Clients::find`] resolves it, for callers resolving many handles against one listing).
+pub(crate) fn pick_client(all: &[Client], key: &str) -> Result<Client> {
+    let key = key.trim();
+    if let Ok(id) = key.parse::<ClientId>()
+        && let Some(client) = all.iter().find(|c| c.id == id)
+    {
+        return Ok(client.clone());
+    }
+    let exact: Vec<&Client> = all.iter().filter(|c| c.name == key).collect();
+    if let [only] = exact.as_slice() {
+        return Ok((*only).clone());
+    }
+    let folded = key.to_lowercase();
+    let mut matches: Vec<&Client> = all
+        .iter()
+        .filter(|c| c.name.to_lowercase() == folded)
+        .collect();
+    match matches.len() {
+        0 => Err(Error::NotFound {
+            what: format!("client {key:?}"),
+        }),
+        1 => Ok(matches.remove(0).clone()),
+        n => Err(Error::validation(
+            "name",
+            format!("{n} clients are named {key:?}; use the client id"),
+        )),
     }
 }

@@ -441,6 +441,11 @@ impl RunningEmulator {
         self.shared.lock().counters.clone()
     }
 
+    /// The ids of the push channels currently open (watched and not stopped or expired).
+    pub fn channel_ids(&self) -> Vec<String> {
+        self.shared.lock().channels.keys().cloned().collect()
+    }
+
     /// Requests served so far by one endpoint.
     pub fn counter(&self, endpoint: &str) -> u64 {
         self.shared

@@ -1,11 +1,13 @@
 //! The stacked views on `calstack.Calstack`: `stack.agenda`, `stack.conflicts`,
 //! `stack.free_busy` and `stack.find_slots`, plus a client's working hours on
-//! `stack.clients`. Each converts its arguments, runs the calstack-core query with the GIL
-//! released and wraps the answer; the rules live in `calstack_core::stack`.
+//! `stack.clients`. Each converts its arguments and runs the calstack-core query through the
+//! stack's handle — blocking with the GIL released, or as a coroutine on `calstack.aio` — and
+//! wraps the answer; the rules live in `calstack_core::stack`.
 
 use calstack_core::stack::params::parse_duration;
 use calstack_core::stack::{
-    AgendaEntry as CoreEntry, ConflictSide as CoreSide, Interval, Problem, SlotQuery, StackQuery,
+    Agenda, AgendaEntry as CoreEntry, ConflictSide as CoreSide, Conflicts, FreeBusy, Interval,
+    Problem, SlotQuery, StackQuery,
 };
 use calstack_core::validate::working_hours;
 use std::sync::Arc;
@@ -13,12 +15,11 @@ use std::sync::Arc;
 use calstack_core::Calstack as CoreCalstack;
 use chrono::{DateTime, TimeDelta, Utc};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString};
+use pyo3::types::{PyDict, PyList, PyString};
 
 use crate::convert::aware_datetime;
 use crate::errors::{CallError, validation};
 use crate::models::Event;
-use crate::runtime::block_on;
 use crate::stack::{Calstack, Clients, client_id};
 
 /// One line of the stacked agenda.
@@ -102,6 +103,7 @@ struct Window<'py> {
     clients: Option<Vec<Bound<'py, PyAny>>>,
     calendars: Option<Vec<String>>,
     live: bool,
+    max_staleness: Option<&'py Bound<'py, PyAny>>,
 }
 
 impl<'py> Window<'py> {
@@ -118,7 +120,14 @@ impl<'py> Window<'py> {
             clients,
             calendars,
             live,
+            max_staleness: None,
         }
+    }
+
+    /// Reading the mirror, sync first what was synced longer ago than this.
+    fn max_staleness(mut self, max_staleness: Option<&'py Bound<'py, PyAny>>) -> Self {
+        self.max_staleness = max_staleness;
+        self
     }
 
     /// The core query, with the viewer's `time_zone`.
@@ -130,11 +139,16 @@ impl<'py> Window<'py> {
             .as_ref()
             .map(|list| list.iter().map(|c| client_handle(py, c)).collect())
             .transpose()?;
+        let max_staleness = optional_length(self.max_staleness, "max_staleness")?
+            .map(|d| d.to_std())
+            .transpose()
+            .map_err(|_| validation(py, "max_staleness", "must not be negative"))?;
         Ok(StackQuery::new(from, to)
             .clients(clients)
             .calendars(self.calendars.clone())
             .time_zone(time_zone)
-            .live(self.live))
+            .live(self.live)
+            .max_staleness(max_staleness))
     }
 }
 
@@ -217,25 +231,20 @@ fn side(py: Python<'_>, s: CoreSide) -> PyResult<Py<ConflictSide>> {
     )
 }
 
-/// Runs a view query, naming the window's fields as the Python API does (`time_min`,
-/// `time_max`, where the core says `from`, `to`).
-fn view_call<T: Send>(
-    py: Python<'_>,
-    future: impl std::future::Future<Output = calstack_core::Result<T>> + Send,
-) -> PyResult<T> {
-    block_on(py, async move {
-        future.await.map_err(|e| match e {
-            calstack_core::Error::Validation { field, reason } => {
-                let field = match field.as_str() {
-                    "from" => "time_min".to_owned(),
-                    "to" => "time_max".to_owned(),
-                    _ => field,
-                };
-                CallError::Core(calstack_core::Error::Validation { field, reason })
-            }
-            other => CallError::Core(other),
-        })
-    })
+/// The core's error, with the window's fields named as the Python API names them
+/// (`time_min`, `time_max`, where the core says `from`, `to`).
+fn named(e: calstack_core::Error) -> CallError {
+    match e {
+        calstack_core::Error::Validation { field, reason } => {
+            let field = match field.as_str() {
+                "from" => "time_min".to_owned(),
+                "to" => "time_max".to_owned(),
+                _ => field,
+            };
+            CallError::Core(calstack_core::Error::Validation { field, reason })
+        }
+        other => CallError::Core(other),
+    }
 }
 
 fn pairs(slots: Vec<Interval>) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
@@ -243,59 +252,57 @@ fn pairs(slots: Vec<Interval>) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
 }
 
 impl Calstack {
-    /// Runs `run` on `query` with the GIL released and returns its answer, errors named as
-    /// the Python API names its parameters.
-    fn view<Q, T, F, Fut>(&self, py: Python<'_>, query: Q, run: F) -> PyResult<T>
+    /// Runs `run` on the core through the handle (blocking, or a coroutine on `calstack.aio`),
+    /// errors named as the Python API names its parameters.
+    fn view<Q, T, F, Fut>(&self, py: Python<'_>, query: Q, run: F) -> PyResult<Py<PyAny>>
     where
-        T: Send,
+        Q: Send + 'static,
+        T: for<'a> IntoPyObject<'a> + Send + 'static,
         F: FnOnce(Arc<CoreCalstack>, Q) -> Fut,
-        Fut: std::future::Future<Output = calstack_core::Result<T>> + Send,
+        Fut: std::future::Future<Output = calstack_core::Result<T>> + Send + 'static,
     {
-        let core = self.handle.core()?;
-        view_call(py, run(core, query))
+        self.handle.call(py, move |core| {
+            let answer = run(core, query);
+            async move { answer.await.map_err(named) }
+        })
     }
 }
 
-#[pymethods]
-impl Calstack {
-    /// Every chosen client's events from `time_min` to `time_max` on one time-ordered list,
-    /// recurring events expanded, each entry with the entries it conflicts with.
-    #[pyo3(signature = (time_min, time_max, clients=None, calendars=None, live=false, time_zone=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn agenda<'py>(
-        &self,
-        py: Python<'py>,
-        time_min: &Bound<'py, PyAny>,
-        time_max: &Bound<'py, PyAny>,
-        clients: Option<Vec<Bound<'py, PyAny>>>,
-        calendars: Option<Vec<String>>,
-        live: bool,
-        time_zone: Option<String>,
-    ) -> PyResult<Vec<AgendaEntry>> {
-        let query =
-            Window::new(time_min, time_max, clients, calendars, live).query(py, time_zone)?;
-        let agenda = self.view(py, query, |core, q| async move { core.agenda(&q).await })?;
+/// The agenda, turned into a list of `AgendaEntry` once the GIL is held: problems become
+/// warnings, and raise when nothing at all could be read.
+struct AgendaOut(Agenda);
+
+impl<'py> IntoPyObject<'py> for AgendaOut {
+    type Target = PyList;
+    type Output = Bound<'py, PyList>;
+    type Error = PyErr;
+
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let agenda = self.0;
         warn(py, &agenda.problems)?;
         let anything = !agenda.entries.is_empty() || agenda.problems.is_empty();
         report(py, agenda.problems, anything)?;
-        agenda.entries.into_iter().map(|e| entry(py, e)).collect()
+        let entries: Vec<AgendaEntry> = agenda
+            .entries
+            .into_iter()
+            .map(|e| entry(py, e))
+            .collect::<PyResult<_>>()?;
+        PyList::new(py, entries)
     }
+}
 
-    /// The double bookings from `time_min` to `time_max`, each pair once.
-    #[pyo3(signature = (time_min, time_max, clients=None, calendars=None, live=false))]
-    fn conflicts<'py>(
-        &self,
-        py: Python<'py>,
-        time_min: &Bound<'py, PyAny>,
-        time_max: &Bound<'py, PyAny>,
-        clients: Option<Vec<Bound<'py, PyAny>>>,
-        calendars: Option<Vec<String>>,
-        live: bool,
-    ) -> PyResult<Vec<Conflict>> {
-        let query = Window::new(time_min, time_max, clients, calendars, live).query(py, None)?;
-        let found = self.view(py, query, |core, q| async move { core.conflicts(&q).await })?;
-        warn(py, &found.problems)?;
-        found
+/// The conflicts as a list of `Conflict`; problems become warnings.
+struct ConflictsOut(Conflicts);
+
+impl<'py> IntoPyObject<'py> for ConflictsOut {
+    type Target = PyList;
+    type Output = Bound<'py, PyList>;
+    type Error = PyErr;
+
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        warn(py, &self.0.problems)?;
+        let conflicts: Vec<Conflict> = self
+            .0
             .conflicts
             .into_iter()
             .map(|c| {
@@ -306,12 +313,80 @@ impl Calstack {
                     overlap_end: c.overlap_end,
                 })
             })
-            .collect()
+            .collect::<PyResult<_>>()?;
+        PyList::new(py, conflicts)
+    }
+}
+
+/// Free/busy as `{client_id: [(start, end), ...]}`.
+struct BusyOut(FreeBusy);
+
+impl<'py> IntoPyObject<'py> for BusyOut {
+    type Target = PyDict;
+    type Output = Bound<'py, PyDict>;
+    type Error = PyErr;
+
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let out = PyDict::new(py);
+        for client in self.0.clients {
+            out.set_item(client.client_id.to_string(), pairs(client.busy))?;
+        }
+        Ok(out)
+    }
+}
+
+#[pymethods]
+impl Calstack {
+    /// Every chosen client's events from `time_min` to `time_max` on one time-ordered list,
+    /// recurring events expanded, each entry with the entries it conflicts with. Read from the
+    /// local mirror (calendars synced longer ago than `max_staleness`, or never, are synced
+    /// first), or from Google with `live=True`.
+    #[pyo3(signature = (time_min, time_max, clients=None, calendars=None, live=false, time_zone=None, max_staleness=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn agenda<'py>(
+        &self,
+        py: Python<'py>,
+        time_min: &Bound<'py, PyAny>,
+        time_max: &Bound<'py, PyAny>,
+        clients: Option<Vec<Bound<'py, PyAny>>>,
+        calendars: Option<Vec<String>>,
+        live: bool,
+        time_zone: Option<String>,
+        max_staleness: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        let query = Window::new(time_min, time_max, clients, calendars, live)
+            .max_staleness(max_staleness)
+            .query(py, time_zone)?;
+        self.view(py, query, |core, q| async move {
+            core.agenda(&q).await.map(AgendaOut)
+        })
+    }
+
+    /// The double bookings from `time_min` to `time_max`, each pair once.
+    #[pyo3(signature = (time_min, time_max, clients=None, calendars=None, live=false, max_staleness=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn conflicts<'py>(
+        &self,
+        py: Python<'py>,
+        time_min: &Bound<'py, PyAny>,
+        time_max: &Bound<'py, PyAny>,
+        clients: Option<Vec<Bound<'py, PyAny>>>,
+        calendars: Option<Vec<String>>,
+        live: bool,
+        max_staleness: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        let query = Window::new(time_min, time_max, clients, calendars, live)
+            .max_staleness(max_staleness)
+            .query(py, None)?;
+        self.view(py, query, |core, q| async move {
+            core.conflicts(&q).await.map(ConflictsOut)
+        })
     }
 
     /// Busy intervals per client id, merged across each client's calendars:
     /// `{client_id: [(start, end), ...]}`.
-    #[pyo3(signature = (time_min, time_max, clients=None, calendars=None, live=false))]
+    #[pyo3(signature = (time_min, time_max, clients=None, calendars=None, live=false, max_staleness=None))]
+    #[allow(clippy::too_many_arguments)]
     fn free_busy<'py>(
         &self,
         py: Python<'py>,
@@ -320,21 +395,21 @@ impl Calstack {
         clients: Option<Vec<Bound<'py, PyAny>>>,
         calendars: Option<Vec<String>>,
         live: bool,
-    ) -> PyResult<Bound<'py, PyDict>> {
-        let query = Window::new(time_min, time_max, clients, calendars, live).query(py, None)?;
-        let busy = self.view(py, query, |core, q| async move { core.free_busy(&q).await })?;
-        let out = PyDict::new(py);
-        for client in busy.clients {
-            out.set_item(client.client_id.to_string(), pairs(client.busy))?;
-        }
-        Ok(out)
+        max_staleness: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        let query = Window::new(time_min, time_max, clients, calendars, live)
+            .max_staleness(max_staleness)
+            .query(py, None)?;
+        self.view(py, query, |core, q| async move {
+            core.free_busy(&q).await.map(BusyOut)
+        })
     }
 
     /// The `(start, end)` slots of `duration` when every chosen client is free, inside
     /// working hours (`working_hours` for everyone, read in `time_zone`, else each client's
     /// own), keeping `buffer` around busy times, starting every `step` from midnight in
     /// `time_zone`.
-    #[pyo3(signature = (duration, time_min, time_max, clients=None, working_hours=None, time_zone=None, buffer=None, step=None, calendars=None, live=false))]
+    #[pyo3(signature = (duration, time_min, time_max, clients=None, working_hours=None, time_zone=None, buffer=None, step=None, calendars=None, live=false, max_staleness=None))]
     #[allow(clippy::too_many_arguments)]
     fn find_slots<'py>(
         &self,
@@ -349,42 +424,35 @@ impl Calstack {
         step: Option<&Bound<'py, PyAny>>,
         calendars: Option<Vec<String>>,
         live: bool,
-    ) -> PyResult<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
+        max_staleness: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
         let zone = time_zone.clone().unwrap_or_else(|| "UTC".to_owned());
         let hours = working_hours
             .map(|text| working_hours::parse(&text, &zone))
             .transpose()
             .map_err(|e| CallError::Core(e).into_pyerr(py))?;
-        let window =
-            Window::new(time_min, time_max, clients, calendars, live).query(py, time_zone)?;
+        let window = Window::new(time_min, time_max, clients, calendars, live)
+            .max_staleness(max_staleness)
+            .query(py, time_zone)?;
         let query = SlotQuery::new(window, length(duration, "duration")?)
             .working_hours(hours)
             .buffer(optional_length(buffer, "buffer")?)
             .step(optional_length(step, "step")?);
-        let slots = self.view(
-            py,
-            query,
-            |core, q| async move { core.find_slots(&q).await },
-        )?;
-        Ok(pairs(slots))
+        self.view(py, query, |core, q| async move {
+            core.find_slots(&q).await.map(pairs)
+        })
     }
 }
 
 #[pymethods]
 impl Clients {
     /// The client's working hours as text (`mon 09:00-17:00; … (Europe/Zurich)`), or None.
-    fn working_hours(
-        &self,
-        py: Python<'_>,
-        client_id: &Bound<'_, PyAny>,
-    ) -> PyResult<Option<String>> {
+    fn working_hours(&self, py: Python<'_>, client_id: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let id = crate::stack::client_id(py, client_id)?;
-        let core = self.handle.core()?;
-        let hours = block_on(
-            py,
-            async move { Ok(core.clients().working_hours(id).await?) },
-        )?;
-        Ok(hours.map(|h| h.to_string()))
+        self.handle.call(py, move |core| async move {
+            let hours = core.clients().working_hours(id).await?;
+            Ok(hours.map(|h| h.to_string()))
+        })
     }
 
     /// Sets the client's working hours from text (`09:00-17:00` = Monday to Friday, or
@@ -397,14 +465,13 @@ impl Clients {
         client_id: &Bound<'_, PyAny>,
         working_hours: Option<String>,
         time_zone: &str,
-    ) -> PyResult<()> {
+    ) -> PyResult<Py<PyAny>> {
         let id = crate::stack::client_id(py, client_id)?;
         let hours = working_hours
             .map(|text| working_hours::parse(&text, time_zone))
             .transpose()
             .map_err(|e| CallError::Core(e).into_pyerr(py))?;
-        let core = self.handle.core()?;
-        block_on(py, async move {
+        self.handle.call(py, move |core| async move {
             Ok(core.clients().set_working_hours(id, hours).await?)
         })
     }

@@ -7,10 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import asyncio
+
 import pytest
 
 import calstack
-from calstack.testing import consent
+from calstack.testing import Emulator, consent
 
 from calstack_fixtures import Authorized, register
 
@@ -109,6 +111,8 @@ def test_find_slots_respects_everyone_s_working_hours_and_busy_times(
         (lambda s: s.find_slots("5d", at(1, 0), at(4, 0)), "duration"),
         (lambda s: s.find_slots("1h", at(1, 0), at(4, 0), working_hours="17:00-09:00"), "working_hours"),
         (lambda s: s.find_slots("1h", at(1, 0), at(4, 0), step="0m"), "step"),
+        (lambda s: s.agenda(at(1, 0), at(4, 0), max_staleness="soon"), "max_staleness"),
+        (lambda s: s.free_busy(at(1, 0), at(4, 0), max_staleness=dt.timedelta(minutes=-5)), "max_staleness"),
     ],
 )
 def test_bad_input_names_the_parameter(authorized: Authorized, call, field: str) -> None:  # type: ignore[no-untyped-def]
@@ -126,3 +130,49 @@ def test_malformed_working_hours_are_refused_and_nothing_is_stored(authorized: A
         clients.set_working_hours(authorized.client.id, "09:00-17:00", "Nowhere/Land")
     assert err.value.field == "time_zone"
     assert clients.working_hours(authorized.client.id) is None
+
+
+def test_views_read_the_mirror_and_max_staleness_syncs_first(
+    two: tuple[Authorized, calstack.Client], emulator: Emulator
+) -> None:
+    acme, _ = two
+    stack = acme.stack
+    window = (MONDAY, MONDAY + dt.timedelta(days=7))
+    first = stack.agenda(*window)  # nothing mirrored yet: synced first, then read
+    assert len(first) == 7
+    assert {s["calendar_id"] for s in stack.sync_status()} >= {"owner@bolt.test"}
+    emulator.seed("owner@bolt.test", 1, start="2026-03-04T10:00:00Z", summary_prefix="Added in Google")
+    assert len(stack.agenda(*window)) == 7, "the mirror as it is"
+    fresh = stack.agenda(*window, max_staleness=dt.timedelta(0))
+    assert len(fresh) == 8, "synced before reading"
+    assert [e.event.id for e in fresh] == [e.event.id for e in stack.agenda(*window, live=True)]
+
+
+def test_stacked_views_are_coroutines_on_calstack_aio(two: tuple[Authorized, calstack.Client]) -> None:
+    acme, bolt = two
+    blocking = acme.stack
+    aio = blocking.asyncio()
+    window = (MONDAY, MONDAY + dt.timedelta(days=7))
+
+    async def main() -> tuple[object, ...]:
+        calls = [
+            aio.agenda(*window),
+            aio.conflicts(*window, max_staleness="5m"),
+            aio.free_busy(*window, clients=["Bolt"]),
+            aio.find_slots("30m", *window, clients=["Acme Ltd", "Bolt"], working_hours="09:00-17:00"),
+        ]
+        assert all(asyncio.iscoroutine(c) or asyncio.isfuture(c) for c in calls)
+        return tuple(await asyncio.gather(*calls))
+
+    agenda, conflicts, busy, slots = asyncio.run(main())
+    assert [e.event.id for e in agenda] == [e.event.id for e in blocking.agenda(*window)]
+    assert [(c.first.summary, c.second.summary) for c in conflicts] == [("Consult", "Review")]
+    assert busy == {bolt.id: [(at(3, 14, 30), at(3, 15, 30))]}
+    assert slots == blocking.find_slots("30m", *window, clients=["Acme Ltd", "Bolt"], working_hours="09:00-17:00")
+
+    async def refused() -> None:
+        await aio.agenda(window[1], window[0])
+
+    with pytest.raises(calstack.ValidationError) as err:
+        asyncio.run(refused())
+    assert err.value.field == "time_max"

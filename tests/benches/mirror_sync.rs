@@ -9,6 +9,11 @@
 //! `cargo bench -p calstack-e2e --bench mirror_sync`; `CALSTACK_BENCH_MIRROR_CLIENTS` and
 //! `CALSTACK_BENCH_MIRROR_EVENTS` change the size (defaults 200 and 500).
 
+#[path = "common/mod.rs"]
+mod common;
+
+use common::env_size;
+
 use std::time::Instant;
 
 use calstack_core::store::{CalendarKey, MirrorSelection};
@@ -17,13 +22,6 @@ use calstack_core::{Event, EventDateTime};
 use calstack_e2e::{Harness, WebhookSink};
 use calstack_emulator::{Emulator, Fault, FaultProfile, RandomFault, SeedOptions};
 use chrono::{TimeDelta, TimeZone, Utc};
-
-fn env_size(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// Peak resident memory of this process so far, in KiB (`VmHWM`).
 fn peak_kib() -> u64 {
@@ -45,11 +43,7 @@ fn total_requests(harness: &Harness) -> u64 {
 }
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(run());
+    common::run(run());
 }
 
 async fn run() {

@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use anyhow::Result;
 use calstack_core::Error;
+use calstack_core::stack::params::parse_duration;
 use calstack_core::stack::{Agenda, Problem, StackQuery};
 use chrono::{DateTime, Days, NaiveTime, Utc};
 use chrono_tz::Tz;
@@ -85,7 +86,7 @@ pub fn zone(args: &AgendaArgs) -> Result<Tz> {
 }
 
 /// The library query the flags describe: `--from`/`--to` (dates or times in `zone`), else
-/// today for `--days`; `--client`, `--calendar`, `--live`.
+/// today for `--days`; `--client`, `--calendar`, `--live`, `--max-staleness`.
 pub fn query(args: &AgendaArgs, zone: Tz) -> Result<StackQuery> {
     let now = Utc::now();
     let (default_from, _) = window(now, args.days, zone);
@@ -102,11 +103,20 @@ pub fn query(args: &AgendaArgs, zone: Tz) -> Result<StackQuery> {
         None => window(from, args.days, zone).1,
     };
     let nonempty = |v: &Vec<String>| (!v.is_empty()).then(|| v.clone());
+    let max_staleness = match &args.max_staleness {
+        Some(text) => Some(
+            parse_duration("max_staleness", text)?
+                .to_std()
+                .map_err(|_| Error::validation("max_staleness", "must not be negative"))?,
+        ),
+        None => None,
+    };
     Ok(StackQuery::new(from, to)
         .clients(nonempty(&args.clients))
         .calendars(nonempty(&args.calendars))
         .time_zone(Some(zone.name()))
         .live(args.live)
+        .max_staleness(max_staleness)
         .concurrency(Some(args.concurrency)))
 }
 

@@ -133,11 +133,19 @@ fn progress_bar() -> Option<ProgressBar> {
 
 /// `--watch`: rounds until Ctrl-C, with the push receiver when asked.
 async fn watch(app: &App, syncer: &Syncer, args: &SyncArgs) -> Result<()> {
-    if let Some(addr) = args.metrics {
-        // METRICS: the Prometheus serving function comes from calstack-core (another
-        // change); start it here with `addr` once it exists.
-        bail!("--metrics {addr}: serving metrics is not available in this build yet");
-    }
+    // Kept until the end of the watch: dropping it would not stop it, shutting it down does.
+    let metrics = match args.metrics {
+        Some(addr) => {
+            let handle = calstack_core::metrics::prometheus::install()?;
+            let server = calstack_core::metrics::prometheus::serve(addr, handle).await?;
+            eprintln!(
+                "calstack: serving Prometheus metrics on http://{}/metrics",
+                server.local_addr()
+            );
+            Some(server)
+        }
+        None => None,
+    };
     if let Some(addr) = args.listen {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
@@ -151,6 +159,9 @@ async fn watch(app: &App, syncer: &Syncer, args: &SyncArgs) -> Result<()> {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await?;
+    if let Some(server) = metrics {
+        server.shutdown();
+    }
     Ok(())
 }
 

@@ -120,6 +120,10 @@ fn bad_input_is_refused_naming_the_field() {
         ),
         (vec!["conflicts", "--client", "Nobody"], "invalid clients"),
         (vec!["agenda", "--tz", "Mars/Olympus"], "--tz"),
+        (
+            vec!["agenda", "--max-staleness", "soon"],
+            "invalid max_staleness",
+        ),
         (vec!["slots", "--duration", "0m"], "invalid duration"),
         (vec!["slots", "--duration", "8d"], "invalid duration"),
         (vec!["slots", "--duration", "soon"], "invalid duration"),
@@ -155,4 +159,37 @@ fn bad_input_is_refused_naming_the_field() {
     }
     let shown = env.json(&["clients", "show", "Acme"]);
     assert!(shown["working_hours"].is_null(), "nothing was stored");
+}
+
+#[test]
+fn agenda_reads_the_mirror_and_max_staleness_syncs_first() {
+    let env = two_clients();
+    let entries = |v: &serde_json::Value| v["entries"].as_array().map_or(0, Vec::len);
+    // Nothing mirrored yet: the mirror is synced first, then read.
+    let first = env.json(&[&["agenda"][..], &WINDOW].concat());
+    assert_eq!(entries(&first), 2, "{first}");
+    let status = env.json(&["sync", "status"]);
+    let rows = status.as_array().expect("a list");
+    assert!(!rows.is_empty() && rows.iter().all(|r| r["last_synced"].is_string()));
+    // A meeting added in Google itself, not through calstack.
+    env.emulator()
+        .insert_event(
+            "bolt@example.com",
+            "primary",
+            serde_json::json!({
+                "summary": "Added in Google",
+                "start": {"dateTime": "2030-01-08T10:00:00Z"},
+                "end": {"dateTime": "2030-01-08T11:00:00Z"},
+            }),
+        )
+        .expect("seeded");
+    let cached = env.json(&[&["agenda"][..], &WINDOW].concat());
+    assert_eq!(entries(&cached), 2, "the mirror as it is");
+    let fresh = env.json(&[&["agenda", "--max-staleness", "0m"][..], &WINDOW].concat());
+    assert_eq!(entries(&fresh), 3, "synced first: {fresh}");
+    let live = env.json(&[&["agenda", "--live"][..], &WINDOW].concat());
+    assert_eq!(
+        fresh["entries"], live["entries"],
+        "the mirror equals Google"
+    );
 }

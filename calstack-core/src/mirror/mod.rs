@@ -17,7 +17,9 @@ use chrono::{DateTime, TimeDelta, Utc};
 use crate::calendar::Event;
 use crate::crypto::Keyring;
 use crate::error::Result;
-use crate::store::{CalendarKey, ClientId, MirrorSelection, MirroredCalendar, Store};
+use crate::store::{
+    CalendarKey, ClientId, MirrorEventRow, MirrorSelection, MirroredCalendar, Store,
+};
 
 pub use rows::event_aad;
 
@@ -26,8 +28,9 @@ pub use rows::event_aad;
 /// away; an instance moved out of the window still cancels its original slot.
 const WINDOW_SLACK: TimeDelta = TimeDelta::days(1);
 
-/// A mirrored event, opened: where it lives and the event exactly as Google sent it.
-#[derive(Debug, Clone, PartialEq)]
+/// A mirrored event, opened: where it lives and the event exactly as Google sent it. Its
+/// `Debug` leaves the event out (a client's calendar contents).
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MirroredEvent {
     /// The client whose calendar holds it.
@@ -40,6 +43,59 @@ pub struct MirroredEvent {
     pub series_end: Option<DateTime<Utc>>,
     /// The event.
     pub event: Event,
+}
+
+impl std::fmt::Debug for MirroredEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MirroredEvent")
+            .field("client_id", &self.client_id)
+            .field("calendar_id", &self.calendar_id)
+            .field("event_id", &self.event.id)
+            .field("is_recurring_master", &self.is_recurring_master)
+            .field("series_end", &self.series_end)
+            .field("event", &"<redacted>")
+            .finish()
+    }
+}
+
+/// Rows opened per blocking task when a read is large.
+const OPEN_CHUNK: usize = 2048;
+
+/// Opens rows in order: on this thread when few, else in chunks on the blocking pool.
+async fn open_all(keyring: &Keyring, rows: Vec<MirrorEventRow>) -> Result<Vec<MirroredEvent>> {
+    if rows.len() <= OPEN_CHUNK {
+        return rows.into_iter().map(|row| open(keyring, row)).collect();
+    }
+    let mut tasks = Vec::new();
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<MirrorEventRow> = rows.by_ref().take(OPEN_CHUNK).collect();
+        let keyring = keyring.clone();
+        tasks.push(tokio::task::spawn_blocking(move || {
+            chunk
+                .into_iter()
+                .map(|row| open(&keyring, row))
+                .collect::<Result<Vec<_>>>()
+        }));
+    }
+    let mut out = Vec::new();
+    for task in tasks {
+        let opened = task
+            .await
+            .map_err(|_| crate::Error::transport("opening mirrored events was interrupted"))?;
+        out.extend(opened?);
+    }
+    Ok(out)
+}
+
+fn open(keyring: &Keyring, row: MirrorEventRow) -> Result<MirroredEvent> {
+    Ok(MirroredEvent {
+        event: rows::open_row(keyring, &row)?,
+        client_id: row.key.client_id,
+        calendar_id: row.key.calendar_id,
+        is_recurring_master: row.is_recurring_master,
+        series_end: row.series_end_utc,
+    })
 }
 
 /// A mirrored calendar with how many events it holds.
@@ -85,48 +141,39 @@ impl Mirror {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<MirroredEvent>> {
+        self.events_of(selection, from, to, |_| true).await
+    }
+
+    /// [`Mirror::events_between`], keeping only the calendars `keep` accepts (checked before
+    /// anything is opened). Large reads are opened on the blocking pool, in parallel.
+    pub(crate) async fn events_of(
+        &self,
+        selection: &MirrorSelection,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        keep: impl Fn(&CalendarKey) -> bool,
+    ) -> Result<Vec<MirroredEvent>> {
         if from >= to {
             return Err(crate::Error::validation("to", "must be after from"));
         }
-        let rows = self
+        let mut rows = self
             .store
             .events_between(selection, from - WINDOW_SLACK, to + WINDOW_SLACK)
             .await?;
-        let mut found = Vec::with_capacity(rows.len());
-        for row in rows {
+        rows.retain(|row| {
             let timed_outside = row.start_date.is_none()
                 && !row.is_recurring_master
                 && row.original_start_utc.is_none()
                 && (row.start_utc.is_none_or(|s| s >= to) || row.end_utc.is_none_or(|e| e <= from));
-            if timed_outside {
-                continue;
-            }
-            let event = rows::open_row(&self.keyring, &row)?;
-            found.push(MirroredEvent {
-                client_id: row.key.client_id,
-                calendar_id: row.key.calendar_id,
-                is_recurring_master: row.is_recurring_master,
-                series_end: row.series_end_utc,
-                event,
-            });
-        }
-        Ok(found)
+            !timed_outside && keep(&row.key)
+        });
+        open_all(&self.keyring, rows).await
     }
 
     /// Every mirrored event of one calendar, opened, by event id.
     pub async fn events(&self, key: &CalendarKey) -> Result<Vec<MirroredEvent>> {
         let rows = self.store.list_events(key).await?;
-        rows.into_iter()
-            .map(|row| {
-                Ok(MirroredEvent {
-                    event: rows::open_row(&self.keyring, &row)?,
-                    client_id: row.key.client_id,
-                    calendar_id: row.key.calendar_id,
-                    is_recurring_master: row.is_recurring_master,
-                    series_end: row.series_end_utc,
-                })
-            })
-            .collect()
+        open_all(&self.keyring, rows).await
     }
 
     /// Applies events as Google sent them (a list or sync page, or write answers) to a

@@ -75,7 +75,15 @@ pub(crate) struct Inner {
     pub(crate) config: OAuthConfig,
     /// The token pipeline: cache, single flight, lease, token endpoint.
     pub(crate) tokens: Arc<TokenPipeline>,
+    /// Run (best effort) before a credential is deleted; set by [`crate::Calstack`].
+    pub(crate) before_delete: std::sync::OnceLock<BeforeDelete>,
 }
+
+/// What runs before a credential is deleted, while it can still call Google (the sync engine
+/// stops the credential's push channels).
+pub(crate) type BeforeDelete = Arc<
+    dyn Fn(OAuthManager, CredentialId) -> futures::future::BoxFuture<'static, ()> + Send + Sync,
+>;
 
 impl std::fmt::Debug for OAuthManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -152,6 +160,7 @@ impl OAuthManager {
                 endpoints,
                 config,
                 tokens: Arc::new(TokenPipeline::new(vault, endpoint, timing)),
+                before_delete: std::sync::OnceLock::new(),
             }),
         }
     }
@@ -299,15 +308,29 @@ impl OAuthManager {
         updated
     }
 
-    /// Deletes a credential (its pending consents and lease too). Does not revoke it at Google:
-    /// call [`OAuthManager::revoke`] first for that. [`Error::NotFound`] if it does not exist.
+    /// Deletes a credential (its pending consents and lease too). Its push channels are
+    /// stopped at Google first (best effort). Does not revoke it at Google: call
+    /// [`OAuthManager::revoke`] first for that. [`Error::NotFound`] if it does not exist.
     pub async fn delete_credential(&self, id: CredentialId) -> Result<()> {
+        self.before_delete(id).await;
         if !self.inner.store.delete_credential(id).await? {
             return Err(not_found(id));
         }
         self.inner.tokens.forget(id);
         tracing::info!(credential_id = %id, "deleted OAuth credential");
         Ok(())
+    }
+
+    /// Sets what runs before a credential is deleted (once; later calls are ignored).
+    pub(crate) fn set_before_delete(&self, hook: BeforeDelete) {
+        let _ = self.inner.before_delete.set(hook);
+    }
+
+    /// Runs the before-delete work for `id`, if any (best effort: it never fails the delete).
+    pub(crate) async fn before_delete(&self, id: CredentialId) {
+        if let Some(hook) = self.inner.before_delete.get() {
+            hook(self.clone(), id).await;
+        }
     }
 
     /// Re-seals every credential secret that is not sealed under the keyring's current key.

@@ -37,6 +37,7 @@ pub use config::{
     GOOGLE_API_BASE, GOOGLE_AUTH_URL, GOOGLE_REVOKE_URL, GOOGLE_TOKEN_URL, GoogleEndpoints,
     OAuthConfig,
 };
+pub(crate) use manager::BeforeDelete;
 pub use manager::{CredentialUpdate, NewCredential, OAuthManager, RotationReport};
 pub use scopes::CredentialExt;
 

@@ -11,8 +11,9 @@ use crate::calendar::Event;
 use crate::calendar::model::EventStatus;
 use crate::store::ClientId;
 
-/// One line of the stacked agenda.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One line of the stacked agenda. Its `Debug` leaves out the title and the event (a
+/// client's calendar contents), showing where and when only.
+#[derive(Clone, PartialEq, Serialize)]
 pub struct AgendaEntry {
     /// The client the event belongs to.
     pub client_id: ClientId,
@@ -41,6 +42,23 @@ pub struct AgendaEntry {
     pub event: Event,
 }
 
+impl std::fmt::Debug for AgendaEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AgendaEntry")
+            .field("client_id", &self.client_id)
+            .field("calendar_id", &self.calendar_id)
+            .field("event_id", &self.event_id)
+            .field("summary", &"<redacted>")
+            .field("start", &self.start)
+            .field("end", &self.end)
+            .field("all_day", &self.all_day)
+            .field("busy", &self.busy)
+            .field("conflicts_with", &self.conflicts_with)
+            .field("event", &"<redacted>")
+            .finish()
+    }
+}
+
 impl AgendaEntry {
     /// Builds an entry from an event on `calendar`, placing all-day events in `zone`; `None`
     /// for events that cannot appear on an agenda (cancelled ones, events without a usable
@@ -49,7 +67,15 @@ impl AgendaEntry {
         if event.status == Some(EventStatus::Cancelled) {
             return None;
         }
-        let span = span(event, zone)?;
+        Self::from_owned(calendar, event.clone(), zone)
+    }
+
+    /// [`AgendaEntry::from_event`], taking the event (no copy).
+    pub(crate) fn from_owned(calendar: &CalendarRef, event: Event, zone: Tz) -> Option<Self> {
+        if event.status == Some(EventStatus::Cancelled) {
+            return None;
+        }
+        let span = span(&event, zone)?;
         Some(Self {
             client_id: calendar.client_id,
             client: calendar.client.clone(),
@@ -64,9 +90,9 @@ impl AgendaEntry {
             start: span.start,
             end: span.end,
             all_day: span.all_day,
-            busy: is_busy(event),
+            busy: is_busy(&event),
             conflicts_with: Vec::new(),
-            event: event.clone(),
+            event,
         })
     }
 

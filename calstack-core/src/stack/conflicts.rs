@@ -38,8 +38,8 @@ pub fn stack(entries: &mut [AgendaEntry]) -> Vec<(usize, usize)> {
     pairs
 }
 
-/// One side of a [`Conflict`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One side of a [`Conflict`]. Its `Debug` leaves out the title.
+#[derive(Clone, PartialEq, Serialize)]
 pub struct ConflictSide {
     /// The client.
     pub client_id: ClientId,
@@ -55,6 +55,19 @@ pub struct ConflictSide {
     pub start: DateTime<Utc>,
     /// Its end (exclusive).
     pub end: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for ConflictSide {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConflictSide")
+            .field("client_id", &self.client_id)
+            .field("calendar_id", &self.calendar_id)
+            .field("event_id", &self.event_id)
+            .field("summary", &"<redacted>")
+            .field("start", &self.start)
+            .field("end", &self.end)
+            .finish()
+    }
 }
 
 impl From<&AgendaEntry> for ConflictSide {

@@ -216,7 +216,8 @@ impl Series {
             let text = format!("{dtstart}\n{}", rules.join("\n"));
             Some(
                 text.parse::<rrule::RRuleSet>()
-                    .map_err(|e| Error::validation("recurrence", e.to_string()))?,
+                    // rrule's message quotes the rule (the event's contents): not kept.
+                    .map_err(|_| Error::validation("recurrence", "the RRULE does not parse"))?,
             )
         };
         Ok(Self {
@@ -334,7 +335,8 @@ fn until_as_utc(line: &str) -> String {
 
 /// The values of one RDATE or EXDATE line (`EXDATE;TZID=Europe/Zurich:20260504T090000,…`).
 fn date_line(line: &str, zone: Tz, all_day: bool, field: &str) -> Result<Vec<Occurrence>> {
-    let bad = |why: &str| Error::validation(field, format!("{why}: {line}"));
+    // The line is the event's contents: never quoted in the error.
+    let bad = |why: &str| Error::validation(field, why.to_owned());
     let (head, values) = line.split_once(':').ok_or_else(|| bad("no values"))?;
     let mut line_zone = zone;
     for param in head.split(';').skip(1) {
@@ -372,4 +374,32 @@ fn date_line(line: &str, zone: Tz, all_day: bool, field: &str) -> Result<Vec<Occ
         out.push(occ);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unreadable_recurrence_is_refused_without_quoting_the_event() {
+        let from = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+        let to = from + TimeDelta::days(30);
+        let start = EventDateTime::utc(from);
+        let end = EventDateTime::utc(from + TimeDelta::hours(1));
+        for line in [
+            "RRULE:FREQ=PRIVATEMEETING",
+            "EXDATE;TZID=Private/Clinic:20260302T090000",
+            "EXDATE-PRIVATE",
+        ] {
+            let mut master = Event::new("x", start.clone(), end.clone()).with_recurrence(line);
+            master.id = Some("series1".into());
+            match expand(vec![master], from, to, Tz::UTC) {
+                Err(Error::Validation { field, reason }) => {
+                    assert!(field.starts_with("recurrence"), "{field}");
+                    assert!(!reason.to_ascii_lowercase().contains("private"), "{reason}");
+                }
+                other => panic!("{line}: expected a validation error, got {other:?}"),
+            }
+        }
+    }
 }

@@ -3,6 +3,8 @@
 //! fails with [`Error::Validation`] naming the field (`from`, `to`, `time_zone`, `clients`,
 //! `duration`, `step`, `buffer`, `working_hours`) before anything is fetched.
 
+use std::time::Duration;
+
 use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 
@@ -27,6 +29,7 @@ pub struct StackQuery {
     pub(crate) time_zone: Option<String>,
     pub(crate) source: SourceChoice,
     pub(crate) concurrency: usize,
+    pub(crate) max_staleness: Option<Duration>,
 }
 
 impl StackQuery {
@@ -40,6 +43,7 @@ impl StackQuery {
             time_zone: None,
             source: SourceChoice::default(),
             concurrency: DEFAULT_CONCURRENCY,
+            max_staleness: None,
         }
     }
 
@@ -85,6 +89,14 @@ impl StackQuery {
         if let Some(n) = concurrency {
             self.concurrency = n.max(1);
         }
+        self
+    }
+
+    /// When reading the mirror: calendars last synced longer ago than this are synced before
+    /// they are read (`None`, the default: whatever the mirror holds). Calendars and clients
+    /// never synced are synced first either way. Ignored when reading live.
+    pub fn max_staleness(mut self, max_staleness: Option<Duration>) -> Self {
+        self.max_staleness = max_staleness;
         self
     }
 

@@ -15,9 +15,12 @@ use super::free_busy::{ClientBusy, FreeBusy, Interval, busy_intervals, merge};
 use super::params::{SlotQuery, StackQuery};
 use super::slots::{Availability, SlotRules, find_slots};
 use super::source::live::LiveSource;
-use super::source::{CalendarRef, EventSource, Fetched, Problem, Selection, SourceChoice};
+use super::source::mirror::MirrorSource;
+use super::source::{
+    CalendarEvents, CalendarRef, EventSource, Fetched, Problem, Selection, SourceChoice,
+};
 use crate::error::{Error, Result};
-use crate::facade::Calstack;
+use crate::facade::{Calstack, pick_client};
 use crate::store::Client;
 
 /// The answer of `conflicts`: every overlapping pair once, and what could not be read.
@@ -149,8 +152,9 @@ impl Calstack {
         };
         let mut seen = HashSet::new();
         let mut out = Vec::new();
+        let all = self.clients().list().await?;
         for handle in handles {
-            let client = self.clients().find(handle).await.map_err(|e| match e {
+            let client = pick_client(&all, handle).map_err(|e| match e {
                 Error::NotFound { .. } => {
                     Error::validation("clients", format!("no client {:?}", handle.trim()))
                 }
@@ -173,15 +177,18 @@ impl Calstack {
     pub(super) async fn fetch(&self, query: &StackQuery, clients: Vec<Client>) -> Result<Fetched> {
         let selection = Selection {
             clients,
+            every_client: query.clients.is_none(),
             calendars: query.calendars.clone(),
         };
         let source: Box<dyn EventSource> = match query.source {
-            // The mirror is not part of this version yet: both read live.
-            SourceChoice::Live | SourceChoice::Mirror => {
-                Box::new(LiveSource::new(self, query.concurrency))
-            }
+            SourceChoice::Live => Box::new(LiveSource::new(self, query.concurrency)),
+            SourceChoice::Mirror => Box::new(MirrorSource::new(
+                self,
+                query.max_staleness,
+                query.concurrency,
+            )),
         };
-        let mut fetched = source.fetch(&selection, query.from, query.to).await;
+        let mut fetched = source.fetch(&selection, query.from, query.to).await?;
         let mut problems = Vec::new();
         fetched.calendars.retain_mut(|calendar| {
             let events = std::mem::take(&mut calendar.events);
@@ -220,15 +227,15 @@ fn strict(fetched: Fetched) -> Result<Fetched> {
 /// The agenda entries of what was read that `keep` accepts: one per meeting per client, even
 /// when it sits on several of the client's calendars (same iCalUID and start), unordered.
 pub(super) fn entries_of(
-    fetched: &Fetched,
+    calendars: Vec<CalendarEvents>,
     zone: Tz,
     keep: impl Fn(&AgendaEntry, &CalendarRef) -> bool,
 ) -> Vec<AgendaEntry> {
-    let mut entries = Vec::new();
+    let mut entries = Vec::with_capacity(calendars.iter().map(|c| c.events.len()).sum());
     let mut seen = HashSet::new();
-    for calendar in &fetched.calendars {
-        for event in &calendar.events {
-            let Some(entry) = AgendaEntry::from_event(&calendar.calendar, event, zone) else {
+    for calendar in calendars {
+        for event in calendar.events {
+            let Some(entry) = AgendaEntry::from_owned(&calendar.calendar, event, zone) else {
                 continue;
             };
             if !keep(&entry, &calendar.calendar) {
@@ -236,7 +243,11 @@ pub(super) fn entries_of(
             }
             let key = (
                 entry.client_id,
-                event.ical_uid.clone().or_else(|| event.id.clone()),
+                entry
+                    .event
+                    .ical_uid
+                    .clone()
+                    .or_else(|| entry.event.id.clone()),
                 entry.start,
             );
             if seen.insert(key) {
@@ -249,9 +260,12 @@ pub(super) fn entries_of(
 
 /// The agenda of what was read: entries ordered, with conflicts.
 fn agenda_of(fetched: Fetched, from: DateTime<Utc>, to: DateTime<Utc>, zone: Tz) -> Agenda {
-    let mut entries = entries_of(&fetched, zone, |_, _| true);
+    let Fetched {
+        calendars,
+        mut problems,
+    } = fetched;
+    let mut entries = entries_of(calendars, zone, |_, _| true);
     let conflicts = stack(&mut entries).len();
-    let mut problems = fetched.problems;
     problems.sort_by(|a, b| (&a.client, &a.calendar_id).cmp(&(&b.client, &b.calendar_id)));
     Agenda {
         from,

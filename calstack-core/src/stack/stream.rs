@@ -89,8 +89,10 @@ impl Sweep {
         window.from = (start - MARGIN).max(self.query.from);
         window.to = (end + MARGIN).min(self.query.to);
         let fetched = self.calstack.fetch(&window, self.clients.clone()).await?;
+        // Synced (if it had to be) for the first chunk: later chunks read what is there.
+        self.query.max_staleness = None;
         let (from, to) = (self.query.from, self.query.to);
-        let mut fresh = entries_of(&fetched, self.zone, |entry, calendar| {
+        let mut fresh = entries_of(fetched.calendars, self.zone, |entry, calendar| {
             let here = (first || entry.start >= start) && (last || entry.start < end);
             here && in_window(entry, calendar, from, to)
         });

@@ -8,6 +8,7 @@
 //! - [`Syncer`]: workers that claim due calendars through store leases, so many processes
 //!   share the work.
 //! - [`push`](self): `events.watch` channels and [`Calstack::handle_notification`].
+//! - `cleanup`: a credential's (or client's) channels stopped before it is deleted.
 //!
 //! [`Calstack`] gains `sync()`, `sync_client()`, `sync_calendar()`, `sync_stale()`,
 //! `syncer()`, `handle_notification()` and `mirror()` (see [`facade`](self)).
@@ -15,6 +16,7 @@
 //! [`Calstack`]: crate::Calstack
 //! [`Calstack::handle_notification`]: crate::Calstack::handle_notification
 
+pub(crate) mod cleanup;
 mod engine;
 mod facade;
 mod push;

@@ -216,6 +216,19 @@ impl Syncer {
     /// [`Error::ReauthorizationRequired`] (its calendars are parked).
     pub async fn sync_client(&self, client: ClientId) -> Result<SyncReport> {
         self.cs.clients().get(client).await?;
+        self.sync_list(client).await?;
+        let calendars = self
+            .cs
+            .store()
+            .list_calendars(&MirrorSelection::clients([client]))
+            .await?;
+        let keys: Vec<CalendarKey> = calendars.into_iter().map(|c| c.meta.key).collect();
+        self.sync_keys(&keys).await
+    }
+
+    /// Syncs one client's calendar list only: new calendars are added (due at once), removed
+    /// ones dropped with their events. A credential needing consent parks its calendars.
+    pub(crate) async fn sync_list(&self, client: ClientId) -> Result<()> {
         let changes = match engine::sync_list(&self.cs, client).await {
             Ok(changes) => changes,
             Err(e @ Error::ReauthorizationRequired { .. }) => {
@@ -224,14 +237,7 @@ impl Syncer {
             }
             Err(e) => return Err(e),
         };
-        run::drop_calendars(&self.cs, changes).await?;
-        let calendars = self
-            .cs
-            .store()
-            .list_calendars(&MirrorSelection::clients([client]))
-            .await?;
-        let keys: Vec<CalendarKey> = calendars.into_iter().map(|c| c.meta.key).collect();
-        self.sync_keys(&keys).await
+        run::drop_calendars(&self.cs, changes).await
     }
 
     async fn park_client(&self, client: ClientId, error: &Error) -> Result<()> {

@@ -523,6 +523,7 @@ class Calstack:
         calendars: Optional[builtins.list[str]] = None,
         live: bool = False,
         time_zone: Optional[str] = None,
+        max_staleness: Optional[_Length] = None,
     ) -> builtins.list[AgendaEntry]: ...
     def conflicts(
         self,
@@ -531,6 +532,7 @@ class Calstack:
         clients: Optional[builtins.list[_ClientRef]] = None,
         calendars: Optional[builtins.list[str]] = None,
         live: bool = False,
+        max_staleness: Optional[_Length] = None,
     ) -> builtins.list[Conflict]: ...
     def free_busy(
         self,
@@ -539,6 +541,7 @@ class Calstack:
         clients: Optional[builtins.list[_ClientRef]] = None,
         calendars: Optional[builtins.list[str]] = None,
         live: bool = False,
+        max_staleness: Optional[_Length] = None,
     ) -> dict[str, builtins.list[tuple[datetime.datetime, datetime.datetime]]]: ...
     def find_slots(
         self,
@@ -552,6 +555,7 @@ class Calstack:
         step: Optional[_Length] = None,
         calendars: Optional[builtins.list[str]] = None,
         live: bool = False,
+        max_staleness: Optional[_Length] = None,
     ) -> builtins.list[tuple[datetime.datetime, datetime.datetime]]: ...
 
 @final

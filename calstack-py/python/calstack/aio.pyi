@@ -7,11 +7,13 @@ from typing import Any, Optional, Union, final
 
 from ._calstack import (
     AclRule,
+    AgendaEntry,
     CalendarListEntry,
     CalendarResource,
     Channel,
     Client,
     Colors,
+    Conflict,
     Event,
     EventStream,
     FreeBusy,
@@ -27,6 +29,7 @@ from ._calstack import (
 __all__ = ["Calendar", "Calstack", "Clients", "OAuth"]
 
 _ClientRef = Union[str, Client]
+_Length = Union[datetime.timedelta, str, int]
 _CredentialRef = Union[str, OAuthCredential]
 
 @final
@@ -60,6 +63,48 @@ class Calstack:
     async def handle_notification(
         self, headers: Union[Mapping[str, str], Iterable[tuple[str, str]]]
     ) -> _Notification: ...
+    async def agenda(
+        self,
+        time_min: datetime.datetime,
+        time_max: datetime.datetime,
+        clients: Optional[builtins.list[_ClientRef]] = None,
+        calendars: Optional[builtins.list[str]] = None,
+        live: bool = False,
+        time_zone: Optional[str] = None,
+        max_staleness: Optional[_Length] = None,
+    ) -> builtins.list[AgendaEntry]: ...
+    async def conflicts(
+        self,
+        time_min: datetime.datetime,
+        time_max: datetime.datetime,
+        clients: Optional[builtins.list[_ClientRef]] = None,
+        calendars: Optional[builtins.list[str]] = None,
+        live: bool = False,
+        max_staleness: Optional[_Length] = None,
+    ) -> builtins.list[Conflict]: ...
+    async def free_busy(
+        self,
+        time_min: datetime.datetime,
+        time_max: datetime.datetime,
+        clients: Optional[builtins.list[_ClientRef]] = None,
+        calendars: Optional[builtins.list[str]] = None,
+        live: bool = False,
+        max_staleness: Optional[_Length] = None,
+    ) -> dict[str, builtins.list[tuple[datetime.datetime, datetime.datetime]]]: ...
+    async def find_slots(
+        self,
+        duration: _Length,
+        time_min: datetime.datetime,
+        time_max: datetime.datetime,
+        clients: Optional[builtins.list[_ClientRef]] = None,
+        working_hours: Optional[str] = None,
+        time_zone: Optional[str] = None,
+        buffer: Optional[_Length] = None,
+        step: Optional[_Length] = None,
+        calendars: Optional[builtins.list[str]] = None,
+        live: bool = False,
+        max_staleness: Optional[_Length] = None,
+    ) -> builtins.list[tuple[datetime.datetime, datetime.datetime]]: ...
 
 @final
 class Clients:
@@ -77,6 +122,10 @@ class Clients:
         email: Optional[str] = None,
     ) -> Client: ...
     async def delete(self, client_id: _ClientRef) -> None: ...
+    async def working_hours(self, client_id: _ClientRef) -> Optional[str]: ...
+    async def set_working_hours(
+        self, client_id: _ClientRef, working_hours: Optional[str], time_zone: str = "UTC"
+    ) -> None: ...
 
 @final
 class OAuth:

@@ -322,16 +322,21 @@ macro_rules! mirror_trait_impl {
                     s.calendars.as_ref().map(Vec::len),
                 );
                 let mut query = bind_selection(sqlx::query(D::dynamic(statement)), s);
-                for t in [to, from, to, from, from, to] {
+                for t in [from, to, to, from, from, to, from, to] {
                     query = query.bind(D::time(t));
                 }
-                query
+                let mut rows = query
                     .fetch_all(&self.pool)
                     .await
                     .map_err(|e| store_error(e, "read mirrored events"))?
                     .iter()
                     .map(event_from_row)
-                    .collect()
+                    .collect::<Result<Vec<_>, _>>()?;
+                // Sorted here rather than in SQL: the database would sort the bodies too.
+                rows.sort_by(|a, b| {
+                    (&a.key, a.start_utc, &a.event_id).cmp(&(&b.key, b.start_utc, &b.event_id))
+                });
+                Ok(rows)
             }
 
             async fn list_events(

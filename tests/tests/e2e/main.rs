@@ -1,6 +1,7 @@
 //! End to end: the real facade (SQLite store, OAuth manager, Calendar client) against the
 //! stateful Google emulator. See `calstack_e2e::Harness` and docs/testing.md.
 
+mod channel_cleanup;
 mod consent;
 mod events;
 mod faults;

@@ -117,7 +117,7 @@ impl EventSource for LiveSource {
         selection: &Selection,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-    ) -> Fetched {
+    ) -> Result<Fetched> {
         let wanted = selection.calendars.as_deref();
         let per_client = selection
             .clients
@@ -128,7 +128,7 @@ impl EventSource for LiveSource {
             all.calendars.extend(fetched.calendars);
             all.problems.extend(fetched.problems);
         }
-        all
+        Ok(all)
     }
 }
 

@@ -3,11 +3,13 @@
 //! exceptions (which [`super::expand`] turns into instances). Per-client and per-calendar
 //! failures come back as [`Problem`]s next to what could be read.
 //!
-//! Two sources exist: [`live::LiveSource`] asks Google (concurrently, with a bound), and the
-//! local mirror (issue "The stacker's memory") will plug in as a second implementation of
-//! [`EventSource`]. Until the mirror exists, asking for it reads live (see [`SourceChoice`]).
+//! Two sources exist: [`live::LiveSource`] asks Google (concurrently, with a bound), and
+//! [`mirror::MirrorSource`] reads the local mirror, syncing first what is missing or older
+//! than `max_staleness` ([`fresh`]).
 
+pub(crate) mod fresh;
 pub(crate) mod live;
+pub(crate) mod mirror;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -60,8 +62,9 @@ impl std::fmt::Display for Problem {
 /// Whether the stacked views read Google live or the local mirror.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SourceChoice {
-    /// The local mirror (the default). Until the mirror is built into this version of
-    /// calstack, this reads live from Google too.
+    /// The local mirror (the default): recurring masters expanded locally; clients and
+    /// calendars never synced (and, with `max_staleness`, those synced too long ago) are
+    /// synced first.
     #[default]
     Mirror,
     /// Google, live: `calendarList.list` and `events.list` with `singleEvents=true` per
@@ -69,11 +72,19 @@ pub enum SourceChoice {
     Live,
 }
 
-/// One calendar's events from a source.
-#[derive(Debug)]
+/// One calendar's events from a source. Its `Debug` counts the events, never shows them.
 pub(crate) struct CalendarEvents {
     pub(crate) calendar: CalendarRef,
     pub(crate) events: Vec<Event>,
+}
+
+impl std::fmt::Debug for CalendarEvents {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CalendarEvents")
+            .field("calendar", &self.calendar)
+            .field("events", &self.events.len())
+            .finish()
+    }
 }
 
 /// What a source read, and what it could not.
@@ -88,6 +99,8 @@ pub(crate) struct Fetched {
 pub(crate) struct Selection {
     /// The clients, resolved.
     pub(crate) clients: Vec<Client>,
+    /// Whether that is every client (no client was named).
+    pub(crate) every_client: bool,
     /// Only these calendar ids (`primary` names each client's primary calendar); `None` =
     /// every selected calendar.
     pub(crate) calendars: Option<Vec<String>>,
@@ -97,8 +110,12 @@ pub(crate) struct Selection {
 #[async_trait]
 pub(crate) trait EventSource: Send + Sync {
     /// The selected calendars' events overlapping `[from, to)`.
-    async fn fetch(&self, selection: &Selection, from: DateTime<Utc>, to: DateTime<Utc>)
-    -> Fetched;
+    async fn fetch(
+        &self,
+        selection: &Selection,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> crate::error::Result<Fetched>;
 }
 
 fn zone_name<S: Serializer>(tz: &Tz, s: S) -> Result<S::Ok, S::Error> {

@@ -1,8 +1,11 @@
 //! The stacked views (`calstack_core::stack`) against the emulator: local recurrence expansion
 //! equals Google's `singleEvents=true`, free/busy equals `freebusy.query`, slots equal a
-//! brute-force search over `freebusy.query`, and bad input is refused naming the field.
+//! brute-force search over `freebusy.query`, bad input is refused naming the field, and every
+//! view answered from the mirror equals the same view read live.
 
 mod expand;
+mod mirror;
 mod queries;
+mod redaction;
 mod scenario;
 mod slots;

@@ -1,0 +1,135 @@
+//! The mirror source: the stacked views answered from the local mirror
+//! ([`crate::Calstack::mirror`]) instead of Google. Single events and exceptions come back
+//! as stored; recurring masters come back whole, and the stack expands them locally.
+//!
+//! Before reading, what is too old is synced (see [`super::fresh`]): clients whose calendar
+//! list was never synced, calendars never synced, and — with `max_staleness` — everything
+//! last synced longer ago than that. What cannot be synced then is a [`Problem`], and its
+//! rows are not answered: the caller asked for data at most that old.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use super::fresh::{self, Wanted};
+use super::{CalendarEvents, CalendarRef, EventSource, Fetched, Selection};
+use crate::error::Result;
+use crate::facade::Calstack;
+use crate::store::{CalendarKey, MirrorSelection, MirroredCalendar};
+
+/// Reads the local mirror through a [`Calstack`], syncing what is too old first.
+pub(crate) struct MirrorSource {
+    calstack: Calstack,
+    max_staleness: Option<Duration>,
+    concurrency: usize,
+}
+
+impl MirrorSource {
+    pub(crate) fn new(
+        calstack: &Calstack,
+        max_staleness: Option<Duration>,
+        concurrency: usize,
+    ) -> Self {
+        Self {
+            calstack: calstack.clone(),
+            max_staleness,
+            concurrency: concurrency.max(1),
+        }
+    }
+}
+
+#[async_trait]
+impl EventSource for MirrorSource {
+    async fn fetch(
+        &self,
+        selection: &Selection,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Fetched> {
+        let wanted = Wanted {
+            clients: &selection.clients,
+            calendars: selection.calendars.as_deref(),
+            max_staleness: self.max_staleness,
+            concurrency: self.concurrency,
+        };
+        let (calendars, problems) = fresh::prepare(&self.calstack, &wanted).await?;
+        let mut fetched = read(&self.calstack, selection, calendars, from, to).await?;
+        fetched.problems.extend(problems);
+        Ok(fetched)
+    }
+}
+
+/// The events of `calendars` that may fall in `[from, to)`, per calendar, in selection order.
+async fn read(
+    calstack: &Calstack,
+    selection: &Selection,
+    calendars: Vec<MirroredCalendar>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Fetched> {
+    if calendars.is_empty() {
+        return Ok(Fetched::default());
+    }
+    let names: BTreeMap<_, _> = selection
+        .clients
+        .iter()
+        .map(|c| (c.id, c.name.as_str()))
+        .collect();
+    let mut by_key: BTreeMap<CalendarKey, CalendarEvents> = calendars
+        .iter()
+        .map(|c| {
+            let client = names.get(&c.meta.key.client_id).copied().unwrap_or("");
+            (c.meta.key.clone(), calendar_events(client, c))
+        })
+        .collect();
+    // The store reads the clients' calendars by key prefix; the calendars not chosen are
+    // dropped before their events are opened.
+    let query = if selection.every_client {
+        MirrorSelection::all()
+    } else {
+        MirrorSelection::clients(by_key.keys().map(|k| k.client_id).collect::<BTreeSet<_>>())
+    };
+    let events = calstack
+        .mirror()
+        .events_of(&query, from, to, |key| by_key.contains_key(key))
+        .await?;
+    for row in events {
+        if let Some(calendar) = by_key.get_mut(&CalendarKey::new(row.client_id, row.calendar_id)) {
+            calendar.events.push(row.event);
+        }
+    }
+    let mut fetched = Fetched::default();
+    for calendar in &calendars {
+        if let Some(events) = by_key.remove(&calendar.meta.key) {
+            fetched.calendars.push(events);
+        }
+    }
+    Ok(fetched)
+}
+
+fn calendar_events(client: &str, calendar: &MirroredCalendar) -> CalendarEvents {
+    let key = &calendar.meta.key;
+    CalendarEvents {
+        calendar: CalendarRef {
+            client_id: key.client_id,
+            client: client.to_owned(),
+            calendar_id: key.calendar_id.clone(),
+            name: calendar
+                .meta
+                .summary
+                .clone()
+                .filter(|s| !s.trim().is_empty())
+                .unwrap_or_else(|| key.calendar_id.clone()),
+            time_zone: calendar
+                .meta
+                .time_zone
+                .as_deref()
+                .and_then(|z| z.parse::<Tz>().ok())
+                .unwrap_or(Tz::UTC),
+        },
+        events: Vec::new(),
+    }
+}
