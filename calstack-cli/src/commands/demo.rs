@@ -121,20 +121,24 @@ pub async fn run(global: &GlobalArgs) -> Result<()> {
     if global.json {
         print_json(&report)?;
     } else {
-        println!(
-            "\ndemo finished in {:.1}s: {} clients authorized through the loopback OAuth flow, {} events created, {} events mirrored, {} conflict(s) flagged from the mirror, {} free window(s) found.",
-            started.elapsed().as_secs_f32(),
-            report.clients.len(),
-            report.events_created,
-            report.mirrored.iter().map(|m| m.events).sum::<u64>(),
-            report.agenda.conflicts,
-            report.free.windows.len()
-        );
-        println!(
-            "Next: `calstack clients add`, `calstack oauth set`, `calstack oauth authorize` with your own Google OAuth app."
-        );
+        summary(&report, started);
     }
     Ok(())
+}
+
+fn summary(report: &Report, started: Instant) {
+    println!(
+        "\ndemo finished in {:.1}s: {} clients authorized through the loopback OAuth flow, {} events created, {} events mirrored, {} conflict(s) flagged from the mirror, {} free window(s) found.",
+        started.elapsed().as_secs_f32(),
+        report.clients.len(),
+        report.events_created,
+        report.mirrored.iter().map(|m| m.events).sum::<u64>(),
+        report.agenda.conflicts,
+        report.free.windows.len()
+    );
+    println!(
+        "Next: `calstack clients add`, `calstack oauth set`, `calstack oauth authorize` with your own Google OAuth app."
+    );
 }
 
 /// What the demo did, for `--json`.
