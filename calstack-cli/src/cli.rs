@@ -202,7 +202,8 @@ pub enum Command {
     #[command(after_help = "Examples:\n  calstack doctor\n  calstack doctor --json")]
     Doctor,
 
-    /// Run the whole job against a local emulator: three clients, OAuth, events, stacked agenda
+    /// Run the whole job against a local emulator: three clients, OAuth, events, the mirror,
+    /// the stacked agenda from it, free windows
     #[command(
         after_help = "Examples:\n  calstack demo\n  calstack demo --db sqlite:///tmp/demo.db   # keep the demo's data"
     )]

@@ -49,6 +49,7 @@ pub struct Harness {
     emulator: RunningEmulator,
     calstack: Calstack,
     clock: ManualClock,
+    key: EncryptionKey,
     keyring: Keyring,
     database: PathBuf,
     http: reqwest::Client,
@@ -103,7 +104,8 @@ impl Harness {
                     .expect("the SQLite store opens"),
             ),
         };
-        let keyring = Keyring::new(EncryptionKey::generate());
+        let key = EncryptionKey::generate();
+        let keyring = Keyring::new(key.clone());
         let clock = ManualClock::new(Utc::now());
         let endpoints = GoogleEndpoints::new(
             emulator.auth_url().as_str(),
@@ -127,6 +129,7 @@ impl Harness {
             emulator,
             calstack,
             clock,
+            key,
             keyring,
             database,
             http,
@@ -192,6 +195,12 @@ impl Harness {
     /// The keyring the facade seals secrets with.
     pub fn keyring(&self) -> &Keyring {
         &self.keyring
+    }
+
+    /// The key of [`Harness::keyring`], for a test that hands it to a child process (through
+    /// `CALSTACK_ENCRYPTION_KEY`, never on a command line).
+    pub fn encryption_key(&self) -> &EncryptionKey {
+        &self.key
     }
 
     /// The SQLite database file.

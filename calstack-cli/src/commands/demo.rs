@@ -1,8 +1,9 @@
 //! `calstack demo`: the whole job, end to end, against the emulator started in-process on
 //! loopback: three clients, their OAuth apps, the real loopback authorization flow for each
 //! (the emulator approves consent and the redirect is followed without a browser), events of
-//! every kind, each client's calendars, and the stacked agenda with a conflict across clients.
-//! Dates are relative to today, so the agenda always shows them.
+//! every kind, each client's calendars, the local mirror synced, the stacked agenda read from
+//! it with a conflict across clients, and the free windows two clients share. Dates are
+//! relative to today, so the agenda always shows them.
 
 use std::time::{Duration, Instant};
 
@@ -10,7 +11,12 @@ use anyhow::{Context, Result, bail};
 use calstack_core::calendar::{Event, EventDateTime, Transparency};
 use calstack_core::crypto::EncryptionKey;
 use calstack_core::oauth::GoogleEndpoints;
-use calstack_core::{Client, ClientSecret, Error};
+use calstack_core::stack::free_busy::merge;
+use calstack_core::stack::{Interval, SlotQuery, StackQuery};
+use calstack_core::store::MirrorSelection;
+use calstack_core::sync::SyncOptions;
+use calstack_core::validate::working_hours;
+use calstack_core::{Client, ClientId, ClientSecret, Error};
 use calstack_emulator::Emulator;
 use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, TimeDelta, Utc};
 use chrono_tz::Tz;
@@ -97,7 +103,14 @@ pub async fn run(global: &GlobalArgs) -> Result<()> {
                 app.db_url.clone()
             }
         ));
-        steps(&app, say).await
+        // The demo's Google accounts live in your time zone, as their calendars would.
+        let zone = system_zone();
+        for (_, _, account, _) in CLIENTS {
+            emulator
+                .set_time_zone(account, zone.name())
+                .with_context(|| format!("the emulator refused the time zone {zone}"))?;
+        }
+        steps(&app, zone, say).await
     }
     .await;
     emulator.shutdown().await;
@@ -108,18 +121,24 @@ pub async fn run(global: &GlobalArgs) -> Result<()> {
     if global.json {
         print_json(&report)?;
     } else {
-        println!(
-            "\ndemo finished in {:.1}s: {} clients authorized through the loopback OAuth flow, {} events created, {} conflict(s) flagged.",
-            started.elapsed().as_secs_f32(),
-            report.clients.len(),
-            report.events_created,
-            report.agenda.conflicts
-        );
-        println!(
-            "Next: `calstack clients add`, `calstack oauth set`, `calstack oauth authorize` with your own Google OAuth app."
-        );
+        summary(&report, started);
     }
     Ok(())
+}
+
+fn summary(report: &Report, started: Instant) {
+    println!(
+        "\ndemo finished in {:.1}s: {} clients authorized through the loopback OAuth flow, {} events created, {} events mirrored, {} conflict(s) flagged from the mirror, {} free window(s) found.",
+        started.elapsed().as_secs_f32(),
+        report.clients.len(),
+        report.events_created,
+        report.mirrored.iter().map(|m| m.events).sum::<u64>(),
+        report.agenda.conflicts,
+        report.free.windows.len()
+    );
+    println!(
+        "Next: `calstack clients add`, `calstack oauth set`, `calstack oauth authorize` with your own Google OAuth app."
+    );
 }
 
 /// What the demo did, for `--json`.
@@ -127,10 +146,56 @@ pub async fn run(global: &GlobalArgs) -> Result<()> {
 struct Report {
     clients: Vec<Client>,
     events_created: usize,
+    mirrored: Vec<Mirrored>,
     agenda: calstack_core::stack::Agenda,
+    free: FreeTime,
 }
 
-async fn steps(app: &App, say: impl Fn(String)) -> Result<Report> {
+/// What the sync put in the mirror for one client.
+#[derive(Debug, Serialize)]
+struct Mirrored {
+    client: String,
+    calendars: usize,
+    events: u64,
+    requests: u64,
+}
+
+/// When two clients are both free.
+#[derive(Debug, Serialize)]
+struct FreeTime {
+    clients: [String; 2],
+    minutes: i64,
+    /// Every slot `find_slots` answered (a grid of start times).
+    slots: Vec<Interval>,
+    /// The slots merged into the windows they form.
+    windows: Vec<Interval>,
+}
+
+async fn steps(app: &App, zone: Tz, say: impl Fn(String)) -> Result<Report> {
+    let clients = add_clients(app, &say).await?;
+    authorize_clients(app, &clients, &say).await?;
+    let created = create_events(app, &clients, zone, &say).await?;
+    for client in &clients {
+        let api = app.calendar(client).await?;
+        let entries = api.calendar_list().list().collect_all().await?;
+        say(format!("\n4. {}'s calendars", client.name));
+        for line in calendars::table(&entries).render().lines() {
+            say(format!("   {line}"));
+        }
+    }
+    let mirrored = sync_mirror(app, &clients, &say).await?;
+    let agenda = stacked_agenda(app, &clients, zone, &say).await?;
+    let free = free_windows(app, [&clients[0], &clients[1]], zone, &say).await?;
+    Ok(Report {
+        clients,
+        events_created: created,
+        mirrored,
+        agenda,
+        free,
+    })
+}
+
+async fn add_clients(app: &App, say: &impl Fn(String)) -> Result<Vec<Client>> {
     say("\n1. Clients and their Google OAuth apps (secrets sealed with AES-256-GCM)".into());
     let mut clients = Vec::new();
     for (name, email, account, slug) in CLIENTS {
@@ -157,9 +222,12 @@ async fn steps(app: &App, say: impl Fn(String)) -> Result<Report> {
         say(format!("   + {name} <{email}>"));
         clients.push(client);
     }
+    Ok(clients)
+}
 
+async fn authorize_clients(app: &App, clients: &[Client], say: &impl Fn(String)) -> Result<()> {
     say("\n2. Authorization: loopback listener on 127.0.0.1, PKCE S256, single-use state".into());
-    for client in &clients {
+    for client in clients {
         let credential = authorize(
             app,
             client,
@@ -174,13 +242,19 @@ async fn steps(app: &App, say: impl Fn(String)) -> Result<Report> {
             credential.account_email.as_deref().unwrap_or("?")
         ));
     }
+    Ok(())
+}
 
+async fn create_events(
+    app: &App,
+    clients: &[Client],
+    zone: Tz,
+    say: &impl Fn(String),
+) -> Result<usize> {
     say("\n3. Events (relative to today)".into());
-    let zone = system_zone();
     let today = Utc::now().with_timezone(&zone).date_naive();
-    let plan = plan(today, zone)?;
     let mut created = 0;
-    for (index, event) in plan {
+    for (index, event) in plan(today, zone)? {
         let client = &clients[index];
         let api = app.calendar(client).await?;
         let title = event.summary.clone().unwrap_or_default();
@@ -192,23 +266,85 @@ async fn steps(app: &App, say: impl Fn(String)) -> Result<Report> {
         created += 1;
         say(format!("   + {:<13} {title}", client.name));
     }
+    Ok(created)
+}
 
-    for client in &clients {
-        let api = app.calendar(client).await?;
-        let entries = api.calendar_list().list().collect_all().await?;
-        say(format!("\n4. {}'s calendars", client.name));
-        for line in calendars::table(&entries).render().lines() {
-            say(format!("   {line}"));
-        }
+/// Google requests made so far by each client's Calendar client.
+async fn requests_made(app: &App, clients: &[Client]) -> Result<Vec<u64>> {
+    let mut counts = Vec::with_capacity(clients.len());
+    for client in clients {
+        counts.push(app.calendar(client).await?.metrics().requests);
     }
+    Ok(counts)
+}
 
-    say("\n5. The stacked agenda: every client, one timeline, next 7 days".into());
+/// Syncs the clients' calendar lists and calendars into the store's mirror.
+async fn sync_mirror(
+    app: &App,
+    clients: &[Client],
+    say: &impl Fn(String),
+) -> Result<Vec<Mirrored>> {
+    say("\n5. The local mirror: every calendar synced into the store (event bodies sealed)".into());
+    let before = requests_made(app, clients).await?;
+    let ids: Vec<ClientId> = clients.iter().map(|c| c.id).collect();
+    let report = app
+        .calstack
+        .syncer(SyncOptions::default().with_workers(4))
+        .sync_clients(Some(&ids))
+        .await?;
+    if let Some((key, error)) = report.failed.first() {
+        bail!("the mirror could not sync {key}: {error}");
+    }
+    if let Some((client, error)) = report.failed_clients.first() {
+        bail!("the mirror could not sync client {client}: {error}");
+    }
+    let after = requests_made(app, clients).await?;
+    let mut mirrored = Vec::with_capacity(clients.len());
+    for ((client, before), after) in clients.iter().zip(before).zip(after) {
+        let status = app
+            .calstack
+            .mirror()
+            .status(&MirrorSelection::clients([client.id]))
+            .await?;
+        let line = Mirrored {
+            client: client.name.clone(),
+            calendars: status.len(),
+            events: status.iter().map(|s| s.events).sum(),
+            requests: after.saturating_sub(before),
+        };
+        say(format!(
+            "   ✓ {:<13} {} calendar{}, {} events mirrored, {} requests to Google",
+            line.client,
+            line.calendars,
+            if line.calendars == 1 { "" } else { "s" },
+            line.events,
+            line.requests
+        ));
+        mirrored.push(line);
+    }
+    Ok(mirrored)
+}
+
+async fn stacked_agenda(
+    app: &App,
+    clients: &[Client],
+    zone: Tz,
+    say: &impl Fn(String),
+) -> Result<calstack_core::stack::Agenda> {
+    let before: u64 = requests_made(app, clients).await?.iter().sum();
     let (from, to) = agenda::window(Utc::now(), 7, zone);
-    let query = calstack_core::stack::StackQuery::new(from, to)
+    let query = StackQuery::new(from, to)
         .clients(Some(clients.iter().map(|c| c.id.to_string())))
-        .time_zone(Some(zone.name()))
-        .live(true);
+        .time_zone(Some(zone.name()));
     let stacked = app.calstack.agenda(&query).await?;
+    let requests = requests_made(app, clients)
+        .await?
+        .iter()
+        .sum::<u64>()
+        .saturating_sub(before);
+    say(format!(
+        "\n6. The stacked agenda, read from the mirror ({requests} requests to Google): every client, one timeline, next 7 days"
+    ));
     if !stacked.problems.is_empty() {
         bail!(
             "the agenda could not read: {}",
@@ -227,10 +363,59 @@ async fn steps(app: &App, say: impl Fn(String)) -> Result<Report> {
             "the demo expected a conflict between Acme Dental and Bolt Fitness, but none was found"
         );
     }
-    Ok(Report {
-        clients,
-        events_created: created,
-        agenda: stacked,
+    Ok(stacked)
+}
+
+/// Free windows shown at most.
+const WINDOWS_SHOWN: usize = 4;
+
+/// When `pair` are both free for a meeting: 45 minutes, 09:00-17:00 every day, the next
+/// three days from tomorrow, in the demo's zone.
+async fn free_windows(
+    app: &App,
+    pair: [&Client; 2],
+    zone: Tz,
+    say: &impl Fn(String),
+) -> Result<FreeTime> {
+    let minutes = 45;
+    let (_, tomorrow) = agenda::window(Utc::now(), 1, zone);
+    let (from, to) = agenda::window(tomorrow, 3, zone);
+    let hours = working_hours::parse("daily 09:00-17:00", zone.name())?;
+    let query = SlotQuery::new(
+        StackQuery::new(from, to)
+            .clients(Some(pair.iter().map(|c| c.id.to_string())))
+            .time_zone(Some(zone.name())),
+        TimeDelta::minutes(minutes),
+    )
+    .working_hours(Some(hours));
+    let slots = app.calstack.find_slots(&query).await?;
+    let windows = merge(slots.clone());
+    say(format!(
+        "\n7. When are {} and {} both free? {minutes} minutes, 09:00-17:00 every day, the next 3 days from tomorrow ({zone})",
+        pair[0].name, pair[1].name
+    ));
+    for w in windows.iter().take(WINDOWS_SHOWN) {
+        let (start, end) = (w.start.with_timezone(&zone), w.end.with_timezone(&zone));
+        say(format!(
+            "   both free for {minutes} minutes or more: {} {}-{}",
+            start.format("%a %Y-%m-%d"),
+            start.format("%H:%M"),
+            end.format("%H:%M")
+        ));
+    }
+    if windows.len() > WINDOWS_SHOWN {
+        say(format!("   … and {} more", windows.len() - WINDOWS_SHOWN));
+    }
+    say(format!(
+        "   {} free window(s): {} possible start times on the 15-minute grid",
+        windows.len(),
+        slots.len()
+    ));
+    Ok(FreeTime {
+        clients: pair.map(|c| c.name.clone()),
+        minutes,
+        slots,
+        windows,
     })
 }
 
