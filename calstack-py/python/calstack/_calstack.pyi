@@ -45,6 +45,7 @@ __all__ = [
     "__version__",
     "generate_key",
     "prometheus_metrics",
+    "validate_push_address",
     "_ics_export",
     "_ics_import",
     "_ics_parse",
