@@ -271,3 +271,44 @@ async fn sync_due_of_an_unknown_client_is_not_found() {
         .expect_err("unknown client");
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
 }
+
+#[tokio::test]
+async fn sync_due_renews_channels_a_day_before_they_expire() {
+    let harness = Harness::start().await;
+    let (client, _) = harness.authorized_client("Renew Ltd", ACCOUNT).await;
+    let sink = WebhookSink::start().await;
+    let push = PushOptions::parse("push_address", sink.url().as_str()).expect("loopback http");
+    let syncer = harness
+        .calstack()
+        .syncer(SyncOptions::default().with_push(push));
+    syncer.sync_due(None).await.expect("watch");
+    let channel_of = |calendars: &[calstack_core::store::MirroredCalendar]| {
+        calendars[0]
+            .channel
+            .as_ref()
+            .map(|c| (c.id.clone(), c.expires_at))
+    };
+    let selection = MirrorSelection::clients([client.id]);
+    let mirror = harness.calstack().mirror();
+    let (first, expires) =
+        channel_of(&mirror.calendars(&selection).await.expect("calendars")).expect("watched");
+
+    // Two days before expiry the channel is kept; within a day of it, renewed.
+    harness.clock().set(expires - chrono::TimeDelta::days(2));
+    harness.emulator().reset_counters();
+    syncer.sync_due(None).await.expect("kept");
+    assert_eq!(harness.emulator().counter("events.watch"), 0);
+    harness.clock().set(expires - chrono::TimeDelta::hours(12));
+    syncer.sync_due(None).await.expect("renewed");
+    assert_eq!(harness.emulator().counter("events.watch"), 1);
+    assert_eq!(
+        harness.emulator().counter("channels.stop"),
+        1,
+        "the old channel is stopped"
+    );
+    let (second, renewed_until) =
+        channel_of(&mirror.calendars(&selection).await.expect("calendars")).expect("watched");
+    assert_ne!(second, first);
+    // The emulator caps expiry at a week from its own (real) clock, so no earlier than before.
+    assert!(renewed_until >= expires, "{renewed_until} >= {expires}");
+}
