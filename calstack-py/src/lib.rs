@@ -35,6 +35,7 @@ fn _calstack(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<calendar::EventStream>()?;
     stack_views::register(m)?;
     m.add_function(wrap_pyfunction!(stack::generate_key, m)?)?;
+    m.add_function(wrap_pyfunction!(sync::validate_push_address, m)?)?;
     ics::register(m)?;
     prometheus::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

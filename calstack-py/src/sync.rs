@@ -1,12 +1,13 @@
-//! `stack.sync(clients=None)`, `stack.sync_status()` and `stack.handle_notification(headers)`:
-//! the mirror and sync engine of calstack-core for Python. Converts, calls through the stack's
-//! [`Handle`](crate::handle::Handle) (blocking, or a coroutine on a `calstack.aio` stack),
-//! converts back.
+//! `stack.sync(clients=None, push_address=None)`, `stack.sync_status()`,
+//! `stack.handle_notification(headers)` and `calstack.validate_push_address(address)`: the
+//! mirror, sync engine and push channels of calstack-core for Python. Converts, calls through
+//! the stack's [`Handle`](crate::handle::Handle) (blocking, or a coroutine on a
+//! `calstack.aio` stack), converts back.
 
 use calstack_core::ClientId;
 use calstack_core::mirror::CalendarStatus;
 use calstack_core::store::MirrorSelection;
-use calstack_core::sync::{ResourceState, SyncOptions, SyncReport};
+use calstack_core::sync::{PushOptions, ResourceState, SyncOptions, SyncReport};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyMapping};
 
@@ -25,20 +26,44 @@ impl Calstack {
     /// Syncs the local mirror from Google: every client (or the given ones: ids or `Client`s),
     /// their calendar lists, then every calendar. Returns `{"synced": [...], "failed": [...]}`;
     /// an unknown client raises `NotFoundError`.
-    #[pyo3(signature = (clients=None))]
-    fn sync(&self, py: Python<'_>, clients: Option<Vec<Bound<'_, PyAny>>>) -> PyResult<Py<PyAny>> {
+    ///
+    /// With `push_address` (the public URL that hands Google's notifications to
+    /// `handle_notification`; https, or http on a loopback host), each synced calendar is
+    /// watched (channels renewed a day before they expire), and only what may have changed is
+    /// synced: calendars never synced, made due by a notification, retrying after a failure,
+    /// past the 5-minute poll interval, or not watched yet; calendar lists at most every
+    /// 2.5 minutes. A bad address raises `ValidationError` naming `push_address`.
+    #[pyo3(signature = (clients=None, push_address=None))]
+    fn sync(
+        &self,
+        py: Python<'_>,
+        clients: Option<Vec<Bound<'_, PyAny>>>,
+        push_address: Option<String>,
+    ) -> PyResult<Py<PyAny>> {
         let ids: Option<Vec<ClientId>> = clients
             .map(|list| list.iter().map(|c| client_id(py, c)).collect())
             .transpose()?;
+        let push = push_address
+            .map(|text| PushOptions::parse("push_address", &text))
+            .transpose()
+            .map_err(|e| errors::core_error_to_py(py, e))?;
         self.handle.call(py, |core| async move {
-            let syncer = core.syncer(SyncOptions::default());
-            let report = syncer.sync_clients(ids.as_deref()).await?;
+            let report = match push {
+                Some(push) => {
+                    let syncer = core.syncer(SyncOptions::default().with_push(push));
+                    syncer.sync_due(ids.as_deref()).await?
+                }
+                None => {
+                    let syncer = core.syncer(SyncOptions::default());
+                    syncer.sync_clients(ids.as_deref()).await?
+                }
+            };
             to_python(|py| report_to_py(py, &report))
         })
     }
 
     /// Per mirrored calendar: client, calendar id, summary, events mirrored, last synced,
-    /// next due, failures, last error, parked reason.
+    /// next due, failures, last error, parked reason, and until when it is watched (push).
     fn sync_status(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         self.handle.call(py, |core| async move {
             let rows = core.mirror().status(&MirrorSelection::all()).await?;
@@ -143,5 +168,16 @@ fn status_to_py<'py>(py: Python<'py>, row: &CalendarStatus) -> PyResult<Bound<'p
     out.set_item("failures", c.failures)?;
     out.set_item("last_error", &c.last_error)?;
     out.set_item("parked_reason", &c.parked_reason)?;
+    out.set_item("watched_until", c.channel.as_ref().map(|ch| ch.expires_at))?;
     Ok(out)
+}
+
+/// `calstack.validate_push_address(address)`: the address as `stack.sync(push_address=…)`
+/// would use it (normalized), or `ValidationError` naming `push_address`; for checking a
+/// setting when an app starts.
+#[pyfunction]
+pub(crate) fn validate_push_address(py: Python<'_>, address: &str) -> PyResult<String> {
+    PushOptions::parse("push_address", address)
+        .map(|push| push.address.to_string())
+        .map_err(|e| errors::core_error_to_py(py, e))
 }

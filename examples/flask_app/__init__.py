@@ -13,12 +13,15 @@ Run it (from the repository root)::
 
 Point it at the emulator instead of Google with ``CALSTACK_GOOGLE_API_BASE``,
 ``CALSTACK_GOOGLE_AUTH_URL``, ``CALSTACK_GOOGLE_TOKEN_URL`` and ``CALSTACK_GOOGLE_REVOKE_URL``.
+Set ``CALSTACK_PUSH_ADDRESS`` (the public https URL of ``/api/notifications``) and mirror sync
+jobs watch every calendar they sync, so Google's notifications reach the app.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import urllib.parse
 from pathlib import Path
 from typing import Any, Optional
 
@@ -52,7 +55,15 @@ ENVIRONMENT = {
     "CALSTACK_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
     "CALSTACK_PROXY_HOPS": "PROXY_HOPS",
     "CALSTACK_METRICS_TOKEN": "METRICS_TOKEN",
+    "CALSTACK_PUSH_ADDRESS": "PUSH_ADDRESS",
 }
+
+#: The route Google's push notifications must reach (see ``mirror.py``).
+NOTIFICATION_ROUTE = "/api/notifications"
+
+
+class ConfigError(ValueError):
+    """A setting the app cannot start with; the message names the environment variable."""
 
 
 def create_app(test_config: Optional[dict[str, Any]] = None) -> Flask:
@@ -83,6 +94,7 @@ def create_app(test_config: Optional[dict[str, Any]] = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12),
         PROXY_HOPS=0,
         METRICS_TOKEN=None,
+        PUSH_ADDRESS=None,  # the public URL of POST /api/notifications: mirror syncs open channels
         MAX_CONTENT_LENGTH=32 * 1024 * 1024,  # a 10 MiB .ics as JSON fits; larger bodies are 413
     )
     for variable, key in ENVIRONMENT.items():
@@ -94,6 +106,8 @@ def create_app(test_config: Optional[dict[str, Any]] = None) -> Flask:
         app.config["ENCRYPTION_KEY"] = _instance_key(Path(app.instance_path))
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_key(Path(app.instance_path), "session.key")
+    if app.config["PUSH_ADDRESS"]:
+        app.config["PUSH_ADDRESS"] = _push_address(str(app.config["PUSH_ADDRESS"]))
     if not app.config["RATELIMIT_STORAGE_URI"]:  # shared by every worker process
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
     init_logging(app)
@@ -132,6 +146,22 @@ def create_app(test_config: Optional[dict[str, Any]] = None) -> Flask:
         return "", 204
 
     return app
+
+
+def _push_address(text: str) -> str:
+    """``CALSTACK_PUSH_ADDRESS`` checked by the library (https, or http on a loopback host; no
+    user name, password or fragment) and pointing at this app's notification route; or
+    ``ConfigError`` saying what is wrong."""
+    try:
+        address = calstack.validate_push_address(text)
+    except calstack.ValidationError as e:
+        raise ConfigError(f"CALSTACK_PUSH_ADDRESS is refused: {e.reason}") from None
+    if not urllib.parse.urlsplit(address).path.endswith(NOTIFICATION_ROUTE):
+        raise ConfigError(
+            f"CALSTACK_PUSH_ADDRESS must be the public URL of this app's {NOTIFICATION_ROUTE} route, "
+            f"e.g. https://calendar.example.com{NOTIFICATION_ROUTE}"
+        )
+    return address
 
 
 def _instance_key(folder: Path, name: str = "encryption.key") -> str:

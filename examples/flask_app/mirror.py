@@ -1,6 +1,7 @@
 """The local mirror from the web: Google's push notifications (``POST /api/notifications``)
 and the mirror's state (``GET /api/sync/status``). Sync runs themselves are background jobs
-(``mirror_sync``, see ``jobs/mirror.py``).
+(``mirror_sync``, see ``jobs/mirror.py``); with ``CALSTACK_PUSH_ADDRESS`` set to this route's
+public URL, they open the channels whose notifications arrive here.
 
 Google calls the notification route, so it needs no operator session and no CSRF token; what
 protects it is the library: ``stack.handle_notification`` checks the channel id, its secret
@@ -43,13 +44,15 @@ def notification() -> Any:
 
 @mirror.get("/api/sync/status")
 def sync_status() -> Any:
-    """Per mirrored calendar: events kept, last synced, next due, failures, why it is parked."""
+    """Per mirrored calendar: events kept, last synced, next due, failures, why it is parked,
+    until when it is watched (push)."""
     rows = []
     for row in stack().sync_status():
         rows.append({
             **row,
             "last_synced": row["last_synced"].isoformat() if row["last_synced"] else None,
             "next_sync_due": row["next_sync_due"].isoformat(),
+            "watched_until": row["watched_until"].isoformat() if row["watched_until"] else None,
         })
     return jsonify(rows)
 

@@ -47,9 +47,10 @@ pub struct SyncArgs {
     #[arg(long, value_name = "ADDR", requires = "watch", requires = "public_url")]
     pub listen: Option<SocketAddr>,
 
-    /// With --listen: the public HTTPS URL that reaches ADDR (Google delivers there)
-    #[arg(long, value_name = "URL", requires = "listen")]
-    pub public_url: Option<url::Url>,
+    /// With --listen: the public HTTPS URL that reaches ADDR (Google delivers there; plain
+    /// http only on a loopback host, for the emulator)
+    #[arg(long, value_name = "URL", requires = "listen", value_parser = public_url)]
+    pub public_url: Option<PushOptions>,
 
     /// With --watch: serve Prometheus metrics on this address
     #[arg(long, value_name = "ADDR", requires = "watch")]
@@ -77,8 +78,8 @@ pub async fn run(app: &App, args: SyncArgs) -> Result<()> {
     }
     let clients = resolve(app, &args.clients).await?;
     let mut options = SyncOptions::default().with_workers(args.workers);
-    if let Some(url) = &args.public_url {
-        options = options.with_push(PushOptions::new(url.clone()));
+    if let Some(push) = &args.public_url {
+        options = options.with_push(push.clone());
     }
     let bar = progress_bar();
     let mut syncer = app.calstack.syncer(options);
@@ -105,6 +106,12 @@ pub async fn run(app: &App, args: SyncArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// `--public-url`, checked by the library (https, or http on loopback; no credentials, no
+/// fragment).
+fn public_url(text: &str) -> Result<PushOptions, calstack_core::Error> {
+    PushOptions::parse("--public-url", text)
 }
 
 async fn resolve(app: &App, handles: &[String]) -> Result<Option<Vec<ClientId>>> {

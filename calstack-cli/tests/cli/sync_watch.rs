@@ -72,3 +72,32 @@ fn sync_watch_serves_prometheus_metrics_while_it_syncs() {
     );
     assert!(get(&addr, "/other").starts_with("HTTP/1.1 404"));
 }
+
+#[test]
+fn a_public_url_google_could_not_deliver_to_is_refused_before_syncing() {
+    let env = Env::new();
+    for (url, why) in [
+        ("http://sync.example.com/notify", "https"),
+        ("https://ops:hunter2@sync.example.com/notify", "password"),
+        ("https://sync.example.com/notify#top", "fragment"),
+        ("/notify", "absolute URL"),
+    ] {
+        let err = env.fails(&[
+            "sync",
+            "--watch",
+            "--listen",
+            "127.0.0.1:0",
+            "--public-url",
+            url,
+        ]);
+        assert!(
+            err.contains("invalid --public-url") && err.contains(why),
+            "{url}: {err}"
+        );
+    }
+    assert_eq!(
+        env.json(&["sync", "status"]),
+        serde_json::json!([]),
+        "nothing was synced"
+    );
+}

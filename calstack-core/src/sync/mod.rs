@@ -99,13 +99,34 @@ pub struct PushOptions {
 }
 
 impl PushOptions {
-    /// Notifications delivered to `address`, with the default lifetimes.
+    /// Notifications delivered to `address`, with the default lifetimes. The address is taken
+    /// as it is; [`PushOptions::parse`] checks text a user gave.
     pub fn new(address: Url) -> Self {
         Self {
             address,
             ttl: Duration::from_secs(7 * 24 * 3600),
             renew_before: Duration::from_secs(24 * 3600),
         }
+    }
+
+    /// Notifications delivered to the address in `text`, with the default lifetimes, once it
+    /// passes [`crate::validate::webhook::webhook_address`]: an absolute `https` URL (plain
+    /// `http` only on a loopback host such as `127.0.0.1` or `localhost`, for the emulator
+    /// and tests), with no user name, password or fragment. A refused address is
+    /// [`Error::Validation`] naming `field` (the caller's name for the setting, e.g.
+    /// `push_address` or `--public-url`).
+    ///
+    /// ```
+    /// use calstack_core::sync::PushOptions;
+    ///
+    /// let push = PushOptions::parse("push_address", "https://sync.example.com/notify")?;
+    /// assert_eq!(push.address.as_str(), "https://sync.example.com/notify");
+    /// let refused = PushOptions::parse("push_address", "http://sync.example.com/notify");
+    /// assert!(matches!(refused, Err(calstack_core::Error::Validation { field, .. }) if field == "push_address"));
+    /// # Ok::<(), calstack_core::Error>(())
+    /// ```
+    pub fn parse(field: &str, text: &str) -> Result<Self, Error> {
+        crate::validate::webhook::webhook_address(field, text).map(Self::new)
     }
 }
 

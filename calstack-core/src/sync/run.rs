@@ -8,7 +8,7 @@ use super::engine::{self, ListChanges};
 use super::{CalendarSync, SyncOptions, push};
 use crate::error::{Error, Result};
 use crate::facade::Calstack;
-use crate::store::{MirroredCalendar, SyncFinish, TokenUpdate};
+use crate::store::{ClientId, MirroredCalendar, SyncFinish, TokenUpdate};
 
 /// A worker's hold on a calendar: who holds it, and for how long each extension lasts.
 #[derive(Debug, Clone)]
@@ -41,7 +41,7 @@ pub(crate) async fn sync_leased(
     lease: &Lease,
     with_list: bool,
 ) -> Result<CalendarSync> {
-    if with_list && list_is_stale(cs, calendar, options).await? {
+    if with_list && list_is_stale(cs, calendar.key().client_id, options).await? {
         match engine::sync_list(cs, calendar.key().client_id).await {
             Ok(changes) => {
                 let gone = changes.removed.iter().any(|c| c.key() == calendar.key());
@@ -86,14 +86,14 @@ pub(crate) async fn sync_leased(
     }
 }
 
-/// Whether the calendar's client's list was last synced more than half a poll interval ago
-/// (a list synced just before, e.g. by `discover`, is not listed again).
-async fn list_is_stale(
+/// Whether the client's calendar list was never synced, or last synced more than half a poll
+/// interval ago (a list synced just before, e.g. by `discover`, is not listed again).
+pub(crate) async fn list_is_stale(
     cs: &Calstack,
-    calendar: &MirroredCalendar,
+    client: ClientId,
     options: &SyncOptions,
 ) -> Result<bool> {
-    let state = cs.store().get_list_state(calendar.key().client_id).await?;
+    let state = cs.store().get_list_state(client).await?;
     let fresh_after = cs.clock().now() - delta(options.poll_interval / 2);
     Ok(state
         .and_then(|s| s.last_synced)

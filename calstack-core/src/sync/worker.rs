@@ -187,7 +187,50 @@ impl Syncer {
     /// Syncs the calendar lists and then every calendar of `clients` (all clients with
     /// `None`), `workers` calendars at a time, whatever their due times.
     pub async fn sync_clients(&self, clients: Option<&[ClientId]>) -> Result<SyncReport> {
-        let ids: Vec<ClientId> = match clients {
+        let mut report = SyncReport::default();
+        for client in self.client_ids(clients).await? {
+            match self.sync_client(client).await {
+                Ok(done) => report.merge(done),
+                Err(e) if fails_the_call(&e, clients) => return Err(e),
+                Err(e) => report.failed_clients.push((client, e)),
+            }
+        }
+        Ok(report)
+    }
+
+    /// Syncs only what may have changed among the calendars of `clients` (all clients with
+    /// `None`), for callers that sync on demand (a periodic job, Python's
+    /// `stack.sync(push_address=…)`) rather than run [`Syncer::run`]:
+    ///
+    /// - a client's calendar list when it was never listed, or last listed more than half a
+    ///   poll interval ago;
+    /// - the calendars that are due: never synced, made due by a push notification
+    ///   ([`crate::Calstack::handle_notification`]), retrying after a failure, or past the
+    ///   poll interval (the safety net);
+    /// - with push options, the calendars not watched yet or whose channel expires within
+    ///   [`super::PushOptions::renew_before`] (they are synced, then watched).
+    ///
+    /// A watched calendar nothing was heard about is left alone. Parked calendars are skipped,
+    /// after un-parking those whose credential is valid again. Errors as
+    /// [`Syncer::sync_clients`].
+    pub async fn sync_due(&self, clients: Option<&[ClientId]>) -> Result<SyncReport> {
+        self.unpark().await?;
+        let mut report = SyncReport::default();
+        let mut keys = Vec::new();
+        for client in self.client_ids(clients).await? {
+            match self.refresh_list(client).await {
+                Ok(()) => keys.extend(self.wanted(client).await?),
+                Err(e) if fails_the_call(&e, clients) => return Err(e),
+                Err(e) => report.failed_clients.push((client, e)),
+            }
+        }
+        report.merge(self.sync_keys(&keys).await?);
+        Ok(report)
+    }
+
+    /// The given clients, or every client.
+    async fn client_ids(&self, clients: Option<&[ClientId]>) -> Result<Vec<ClientId>> {
+        Ok(match clients {
             Some(ids) => ids.to_vec(),
             None => self
                 .cs
@@ -197,18 +240,45 @@ impl Syncer {
                 .iter()
                 .map(|c| c.id)
                 .collect(),
-        };
-        let mut report = SyncReport::default();
-        for client in ids {
-            match self.sync_client(client).await {
-                Ok(done) => report.merge(done),
-                Err(e @ (Error::NotFound { .. } | Error::Store(_))) if clients.is_some() => {
-                    return Err(e);
-                }
-                Err(e) => report.failed_clients.push((client, e)),
-            }
+        })
+    }
+
+    /// Syncs a client's calendar list unless it was listed within half a poll interval.
+    async fn refresh_list(&self, client: ClientId) -> Result<()> {
+        self.cs.clients().get(client).await?;
+        if run::list_is_stale(&self.cs, client, &self.options).await? {
+            self.sync_list(client).await?;
         }
-        Ok(report)
+        Ok(())
+    }
+
+    /// A client's calendars [`Syncer::sync_due`] syncs: due ones and, with push, unwatched
+    /// ones or ones whose channel is to be renewed.
+    async fn wanted(&self, client: ClientId) -> Result<Vec<CalendarKey>> {
+        let now = self.cs.clock().now();
+        let renew_by = self
+            .options
+            .push
+            .as_ref()
+            .map(|push| now + delta(push.renew_before));
+        let calendars = self
+            .cs
+            .store()
+            .list_calendars(&MirrorSelection::clients([client]))
+            .await?;
+        Ok(calendars
+            .into_iter()
+            .filter(|c| c.parked_reason.is_none())
+            .filter(|c| {
+                let unwatched = renew_by.is_some_and(|by| {
+                    c.channel
+                        .as_ref()
+                        .is_none_or(|channel| channel.expires_at <= by)
+                });
+                c.next_sync_due <= now || unwatched
+            })
+            .map(|c| c.meta.key)
+            .collect())
     }
 
     /// Syncs one client's calendar list, then each of its calendars. An unknown client is
@@ -311,6 +381,12 @@ impl Syncer {
         }
         run::sync_leased(&self.cs, &calendar, &self.options, &lease, false).await
     }
+}
+
+/// Whether a client's failure ends a sync of named `clients` (an unknown client, a broken
+/// store) rather than being reported beside the others.
+fn fails_the_call(error: &Error, clients: Option<&[ClientId]>) -> bool {
+    clients.is_some() && matches!(error, Error::NotFound { .. } | Error::Store(_))
 }
 
 fn report_failures(report: &SyncReport) {

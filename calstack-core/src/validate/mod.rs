@@ -2,4 +2,5 @@
 
 pub mod client;
 pub mod event;
+pub mod webhook;
 pub mod working_hours;

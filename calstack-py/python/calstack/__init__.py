@@ -48,6 +48,7 @@ from ._calstack import (
     __version__,
     generate_key,
     prometheus_metrics,
+    validate_push_address,
 )
 
 from . import ics  # noqa: E402 - calstack.ics: iCalendar parse / import / export
@@ -91,4 +92,5 @@ __all__ = [
     "__version__",
     "generate_key",
     "prometheus_metrics",
+    "validate_push_address",
 ]

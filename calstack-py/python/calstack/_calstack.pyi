@@ -45,6 +45,7 @@ __all__ = [
     "__version__",
     "generate_key",
     "prometheus_metrics",
+    "validate_push_address",
     "_ics_export",
     "_ics_import",
     "_ics_parse",
@@ -85,6 +86,7 @@ class _CalendarSyncStatus(TypedDict):
     failures: int
     last_error: Optional[str]
     parked_reason: Optional[str]
+    watched_until: Optional[datetime.datetime]
 
 class _Notification(TypedDict):
     client_id: str
@@ -93,6 +95,11 @@ class _Notification(TypedDict):
 
 def generate_key() -> str:
     """A new random 32-byte encryption key, base64 (keep it secret)."""
+
+def validate_push_address(address: str) -> str:
+    """The address as ``stack.sync(push_address=...)`` would use it (normalized): https, or
+    http on a loopback host; no user name, password or fragment. ``ValidationError`` naming
+    ``push_address`` otherwise."""
 
 def prometheus_metrics() -> str:
     """calstack's metrics in the Prometheus text format; the first call installs the recorder."""
@@ -507,8 +514,12 @@ class Calstack:
     def is_asyncio(self) -> bool: ...
     def rotate_keys(self) -> RotationReport: ...
     def metrics(self) -> Metrics: ...
-    def sync(self, clients: Optional[builtins.list[_ClientRef]] = None) -> _SyncReport:
-        """Sync the local mirror from Google: every client (or these), then every calendar."""
+    def sync(
+        self, clients: Optional[builtins.list[_ClientRef]] = None, push_address: Optional[str] = None
+    ) -> _SyncReport:
+        """Sync the local mirror from Google: every client (or these), then every calendar.
+        With ``push_address``, watch each calendar (notifications go there) and sync only
+        what may have changed (due, notified, or not watched yet)."""
     def sync_status(self) -> builtins.list[_CalendarSyncStatus]:
         """Per mirrored calendar: events mirrored, last synced, next due, last error."""
     def handle_notification(

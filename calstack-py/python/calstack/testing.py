@@ -202,6 +202,37 @@ class Emulator:
         body = {} if calendar_id is None else {"calendar_id": calendar_id}
         self.admin("POST", "sync-tokens/expire", body)
 
+    def counters(self) -> dict[str, int]:
+        """Requests received since the last reset, by Google method id (``events.list``,
+        ``calendarList.list``, ``events.watch``, ``oauth.token``, ...)."""
+        answer = self.admin("GET", "counters")
+        return {str(name): int(count) for name, count in answer.items()}
+
+    def reset_counters(self) -> None:
+        """Sets every request counter back to zero."""
+        self.admin("DELETE", "counters")
+
+    def insert_event(self, account: str, calendar_id: str, event: dict[str, Any]) -> dict[str, Any]:
+        """Inserts ``event`` (Google's JSON shape) into a calendar as ``account`` itself would,
+        in Google Calendar, past calstack: the mirror does not see it until a sync, and the
+        calendar's watch channels are notified as Google would notify them. Returns the
+        inserted event."""
+        who = urllib.parse.quote(account, safe="")
+        token = self.admin("POST", f"accounts/{who}/token", {})["access_token"]
+        calendar = urllib.parse.quote(calendar_id, safe="")
+        request = urllib.request.Request(
+            f"{self.api_base}calendars/{calendar}/events",
+            data=json.dumps(event).encode(),
+            method="POST",
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                inserted: dict[str, Any] = json.loads(response.read().decode())
+        except urllib.error.HTTPError as e:
+            raise EmulatorError(f"events.insert: {e.code} {e.read().decode()}") from None
+        return inserted
+
 
 def _terminate(process: subprocess.Popen[str]) -> None:
     if process.poll() is None:

@@ -2,13 +2,20 @@
 ``stack.sync`` for each client in turn (its calendar list, then each calendar: a full listing
 the first time, only the changes after), so progress counts clients. A calendar that fails
 is a failure of its own (``client/calendar``) and the rest go on; a re-run only fetches what
-changed since."""
+changed since.
+
+With ``CALSTACK_PUSH_ADDRESS`` set, the sync passes it as ``push_address``: every synced
+calendar is watched (channels renewed before they expire), Google's notifications reach
+``POST /api/notifications`` and make their calendar due, and a job syncs only what may have
+changed (notified, due for the 5-minute safety poll, failing, or not watched yet), so
+``result["calendars"]`` counts those."""
 
 from __future__ import annotations
 
 from typing import Any, Optional
 
 import calstack
+from flask import current_app
 
 from ..api import stack, strings
 from ..errors import BadInput
@@ -32,12 +39,13 @@ def parse_sync(data: dict[str, Any], default_clients: list[str]) -> Parsed:
 def run_sync(record: dict[str, Any], store: JobRecords) -> None:
     """Syncs each client, counting calendars and changes."""
     clients = record["spec"]["clients"]
+    push_address: Optional[str] = current_app.config.get("PUSH_ADDRESS") or None
     totals = {"calendars": 0, "upserted": 0, "deleted": 0}
     record["total"] = len(clients)
     store.save(record)
     for client_id in clients:
         try:
-            report = stack().sync(clients=[client_id])
+            report = stack().sync(clients=[client_id], push_address=push_address)
         except calstack.CalstackError as e:
             record["failures"].append({"item": client_id, "reason": str(e)})
             report = {"synced": [], "failed": []}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -13,7 +14,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 import pytest
 import redis
@@ -91,6 +92,7 @@ def worker_environment(config: dict[str, Any]) -> dict[str, str]:
         "GOOGLE_AUTH_URL": "CALSTACK_GOOGLE_AUTH_URL", "GOOGLE_TOKEN_URL": "CALSTACK_GOOGLE_TOKEN_URL",
         "GOOGLE_REVOKE_URL": "CALSTACK_GOOGLE_REVOKE_URL", "REDIS_URL": "CALSTACK_REDIS_URL",
         "REDIS_PREFIX": "CALSTACK_REDIS_PREFIX", "CELERY_QUEUE": "CALSTACK_CELERY_QUEUE",
+        "PUSH_ADDRESS": "CALSTACK_PUSH_ADDRESS",
     }
     return {**os.environ, **{env: str(config[key]) for key, env in names.items() if config.get(key)}}
 
@@ -141,14 +143,30 @@ def browser_tools() -> tuple[str, str]:
 
 
 @contextmanager
-def serve(app: Flask) -> Iterator[str]:
-    """Serves ``app`` on a free loopback port in a thread; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+def listening_socket() -> Iterator[socket.socket]:
+    """A socket listening on a free loopback port, for ``serve`` once the port is known (e.g.
+    an app whose settings name its own public URL)."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(64)
+        yield listener
+    finally:
+        listener.close()
+
+
+@contextmanager
+def serve(app: Flask, listener: Optional[socket.socket] = None) -> Iterator[str]:
+    """Serves ``app`` in a thread on ``listener`` (by default a free loopback port); yields
+    its base URL."""
+    fd = None if listener is None else listener.fileno()
+    server = make_server("127.0.0.1", 0, app, threaded=True, fd=fd)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.port}"
     finally:
         server.shutdown()
+        server.server_close()
 
 
 def connect(client: FlaskClient, name: str, secret: str = "GOCSPX-flask-tests") -> dict[str, str]:

@@ -187,3 +187,128 @@ async fn forged_and_malformed_notifications_are_refused_and_change_nothing() {
         "the channel token is sealed at rest"
     );
 }
+
+#[tokio::test]
+async fn sync_due_watches_unwatched_calendars_then_syncs_only_notified_ones() {
+    let harness = Harness::start().await;
+    let (client, _) = harness.authorized_client("Due Ltd", ACCOUNT).await;
+    let team = harness
+        .emulator()
+        .create_calendar(ACCOUNT, "Team")
+        .expect("calendar");
+    // Mirrored without push first: nothing is due, nothing is watched.
+    assert!(
+        harness
+            .calstack()
+            .sync_client(client.id)
+            .await
+            .expect("sync")
+            .is_success()
+    );
+    let mut sink = WebhookSink::start().await;
+    let push = PushOptions::parse("push_address", sink.url().as_str()).expect("loopback http");
+    let syncer = harness
+        .calstack()
+        .syncer(SyncOptions::default().with_push(push));
+
+    let watched = syncer.sync_due(Some(&[client.id])).await.expect("watch");
+    assert_eq!(
+        watched.synced.len(),
+        2,
+        "unwatched calendars are synced: {watched:?}"
+    );
+    let calendars = harness
+        .calstack()
+        .mirror()
+        .calendars(&MirrorSelection::clients([client.id]))
+        .await
+        .expect("calendars");
+    assert!(
+        calendars.iter().all(|c| c.channel.is_some()),
+        "{calendars:?}"
+    );
+    for _ in 0..2 {
+        let headers = sink.next().await;
+        let note = harness
+            .calstack()
+            .handle_notification(headers.iter().map(|(k, v)| (k.as_str(), v.as_bytes())))
+            .await
+            .expect("sync message");
+        assert_eq!(note.state, ResourceState::Sync);
+    }
+
+    harness.emulator().reset_counters();
+    let quiet = syncer.sync_due(None).await.expect("quiet");
+    assert!(quiet.synced.is_empty() && quiet.is_success(), "{quiet:?}");
+    assert_eq!(harness.emulator().counter("events.list"), 0);
+    assert_eq!(harness.emulator().counter("calendarList.list"), 0);
+
+    harness
+        .google_side(ACCOUNT)
+        .events()
+        .insert(&team, event_at("Pushed", 9))
+        .send()
+        .await
+        .expect("a change made directly at Google");
+    let changed = deliver_until_change(&harness, &mut sink).await;
+    harness.emulator().reset_counters();
+    let after = syncer.sync_due(None).await.expect("after the notification");
+    let synced: Vec<&CalendarKey> = after.synced.iter().map(|(k, _)| k).collect();
+    assert_eq!(synced, vec![&changed], "only the notified calendar");
+    assert_eq!(after.synced[0].1.upserted, 1);
+    assert_eq!(harness.emulator().counter("events.list"), 1);
+    assert_eq!(harness.emulator().counter("events.watch"), 0);
+}
+
+#[tokio::test]
+async fn sync_due_of_an_unknown_client_is_not_found() {
+    let harness = Harness::start().await;
+    let syncer = harness.calstack().syncer(SyncOptions::default());
+    let unknown = calstack_core::ClientId::new();
+    let err = syncer
+        .sync_due(Some(&[unknown]))
+        .await
+        .expect_err("unknown client");
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn sync_due_renews_channels_a_day_before_they_expire() {
+    let harness = Harness::start().await;
+    let (client, _) = harness.authorized_client("Renew Ltd", ACCOUNT).await;
+    let sink = WebhookSink::start().await;
+    let push = PushOptions::parse("push_address", sink.url().as_str()).expect("loopback http");
+    let syncer = harness
+        .calstack()
+        .syncer(SyncOptions::default().with_push(push));
+    syncer.sync_due(None).await.expect("watch");
+    let channel_of = |calendars: &[calstack_core::store::MirroredCalendar]| {
+        calendars[0]
+            .channel
+            .as_ref()
+            .map(|c| (c.id.clone(), c.expires_at))
+    };
+    let selection = MirrorSelection::clients([client.id]);
+    let mirror = harness.calstack().mirror();
+    let (first, expires) =
+        channel_of(&mirror.calendars(&selection).await.expect("calendars")).expect("watched");
+
+    // Two days before expiry the channel is kept; within a day of it, renewed.
+    harness.clock().set(expires - chrono::TimeDelta::days(2));
+    harness.emulator().reset_counters();
+    syncer.sync_due(None).await.expect("kept");
+    assert_eq!(harness.emulator().counter("events.watch"), 0);
+    harness.clock().set(expires - chrono::TimeDelta::hours(12));
+    syncer.sync_due(None).await.expect("renewed");
+    assert_eq!(harness.emulator().counter("events.watch"), 1);
+    assert_eq!(
+        harness.emulator().counter("channels.stop"),
+        1,
+        "the old channel is stopped"
+    );
+    let (second, renewed_until) =
+        channel_of(&mirror.calendars(&selection).await.expect("calendars")).expect("watched");
+    assert_ne!(second, first);
+    // The emulator caps expiry at a week from its own (real) clock, so no earlier than before.
+    assert!(renewed_until >= expires, "{renewed_until} >= {expires}");
+}

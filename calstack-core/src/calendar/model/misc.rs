@@ -236,8 +236,9 @@ pub struct Channel {
 
 impl Channel {
     /// [`Channel::web_hook`], checked as Google checks it: `id` is 1–64 characters of
-    /// `A-Za-z0-9-_+/=`, `address` an absolute `https` URL (plain `http` only on a loopback
-    /// host, for local testing). Errors name `id` or `address`.
+    /// `A-Za-z0-9-_+/=`, `address` as [`crate::validate::webhook::webhook_address`] accepts
+    /// it (`https`; plain `http` only on a loopback host, for local testing). Errors name `id`
+    /// or `address`.
     pub fn checked_web_hook(id: &str, address: &str) -> crate::Result<Self> {
         let id_ok = (1..=64).contains(&id.len())
             && id
@@ -249,20 +250,7 @@ impl Channel {
                 "a channel id is 1-64 characters of A-Z, a-z, 0-9, -, _, +, / and =",
             ));
         }
-        let url = url::Url::parse(address.trim())
-            .map_err(|e| crate::Error::validation("address", format!("not a URL: {e}")))?;
-        let loopback = match url.host() {
-            Some(url::Host::Domain(d)) => d == "localhost",
-            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-            None => false,
-        };
-        if url.scheme() != "https" && !(url.scheme() == "http" && loopback) {
-            return Err(crate::Error::validation(
-                "address",
-                "notifications are delivered to https URLs only",
-            ));
-        }
+        let url = crate::validate::webhook::webhook_address("address", address)?;
         Ok(Self::web_hook(id, url.as_str()))
     }
 
