@@ -82,7 +82,7 @@ async fn freebusy_skips_events_the_owner_declined_but_not_others_declines() {
         &h,
         11,
         12,
-        json!([{"email": other, "self": true, "responseStatus": "declined"}]),
+        json!([{"email": USER.to_uppercase(), "responseStatus": "declined"}]),
     )
     .await;
     insert_with(
@@ -93,18 +93,18 @@ async fn freebusy_skips_events_the_owner_declined_but_not_others_declines() {
                {"email": other, "responseStatus": "declined"}]),
     )
     .await;
-    insert_with(
+    let guest_marked_self = insert_with(
         &h,
         15,
         16,
-        json!([{"email": USER.to_uppercase(), "responseStatus": "tentative"}]),
+        json!([{"email": other, "self": true, "responseStatus": "declined"}]),
     )
     .await;
     assert_eq!(
         primary_busy(&h).await,
         json!([{"start": "2024-05-01T13:00:00Z", "end": "2024-05-01T14:00:00Z"},
                {"start": "2024-05-01T15:00:00Z", "end": "2024-05-01T16:00:00Z"}]),
-        "the owner's declines (by address or marked self) are free, a guest's are not"
+        "the owner's declines (any case) are free; a guest's are not, even marked self"
     );
     let attendees = &owner_declined["attendees"];
     assert_eq!(
@@ -114,6 +114,11 @@ async fn freebusy_skips_events_the_owner_declined_but_not_others_declines() {
     assert!(
         attendees[1].get("self").is_none(),
         "a guest is not self: {attendees}"
+    );
+    let guest = &guest_marked_self["attendees"][0];
+    assert!(
+        guest.get("self").is_none(),
+        "self is read-only, a client's is dropped: {guest}"
     );
 }
 

@@ -1,7 +1,7 @@
 //! `freebusy.query`: the merged busy intervals of the requested calendars within a window.
 //! Busy means what Google counts: events that are not cancelled, not transparent and not
-//! declined by the calendar's owner (an attendee marked `self`, or named by the calendar's
-//! address, with `responseStatus: declined`); someone else's decline leaves the time busy.
+//! declined by the calendar's owner (the attendee with the calendar's address, marked `self`,
+//! with `responseStatus: declined`); someone else's decline leaves the time busy.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -83,17 +83,17 @@ fn is_transparent(body: &Map<String, Value>) -> bool {
     body.get("transparency").and_then(Value::as_str) == Some("transparent")
 }
 
-/// Whether the owner of calendar `cal_id` declined the event: an attendee that is the calendar
-/// (marked `self`, or with the calendar's address) answered `declined`.
+/// Whether the owner of calendar `cal_id` declined the event: the attendee with the
+/// calendar's address (the one marked `self`) answered `declined`.
 fn declined_by_owner(body: &Map<String, Value>, cal_id: &str) -> bool {
     let Some(Value::Array(attendees)) = body.get("attendees") else {
         return false;
     };
     attendees.iter().any(|a| {
-        let is_owner = a.get("self").and_then(Value::as_bool) == Some(true)
-            || a.get("email")
-                .and_then(Value::as_str)
-                .is_some_and(|e| e.eq_ignore_ascii_case(cal_id));
+        let is_owner = a
+            .get("email")
+            .and_then(Value::as_str)
+            .is_some_and(|e| e.eq_ignore_ascii_case(cal_id));
         is_owner && a.get("responseStatus").and_then(Value::as_str) == Some("declined")
     })
 }
