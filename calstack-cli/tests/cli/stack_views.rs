@@ -1,7 +1,7 @@
 //! `calstack conflicts`, `freebusy`, `slots`, `agenda --from/--to` and `clients update
 //! --working-hours` end to end against the emulator, and their refusals of bad input.
 
-use super::Env;
+use super::support::Env;
 
 /// Acme (consult 14:00–15:00) and Bolt (review 14:30–15:30) on 2030-01-08 (a Tuesday), UTC.
 fn two_clients() -> Env {

@@ -6,7 +6,7 @@ use std::net::TcpStream;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use super::Env;
+use super::support::Env;
 
 /// Kills the watcher this test started, whatever happens.
 struct Watcher(Child);

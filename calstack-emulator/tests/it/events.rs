@@ -384,38 +384,6 @@ async fn move_quick_add_and_import() {
 }
 
 #[tokio::test]
-async fn freebusy_merges_busy_time_and_skips_transparent_events() {
-    let h = Harness::new().await;
-    h.insert("A", "2024-05-01T09:00:00Z", "2024-05-01T10:00:00Z")
-        .await;
-    h.insert("B", "2024-05-01T09:30:00Z", "2024-05-01T11:00:00Z")
-        .await;
-    h.post(
-        "calendars/primary/events",
-        json!({"summary": "free", "transparency": "transparent",
-               "start": {"dateTime": "2024-05-01T13:00:00Z"}, "end": {"dateTime": "2024-05-01T14:00:00Z"}}),
-    )
-    .await;
-    let reply = h
-        .post(
-            "freeBusy",
-            json!({"timeMin": "2024-05-01T00:00:00Z", "timeMax": "2024-05-02T00:00:00Z",
-                   "items": [{"id": "primary"}, {"id": "nobody@nowhere.example"}]}),
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    assert_eq!(reply.body["kind"], "calendar#freeBusy");
-    assert_eq!(
-        reply.body["calendars"]["primary"]["busy"],
-        json!([{"start": "2024-05-01T09:00:00Z", "end": "2024-05-01T11:00:00Z"}])
-    );
-    assert_eq!(
-        reply.body["calendars"]["nobody@nowhere.example"]["errors"][0]["reason"],
-        "notFound"
-    );
-}
-
-#[tokio::test]
 async fn colors_watch_and_channel_stop() {
     let h = Harness::new().await;
     let colors = h.get("colors").await;

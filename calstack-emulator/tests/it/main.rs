@@ -7,6 +7,7 @@ mod calendars;
 mod common;
 mod events;
 mod faults;
+mod freebusy;
 mod oauth;
 mod recurrence;
 mod settings;

@@ -64,7 +64,7 @@ fn cancel_generated(
     if if_match.is_some_and(|h| !etag_matches(h, etag_now)) {
         return Err(ApiError::condition_not_met());
     }
-    let prepared = prepare(instance, cal.tz, true)?;
+    let prepared = prepare(instance, &cal.id, cal.tz, true)?;
     let Some((master_id, occ)) = parse_instance_id(event_id) else {
         return Err(ApiError::not_found());
     };

@@ -1,4 +1,7 @@
 //! `freebusy.query`: the merged busy intervals of the requested calendars within a window.
+//! Busy means what Google counts: events that are not cancelled, not transparent and not
+//! declined by the calendar's owner (the attendee with the calendar's address, marked `self`,
+//! with `responseStatus: declined`); someone else's decline leaves the time busy.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -75,6 +78,26 @@ impl State {
     }
 }
 
+/// Whether the event is marked `transparency: transparent` (it does not block time).
+fn is_transparent(body: &Map<String, Value>) -> bool {
+    body.get("transparency").and_then(Value::as_str) == Some("transparent")
+}
+
+/// Whether the owner of calendar `cal_id` declined the event: the attendee with the
+/// calendar's address (the one marked `self`) answered `declined`.
+fn declined_by_owner(body: &Map<String, Value>, cal_id: &str) -> bool {
+    let Some(Value::Array(attendees)) = body.get("attendees") else {
+        return false;
+    };
+    attendees.iter().any(|a| {
+        let is_owner = a
+            .get("email")
+            .and_then(Value::as_str)
+            .is_some_and(|e| e.eq_ignore_ascii_case(cal_id));
+        is_owner && a.get("responseStatus").and_then(Value::as_str) == Some("declined")
+    })
+}
+
 /// Busy intervals of a calendar within `[min, max)`, merged and clipped.
 fn busy_intervals(
     cal: &Calendar,
@@ -89,13 +112,11 @@ fn busy_intervals(
     };
     let mut spans = Vec::new();
     walk(cal, &q, None, |_, item| {
-        let body_transparent = |b: &Map<String, Value>| {
-            b.get("transparency").and_then(Value::as_str) == Some("transparent")
-        };
+        let free = |b: &Map<String, Value>| is_transparent(b) || declined_by_owner(b, &cal.id);
         let span = match &item {
-            Item::Stored(ev) if ev.cancelled || body_transparent(&ev.body) => None,
+            Item::Stored(ev) if ev.cancelled || free(&ev.body) => None,
             Item::Stored(ev) => Some(ev.span(cal.tz)),
-            Item::Owned(Value::Object(b)) if !body_transparent(b) => {
+            Item::Owned(Value::Object(b)) if !free(b) => {
                 let parse = |f: &str| {
                     b.get(f)
                         .and_then(|v| parse_event_time(v, f).ok())

@@ -41,15 +41,18 @@ fn one_of(body: &Map<String, Value>, field: &str, allowed: &[&str]) -> Result<()
     }
 }
 
-/// Validates an event body the way Google does and parses its timing.
+/// Validates an event body for calendar `calendar_id` the way Google does, parses its timing,
+/// and marks the attendee that is the calendar `self`.
 pub(super) fn prepare(
     mut body: Map<String, Value>,
+    calendar_id: &str,
     calendar_tz: Tz,
     is_instance: bool,
 ) -> Result<Prepared, ApiError> {
     let (start, end) = parse_timing(&body, calendar_tz)?;
     check_choices(&body)?;
     check_attendees(&body)?;
+    mark_self(&mut body, calendar_id);
     check_reminders(&body)?;
     let series = parse_series(&mut body, start, end, calendar_tz, is_instance)?;
     Ok(Prepared {
@@ -221,6 +224,26 @@ pub(crate) fn valid_event_id(id: &str) -> bool {
         && id
             .bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'v').contains(&b))
+}
+
+/// Marks `self: true` on the attendee whose address is the calendar's, as Google does on the
+/// copy of an event a calendar holds (`self` is how a reader finds the owner's answer); `self`
+/// is read-only, so a client's `self` on any other attendee is dropped.
+fn mark_self(body: &mut Map<String, Value>, calendar_id: &str) {
+    let Some(Value::Array(attendees)) = body.get_mut("attendees") else {
+        return;
+    };
+    for a in attendees.iter_mut().filter_map(Value::as_object_mut) {
+        let is_calendar = a
+            .get("email")
+            .and_then(Value::as_str)
+            .is_some_and(|e| e.eq_ignore_ascii_case(calendar_id));
+        if is_calendar {
+            a.insert("self".into(), json!(true));
+        } else {
+            a.remove("self");
+        }
+    }
 }
 
 pub(super) fn new_event_id() -> String {

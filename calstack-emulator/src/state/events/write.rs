@@ -71,7 +71,7 @@ impl State {
         for key in READ_ONLY.iter().filter(|k| **k != "iCalUID") {
             body.remove(*key);
         }
-        let prepared = prepare(body, cal.tz, false)?;
+        let prepared = prepare(body, &cal_id, cal.tz, false)?;
         Ok(self.store(&cal_id, account, prepared, id))
     }
 
@@ -107,7 +107,7 @@ impl State {
                 for key in ["kind", "etag", "htmlLink", "created", "updated", "creator"] {
                     body.remove(key);
                 }
-                let prepared = prepare(body, cal.tz, false)?;
+                let prepared = prepare(body, &cal_id, cal.tz, false)?;
                 Ok(self.store(&cal_id, account, prepared, id))
             }
         }
@@ -145,7 +145,12 @@ impl State {
             return Err(ApiError::invalid("The event id cannot be changed."));
         }
         let is_instance = existing.contains_key("recurringEventId");
-        let prepared = prepare(next_body(&existing, &patch, replace), tz, is_instance)?;
+        let prepared = prepare(
+            next_body(&existing, &patch, replace),
+            &cal_id,
+            tz,
+            is_instance,
+        )?;
         let seq = self.next_seq();
         let now = self.now();
         let cal = self.calendar_mut(&cal_id)?;

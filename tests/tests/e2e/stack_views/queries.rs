@@ -3,11 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use calstack_core::calendar::model::FreeBusyRequest;
+use calstack_core::calendar::model::{EventAttendee, FreeBusyRequest, ResponseStatus};
 use calstack_core::facade::ClientUpdate;
 use calstack_core::stack::{Interval, SlotQuery, StackQuery};
 use calstack_core::validate::working_hours;
-use calstack_core::{ClientId, Error};
+use calstack_core::{ClientId, Error, Event, EventDateTime};
 use calstack_e2e::Harness;
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -48,10 +48,44 @@ pub(crate) async fn google_busy(
     merged
 }
 
+/// Bolt's answers to three invitations at times it is otherwise free, on 31 March: 15:00Z
+/// declined by Bolt (named by address only, so Google marks it `self`), 16:00Z declined by
+/// Bolt marked `self`, and 17:00Z declined only by a guest. Only the last is busy.
+async fn answered_invitations(bolt: &Member) {
+    let attendee = |email: &str, is_self: Option<bool>, status: ResponseStatus| EventAttendee {
+        email: Some(email.into()),
+        is_self,
+        response_status: Some(status),
+        ..EventAttendee::default()
+    };
+    let owner = "bolt@bolt.test";
+    let guest = "guest@elsewhere.test";
+    let invitations = [
+        ("15", attendee(owner, None, ResponseStatus::Declined)),
+        ("16", attendee(owner, Some(true), ResponseStatus::Declined)),
+        ("17", attendee(guest, None, ResponseStatus::Declined)),
+    ];
+    for (hour, answer) in invitations {
+        let at = |minute: &str| EventDateTime::utc(utc(&format!("2026-03-31T{hour}:{minute}:00Z")));
+        let mut event = Event::new("Invitation", at("00"), at("59"));
+        event.attendees = Some(vec![
+            answer,
+            attendee(guest, None, ResponseStatus::Accepted),
+        ]);
+        bolt.api
+            .events()
+            .insert("primary", event)
+            .send()
+            .await
+            .expect("inserted");
+    }
+}
+
 #[tokio::test]
 async fn free_busy_equals_googles_freebusy_query_per_client() {
     let harness = Harness::start().await;
     let members = scenario::build(&harness).await;
+    answered_invitations(&members[1]).await;
     let (from, to) = window();
     let ours = harness
         .calstack()
@@ -76,6 +110,18 @@ async fn free_busy_equals_googles_freebusy_query_per_client() {
             member.client.name
         );
     }
+    let bolt = &ours[&members[1].client.id];
+    let declined = Interval::new(utc("2026-03-31T15:00:00Z"), utc("2026-03-31T17:00:00Z"));
+    assert!(
+        bolt.iter()
+            .all(|iv| iv.end <= declined.start || iv.start >= declined.end),
+        "what Bolt declined is free: {bolt:?}"
+    );
+    let guest_declined = Interval::new(utc("2026-03-31T17:00:00Z"), utc("2026-03-31T17:59:00Z"));
+    assert!(
+        bolt.contains(&guest_declined),
+        "a guest's decline leaves Bolt busy: {bolt:?}"
+    );
 }
 
 #[tokio::test]
