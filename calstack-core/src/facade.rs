@@ -9,6 +9,7 @@ use crate::calendar::CalendarClient;
 use crate::clock::{Clock, SystemClock};
 use crate::crypto::Keyring;
 use crate::error::{Error, Result};
+use crate::mirror::cache::OpenedCache;
 use crate::oauth::{GoogleEndpoints, OAuthConfig, OAuthManager, RotationReport};
 use crate::store::{
     Client, ClientId, CredentialId, OAuthCredential, Store, StoreError, WorkingHours,
@@ -49,6 +50,8 @@ pub struct Calstack {
     /// One Calendar client per credential, so its throttle and counters are per credential and
     /// it reuses connections.
     calendars: Arc<Mutex<HashMap<CredentialId, CalendarClient>>>,
+    /// Opened mirror rows the stacked views reuse while their calendar is unchanged.
+    opened: Arc<OpenedCache>,
 }
 
 /// How [`Calstack::calendar`] configures the Calendar clients it hands out.
@@ -88,6 +91,7 @@ pub struct CalstackBuilder {
     retry_budget: Option<Arc<RetryBudget>>,
     max_retry_after: Option<std::time::Duration>,
     metrics_per_credential: bool,
+    mirror_cache_rows: Option<usize>,
 }
 
 impl std::fmt::Debug for CalstackBuilder {
@@ -103,6 +107,7 @@ impl std::fmt::Debug for CalstackBuilder {
             .field("retry_budget", &self.retry_budget)
             .field("max_retry_after", &self.max_retry_after)
             .field("metrics_per_credential", &self.metrics_per_credential)
+            .field("mirror_cache_rows", &self.mirror_cache_rows)
             .finish()
     }
 }
@@ -176,6 +181,16 @@ impl CalstackBuilder {
         self
     }
 
+    /// How many opened mirror rows the stacked views keep in memory to answer later reads of
+    /// unchanged calendars without reading and opening them again (default
+    /// [`DEFAULT_CACHED_ROWS`](crate::mirror::DEFAULT_CACHED_ROWS); 0 keeps none). A kept
+    /// calendar is answered only while its revision in the store is the one it was read at,
+    /// whichever process writes; see `docs/stacking.md`.
+    pub fn mirror_cache_rows(mut self, rows: usize) -> Self {
+        self.mirror_cache_rows = Some(rows);
+        self
+    }
+
     /// Builds it. A missing store or keyring is [`Error::Validation`] naming it.
     pub fn build(self) -> Result<Calstack> {
         let store = self
@@ -228,6 +243,10 @@ impl CalstackBuilder {
                 metrics_per_credential: self.metrics_per_credential,
             },
             calendars: Arc::default(),
+            opened: Arc::new(OpenedCache::new(
+                self.mirror_cache_rows
+                    .unwrap_or(crate::mirror::DEFAULT_CACHED_ROWS),
+            )),
         })
     }
 }
@@ -261,6 +280,11 @@ impl Calstack {
     /// The clock in use.
     pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.clock
+    }
+
+    /// The opened-events cache the mirror source of the stacked views uses.
+    pub(crate) fn opened_cache(&self) -> &OpenedCache {
+        &self.opened
     }
 
     /// The retry budget every request of this handle pays its retries from.

@@ -56,16 +56,53 @@ pub(crate) fn time_to_text(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
-/// SQLite's timestamp text back into a timestamp.
+/// SQLite's timestamp text back into a timestamp. The shape [`time_to_text`] writes is read
+/// by a dedicated parser (a read of many rows decodes several timestamps per row); any other
+/// RFC 3339 UTC text falls back to chrono's general parser.
 #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
 pub(crate) fn time_from_text(
     text: &str,
     table: &str,
     column: &str,
 ) -> Result<DateTime<Utc>, StoreError> {
+    if let Some(t) = fixed_width_time(text.as_bytes()) {
+        return Ok(t);
+    }
     NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.fZ")
         .map(|naive| naive.and_utc())
         .map_err(|e| corrupt(table, column, format!("not an RFC 3339 UTC timestamp: {e}")))
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.ffffffZ` exactly (what [`time_to_text`] writes), else `None`.
+fn fixed_width_time(b: &[u8]) -> Option<DateTime<Utc>> {
+    let shape_ok = b.len() == 27
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && b[13] == b':'
+        && b[16] == b':'
+        && b[19] == b'.'
+        && b[26] == b'Z';
+    if !shape_ok {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<u32> {
+        b[range].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let date = chrono::NaiveDate::from_ymd_opt(
+        i32::try_from(number(0..4)?).ok()?,
+        number(5..7)?,
+        number(8..10)?,
+    )?;
+    let time = chrono::NaiveTime::from_hms_micro_opt(
+        number(11..13)?,
+        number(14..16)?,
+        number(17..19)?,
+        number(20..26)?,
+    )?;
+    Some(date.and_time(time).and_utc())
 }
 
 #[cfg(test)]
@@ -85,6 +122,38 @@ mod tests {
         assert_eq!(ta, "2026-03-04T05:06:07.123456Z");
         assert!(ta < tb);
         assert_eq!(time_from_text(&ta, "t", "c").expect("parses"), a);
+    }
+
+    #[test]
+    fn fixed_width_and_other_rfc3339_utc_texts_read_the_same_instant() {
+        let at = Utc
+            .with_ymd_and_hms(2031, 12, 31, 23, 59, 58)
+            .single()
+            .expect("valid date")
+            + chrono::TimeDelta::microseconds(7);
+        for text in [
+            "2031-12-31T23:59:58.000007Z",
+            "2031-12-31T23:59:58.000007000Z",
+        ] {
+            assert_eq!(
+                time_from_text(text, "t", "c").expect("parses"),
+                at,
+                "{text}"
+            );
+        }
+        assert_eq!(
+            time_from_text("2031-12-31T23:59:58Z", "t", "c").expect("parses"),
+            at - chrono::TimeDelta::microseconds(7)
+        );
+        for bad in [
+            "2031-13-31T23:59:58.000007Z",
+            "2031-12-31T24:59:58.000007Z",
+            "2031-12-31T23:59:58.00000xZ",
+            "2031-12-31 23:59:58.000007Z",
+        ] {
+            let e = time_from_text(bad, "mirror_events", "start_utc").expect_err(bad);
+            assert!(e.to_string().contains("mirror_events.start_utc"), "{e}");
+        }
     }
 
     #[test]

@@ -26,6 +26,9 @@ use crate::sql_store::{Dialect, impl_sql_store};
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Connections in the pool of a file database (WAL: many readers, one writer at a time).
 const FILE_POOL_SIZE: u32 = 4;
+/// Rows SQLite's worker thread may run ahead of the reader by (sqlx's default is 50): large
+/// mirror reads then wake the two sides far less often.
+const ROW_BUFFER: usize = 1024;
 
 /// A [`calstack_core::Store`] in an SQLite database file (or in memory).
 ///
@@ -44,14 +47,18 @@ impl SqliteStore {
     /// (`sqlite://path/to/file.db`, `sqlite:///absolute/path.db` or `sqlite::memory:`) and
     /// applies pending migrations.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let options = SqliteConnectOptions::from_str(url).map_err(|e| invalid_url("SQLite", e))?;
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| invalid_url("SQLite", e))?
+            .row_buffer_size(ROW_BUFFER);
         let in_memory = is_memory_url(url);
         Self::connect_with(options, in_memory).await
     }
 
     /// Opens (creating it and its folder if needed) the database file at `path`.
     pub async fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
-        let options = SqliteConnectOptions::new().filename(path.as_ref());
+        let options = SqliteConnectOptions::new()
+            .filename(path.as_ref())
+            .row_buffer_size(ROW_BUFFER);
         Self::connect_with(options, false).await
     }
 
@@ -168,11 +175,11 @@ impl Dialect for SqliteDialect {
     }
 
     fn read_id(row: &SqliteRow, table: &str, column: &str) -> Result<Uuid, StoreError> {
-        uuid_from_text(&col::<_, String>(row, table, column)?, table, column)
+        uuid_from_text(col::<_, &str>(row, table, column)?, table, column)
     }
 
     fn read_time(row: &SqliteRow, table: &str, column: &str) -> Result<DateTime<Utc>, StoreError> {
-        time_from_text(&col::<_, String>(row, table, column)?, table, column)
+        time_from_text(col::<_, &str>(row, table, column)?, table, column)
     }
 
     fn read_optional_time(
@@ -180,8 +187,8 @@ impl Dialect for SqliteDialect {
         table: &str,
         column: &str,
     ) -> Result<Option<DateTime<Utc>>, StoreError> {
-        col::<_, Option<String>>(row, table, column)?
-            .map(|text| time_from_text(&text, table, column))
+        col::<_, Option<&str>>(row, table, column)?
+            .map(|text| time_from_text(text, table, column))
             .transpose()
     }
 }

@@ -7,6 +7,7 @@
 //! masters, and exceptions (moved or cancelled instances). Expanding masters into instances is
 //! the reader's job (see the stacked views).
 
+pub(crate) mod cache;
 pub(crate) mod rows;
 pub(crate) mod write_through;
 
@@ -14,6 +15,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
+use self::cache::{OpenedRow, RowTimes};
 use crate::calendar::Event;
 use crate::crypto::Keyring;
 use crate::error::Result;
@@ -21,6 +23,7 @@ use crate::store::{
     CalendarKey, ClientId, MirrorEventRow, MirrorSelection, MirroredCalendar, Store,
 };
 
+pub use cache::DEFAULT_CACHED_ROWS;
 pub use rows::event_aad;
 
 /// How far around a window all-day events and instances' original starts are looked for:
@@ -58,11 +61,23 @@ impl std::fmt::Debug for MirroredEvent {
     }
 }
 
+/// The window a read of `[from, to)` asks the store for (see [`WINDOW_SLACK`]).
+pub(crate) fn padded(from: DateTime<Utc>, to: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    (from - WINDOW_SLACK, to + WINDOW_SLACK)
+}
+
 /// Rows opened per blocking task when a read is large.
-const OPEN_CHUNK: usize = 2048;
+const OPEN_CHUNK: usize = 1024;
+
+/// How one row is opened into what a read returns.
+type Opener<T> = fn(&Keyring, MirrorEventRow) -> Result<T>;
 
 /// Opens rows in order: on this thread when few, else in chunks on the blocking pool.
-async fn open_all(keyring: &Keyring, rows: Vec<MirrorEventRow>) -> Result<Vec<MirroredEvent>> {
+async fn open_all<T: Send + 'static>(
+    keyring: &Keyring,
+    rows: Vec<MirrorEventRow>,
+    open: Opener<T>,
+) -> Result<Vec<T>> {
     if rows.len() <= OPEN_CHUNK {
         return rows.into_iter().map(|row| open(keyring, row)).collect();
     }
@@ -86,6 +101,15 @@ async fn open_all(keyring: &Keyring, rows: Vec<MirrorEventRow>) -> Result<Vec<Mi
         out.extend(opened?);
     }
     Ok(out)
+}
+
+/// A row opened for the opened-events cache: its calendar, window columns and event.
+fn open_for_cache(keyring: &Keyring, row: MirrorEventRow) -> Result<(CalendarKey, OpenedRow)> {
+    let opened = OpenedRow {
+        times: RowTimes::of(&row),
+        event: rows::open_row(keyring, &row)?,
+    };
+    Ok((row.key, opened))
 }
 
 fn open(keyring: &Keyring, row: MirrorEventRow) -> Result<MirroredEvent> {
@@ -156,24 +180,32 @@ impl Mirror {
         if from >= to {
             return Err(crate::Error::validation("to", "must be after from"));
         }
-        let mut rows = self
-            .store
-            .events_between(selection, from - WINDOW_SLACK, to + WINDOW_SLACK)
-            .await?;
-        rows.retain(|row| {
-            let timed_outside = row.start_date.is_none()
-                && !row.is_recurring_master
-                && row.original_start_utc.is_none()
-                && (row.start_utc.is_none_or(|s| s >= to) || row.end_utc.is_none_or(|e| e <= from));
-            !timed_outside && keep(&row.key)
-        });
-        open_all(&self.keyring, rows).await
+        let (low, high) = padded(from, to);
+        let mut rows = self.store.events_between(selection, low, high).await?;
+        rows.retain(|row| !RowTimes::of(row).timed_outside(from, to) && keep(&row.key));
+        open_all(&self.keyring, rows, open).await
+    }
+
+    /// Every row the store returns for the padded window of `[from, to)` (see [`padded`]) of
+    /// the calendars `keep` accepts, opened, with its calendar and window columns, in store
+    /// order: what the opened-events cache keeps per calendar. `from < to` is the caller's.
+    pub(crate) async fn opened_rows(
+        &self,
+        selection: &MirrorSelection,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        keep: impl Fn(&CalendarKey) -> bool,
+    ) -> Result<Vec<(CalendarKey, OpenedRow)>> {
+        let (low, high) = padded(from, to);
+        let mut rows = self.store.events_between(selection, low, high).await?;
+        rows.retain(|row| keep(&row.key));
+        open_all(&self.keyring, rows, open_for_cache).await
     }
 
     /// Every mirrored event of one calendar, opened, by event id.
     pub async fn events(&self, key: &CalendarKey) -> Result<Vec<MirroredEvent>> {
         let rows = self.store.list_events(key).await?;
-        open_all(&self.keyring, rows).await
+        open_all(&self.keyring, rows, open).await
     }
 
     /// Applies events as Google sent them (a list or sync page, or write answers) to a

@@ -10,32 +10,70 @@ use crate::store::ClientId;
 /// Sorts entries by start (then end, client, title), fills `conflicts_with` for every pair of
 /// overlapping busy timed entries and returns those pairs (lower index first), in order.
 pub fn stack(entries: &mut [AgendaEntry]) -> Vec<(usize, usize)> {
+    stack_counted(entries);
+    let mut pairs: Vec<(usize, usize)> = entries
+        .iter()
+        .enumerate()
+        .flat_map(|(i, e)| {
+            e.conflicts_with
+                .iter()
+                .filter(move |&&j| j > i)
+                .map(move |&j| (i, j))
+        })
+        .collect();
+    pairs.sort_unstable();
+    pairs
+}
+
+/// [`stack`], returning only how many pairs conflict (the agenda needs no list of pairs; a
+/// large agenda can have millions).
+pub(crate) fn stack_counted(entries: &mut [AgendaEntry]) -> usize {
     entries.sort_by(|a, b| {
         (a.start, a.end, &a.client, &a.summary).cmp(&(b.start, b.end, &b.client, &b.summary))
     });
-    for e in entries.iter_mut() {
-        e.conflicts_with.clear();
+    // Two sweeps: the first counts each entry's conflicts, so the second fills lists that
+    // never grow.
+    let mut counts = vec![0usize; entries.len()];
+    let pairs = sweep(entries, |j, i| {
+        counts[j] += 1;
+        counts[i] += 1;
+    });
+    for (e, n) in entries.iter_mut().zip(counts) {
+        e.conflicts_with = Vec::with_capacity(n);
     }
-    let mut pairs = Vec::new();
-    // Sweep: `open` holds busy timed entries whose end is after the current start.
+    let mut found: Vec<Vec<usize>> = entries
+        .iter_mut()
+        .map(|e| std::mem::take(&mut e.conflicts_with))
+        .collect();
+    sweep(entries, |j, i| {
+        found[j].push(i);
+        found[i].push(j);
+    });
+    for (e, list) in entries.iter_mut().zip(found) {
+        e.conflicts_with = list;
+    }
+    pairs
+}
+
+/// Calls `pair(j, i)` (`j < i`) for every pair of overlapping busy timed entries of the
+/// sorted `entries`, by `i`, then by `j`'s position among the open entries; returns how many.
+fn sweep(entries: &[AgendaEntry], mut pair: impl FnMut(usize, usize)) -> usize {
+    let mut count = 0;
+    // `open` holds busy timed entries whose end is after the current start.
     let mut open: Vec<usize> = Vec::new();
-    for i in 0..entries.len() {
-        if !entries[i].takes_part_in_conflicts() {
+    for (i, entry) in entries.iter().enumerate() {
+        if !entry.takes_part_in_conflicts() {
             continue;
         }
-        let start = entries[i].start;
+        let start = entry.start;
         open.retain(|&j| entries[j].end > start);
         for &j in &open {
-            pairs.push((j, i));
+            pair(j, i);
         }
+        count += open.len();
         open.push(i);
     }
-    for &(a, b) in &pairs {
-        entries[a].conflicts_with.push(b);
-        entries[b].conflicts_with.push(a);
-    }
-    pairs.sort_unstable();
-    pairs
+    count
 }
 
 /// One side of a [`Conflict`]. Its `Debug` leaves out the title.

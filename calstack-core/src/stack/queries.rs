@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 use super::agenda::{Agenda, AgendaEntry};
-use super::conflicts::{Conflict, stack};
+use super::conflicts::{Conflict, stack_counted};
 use super::expand::expand;
 use super::free_busy::{ClientBusy, FreeBusy, Interval, busy_intervals, merge};
 use super::params::{SlotQuery, StackQuery};
@@ -119,21 +119,27 @@ impl Calstack {
         let zone = query.check()?;
         let q = &query.query;
         let busy = self.free_busy(q).await?;
-        let mut clients = Vec::with_capacity(busy.clients.len());
-        for client in busy.clients {
-            let working_hours = match &query.working_hours {
-                Some(hours) => Some(hours.clone()),
-                None => self
+        // Each client's own working hours, read at once rather than one after another.
+        let hours = futures::future::try_join_all(busy.clients.iter().map(|client| async {
+            match &query.working_hours {
+                Some(hours) => Ok::<_, Error>(Some(hours.clone())),
+                None => Ok(self
                     .store()
                     .get_client_settings(client.client_id)
                     .await?
-                    .and_then(|s| s.working_hours),
-            };
-            clients.push(Availability {
+                    .and_then(|s| s.working_hours)),
+            }
+        }))
+        .await?;
+        let clients: Vec<Availability> = busy
+            .clients
+            .into_iter()
+            .zip(hours)
+            .map(|(client, working_hours)| Availability {
                 busy: client.busy,
                 working_hours,
-            });
-        }
+            })
+            .collect();
         let rules = SlotRules {
             from: q.from,
             to: q.to,
@@ -265,7 +271,7 @@ fn agenda_of(fetched: Fetched, from: DateTime<Utc>, to: DateTime<Utc>, zone: Tz)
         mut problems,
     } = fetched;
     let mut entries = entries_of(calendars, zone, |_, _| true);
-    let conflicts = stack(&mut entries).len();
+    let conflicts = stack_counted(&mut entries);
     problems.sort_by(|a, b| (&a.client, &a.calendar_id).cmp(&(&b.client, &b.calendar_id)));
     Agenda {
         from,

@@ -19,6 +19,7 @@ pub async fn run_all(s: &dyn Store) {
     calendars_upsert_keep_sync_state_and_delete_with_events(s).await;
     event_rows_round_trip_and_deletes_take_instances(s).await;
     full_resync_swaps_generations_atomically(s).await;
+    every_event_change_moves_the_calendar_revision(s).await;
     events_between_selects_by_time_series_and_original_start(s).await;
     due_calendars_are_claimed_once_and_finished_by_the_holder(s).await;
     concurrent_claimers_never_share_a_calendar(s).await;
@@ -277,6 +278,55 @@ pub async fn full_resync_swaps_generations_atomically(s: &dyn Store) {
         (1, Some("fresh-token"))
     );
     assert_eq!(s.count_events(&key).await.expect("count"), 1);
+    remove_clients(s).await;
+}
+
+/// Every change to a calendar's event rows (writes, deletes, a resync swap) changes its
+/// revision, as listed and as read alone; sync bookkeeping does not; a calendar mirrored
+/// again after deletion does not start where the old one was.
+pub async fn every_event_change_moves_the_calendar_revision(s: &dyn Store) {
+    let (client, credential) = owner(s, 11).await;
+    let key = add_calendar(s, client, credential, "owner@gmail.test").await;
+    let revision = || async {
+        let got = s.get_calendar(&key).await.expect("get").expect("exists");
+        let listed = s
+            .list_calendars(&MirrorSelection::clients([client]))
+            .await
+            .expect("list");
+        assert_eq!(listed.first().map(|c| c.revision), Some(got.revision));
+        got.revision
+    };
+    let mut seen = vec![revision().await];
+    s.write_events(&key, 0, &[row(&key, credential, "a", 0)], &[])
+        .await
+        .expect("write");
+    seen.push(revision().await);
+    s.write_events(&key, 0, &[], &["a".to_owned()])
+        .await
+        .expect("delete");
+    seen.push(revision().await);
+    let next = s.begin_full_sync(&key).await.expect("begin");
+    s.complete_full_sync(&key, next, "token")
+        .await
+        .expect("complete");
+    seen.push(revision().await);
+    let mut distinct = seen.clone();
+    distinct.dedup();
+    assert_eq!(distinct, seen, "each change moves the revision: {seen:?}");
+    s.mark_due(&key, at(9, 0)).await.expect("due");
+    s.set_channel(&key, None).await.expect("channel");
+    assert_eq!(
+        revision().await,
+        *seen.last().unwrap_or(&0),
+        "no event changed"
+    );
+    assert!(s.delete_calendar(&key).await.expect("delete"));
+    let again = add_calendar(s, client, credential, "owner@gmail.test").await;
+    let fresh = s.get_calendar(&again).await.expect("get").expect("exists");
+    assert!(
+        !seen.contains(&fresh.revision),
+        "a new calendar starts elsewhere"
+    );
     remove_clients(s).await;
 }
 

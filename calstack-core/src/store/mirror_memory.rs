@@ -84,14 +84,7 @@ fn lease_free(c: &MirroredCalendar, now: DateTime<Utc>) -> bool {
 
 /// Whether a row may matter for `[from, to)` (the rule [`MirrorStore::events_between`] states).
 pub(crate) fn row_in_window(row: &MirrorEventRow, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
-    let starts_before_end = row.start_utc.is_some_and(|s| s < to);
-    let by_time = if row.is_recurring_master {
-        starts_before_end && row.series_end_utc.is_none_or(|e| e > from)
-    } else {
-        starts_before_end && row.end_utc.is_some_and(|e| e > from)
-    };
-    let by_original = row.original_start_utc.is_some_and(|o| o >= from && o < to);
-    by_time || by_original
+    crate::mirror::cache::RowTimes::of(row).may_matter(from, to)
 }
 
 #[async_trait]
@@ -147,6 +140,7 @@ impl MirrorStore for MemoryStore {
                 meta: meta.clone(),
                 sync_token: None,
                 generation: 0,
+                revision: super::mirror_records::initial_revision(),
                 last_synced: None,
                 next_sync_due: due,
                 failures: 0,
@@ -356,7 +350,7 @@ impl MirrorStore for MemoryStore {
         deletes: &[String],
     ) -> Result<(), StoreError> {
         let mut t = self.tables();
-        t.mirror.calendar_mut(key)?;
+        t.mirror.calendar_mut(key)?.revision += 1;
         for row in upserts {
             t.mirror
                 .events
@@ -394,6 +388,7 @@ impl MirrorStore for MemoryStore {
         let mut t = self.tables();
         let calendar = t.mirror.calendar_mut(key)?;
         calendar.generation = generation;
+        calendar.revision += 1;
         calendar.sync_token = Some(sync_token.to_owned());
         t.mirror
             .events

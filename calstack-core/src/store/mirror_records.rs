@@ -83,6 +83,10 @@ pub struct MirroredCalendar {
     /// Which generation of event rows is current (a full resync writes the next one, then
     /// swaps atomically).
     pub generation: i64,
+    /// Changed (in the same transaction) by every change to the current event rows: event
+    /// writes and full-resync swaps. Starts at a random value, so a calendar deleted and
+    /// mirrored again does not repeat revisions. Equal `(generation, revision)` = the same rows.
+    pub revision: i64,
     /// When the last successful sync finished.
     pub last_synced: Option<DateTime<Utc>>,
     /// When the calendar should next be synced.
@@ -107,6 +111,13 @@ impl MirroredCalendar {
     pub fn key(&self) -> &CalendarKey {
         &self.meta.key
     }
+}
+
+/// The revision a newly mirrored calendar starts at (see [`MirroredCalendar::revision`]):
+/// random, below 2^62 so increments never overflow.
+pub fn initial_revision() -> i64 {
+    let bits = rand::random::<u64>() >> 2;
+    i64::try_from(bits).unwrap_or(0)
 }
 
 /// How a finished sync changes the stored events sync token.

@@ -111,6 +111,7 @@ macro_rules! impl_sql_mirror {
                     },
                     sync_token: text("sync_token")?,
                     generation: col(row, T, "generation")?,
+                    revision: col(row, T, "revision")?,
                     last_synced: D::read_optional_time(row, T, "last_synced")?,
                     next_sync_due: D::read_time(row, T, "next_sync_due")?,
                     failures: col(row, T, "failures")?,

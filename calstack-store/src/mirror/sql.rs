@@ -7,7 +7,8 @@ macro_rules! calendar_columns {
         "client_id, calendar_id, credential_id, summary, time_zone, access_role, color_id, \
          background_color, foreground_color, is_primary, selected, sync_token, generation, \
          last_synced, next_sync_due, failures, last_error, parked_reason, channel_id, \
-         channel_resource_id, channel_expires_at, channel_token, lease_holder, lease_until"
+         channel_resource_id, channel_expires_at, channel_token, lease_holder, lease_until, \
+         revision"
     };
 }
 
@@ -47,11 +48,11 @@ pub(crate) const UPDATE_CALENDAR_META: &str = "UPDATE mirror_calendars SET crede
      summary = ?, time_zone = ?, access_role = ?, color_id = ?, background_color = ?, \
      foreground_color = ?, is_primary = ?, selected = ? WHERE client_id = ? AND calendar_id = ?";
 /// Binds client id, calendar id, credential id, summary, zone, role, color id, background,
-/// foreground, primary, selected, next sync due.
+/// foreground, primary, selected, next sync due, first revision.
 pub(crate) const INSERT_CALENDAR: &str = "INSERT INTO mirror_calendars (client_id, calendar_id, \
      credential_id, summary, time_zone, access_role, color_id, background_color, \
-     foreground_color, is_primary, selected, generation, next_sync_due, failures) \
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, 0)";
+     foreground_color, is_primary, selected, generation, next_sync_due, failures, revision) \
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, 0, ?)";
 /// Binds client id, calendar id.
 pub(crate) const GET_CALENDAR: &str = concat!(
     "SELECT ",
@@ -119,7 +120,11 @@ pub(crate) const DELETE_OTHER_GENERATIONS: &str = "DELETE FROM mirror_events \
      WHERE client_id = ? AND calendar_id = ? AND generation <> ?";
 /// Binds generation, token, client id, calendar id.
 pub(crate) const SWAP_GENERATION: &str = "UPDATE mirror_calendars SET generation = ?, \
-     sync_token = ? WHERE client_id = ? AND calendar_id = ?";
+     revision = revision + 1, sync_token = ? WHERE client_id = ? AND calendar_id = ?";
+/// Marks a change of a calendar's event rows (first, in the writing transaction, so writers
+/// of one calendar take its row lock before any event row). Binds client id, calendar id.
+pub(crate) const BUMP_REVISION: &str = "UPDATE mirror_calendars SET revision = revision + 1 \
+     WHERE client_id = ? AND calendar_id = ?";
 /// Binds client id, calendar id.
 pub(crate) const LIST_EVENTS: &str = concat!(
     "SELECT ",

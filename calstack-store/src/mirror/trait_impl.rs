@@ -78,6 +78,7 @@ macro_rules! mirror_trait_impl {
                     m,
                 )
                 .bind(D::time(due))
+                .bind(calstack_core::store::initial_revision())
                 .execute(&self.pool)
                 .await;
                 match inserted {
@@ -401,6 +402,7 @@ macro_rules! mirror_trait_impl {
                 deletes: &[String],
             ) -> Result<(), sqlx::Error> {
                 let mut tx = self.pool.begin().await?;
+                keyed(sql::BUMP_REVISION, key).execute(&mut *tx).await?;
                 for chunk in upserts.chunks(INSERT_CHUNK) {
                     let ids: Vec<String> = chunk.iter().map(|r| r.event_id.clone()).collect();
                     delete_ids(key, generation, &ids, false)

@@ -103,6 +103,16 @@ pub(crate) async fn prepare(
                 problems.push(problem(client, Some(key.calendar_id), error));
             }
         }
+        // The syncs changed revisions: what the read compares its cache to must be current.
+        let now: HashMap<_, _> = list(calstack, &ids)
+            .await?
+            .into_iter()
+            .map(|c| (c.meta.key.clone(), c))
+            .collect();
+        chosen = chosen
+            .into_iter()
+            .filter_map(|c| now.get(&c.meta.key).cloned())
+            .collect();
     }
     Ok((chosen, problems))
 }

@@ -6,8 +6,12 @@
 //! list was never synced, calendars never synced, and — with `max_staleness` — everything
 //! last synced longer ago than that. What cannot be synced then is a [`Problem`], and its
 //! rows are not answered: the caller asked for data at most that old.
+//!
+//! Opened rows are kept per calendar in the [`Calstack`]'s cache (see
+//! [`crate::mirror::cache`]) and reused while the calendar's revision is unchanged.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -16,8 +20,11 @@ use chrono_tz::Tz;
 
 use super::fresh::{self, Wanted};
 use super::{CalendarEvents, CalendarRef, EventSource, Fetched, Selection};
+use crate::calendar::Event;
 use crate::error::Result;
 use crate::facade::Calstack;
+use crate::mirror::cache::{OpenedRow, Version};
+use crate::mirror::padded;
 use crate::store::{CalendarKey, MirrorSelection, MirroredCalendar};
 
 /// Reads the local mirror through a [`Calstack`], syncing what is too old first.
@@ -62,7 +69,9 @@ impl EventSource for MirrorSource {
     }
 }
 
-/// The events of `calendars` that may fall in `[from, to)`, per calendar, in selection order.
+/// The events of `calendars` that may fall in `[from, to)`, per calendar, in selection order:
+/// from the opened-events cache for calendars unchanged since it was filled, the others
+/// read and opened in one store read (and kept for next time).
 async fn read(
     calstack: &Calstack,
     selection: &Selection,
@@ -78,27 +87,44 @@ async fn read(
         .iter()
         .map(|c| (c.id, c.name.as_str()))
         .collect();
-    let mut by_key: BTreeMap<CalendarKey, CalendarEvents> = calendars
-        .iter()
-        .map(|c| {
-            let client = names.get(&c.meta.key.client_id).copied().unwrap_or("");
-            (c.meta.key.clone(), calendar_events(client, c))
-        })
-        .collect();
-    // The store reads the clients' calendars by key prefix; the calendars not chosen are
-    // dropped before their events are opened.
-    let query = if selection.every_client {
-        MirrorSelection::all()
-    } else {
-        MirrorSelection::clients(by_key.keys().map(|k| k.client_id).collect::<BTreeSet<_>>())
-    };
-    let events = calstack
-        .mirror()
-        .events_of(&query, from, to, |key| by_key.contains_key(key))
-        .await?;
-    for row in events {
-        if let Some(calendar) = by_key.get_mut(&CalendarKey::new(row.client_id, row.calendar_id)) {
-            calendar.events.push(row.event);
+    let cache = calstack.opened_cache();
+    let (low, high) = padded(from, to);
+    let mut by_key: BTreeMap<CalendarKey, CalendarEvents> = BTreeMap::new();
+    let mut missed: BTreeMap<CalendarKey, Version> = BTreeMap::new();
+    for c in &calendars {
+        let client = names.get(&c.meta.key.client_id).copied().unwrap_or("");
+        let mut events = calendar_events(client, c);
+        let version = Version::of(c);
+        match cache.get(c.key(), version, low, high) {
+            Some(rows) => fill(&mut events.events, &rows, from, to),
+            None => {
+                missed.insert(c.key().clone(), version);
+            }
+        }
+        by_key.insert(c.key().clone(), events);
+    }
+    if !missed.is_empty() {
+        // The store reads the clients' calendars by key prefix; the calendars not missed are
+        // dropped before their events are opened.
+        let query = if selection.every_client && missed.len() == calendars.len() {
+            MirrorSelection::all()
+        } else {
+            MirrorSelection::clients(missed.keys().map(|k| k.client_id).collect::<BTreeSet<_>>())
+        };
+        let opened = calstack
+            .mirror()
+            .opened_rows(&query, from, to, |key| missed.contains_key(key))
+            .await?;
+        let mut grouped: BTreeMap<CalendarKey, Vec<OpenedRow>> = BTreeMap::new();
+        for (key, row) in opened {
+            grouped.entry(key).or_default().push(row);
+        }
+        for (key, version) in missed {
+            let rows: Arc<[OpenedRow]> = grouped.remove(&key).unwrap_or_default().into();
+            if let Some(calendar) = by_key.get_mut(&key) {
+                fill(&mut calendar.events, &rows, from, to);
+            }
+            cache.put(key, version, low, high, rows);
         }
     }
     let mut fetched = Fetched::default();
@@ -108,6 +134,16 @@ async fn read(
         }
     }
     Ok(fetched)
+}
+
+/// Copies the events of `rows` (a padded window's rows) that may matter for `[from, to)`.
+fn fill(events: &mut Vec<Event>, rows: &[OpenedRow], from: DateTime<Utc>, to: DateTime<Utc>) {
+    let (low, high) = padded(from, to);
+    events.extend(
+        rows.iter()
+            .filter(|r| r.times.may_matter(low, high) && !r.times.timed_outside(from, to))
+            .map(|r| r.event.clone()),
+    );
 }
 
 fn calendar_events(client: &str, calendar: &MirroredCalendar) -> CalendarEvents {

@@ -3,6 +3,7 @@
 //! brute-force search over `freebusy.query`, bad input is refused naming the field, and every
 //! view answered from the mirror equals the same view read live.
 
+mod cache;
 mod expand;
 mod mirror;
 mod queries;
