@@ -26,6 +26,19 @@ async fn deliver_until_change(harness: &Harness, sink: &mut WebhookSink) -> Cale
     }
 }
 
+/// Hands the `sync` messages of `channels` new channels to the facade; each is accepted.
+async fn accept_sync_messages(harness: &Harness, sink: &mut WebhookSink, channels: usize) {
+    for _ in 0..channels {
+        let headers = sink.next().await;
+        let note = harness
+            .calstack()
+            .handle_notification(headers.iter().map(|(k, v)| (k.as_str(), v.as_bytes())))
+            .await
+            .expect("sync message");
+        assert_eq!(note.state, ResourceState::Sync);
+    }
+}
+
 #[tokio::test]
 async fn a_change_at_google_is_pushed_and_only_that_calendar_syncs() {
     let harness = Harness::start().await;
@@ -48,15 +61,7 @@ async fn a_change_at_google_is_pushed_and_only_that_calendar_syncs() {
         .expect("calendars");
     assert!(watched.iter().all(|c| c.channel.is_some()), "{watched:?}");
     // The `sync` messages of both new channels.
-    for _ in 0..2 {
-        let headers = sink.next().await;
-        let note = harness
-            .calstack()
-            .handle_notification(headers.iter().map(|(k, v)| (k.as_str(), v.as_bytes())))
-            .await
-            .expect("sync message");
-        assert_eq!(note.state, ResourceState::Sync);
-    }
+    accept_sync_messages(&harness, &mut sink, 2).await;
 
     harness.emulator().reset_counters();
     harness
@@ -227,15 +232,7 @@ async fn sync_due_watches_unwatched_calendars_then_syncs_only_notified_ones() {
         calendars.iter().all(|c| c.channel.is_some()),
         "{calendars:?}"
     );
-    for _ in 0..2 {
-        let headers = sink.next().await;
-        let note = harness
-            .calstack()
-            .handle_notification(headers.iter().map(|(k, v)| (k.as_str(), v.as_bytes())))
-            .await
-            .expect("sync message");
-        assert_eq!(note.state, ResourceState::Sync);
-    }
+    accept_sync_messages(&harness, &mut sink, 2).await;
 
     harness.emulator().reset_counters();
     let quiet = syncer.sync_due(None).await.expect("quiet");
