@@ -107,7 +107,7 @@ async fn open_all<T: Send + 'static>(
 fn open_for_cache(keyring: &Keyring, row: MirrorEventRow) -> Result<(CalendarKey, OpenedRow)> {
     let opened = OpenedRow {
         times: RowTimes::of(&row),
-        event: rows::open_row(keyring, &row)?,
+        event: Arc::new(rows::open_row(keyring, &row)?),
     };
     Ok((row.key, opened))
 }
