@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::calendar::Event;
-use crate::store::{CalendarKey, MirrorEventRow, MirroredCalendar};
+use crate::store::{CalendarKey, MirrorEventRow, MirrorWindowRow, MirroredCalendar};
 
 /// Rows kept by default (a few tens of megabytes of opened events).
 pub const DEFAULT_CACHED_ROWS: usize = 50_000;
@@ -51,6 +51,18 @@ pub(crate) struct RowTimes {
 
 impl RowTimes {
     pub(crate) fn of(row: &MirrorEventRow) -> Self {
+        Self {
+            start_utc: row.start_utc,
+            end_utc: row.end_utc,
+            start_date: row.start_date,
+            is_recurring_master: row.is_recurring_master,
+            original_start_utc: row.original_start_utc,
+            series_end_utc: row.series_end_utc,
+        }
+    }
+
+    /// [`RowTimes::of`] a window read's row.
+    pub(crate) fn of_window(row: &MirrorWindowRow) -> Self {
         Self {
             start_utc: row.start_utc,
             end_utc: row.end_utc,
