@@ -66,13 +66,21 @@ pub(crate) fn stack_counted(entries: &mut [AgendaEntry]) -> usize {
 }
 
 /// Sorts entries by start, then end, client and title, keeping the order of equal ones: the
-/// order is found on indexes, then each entry is moved once (entries are large).
+/// order is found on a compact list of (start, end, index), looking at names only for equal
+/// times, then each entry is moved once (entries are large).
 fn order(entries: &mut [AgendaEntry]) {
-    let mut by: Vec<usize> = (0..entries.len()).collect();
-    by.sort_by(|&a, &b| {
-        let (a, b) = (&entries[a], &entries[b]);
-        (a.start, a.end, &a.client, &a.summary).cmp(&(b.start, b.end, &b.client, &b.summary))
+    let mut keys: Vec<(DateTime<Utc>, DateTime<Utc>, usize)> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.start, e.end, i))
+        .collect();
+    keys.sort_by(|a, b| {
+        (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| {
+            let (x, y) = (&entries[a.2], &entries[b.2]);
+            (&x.client, &x.summary).cmp(&(&y.client, &y.summary))
+        })
     });
+    let mut by: Vec<usize> = keys.into_iter().map(|(_, _, i)| i).collect();
     // Apply the permutation in place, cycle by cycle: position `i` takes entry `by[i]`.
     for start in 0..by.len() {
         let mut i = start;
