@@ -207,7 +207,10 @@ fn entry(py: Python<'_>, e: CoreEntry) -> PyResult<AgendaEntry> {
         client: e.client,
         calendar_id: e.calendar_id,
         calendar: e.calendar,
-        event: Py::new(py, Event::new_core(e.event))?,
+        event: Py::new(
+            py,
+            Event::new_core(std::sync::Arc::unwrap_or_clone(e.event)),
+        )?,
         start: e.start,
         end: e.end,
         all_day: e.all_day.is_some(),

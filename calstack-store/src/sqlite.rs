@@ -30,6 +30,10 @@ const FILE_POOL_SIZE: u32 = 4;
 /// mirror reads then wake the two sides far less often.
 const ROW_BUFFER: usize = 1024;
 
+/// How much of a database file each connection reads through a memory map rather than
+/// `read` calls (SQLite's `mmap_size`): large mirror reads then copy pages once, not twice.
+const MMAP_BYTES: u64 = 256 * 1024 * 1024;
+
 /// A [`calstack_core::Store`] in an SQLite database file (or in memory).
 ///
 /// ```no_run
@@ -88,7 +92,8 @@ impl SqliteStore {
             create_parent_folder(options.get_filename())?;
             options = options
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal);
+                .synchronous(SqliteSynchronous::Normal)
+                .pragma("mmap_size", MMAP_BYTES.to_string());
             SqlitePoolOptions::new().max_connections(FILE_POOL_SIZE)
         };
         let pool = pool_options

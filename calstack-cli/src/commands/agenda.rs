@@ -272,7 +272,7 @@ mod tests {
             all_day: None,
             busy: true,
             conflicts_with: Vec::new(),
-            event: calstack_core::Event::default(),
+            event: std::sync::Arc::default(),
         }
     }
 

@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::calendar::Event;
-use crate::store::{CalendarKey, MirrorEventRow, MirroredCalendar};
+use crate::store::{CalendarKey, MirrorEventRow, MirrorWindowRow, MirroredCalendar};
 
 /// Rows kept by default (a few tens of megabytes of opened events).
 pub const DEFAULT_CACHED_ROWS: usize = 50_000;
@@ -61,6 +61,18 @@ impl RowTimes {
         }
     }
 
+    /// [`RowTimes::of`] a window read's row.
+    pub(crate) fn of_window(row: &MirrorWindowRow) -> Self {
+        Self {
+            start_utc: row.start_utc,
+            end_utc: row.end_utc,
+            start_date: row.start_date,
+            is_recurring_master: row.is_recurring_master,
+            original_start_utc: row.original_start_utc,
+            series_end_utc: row.series_end_utc,
+        }
+    }
+
     /// Whether the store's window read returns the row for `[from, to)` (the rule
     /// [`crate::store::MirrorStore::events_between`] states).
     pub(crate) fn may_matter(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
@@ -88,16 +100,44 @@ impl RowTimes {
 #[derive(Clone)]
 pub(crate) struct OpenedRow {
     pub(crate) times: RowTimes,
-    pub(crate) event: Event,
+    /// Shared: the views hand it out without copying it.
+    pub(crate) event: Arc<Event>,
 }
 
-/// What a calendar's entry holds: the rows of its padded window `[from, to)`, in store order.
+/// A calendar's events as the stacked views last used them: its rows for the window
+/// `[from, to)`, recurring series expanded with all-day dates in `zone`. Asking the same
+/// window of an unchanged calendar again (an agenda refreshed, a week paged back to) reuses
+/// it instead of expanding again.
+#[derive(Clone)]
+pub(crate) struct Expanded {
+    pub(crate) from: DateTime<Utc>,
+    pub(crate) to: DateTime<Utc>,
+    pub(crate) zone: chrono_tz::Tz,
+    pub(crate) events: Arc<[Arc<Event>]>,
+}
+
+impl Expanded {
+    fn answers(&self, from: DateTime<Utc>, to: DateTime<Utc>, zone: chrono_tz::Tz) -> bool {
+        self.from == from && self.to == to && self.zone == zone
+    }
+}
+
+/// What a calendar's entry holds: the rows of its padded window `[from, to)`, in store order,
+/// and the last expansion made of them.
 struct Entry {
     version: Version,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     rows: Arc<[OpenedRow]>,
+    expanded: Option<Expanded>,
     last_used: u64,
+}
+
+impl Entry {
+    /// What the entry counts against the budget: its rows and its expanded events.
+    fn size(&self) -> usize {
+        self.rows.len() + self.expanded.as_ref().map_or(0, |e| e.events.len())
+    }
 }
 
 #[derive(Default)]
@@ -156,6 +196,52 @@ impl OpenedCache {
         Some(entry.rows.clone())
     }
 
+    /// The expansion of `key` at `version` for exactly the window `[from, to)` and `zone`,
+    /// if one is kept.
+    pub(crate) fn expanded(
+        &self,
+        key: &CalendarKey,
+        version: Version,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        zone: chrono_tz::Tz,
+    ) -> Option<Arc<[Arc<Event>]>> {
+        if self.capacity == 0 {
+            return None;
+        }
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.tick += 1;
+        let tick = state.tick;
+        let entry = state.calendars.get_mut(key)?;
+        let expanded = entry.expanded.as_ref()?;
+        if entry.version != version || !expanded.answers(from, to, zone) {
+            return None;
+        }
+        entry.last_used = tick;
+        Some(expanded.events.clone())
+    }
+
+    /// Keeps `expanded` with the entry of `key` at `version` (replacing the expansion kept
+    /// before); nothing is kept when there is no such entry, or when it would not fit.
+    pub(crate) fn keep_expanded(&self, key: &CalendarKey, version: Version, expanded: Expanded) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let capacity = self.capacity;
+        let Some(entry) = state.calendars.get_mut(key) else {
+            return;
+        };
+        if entry.version != version {
+            return;
+        }
+        let before = entry.size();
+        let after = entry.rows.len() + expanded.events.len();
+        if after > capacity {
+            return;
+        }
+        entry.expanded = Some(expanded);
+        state.rows = state.rows - before + after;
+        self.evict(&mut state);
+    }
+
     /// Keeps the rows of `key` read at `version` for the padded window `[from, to)`, in place
     /// of what was kept for it; then drops least recently used calendars beyond the budget.
     pub(crate) fn put(
@@ -177,11 +263,17 @@ impl OpenedCache {
             to,
             last_used: state.tick,
             rows,
+            expanded: None,
         };
-        state.rows += entry.rows.len();
+        state.rows += entry.size();
         if let Some(old) = state.calendars.insert(key, entry) {
-            state.rows -= old.rows.len();
+            state.rows -= old.size();
         }
+        self.evict(&mut state);
+    }
+
+    /// Drops least recently used calendars until what is held fits the budget.
+    fn evict(&self, state: &mut State) {
         if state.rows <= self.capacity {
             return;
         }
@@ -196,7 +288,7 @@ impl OpenedCache {
                 break;
             }
             if let Some(old) = state.calendars.remove(&key) {
-                state.rows -= old.rows.len();
+                state.rows -= old.size();
             }
         }
     }
@@ -227,7 +319,7 @@ mod tests {
                 original_start_utc: None,
                 series_end_utc: None,
             },
-            event: Event::default(),
+            event: Arc::default(),
         }
     }
 
@@ -330,5 +422,59 @@ mod tests {
             ..row(t + TimeDelta::days(5)).times
         };
         assert!(moved_away.may_matter(from, to) && !moved_away.timed_outside(from, to));
+    }
+
+    fn expansion(from: DateTime<Utc>, to: DateTime<Utc>, n: usize) -> Expanded {
+        Expanded {
+            from,
+            to,
+            zone: chrono_tz::Tz::UTC,
+            events: (0..n).map(|_| Arc::default()).collect(),
+        }
+    }
+
+    #[test]
+    fn an_expansion_answers_only_its_window_zone_and_version_and_counts_in_the_budget() {
+        let cache = OpenedCache::new(10);
+        let key = CalendarKey::new(ClientId::new(), "primary");
+        let t = DateTime::UNIX_EPOCH;
+        let week = t + TimeDelta::days(7);
+        let utc = chrono_tz::Tz::UTC;
+        cache.keep_expanded(&key, version(1), expansion(t, week, 2));
+        assert!(
+            cache.expanded(&key, version(1), t, week, utc).is_none(),
+            "nothing is kept without the calendar's rows"
+        );
+        cache.put(key.clone(), version(1), t, week, rows(3));
+        cache.keep_expanded(&key, version(1), expansion(t, week, 4));
+        assert_eq!(cache.rows(), 7, "rows and expanded events both count");
+        assert_eq!(
+            cache
+                .expanded(&key, version(1), t, week, utc)
+                .map(|e| e.len()),
+            Some(4)
+        );
+        let day = t + TimeDelta::days(1);
+        assert!(
+            cache.expanded(&key, version(1), t, day, utc).is_none(),
+            "another window"
+        );
+        let zurich = chrono_tz::Europe::Zurich;
+        assert!(
+            cache.expanded(&key, version(1), t, week, zurich).is_none(),
+            "another zone"
+        );
+        assert!(
+            cache.expanded(&key, version(2), t, week, utc).is_none(),
+            "another version"
+        );
+        cache.keep_expanded(&key, version(1), expansion(t, week, 8));
+        assert_eq!(cache.rows(), 7, "an expansion past the budget is not kept");
+        cache.put(key.clone(), version(2), t, week, rows(3));
+        assert!(
+            cache.expanded(&key, version(2), t, week, utc).is_none(),
+            "new rows drop the old expansion"
+        );
+        assert_eq!(cache.rows(), 3);
     }
 }

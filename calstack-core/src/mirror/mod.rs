@@ -20,7 +20,8 @@ use crate::calendar::Event;
 use crate::crypto::Keyring;
 use crate::error::Result;
 use crate::store::{
-    CalendarKey, ClientId, MirrorEventRow, MirrorSelection, MirroredCalendar, Store,
+    CalendarKey, ClientId, MirrorEventRow, MirrorSelection, MirrorWindowRow, MirroredCalendar,
+    Store,
 };
 
 pub use cache::DEFAULT_CACHED_ROWS;
@@ -70,13 +71,13 @@ pub(crate) fn padded(from: DateTime<Utc>, to: DateTime<Utc>) -> (DateTime<Utc>, 
 const OPEN_CHUNK: usize = 1024;
 
 /// How one row is opened into what a read returns.
-type Opener<T> = fn(&Keyring, MirrorEventRow) -> Result<T>;
+type Opener<R, T> = fn(&Keyring, R) -> Result<T>;
 
 /// Opens rows in order: on this thread when few, else in chunks on the blocking pool.
-async fn open_all<T: Send + 'static>(
+async fn open_all<R: Send + 'static, T: Send + 'static>(
     keyring: &Keyring,
-    rows: Vec<MirrorEventRow>,
-    open: Opener<T>,
+    rows: Vec<R>,
+    open: Opener<R, T>,
 ) -> Result<Vec<T>> {
     if rows.len() <= OPEN_CHUNK {
         return rows.into_iter().map(|row| open(keyring, row)).collect();
@@ -84,7 +85,7 @@ async fn open_all<T: Send + 'static>(
     let mut tasks = Vec::new();
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
-        let chunk: Vec<MirrorEventRow> = rows.by_ref().take(OPEN_CHUNK).collect();
+        let chunk: Vec<R> = rows.by_ref().take(OPEN_CHUNK).collect();
         let keyring = keyring.clone();
         tasks.push(tokio::task::spawn_blocking(move || {
             chunk
@@ -104,10 +105,15 @@ async fn open_all<T: Send + 'static>(
 }
 
 /// A row opened for the opened-events cache: its calendar, window columns and event.
-fn open_for_cache(keyring: &Keyring, row: MirrorEventRow) -> Result<(CalendarKey, OpenedRow)> {
+fn open_for_cache(keyring: &Keyring, row: MirrorWindowRow) -> Result<(CalendarKey, OpenedRow)> {
     let opened = OpenedRow {
-        times: RowTimes::of(&row),
-        event: rows::open_row(keyring, &row)?,
+        times: RowTimes::of_window(&row),
+        event: Arc::new(rows::open_body(
+            keyring,
+            &row.key,
+            &row.event_id,
+            &row.body,
+        )?),
     };
     Ok((row.key, opened))
 }
@@ -197,7 +203,7 @@ impl Mirror {
         keep: impl Fn(&CalendarKey) -> bool,
     ) -> Result<Vec<(CalendarKey, OpenedRow)>> {
         let (low, high) = padded(from, to);
-        let mut rows = self.store.events_between(selection, low, high).await?;
+        let mut rows = self.store.window_rows(selection, low, high).await?;
         rows.retain(|row| keep(&row.key));
         open_all(&self.keyring, rows, open_for_cache).await
     }

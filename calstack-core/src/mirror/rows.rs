@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
 use crate::calendar::{Event, EventDateTime, When};
 use crate::crypto::Keyring;
 use crate::error::{Error, Result};
-use crate::store::{CalendarKey, CredentialId, MirrorEventRow};
+use crate::store::{CalendarKey, CredentialId, MirrorEventRow, Sealed};
 
 /// Occurrences computed at most to find where a `COUNT` series ends; longer counts are
 /// treated as open-ended.
@@ -103,10 +103,20 @@ pub(crate) fn row_for(
 
 /// Opens a row's sealed body back into the event Google sent.
 pub(crate) fn open_row(keyring: &Keyring, row: &MirrorEventRow) -> Result<Event> {
-    let json = keyring.open(&row.body, &event_aad(&row.key, &row.event_id))?;
+    open_body(keyring, &row.key, &row.event_id, &row.body)
+}
+
+/// Opens the sealed body of event `event_id` of calendar `key`.
+pub(crate) fn open_body(
+    keyring: &Keyring,
+    key: &CalendarKey,
+    event_id: &str,
+    body: &Sealed,
+) -> Result<Event> {
+    let json = keyring.open(body, &event_aad(key, event_id))?;
     // serde's message may quote the event's contents: say only where it failed.
     serde_json::from_str(json.secret()).map_err(|e| Error::Decode {
-        path: format!("mirror_events[{}].body", row.event_id),
+        path: format!("mirror_events[{event_id}].body"),
         message: format!(
             "the stored event does not decode ({:?} error at line {}, column {})",
             e.classify(),

@@ -1,6 +1,8 @@
 //! The stacked agenda: every selected client's events on one time-ordered list, each entry
 //! with its client, calendar, event and the entries it conflicts with.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
@@ -38,8 +40,9 @@ pub struct AgendaEntry {
     pub busy: bool,
     /// Indexes (into the agenda) of the entries this one overlaps with.
     pub conflicts_with: Vec<usize>,
-    /// The event as Google lists it with `singleEvents=true`.
-    pub event: Event,
+    /// The event as Google lists it with `singleEvents=true`, shared with the mirror's
+    /// cache of opened events (no copy is made per answer).
+    pub event: Arc<Event>,
 }
 
 impl std::fmt::Debug for AgendaEntry {
@@ -67,11 +70,11 @@ impl AgendaEntry {
         if event.status == Some(EventStatus::Cancelled) {
             return None;
         }
-        Self::from_owned(calendar, event.clone(), zone)
+        Self::from_owned(calendar, Arc::new(event.clone()), zone)
     }
 
-    /// [`AgendaEntry::from_event`], taking the event (no copy).
-    pub(crate) fn from_owned(calendar: &CalendarRef, event: Event, zone: Tz) -> Option<Self> {
+    /// [`AgendaEntry::from_event`], sharing the event (no copy).
+    pub(crate) fn from_owned(calendar: &CalendarRef, event: Arc<Event>, zone: Tz) -> Option<Self> {
         if event.status == Some(EventStatus::Cancelled) {
             return None;
         }

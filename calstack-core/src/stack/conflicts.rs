@@ -28,52 +28,70 @@ pub fn stack(entries: &mut [AgendaEntry]) -> Vec<(usize, usize)> {
 /// [`stack`], returning only how many pairs conflict (the agenda needs no list of pairs; a
 /// large agenda can have millions).
 pub(crate) fn stack_counted(entries: &mut [AgendaEntry]) -> usize {
-    entries.sort_by(|a, b| {
-        (a.start, a.end, &a.client, &a.summary).cmp(&(b.start, b.end, &b.client, &b.summary))
-    });
-    // Two sweeps: the first counts each entry's conflicts, so the second fills lists that
-    // never grow.
-    let mut counts = vec![0usize; entries.len()];
-    let pairs = sweep(entries, |j, i| {
-        counts[j] += 1;
-        counts[i] += 1;
-    });
-    for (e, n) in entries.iter_mut().zip(counts) {
-        e.conflicts_with = Vec::with_capacity(n);
+    order(entries);
+    let n = entries.len();
+    // One sweep: each entry's earlier overlaps, in one flat list (entry `i`'s are
+    // `earlier[bounds[i]..bounds[i + 1]]`, ascending), and how many later entries overlap it.
+    let mut earlier: Vec<usize> = Vec::new();
+    let mut bounds = Vec::with_capacity(n + 1);
+    bounds.push(0);
+    let mut later = vec![0usize; n];
+    // The busy timed entries whose end is after the current start: (end, index), by index.
+    let mut open: Vec<(DateTime<Utc>, usize)> = Vec::new();
+    for (i, entry) in entries.iter().enumerate() {
+        if entry.takes_part_in_conflicts() {
+            let start = entry.start;
+            open.retain(|&(end, _)| end > start);
+            for &(_, j) in &open {
+                earlier.push(j);
+                later[j] += 1;
+            }
+            open.push((entry.end, i));
+        }
+        bounds.push(earlier.len());
     }
-    let mut found: Vec<Vec<usize>> = entries
-        .iter_mut()
-        .map(|e| std::mem::take(&mut e.conflicts_with))
-        .collect();
-    sweep(entries, |j, i| {
-        found[j].push(i);
-        found[i].push(j);
-    });
-    for (e, list) in entries.iter_mut().zip(found) {
-        e.conflicts_with = list;
+    // Each entry's list: its earlier overlaps, then its later ones, both ascending; sized once.
+    for (i, entry) in entries.iter_mut().enumerate() {
+        let own = &earlier[bounds[i]..bounds[i + 1]];
+        let mut list = Vec::with_capacity(own.len() + later[i]);
+        list.extend_from_slice(own);
+        entry.conflicts_with = list;
     }
-    pairs
+    for i in 0..n {
+        for &j in &earlier[bounds[i]..bounds[i + 1]] {
+            entries[j].conflicts_with.push(i);
+        }
+    }
+    earlier.len()
 }
 
-/// Calls `pair(j, i)` (`j < i`) for every pair of overlapping busy timed entries of the
-/// sorted `entries`, by `i`, then by `j`'s position among the open entries; returns how many.
-fn sweep(entries: &[AgendaEntry], mut pair: impl FnMut(usize, usize)) -> usize {
-    let mut count = 0;
-    // `open` holds busy timed entries whose end is after the current start.
-    let mut open: Vec<usize> = Vec::new();
-    for (i, entry) in entries.iter().enumerate() {
-        if !entry.takes_part_in_conflicts() {
-            continue;
+/// Sorts entries by start, then end, client and title, keeping the order of equal ones: the
+/// order is found on a compact list of (start, end, index), looking at names only for equal
+/// times, then each entry is moved once (entries are large).
+fn order(entries: &mut [AgendaEntry]) {
+    let mut keys: Vec<(DateTime<Utc>, DateTime<Utc>, usize)> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.start, e.end, i))
+        .collect();
+    keys.sort_by(|a, b| {
+        (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| {
+            let (x, y) = (&entries[a.2], &entries[b.2]);
+            (&x.client, &x.summary).cmp(&(&y.client, &y.summary))
+        })
+    });
+    let mut by: Vec<usize> = keys.into_iter().map(|(_, _, i)| i).collect();
+    // Apply the permutation in place, cycle by cycle: position `i` takes entry `by[i]`.
+    for start in 0..by.len() {
+        let mut i = start;
+        while by[i] != start {
+            let next = by[i];
+            entries.swap(i, next);
+            by[i] = i;
+            i = next;
         }
-        let start = entry.start;
-        open.retain(|&j| entries[j].end > start);
-        for &j in &open {
-            pair(j, i);
-        }
-        count += open.len();
-        open.push(i);
+        by[i] = i;
     }
-    count
 }
 
 /// One side of a [`Conflict`]. Its `Debug` leaves out the title.
@@ -318,5 +336,55 @@ mod tests {
         assert_eq!(agenda[0].event_id, "holiday");
         assert_eq!(agenda[0].all_day, Some((day, day)));
         assert_eq!(agenda[0].summary, "(no title)");
+    }
+
+    proptest::proptest! {
+        /// The agenda's order and its conflict lists equal the plain definitions: a stable
+        /// sort by (start, end, client, title), and every other busy timed entry overlapping.
+        #[test]
+        fn order_and_conflicts_match_their_definitions(
+            spans in proptest::collection::vec((0u8..40, 1u8..12, 0u8..3, proptest::bool::ANY), 0..60),
+        ) {
+            let base = DateTime::parse_from_rfc3339("2026-05-01T00:00:00Z").expect("valid");
+            let list: Vec<(String, Event)> = spans
+                .iter()
+                .enumerate()
+                .map(|(n, &(start, len, client, free))| {
+                    let s = base + chrono::TimeDelta::minutes(15 * i64::from(start));
+                    let e = s + chrono::TimeDelta::minutes(15 * i64::from(len));
+                    let mut event = timed(&format!("e{n}"), &s.to_rfc3339(), &e.to_rfc3339());
+                    event.summary = Some(format!("t{}", n % 4));
+                    if free {
+                        event.transparency = Some(Transparency::Transparent);
+                    }
+                    (format!("c{client}"), event)
+                })
+                .collect();
+            let borrowed: Vec<(&str, Event)> =
+                list.iter().map(|(c, e)| (c.as_str(), e.clone())).collect();
+            let mut agenda = entries(&borrowed);
+            let mut expected: Vec<AgendaEntry> = agenda.clone();
+            expected.sort_by(|a, b| {
+                (a.start, a.end, &a.client, &a.summary).cmp(&(b.start, b.end, &b.client, &b.summary))
+            });
+            stack(&mut agenda);
+            let ids = |v: &[AgendaEntry]| v.iter().map(|e| e.event_id.clone()).collect::<Vec<_>>();
+            proptest::prop_assert_eq!(ids(&agenda), ids(&expected));
+            for (i, a) in agenda.iter().enumerate() {
+                let want: Vec<usize> = agenda
+                    .iter()
+                    .enumerate()
+                    .filter(|&(j, b)| {
+                        j != i
+                            && a.takes_part_in_conflicts()
+                            && b.takes_part_in_conflicts()
+                            && a.start < b.end
+                            && b.start < a.end
+                    })
+                    .map(|(j, _)| j)
+                    .collect();
+                proptest::prop_assert_eq!(&a.conflicts_with, &want);
+            }
+        }
     }
 }

@@ -5,7 +5,8 @@
 //! instance ids `<id>_<YYYYMMDDTHHMMSSZ>` (timed) or `<id>_<YYYYMMDD>` (all-day),
 //! `originalStartTime` and `recurringEventId`.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -53,36 +54,51 @@ pub fn expand(
     to: DateTime<Utc>,
     calendar_zone: Tz,
 ) -> Result<Vec<Event>> {
+    let shared = events.into_iter().map(Arc::new).collect();
+    Ok(expand_shared(shared, from, to, calendar_zone)?
+        .into_iter()
+        .map(Arc::unwrap_or_clone)
+        .collect())
+}
+
+/// [`expand`] over shared events: events that pass through unchanged (single events,
+/// exceptions) are handed on without a copy; only new instances are built.
+pub(crate) fn expand_shared(
+    events: Vec<Arc<Event>>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    calendar_zone: Tz,
+) -> Result<Vec<Arc<Event>>> {
     let is_master = |e: &Event| {
         e.recurring_event_id.is_none() && e.recurrence.as_ref().is_some_and(|r| !r.is_empty())
     };
-    let master_ids: BTreeSet<String> = events
+    let master_ids: HashSet<&str> = events
         .iter()
         .filter(|e| is_master(e))
-        .filter_map(|e| e.id.clone())
+        .filter_map(|e| e.id.as_deref())
         .collect();
     let mut masters = Vec::new();
-    let mut exceptions: HashMap<String, HashMap<Occurrence, Event>> = HashMap::new();
-    let mut out = Vec::new();
-    for event in events {
-        if is_master(&event) {
-            masters.push(event);
+    let mut exceptions: HashMap<String, HashMap<Occurrence, Arc<Event>>> = HashMap::new();
+    let mut out = Vec::with_capacity(events.len());
+    for event in &events {
+        if is_master(event) {
+            masters.push(Arc::clone(event));
             continue;
         }
         if let Some(master) = event
             .recurring_event_id
-            .clone()
+            .as_deref()
             .filter(|m| master_ids.contains(m))
-            && let Some(original) = original_start(&event)
+            && let Some(original) = original_start(event)
         {
             exceptions
-                .entry(master)
+                .entry(master.to_owned())
                 .or_default()
-                .insert(original, event);
+                .insert(original, Arc::clone(event));
             continue;
         }
-        if !event.is_cancelled() && overlaps(&event, from, to, calendar_zone) {
-            out.push(event);
+        if !event.is_cancelled() && overlaps(event, from, to, calendar_zone) {
+            out.push(Arc::clone(event));
         }
     }
     for master in masters {
@@ -103,11 +119,11 @@ pub fn expand(
 /// The instances of one master in the window; `exceptions` are keyed by original start.
 fn instances(
     master: &Event,
-    exceptions: &mut HashMap<Occurrence, Event>,
+    exceptions: &mut HashMap<Occurrence, Arc<Event>>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     calendar_zone: Tz,
-) -> Result<Vec<Event>> {
+) -> Result<Vec<Arc<Event>>> {
     let series = Series::parse(master, calendar_zone)?;
     let mut out = Vec::new();
     for occ in series.occurrences(from, to) {
@@ -117,7 +133,7 @@ fn instances(
                     out.push(exception);
                 }
             }
-            None => out.push(series.instance(master, occ)),
+            None => out.push(Arc::new(series.instance(master, occ))),
         }
     }
     // Instances moved into the window from an original time outside it.

@@ -3,6 +3,7 @@
 //! recurring series and hands the events to the pure functions of this module's siblings.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -10,7 +11,7 @@ use serde::Serialize;
 
 use super::agenda::{Agenda, AgendaEntry};
 use super::conflicts::{Conflict, stack_counted};
-use super::expand::expand;
+use super::expand::expand_shared;
 use super::free_busy::{ClientBusy, FreeBusy, Interval, busy_intervals, merge};
 use super::params::{SlotQuery, StackQuery};
 use super::slots::{Availability, SlotRules, find_slots};
@@ -19,9 +20,11 @@ use super::source::mirror::MirrorSource;
 use super::source::{
     CalendarEvents, CalendarRef, EventSource, Fetched, Problem, Selection, SourceChoice,
 };
+use crate::calendar::Event;
 use crate::error::{Error, Result};
 use crate::facade::{Calstack, pick_client};
-use crate::store::Client;
+use crate::mirror::cache::Expanded;
+use crate::store::{Client, ClientId};
 
 /// The answer of `conflicts`: every overlapping pair once, and what could not be read.
 #[derive(Debug, Serialize)]
@@ -97,9 +100,12 @@ impl Calstack {
                 .find(|c| c.client_id == calendar.calendar.client_id)
             {
                 let zone = calendar.calendar.time_zone;
-                target
-                    .busy
-                    .extend(busy_intervals(&calendar.events, zone, query.from, query.to));
+                target.busy.extend(busy_intervals(
+                    calendar.events.iter().map(|e| &**e),
+                    zone,
+                    query.from,
+                    query.to,
+                ));
             }
         }
         for client in &mut per_client {
@@ -196,11 +202,26 @@ impl Calstack {
         };
         let mut fetched = source.fetch(&selection, query.from, query.to).await?;
         let mut problems = Vec::new();
+        let cache = self.opened_cache();
         fetched.calendars.retain_mut(|calendar| {
+            if calendar.expanded {
+                return true;
+            }
             let events = std::mem::take(&mut calendar.events);
-            match expand(events, query.from, query.to, calendar.calendar.time_zone) {
+            let zone = calendar.calendar.time_zone;
+            match expand_shared(events, query.from, query.to, zone) {
                 Ok(expanded) => {
+                    if let Some((key, version)) = &calendar.cached {
+                        let kept = Expanded {
+                            from: query.from,
+                            to: query.to,
+                            zone,
+                            events: expanded.iter().cloned().collect(),
+                        };
+                        cache.keep_expanded(key, *version, kept);
+                    }
                     calendar.events = expanded;
+                    calendar.expanded = true;
                     true
                 }
                 Err(error) => {
@@ -237,8 +258,9 @@ pub(super) fn entries_of(
     zone: Tz,
     keep: impl Fn(&AgendaEntry, &CalendarRef) -> bool,
 ) -> Vec<AgendaEntry> {
-    let mut entries = Vec::with_capacity(calendars.iter().map(|c| c.events.len()).sum());
-    let mut seen = HashSet::new();
+    let total = calendars.iter().map(|c| c.events.len()).sum();
+    let mut entries = Vec::with_capacity(total);
+    let mut seen = HashSet::with_capacity(total);
     for calendar in calendars {
         for event in calendar.events {
             let Some(entry) = AgendaEntry::from_owned(&calendar.calendar, event, zone) else {
@@ -247,21 +269,42 @@ pub(super) fn entries_of(
             if !keep(&entry, &calendar.calendar) {
                 continue;
             }
-            let key = (
+            if seen.insert(Meeting(
                 entry.client_id,
-                entry
-                    .event
-                    .ical_uid
-                    .clone()
-                    .or_else(|| entry.event.id.clone()),
+                Arc::clone(&entry.event),
                 entry.start,
-            );
-            if seen.insert(key) {
+            )) {
                 entries.push(entry);
             }
         }
     }
     entries
+}
+
+/// One meeting of one client: its iCalUID (else its id) and start, read from the shared
+/// event rather than copied.
+struct Meeting(ClientId, Arc<Event>, DateTime<Utc>);
+
+impl Meeting {
+    fn uid(&self) -> Option<&str> {
+        self.1.ical_uid.as_deref().or(self.1.id.as_deref())
+    }
+}
+
+impl PartialEq for Meeting {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0 && self.2 == other.2 && self.uid() == other.uid()
+    }
+}
+
+impl Eq for Meeting {}
+
+impl std::hash::Hash for Meeting {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+        self.uid().hash(state);
+        self.2.hash(state);
+    }
 }
 
 /// The agenda of what was read: entries ordered, with conflicts.

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 
 use super::mirror_records::{
     CalendarKey, CalendarListState, CalendarMetadata, MirrorEventRow, MirrorSelection,
-    MirroredCalendar, PushChannel, SyncFinish,
+    MirrorWindowRow, MirroredCalendar, PushChannel, SyncFinish,
 };
 use super::{ClientId, CredentialId, StoreError};
 
@@ -157,6 +157,23 @@ pub trait MirrorStore: Send + Sync {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<MirrorEventRow>, StoreError>;
+
+    /// The rows [`MirrorStore::events_between`] returns, in its order, with only what the
+    /// stacked views read of them (see [`MirrorWindowRow`]). Backends that can read fewer
+    /// columns should; the default projects `events_between`.
+    async fn window_rows(
+        &self,
+        selection: &MirrorSelection,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<MirrorWindowRow>, StoreError> {
+        Ok(self
+            .events_between(selection, from, to)
+            .await?
+            .into_iter()
+            .map(MirrorWindowRow::from)
+            .collect())
+    }
 
     /// Every current-generation row of a calendar, by event id.
     async fn list_events(&self, key: &CalendarKey) -> Result<Vec<MirrorEventRow>, StoreError>;

@@ -10,7 +10,7 @@ use super::conformance::{
 };
 use super::{
     CalendarKey, CalendarListState, CalendarMetadata, ClientId, CredentialId, MirrorEventRow,
-    MirrorSelection, PushChannel, Sealed, Store, SyncFinish, TokenUpdate,
+    MirrorSelection, MirrorWindowRow, PushChannel, Sealed, Store, SyncFinish, TokenUpdate,
 };
 
 /// Runs every mirror check against `s`, which must be empty.
@@ -368,6 +368,20 @@ pub async fn events_between_selects_by_time_series_and_original_start(s: &dyn St
         .await
         .expect("between");
     assert_eq!(both.len(), 4, "the other calendar's event too");
+    for selection in [one, MirrorSelection::clients([client])] {
+        let full: Vec<MirrorWindowRow> = s
+            .events_between(&selection, from, to)
+            .await
+            .expect("between")
+            .into_iter()
+            .map(MirrorWindowRow::from)
+            .collect();
+        let slim = s.window_rows(&selection, from, to).await.expect("window");
+        assert_eq!(
+            slim, full,
+            "the window read: the same rows, in the same order"
+        );
+    }
     let nobody = MirrorSelection::clients([ClientId::new()]);
     assert!(
         s.events_between(&nobody, from, to)

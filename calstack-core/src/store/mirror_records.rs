@@ -194,6 +194,47 @@ pub struct MirrorEventRow {
     pub body: Sealed,
 }
 
+/// What the stacked views read of a mirrored event over a window
+/// ([`crate::store::MirrorStore::window_rows`]): where it is, the clear columns that place it
+/// in time, and its sealed body; the other columns are left unread.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MirrorWindowRow {
+    /// Which calendar.
+    pub key: CalendarKey,
+    /// Google's event id.
+    pub event_id: String,
+    /// As [`MirrorEventRow::start_utc`].
+    pub start_utc: Option<DateTime<Utc>>,
+    /// As [`MirrorEventRow::end_utc`].
+    pub end_utc: Option<DateTime<Utc>>,
+    /// As [`MirrorEventRow::start_date`].
+    pub start_date: Option<NaiveDate>,
+    /// As [`MirrorEventRow::is_recurring_master`].
+    pub is_recurring_master: bool,
+    /// As [`MirrorEventRow::original_start_utc`].
+    pub original_start_utc: Option<DateTime<Utc>>,
+    /// As [`MirrorEventRow::series_end_utc`].
+    pub series_end_utc: Option<DateTime<Utc>>,
+    /// As [`MirrorEventRow::body`].
+    pub body: Sealed,
+}
+
+impl From<MirrorEventRow> for MirrorWindowRow {
+    fn from(row: MirrorEventRow) -> Self {
+        Self {
+            key: row.key,
+            event_id: row.event_id,
+            start_utc: row.start_utc,
+            end_utc: row.end_utc,
+            start_date: row.start_date,
+            is_recurring_master: row.is_recurring_master,
+            original_start_utc: row.original_start_utc,
+            series_end_utc: row.series_end_utc,
+            body: row.body,
+        }
+    }
+}
+
 /// Which mirrored calendars a read covers: `None` means all.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MirrorSelection {

@@ -52,7 +52,8 @@ macro_rules! impl_sql_mirror {
             use async_trait::async_trait;
             use calstack_core::store::{
                 CalendarKey, CalendarListState, CalendarMetadata, MirrorEventRow, MirrorSelection,
-                MirrorStore, MirroredCalendar, PushChannel, SyncFinish, TokenUpdate,
+                MirrorStore, MirrorWindowRow, MirroredCalendar, PushChannel, SyncFinish,
+                TokenUpdate,
             };
             use calstack_core::{ClientId, CredentialId, Sealed, StoreError};
             use chrono::{DateTime, NaiveDate, Utc};
@@ -120,6 +121,26 @@ macro_rules! impl_sql_mirror {
                     channel,
                     lease_holder: text("lease_holder")?,
                     lease_until: D::read_optional_time(row, T, "lease_until")?,
+                })
+            }
+
+            /// A row of the window read, which selects only the columns it needs.
+            fn window_from_row(row: &Row) -> Result<MirrorWindowRow, StoreError> {
+                const T: &str = EVENTS;
+                let time = |c| D::read_optional_time(row, T, c);
+                Ok(MirrorWindowRow {
+                    key: CalendarKey::new(
+                        ClientId(D::read_id(row, T, "client_id")?),
+                        col::<_, String>(row, T, "calendar_id")?,
+                    ),
+                    event_id: col(row, T, "event_id")?,
+                    start_utc: time("start_utc")?,
+                    end_utc: time("end_utc")?,
+                    start_date: col::<_, Option<NaiveDate>>(row, T, "start_date")?,
+                    is_recurring_master: col(row, T, "is_master")?,
+                    series_end_utc: time("series_end_utc")?,
+                    original_start_utc: time("original_start_utc")?,
+                    body: Sealed::from_stored(col::<_, String>(row, T, "body")?),
                 })
             }
 

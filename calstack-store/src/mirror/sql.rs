@@ -20,8 +20,12 @@ macro_rules! event_columns {
     };
 }
 
+/// What the stacked views' window read selects (`MirrorWindowRow`), with the `e.` prefix.
+pub(crate) const WINDOW_COLUMNS_E: &str = "e.client_id, e.calendar_id, e.event_id, e.start_utc, \
+     e.end_utc, e.start_date, e.is_master, e.original_start_utc, e.series_end_utc, e.body";
+
 /// The event columns with the `e.` prefix the joined reads use.
-const EVENT_COLUMNS_E: &str = "e.client_id, e.calendar_id, e.generation, e.event_id, \
+pub(crate) const EVENT_COLUMNS_E: &str = "e.client_id, e.calendar_id, e.generation, e.event_id, \
      e.credential_id, e.ical_uid, e.status, e.start_utc, e.end_utc, e.start_date, e.end_date, \
      e.time_zone, e.transparency, e.response_status, e.recurring_event_id, \
      e.original_start_utc, e.updated, e.etag, e.is_master, e.series_end_utc, e.body";
@@ -209,12 +213,16 @@ pub(crate) fn list_calendars(clients: Option<usize>, calendars: Option<usize>) -
 /// - exceptions whose original start is in it (and that the first part did not return):
 ///   `mirror_events_original_idx`.
 ///
-/// Unordered (the caller sorts). Binds the client ids, the calendar ids, then from, to, to,
-/// from, from, to, from, to.
-pub(crate) fn events_between(clients: Option<usize>, calendars: Option<usize>) -> String {
+/// Unordered (the caller sorts). Selects `columns` (of `e`). Binds the client ids, the
+/// calendar ids, then from, to, to, from, from, to, from, to.
+pub(crate) fn events_between(
+    columns: &str,
+    clients: Option<usize>,
+    calendars: Option<usize>,
+) -> String {
     let part = |condition: &str| {
         format!(
-            "SELECT {EVENT_COLUMNS_E} FROM selected c CROSS JOIN mirror_events e \
+            "SELECT {columns} FROM selected c CROSS JOIN mirror_events e \
              WHERE e.client_id = c.client_id AND e.calendar_id = c.calendar_id \
              AND e.generation = c.generation AND {condition}"
         )
@@ -250,6 +258,11 @@ mod tests {
     fn empty_selections_select_nothing() {
         assert!(list_calendars(Some(0), None).contains("1 = 0"));
         assert!(!list_calendars(None, None).contains("IN"));
-        assert_eq!(events_between(Some(2), Some(1)).matches('?').count(), 3 + 8);
+        assert_eq!(
+            events_between(EVENT_COLUMNS_E, Some(2), Some(1))
+                .matches('?')
+                .count(),
+            3 + 8
+        );
     }
 }

@@ -318,22 +318,31 @@ macro_rules! mirror_trait_impl {
                 from: DateTime<Utc>,
                 to: DateTime<Utc>,
             ) -> Result<Vec<MirrorEventRow>, StoreError> {
-                let statement = sql::events_between(
-                    s.clients.as_ref().map(Vec::len),
-                    s.calendars.as_ref().map(Vec::len),
-                );
-                let mut query = bind_selection(sqlx::query(D::dynamic(statement)), s);
-                for t in [from, to, to, from, from, to, from, to] {
-                    query = query.bind(D::time(t));
-                }
-                let mut rows = query
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(|e| store_error(e, "read mirrored events"))?
+                let mut rows = self
+                    .between(sql::EVENT_COLUMNS_E, s, from, to)
+                    .await?
                     .iter()
                     .map(event_from_row)
                     .collect::<Result<Vec<_>, _>>()?;
                 // Sorted here rather than in SQL: the database would sort the bodies too.
+                rows.sort_by(|a, b| {
+                    (&a.key, a.start_utc, &a.event_id).cmp(&(&b.key, b.start_utc, &b.event_id))
+                });
+                Ok(rows)
+            }
+
+            async fn window_rows(
+                &self,
+                s: &MirrorSelection,
+                from: DateTime<Utc>,
+                to: DateTime<Utc>,
+            ) -> Result<Vec<MirrorWindowRow>, StoreError> {
+                let mut rows = self
+                    .between(sql::WINDOW_COLUMNS_E, s, from, to)
+                    .await?
+                    .iter()
+                    .map(window_from_row)
+                    .collect::<Result<Vec<_>, _>>()?;
                 rows.sort_by(|a, b| {
                     (&a.key, a.start_utc, &a.event_id).cmp(&(&b.key, b.start_utc, &b.event_id))
                 });
@@ -365,6 +374,29 @@ macro_rules! mirror_trait_impl {
         }
 
         impl Store {
+            /// The rows of the time-range read (see `sql::events_between`), `columns` of them.
+            async fn between(
+                &self,
+                columns: &str,
+                s: &MirrorSelection,
+                from: DateTime<Utc>,
+                to: DateTime<Utc>,
+            ) -> Result<Vec<Row>, StoreError> {
+                let statement = sql::events_between(
+                    columns,
+                    s.clients.as_ref().map(Vec::len),
+                    s.calendars.as_ref().map(Vec::len),
+                );
+                let mut query = bind_selection(sqlx::query(D::dynamic(statement)), s);
+                for t in [from, to, to, from, from, to, from, to] {
+                    query = query.bind(D::time(t));
+                }
+                query
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(|e| store_error(e, "read mirrored events"))
+            }
+
             /// One attempt of `complete_full_sync`; whether the calendar exists.
             async fn swap_generation_once(
                 &self,

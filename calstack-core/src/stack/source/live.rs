@@ -74,7 +74,10 @@ impl LiveSource {
         let mut fetched = Fetched::default();
         for (calendar, events) in join_all(reads).await {
             match events {
-                Ok(events) => fetched.calendars.push(CalendarEvents { calendar, events }),
+                Ok(events) => fetched.calendars.push(CalendarEvents::new(
+                    calendar,
+                    events.into_iter().map(Arc::new).collect(),
+                )),
                 Err(e) => fetched
                     .problems
                     .push(problem(Some(calendar.calendar_id), e)),

@@ -95,11 +95,15 @@ async fn read(
         let client = names.get(&c.meta.key.client_id).copied().unwrap_or("");
         let mut events = calendar_events(client, c);
         let version = Version::of(c);
-        match cache.get(c.key(), version, low, high) {
-            Some(rows) => fill(&mut events.events, &rows, from, to),
-            None => {
-                missed.insert(c.key().clone(), version);
-            }
+        let zone = events.calendar.time_zone;
+        if let Some(expanded) = cache.expanded(c.key(), version, from, to, zone) {
+            events.events = expanded.to_vec();
+            events.expanded = true;
+        } else if let Some(rows) = cache.get(c.key(), version, low, high) {
+            fill(&mut events.events, &rows, from, to);
+            events.cached = Some((c.key().clone(), version));
+        } else {
+            missed.insert(c.key().clone(), version);
         }
         by_key.insert(c.key().clone(), events);
     }
@@ -123,6 +127,7 @@ async fn read(
             let rows: Arc<[OpenedRow]> = grouped.remove(&key).unwrap_or_default().into();
             if let Some(calendar) = by_key.get_mut(&key) {
                 fill(&mut calendar.events, &rows, from, to);
+                calendar.cached = Some((key.clone(), version));
             }
             cache.put(key, version, low, high, rows);
         }
@@ -137,19 +142,19 @@ async fn read(
 }
 
 /// Copies the events of `rows` (a padded window's rows) that may matter for `[from, to)`.
-fn fill(events: &mut Vec<Event>, rows: &[OpenedRow], from: DateTime<Utc>, to: DateTime<Utc>) {
+fn fill(events: &mut Vec<Arc<Event>>, rows: &[OpenedRow], from: DateTime<Utc>, to: DateTime<Utc>) {
     let (low, high) = padded(from, to);
     events.extend(
         rows.iter()
             .filter(|r| r.times.may_matter(low, high) && !r.times.timed_outside(from, to))
-            .map(|r| r.event.clone()),
+            .map(|r| Arc::clone(&r.event)),
     );
 }
 
 fn calendar_events(client: &str, calendar: &MirroredCalendar) -> CalendarEvents {
     let key = &calendar.meta.key;
-    CalendarEvents {
-        calendar: CalendarRef {
+    CalendarEvents::new(
+        CalendarRef {
             client_id: key.client_id,
             client: client.to_owned(),
             calendar_id: key.calendar_id.clone(),
@@ -166,6 +171,6 @@ fn calendar_events(client: &str, calendar: &MirroredCalendar) -> CalendarEvents 
                 .and_then(|z| z.parse::<Tz>().ok())
                 .unwrap_or(Tz::UTC),
         },
-        events: Vec::new(),
-    }
+        Vec::new(),
+    )
 }

@@ -11,6 +11,8 @@ pub(crate) mod fresh;
 pub(crate) mod live;
 pub(crate) mod mirror;
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -18,7 +20,8 @@ use serde::{Serialize, Serializer};
 
 use crate::calendar::Event;
 use crate::error::Error;
-use crate::store::{Client, ClientId};
+use crate::mirror::cache::Version;
+use crate::store::{CalendarKey, Client, ClientId};
 
 /// A calendar of a client, as the stacked views name it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -75,7 +78,24 @@ pub enum SourceChoice {
 /// One calendar's events from a source. Its `Debug` counts the events, never shows them.
 pub(crate) struct CalendarEvents {
     pub(crate) calendar: CalendarRef,
-    pub(crate) events: Vec<Event>,
+    pub(crate) events: Vec<Arc<Event>>,
+    /// Whether `events` are expanded already (recurring series turned into instances).
+    pub(crate) expanded: bool,
+    /// Where the mirror's opened-events cache keeps this calendar's rows, so that their
+    /// expansion can be kept next to them.
+    pub(crate) cached: Option<(CalendarKey, Version)>,
+}
+
+impl CalendarEvents {
+    /// A calendar's events, not expanded yet and not kept anywhere.
+    pub(crate) fn new(calendar: CalendarRef, events: Vec<Arc<Event>>) -> Self {
+        Self {
+            calendar,
+            events,
+            expanded: false,
+            cached: None,
+        }
+    }
 }
 
 impl std::fmt::Debug for CalendarEvents {
