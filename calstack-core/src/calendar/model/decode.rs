@@ -11,12 +11,14 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::marker::PhantomData;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 use serde::Deserialize;
-use serde::de::{Deserializer, Visitor};
+use serde::de::{Deserializer, SeqAccess, Visitor};
 use serde_json::{Map, Value};
+use smallvec::SmallVec;
 
 /// An object key, borrowed from the input when it has no escapes.
 pub(crate) struct Key<'de>(pub(crate) Cow<'de, str>);
@@ -57,12 +59,68 @@ impl<'de> Deserialize<'de> for UtcMillis {
     }
 }
 
+/// A list decoded into a vector of exactly its length: up to four items are gathered on the
+/// stack first, so the common short lists (attendees, reminders, recurrence lines) cost one
+/// allocation instead of a doubling vector and a shrinking copy.
+pub(crate) struct ExactList<T>(pub(crate) Option<Vec<T>>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for ExactList<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ListVisitor<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for ListVisitor<T> {
+            type Value = Vec<T>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list")
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+                let mut items: SmallVec<[T; 4]> = SmallVec::new();
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                let mut items = items.into_vec();
+                items.shrink_to_fit();
+                Ok(items)
+            }
+        }
+        struct OptionVisitor<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for OptionVisitor<T> {
+            type Value = Option<Vec<T>>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list or null")
+            }
+
+            fn visit_none<E>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+
+            fn visit_some<D: Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> Result<Self::Value, D::Error> {
+                deserializer
+                    .deserialize_seq(ListVisitor(PhantomData))
+                    .map(Some)
+            }
+        }
+        deserializer
+            .deserialize_option(OptionVisitor(PhantomData))
+            .map(ExactList)
+    }
+}
+
 /// Implements `Deserialize` for a model with an `extra` map: `"wireName" => field` per known
 /// field (`"wireName" => field as Wrapper` decodes through a newtype whose `.0` is the
-/// field). Unknown keys land in `extra`; missing keys keep the `Default`. `then f` runs `f`
-/// on the decoded value (e.g. to drop the spare capacity of its lists).
+/// field, e.g. [`ExactList`] for lists). Unknown keys land in `extra`; missing keys keep the
+/// `Default`.
 macro_rules! decode_keeping_extra {
-    ($model:ident, $expecting:literal { $( $wire:literal => $field:ident $(as $wrapper:ty)? ),* $(,)? } $(then $finish:path)?) => {
+    ($model:ident, $expecting:literal { $( $wire:literal => $field:ident $(as $wrapper:ty)? ),* $(,)? }) => {
         impl<'de> serde::Deserialize<'de> for $model {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 struct ModelVisitor;
@@ -86,7 +144,6 @@ macro_rules! decode_keeping_extra {
                                 }
                             }
                         }
-                        $( $finish(&mut out); )?
                         Ok(out)
                     }
                 }
@@ -103,7 +160,15 @@ macro_rules! decode_keeping_extra {
 }
 pub(crate) use decode_keeping_extra;
 
-use super::event::{Event, EventAttendee, EventDateTime, EventPerson};
+use super::conference::{
+    ConferenceData, ConferenceParameters, ConferenceParametersAddOnParameters,
+    ConferenceRequestStatus, ConferenceSolution, ConferenceSolutionKey, CreateConferenceRequest,
+    EntryPoint,
+};
+use super::event::{
+    Event, EventAttachment, EventAttendee, EventDateTime, EventGadget, EventPerson, EventReminder,
+    EventSource, ExtendedProperties, Reminders,
+};
 
 decode_keeping_extra!(Event, "a calendar#event object" {
     "kind" => kind,
@@ -122,14 +187,14 @@ decode_keeping_extra!(Event, "a calendar#event object" {
     "start" => start,
     "end" => end,
     "endTimeUnspecified" => end_time_unspecified,
-    "recurrence" => recurrence,
+    "recurrence" => recurrence as ExactList<String>,
     "recurringEventId" => recurring_event_id,
     "originalStartTime" => original_start_time,
     "transparency" => transparency,
     "visibility" => visibility,
     "iCalUID" => ical_uid,
     "sequence" => sequence,
-    "attendees" => attendees,
+    "attendees" => attendees as ExactList<EventAttendee>,
     "attendeesOmitted" => attendees_omitted,
     "extendedProperties" => extended_properties,
     "hangoutLink" => hangout_link,
@@ -143,9 +208,9 @@ decode_keeping_extra!(Event, "a calendar#event object" {
     "locked" => locked,
     "reminders" => reminders,
     "source" => source,
-    "attachments" => attachments,
+    "attachments" => attachments as ExactList<EventAttachment>,
     "eventType" => event_type,
-} then compact_lists);
+});
 
 decode_keeping_extra!(EventPerson, "an event creator or organizer object" {
     "id" => id,
@@ -167,24 +232,95 @@ decode_keeping_extra!(EventAttendee, "an event attendee object" {
     "additionalGuests" => additional_guests,
 });
 
-/// Drops the spare capacity decoding leaves in the event's lists (a JSON array grows its
-/// vector by doubling): a listing holds thousands of events, each with a few lists.
-fn compact_lists(event: &mut Event) {
-    fn fit<T>(list: &mut Option<Vec<T>>) {
-        if let Some(list) = list {
-            list.shrink_to_fit();
-        }
-    }
-    fit(&mut event.recurrence);
-    fit(&mut event.attendees);
-    fit(&mut event.attachments);
-    if let Some(reminders) = &mut event.reminders {
-        fit(&mut reminders.overrides);
-    }
-    if let Some(conference) = &mut event.conference_data {
-        fit(&mut conference.entry_points);
-    }
-}
+decode_keeping_extra!(Reminders, "an event reminders object" {
+    "useDefault" => use_default,
+    "overrides" => overrides as ExactList<EventReminder>,
+});
+
+decode_keeping_extra!(EventReminder, "an event reminder object" {
+    "method" => method,
+    "minutes" => minutes,
+});
+
+decode_keeping_extra!(ExtendedProperties, "an extended properties object" {
+    "private" => private,
+    "shared" => shared,
+});
+
+decode_keeping_extra!(EventSource, "an event source object" {
+    "title" => title,
+    "url" => url,
+});
+
+decode_keeping_extra!(EventAttachment, "an event attachment object" {
+    "fileId" => file_id,
+    "fileUrl" => file_url,
+    "iconLink" => icon_link,
+    "mimeType" => mime_type,
+    "title" => title,
+});
+
+decode_keeping_extra!(EventGadget, "an event gadget object" {
+    "display" => display,
+    "height" => height,
+    "iconLink" => icon_link,
+    "link" => link,
+    "preferences" => preferences,
+    "title" => title,
+    "type" => kind,
+    "width" => width,
+});
+
+decode_keeping_extra!(ConferenceData, "a conference data object" {
+    "conferenceId" => conference_id,
+    "conferenceSolution" => conference_solution,
+    "createRequest" => create_request,
+    "entryPoints" => entry_points as ExactList<EntryPoint>,
+    "notes" => notes,
+    "parameters" => parameters,
+    "signature" => signature,
+});
+
+decode_keeping_extra!(ConferenceParameters, "a conference parameters object" {
+    "addOnParameters" => add_on_parameters,
+});
+
+decode_keeping_extra!(ConferenceParametersAddOnParameters, "a conference add-on parameters object" {
+    "parameters" => parameters,
+});
+
+decode_keeping_extra!(ConferenceSolution, "a conference solution object" {
+    "iconUri" => icon_uri,
+    "key" => key,
+    "name" => name,
+});
+
+decode_keeping_extra!(ConferenceSolutionKey, "a conference solution key object" {
+    "type" => kind,
+});
+
+decode_keeping_extra!(CreateConferenceRequest, "a conference create request object" {
+    "conferenceSolutionKey" => conference_solution_key,
+    "requestId" => request_id,
+    "status" => status,
+});
+
+decode_keeping_extra!(ConferenceRequestStatus, "a conference request status object" {
+    "statusCode" => status_code,
+});
+
+decode_keeping_extra!(EntryPoint, "a conference entry point object" {
+    "accessCode" => access_code,
+    "entryPointFeatures" => entry_point_features as ExactList<String>,
+    "entryPointType" => entry_point_type,
+    "label" => label,
+    "meetingCode" => meeting_code,
+    "passcode" => passcode,
+    "password" => password,
+    "pin" => pin,
+    "regionCode" => region_code,
+    "uri" => uri,
+});
 
 /// Wire form of [`EventDateTime`], before a local `dateTime` is resolved in its zone.
 #[derive(Default)]
@@ -210,6 +346,12 @@ enum WireDateTime {
 impl<'de> Deserialize<'de> for WireDateTime {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
         let text = Key::deserialize(deserializer)?.0;
+        if let Some(at) = super::rfc3339::parse(&text) {
+            return Ok(WireDateTime::Offset(at));
+        }
+        if let Some(local) = super::rfc3339::parse_local(&text) {
+            return Ok(WireDateTime::Local(local));
+        }
         if let Ok(at) = DateTime::parse_from_rfc3339(&text) {
             return Ok(WireDateTime::Offset(at));
         }
@@ -297,6 +439,39 @@ mod tests {
         let mut de = serde_json::Deserializer::from_str(&page);
         let err = serde_path_to_error::deserialize::<_, Events>(&mut de).expect_err("bad dateTime");
         assert_eq!(err.path().to_string(), "items[1].start.dateTime");
+    }
+
+    #[test]
+    fn lists_hold_exactly_their_items_and_null_is_absent() {
+        let guests: Vec<_> = (0..6)
+            .map(|i| json!({"email": format!("g{i}@x.test")}))
+            .collect();
+        let event: Event = serde_json::from_value(json!({
+            "recurrence": ["RRULE:FREQ=DAILY"], "attendees": guests, "attachments": [],
+            "reminders": {"useDefault": false, "overrides": null},
+            "conferenceData": {"entryPoints": [{"uri": "https://meet.test/a", "x": 1}]}
+        }))
+        .expect("decodes");
+        let recurrence = event.recurrence.as_ref().expect("recurrence");
+        assert_eq!((recurrence.len(), recurrence.capacity()), (1, 1));
+        let attendees = event.attendees.as_ref().expect("attendees");
+        assert_eq!((attendees.len(), attendees.capacity()), (6, 6));
+        assert_eq!(attendees[5].email.as_deref(), Some("g5@x.test"));
+        assert_eq!(event.attachments.as_ref().map(Vec::len), Some(0));
+        assert_eq!(
+            event.reminders.as_ref().map(|r| r.overrides.is_none()),
+            Some(true)
+        );
+        let entry = &event
+            .conference_data
+            .as_ref()
+            .and_then(|c| c.entry_points.clone())
+            .unwrap_or_default()[0];
+        assert_eq!(
+            (entry.uri.as_deref(), entry.extra.get("x")),
+            (Some("https://meet.test/a"), Some(&json!(1)))
+        );
+        assert!(serde_json::from_value::<Event>(json!({"attendees": {"a": 1}})).is_err());
     }
 
     #[test]
