@@ -30,8 +30,8 @@ use crate::transport::Outcome;
 
 /// What the task waiting on a page's token ends with.
 enum Fetched {
-    /// The next page's call, and its answer.
-    Page(Call, Outcome),
+    /// The next page's call, and its answer (boxed: the other variants are empty).
+    Page(Box<(Call, Outcome)>),
     /// The page had no `nextPageToken`: the listing is over.
     End,
     /// The page was dropped without being decoded, so its token is unknown.
@@ -50,8 +50,8 @@ impl Drop for Prefetch {
 
 /// What the stream carries from one page to the next.
 enum Next {
-    /// The call for the first page, not sent yet.
-    Send(Call),
+    /// The call for the first page, not sent yet (boxed: the other variant is a handle).
+    Send(Box<Call>),
     /// The next page, fetched once the current one's token is known.
     Await(Prefetch),
 }
@@ -97,7 +97,7 @@ impl<T: DeserializeOwned> PageBody<T> {
 pub(crate) fn bodies<T: Send + 'static>(
     call: Call,
 ) -> impl Stream<Item = Result<PageBody<T>>> + Send + 'static {
-    stream::try_unfold(Some(Next::Send(call)), |next| async move {
+    stream::try_unfold(Some(Next::Send(Box::new(call))), |next| async move {
         let (call, outcome) = match next {
             None => return Ok(None),
             Some(Next::Send(call)) => {
@@ -110,7 +110,10 @@ pub(crate) fn bodies<T: Send + 'static>(
                     source: None,
                 })?;
                 match fetched {
-                    Fetched::Page(call, outcome) => (call, outcome),
+                    Fetched::Page(fetched) => {
+                        let (call, outcome) = *fetched;
+                        (Box::new(call), outcome)
+                    }
                     Fetched::End => return Ok(None),
                     Fetched::Undecoded => {
                         return Err(Error::Decode {
@@ -133,7 +136,7 @@ pub(crate) fn bodies<T: Send + 'static>(
                     let mut call = call;
                     call.set("pageToken", token);
                     let outcome = call.execute().await;
-                    Fetched::Page(call, outcome)
+                    Fetched::Page(Box::new((*call, outcome)))
                 }
             }
         });

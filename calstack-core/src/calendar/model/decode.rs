@@ -11,14 +11,12 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::marker::PhantomData;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 use serde::Deserialize;
-use serde::de::{Deserializer, SeqAccess, Visitor};
+use serde::de::{Deserializer, Visitor};
 use serde_json::{Map, Value};
-use smallvec::SmallVec;
 
 /// An object key, borrowed from the input when it has no escapes.
 pub(crate) struct Key<'de>(pub(crate) Cow<'de, str>);
@@ -59,68 +57,12 @@ impl<'de> Deserialize<'de> for UtcMillis {
     }
 }
 
-/// A list decoded into a vector of exactly its length: up to four items are gathered on the
-/// stack first, so the common short lists (attendees, reminders, recurrence lines) cost one
-/// allocation instead of a doubling vector and a shrinking copy.
-pub(crate) struct ExactList<T>(pub(crate) Option<Vec<T>>);
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for ExactList<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ListVisitor<T>(PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for ListVisitor<T> {
-            type Value = Vec<T>;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a list")
-            }
-
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
-                let mut items: SmallVec<[T; 4]> = SmallVec::new();
-                while let Some(item) = seq.next_element()? {
-                    items.push(item);
-                }
-                let mut items = items.into_vec();
-                items.shrink_to_fit();
-                Ok(items)
-            }
-        }
-        struct OptionVisitor<T>(PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for OptionVisitor<T> {
-            type Value = Option<Vec<T>>;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a list or null")
-            }
-
-            fn visit_none<E>(self) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-
-            fn visit_unit<E>(self) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-
-            fn visit_some<D: Deserializer<'de>>(
-                self,
-                deserializer: D,
-            ) -> Result<Self::Value, D::Error> {
-                deserializer
-                    .deserialize_seq(ListVisitor(PhantomData))
-                    .map(Some)
-            }
-        }
-        deserializer
-            .deserialize_option(OptionVisitor(PhantomData))
-            .map(ExactList)
-    }
-}
-
 /// Implements `Deserialize` for a model with an `extra` map: `"wireName" => field` per known
 /// field (`"wireName" => field as Wrapper` decodes through a newtype whose `.0` is the
-/// field, e.g. [`ExactList`] for lists). Unknown keys land in `extra`; missing keys keep the
-/// `Default`.
+/// field). Unknown keys land in `extra`; missing keys keep the `Default`. `then f` runs `f`
+/// on the decoded value (e.g. to drop the spare capacity of its lists).
 macro_rules! decode_keeping_extra {
-    ($model:ident, $expecting:literal { $( $wire:literal => $field:ident $(as $wrapper:ty)? ),* $(,)? }) => {
+    ($model:ident, $expecting:literal { $( $wire:literal => $field:ident $(as $wrapper:ty)? ),* $(,)? } $(then $finish:path)?) => {
         impl<'de> serde::Deserialize<'de> for $model {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 struct ModelVisitor;
@@ -144,6 +86,7 @@ macro_rules! decode_keeping_extra {
                                 }
                             }
                         }
+                        $( $finish(&mut out); )?
                         Ok(out)
                     }
                 }
@@ -187,14 +130,14 @@ decode_keeping_extra!(Event, "a calendar#event object" {
     "start" => start,
     "end" => end,
     "endTimeUnspecified" => end_time_unspecified,
-    "recurrence" => recurrence as ExactList<String>,
+    "recurrence" => recurrence,
     "recurringEventId" => recurring_event_id,
     "originalStartTime" => original_start_time,
     "transparency" => transparency,
     "visibility" => visibility,
     "iCalUID" => ical_uid,
     "sequence" => sequence,
-    "attendees" => attendees as ExactList<EventAttendee>,
+    "attendees" => attendees,
     "attendeesOmitted" => attendees_omitted,
     "extendedProperties" => extended_properties,
     "hangoutLink" => hangout_link,
@@ -208,9 +151,9 @@ decode_keeping_extra!(Event, "a calendar#event object" {
     "locked" => locked,
     "reminders" => reminders,
     "source" => source,
-    "attachments" => attachments as ExactList<EventAttachment>,
+    "attachments" => attachments,
     "eventType" => event_type,
-});
+} then compact_lists);
 
 decode_keeping_extra!(EventPerson, "an event creator or organizer object" {
     "id" => id,
@@ -234,7 +177,7 @@ decode_keeping_extra!(EventAttendee, "an event attendee object" {
 
 decode_keeping_extra!(Reminders, "an event reminders object" {
     "useDefault" => use_default,
-    "overrides" => overrides as ExactList<EventReminder>,
+    "overrides" => overrides,
 });
 
 decode_keeping_extra!(EventReminder, "an event reminder object" {
@@ -275,7 +218,7 @@ decode_keeping_extra!(ConferenceData, "a conference data object" {
     "conferenceId" => conference_id,
     "conferenceSolution" => conference_solution,
     "createRequest" => create_request,
-    "entryPoints" => entry_points as ExactList<EntryPoint>,
+    "entryPoints" => entry_points,
     "notes" => notes,
     "parameters" => parameters,
     "signature" => signature,
@@ -311,7 +254,7 @@ decode_keeping_extra!(ConferenceRequestStatus, "a conference request status obje
 
 decode_keeping_extra!(EntryPoint, "a conference entry point object" {
     "accessCode" => access_code,
-    "entryPointFeatures" => entry_point_features as ExactList<String>,
+    "entryPointFeatures" => entry_point_features,
     "entryPointType" => entry_point_type,
     "label" => label,
     "meetingCode" => meeting_code,
@@ -321,6 +264,25 @@ decode_keeping_extra!(EntryPoint, "a conference entry point object" {
     "regionCode" => region_code,
     "uri" => uri,
 });
+
+/// Drops the spare capacity decoding leaves in the event's lists (a JSON array grows its
+/// vector by doubling): a listing holds thousands of events, each with a few lists.
+fn compact_lists(event: &mut Event) {
+    fn fit<T>(list: &mut Option<Vec<T>>) {
+        if let Some(list) = list {
+            list.shrink_to_fit();
+        }
+    }
+    fit(&mut event.recurrence);
+    fit(&mut event.attendees);
+    fit(&mut event.attachments);
+    if let Some(reminders) = &mut event.reminders {
+        fit(&mut reminders.overrides);
+    }
+    if let Some(conference) = &mut event.conference_data {
+        fit(&mut conference.entry_points);
+    }
+}
 
 /// Wire form of [`EventDateTime`], before a local `dateTime` is resolved in its zone.
 #[derive(Default)]
@@ -346,12 +308,6 @@ enum WireDateTime {
 impl<'de> Deserialize<'de> for WireDateTime {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
         let text = Key::deserialize(deserializer)?.0;
-        if let Some(at) = super::rfc3339::parse(&text) {
-            return Ok(WireDateTime::Offset(at));
-        }
-        if let Some(local) = super::rfc3339::parse_local(&text) {
-            return Ok(WireDateTime::Local(local));
-        }
         if let Ok(at) = DateTime::parse_from_rfc3339(&text) {
             return Ok(WireDateTime::Offset(at));
         }

@@ -10,7 +10,6 @@ mod enums;
 mod event;
 mod misc;
 mod page;
-mod rfc3339;
 pub(crate) mod serde_util;
 
 pub use acl::{Acl, AclRule, AclScope, Setting, Settings};

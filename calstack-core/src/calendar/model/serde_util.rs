@@ -24,9 +24,6 @@ pub(crate) mod utc_millis {
             Option::deserialize(deserializer)?;
         text.map(|t| {
             let t = &*t.0;
-            if let Some(at) = crate::calendar::model::rfc3339::parse(t) {
-                return Ok(at.with_timezone(&Utc));
-            }
             DateTime::parse_from_rfc3339(t)
                 .map(|d| d.with_timezone(&Utc))
                 .map_err(|e| {
