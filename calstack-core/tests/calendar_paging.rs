@@ -1,6 +1,7 @@
 //! Fast listing: pages are decoded in one pass off the async threads (same events, same order,
 //! same list-level fields as a plain decode, errors naming the item), and the next page is
-//! requested while the current one is still being decoded or used.
+//! requested while the current one is still being decoded or used; or undecoded pages for the
+//! caller to decode on its own thread.
 
 #![allow(clippy::unwrap_used)]
 
@@ -210,4 +211,55 @@ async fn pages_as_refuses_sync_token_companions_like_pages() {
     let err = pages.next().await.unwrap().unwrap_err();
     assert!(matches!(err, Error::Validation { .. }), "{err:?}");
     assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn page_bodies_are_decoded_by_the_caller_and_decoding_sends_the_next_request() {
+    let server = server().await;
+    mount_page(&server, None, big_page("a", 3, ("nextPageToken", "p2"))).await;
+    mount_page(
+        &server,
+        Some("p2"),
+        big_page("b", 2, ("nextSyncToken", "s")),
+    )
+    .await;
+    let (client, _) = client(&server);
+
+    let mut bodies = Box::pin(
+        client
+            .events()
+            .list("primary")
+            .page_bodies_as::<Box<calstack_core::Event>>(),
+    );
+    let first = bodies.next().await.unwrap().unwrap();
+    // Nothing asks for page two until page one's token has been read.
+    tokio::task::yield_now().await;
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    let first = first.decode().unwrap();
+    assert_eq!(first.items.len(), 3);
+    assert_eq!(first.items[0].id.as_deref(), Some("a0000"));
+    // Decoding read the token: page two is on its way before the stream is polled again.
+    assert_eq!(until_requests(&server, 2).await, 2);
+    let second = bodies.next().await.unwrap().unwrap().decode().unwrap();
+    assert_eq!(second.items[1].id.as_deref(), Some("b0001"));
+    assert_eq!(second.next_sync_token.as_deref(), Some("s"));
+    assert!(bodies.next().await.is_none());
+}
+
+#[tokio::test]
+async fn a_page_body_dropped_undecoded_ends_the_listing_with_an_error() {
+    let server = server().await;
+    mount_page(&server, None, big_page("a", 1, ("nextPageToken", "p2"))).await;
+    let (client, _) = client(&server);
+
+    let mut bodies = Box::pin(
+        client
+            .events()
+            .list("primary")
+            .page_bodies_as::<calstack_core::Event>(),
+    );
+    drop(bodies.next().await.unwrap().unwrap());
+    let err = bodies.next().await.unwrap().unwrap_err();
+    assert!(matches!(&err, Error::Decode { .. }), "{err:?}");
+    assert!(bodies.next().await.is_none());
 }

@@ -4,7 +4,7 @@
 //! as a listing does.
 //!
 //! Each library runs in its own child process (so their memory does not mix); each child
-//! decodes the pages `RUNS` times and reports its best and median CPU time (getrusage, user +
+//! decodes the pages 7 times (`BENCH_RUNS`) and reports its best and median CPU time (getrusage, user +
 //! system) and the growth of its resident set while holding every event (from
 //! `/proc/self/statm`). The parent prints both rows and the ratios. Run with `--release`.
 
@@ -17,7 +17,15 @@ use serde_json::{Value, json};
 
 const EVENTS: usize = 20_000;
 const PAGE: usize = 2_500;
-const RUNS: usize = 7;
+/// Decoding runs per library; `BENCH_RUNS` overrides it (e.g. `BENCH_RUNS=1` under
+/// `valgrind --tool=callgrind`, whose instruction counts do not depend on the machine's load).
+fn runs() -> usize {
+    std::env::var("BENCH_RUNS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(7)
+}
 
 const RESPONSES: [&str; 3] = ["accepted", "tentative", "needsAction"];
 
@@ -100,11 +108,11 @@ fn rss_bytes() -> u64 {
     pages * 4096
 }
 
-/// Decodes every page with `decode`, keeping all, `RUNS` times; prints one JSON line.
+/// Decodes every page with `decode`, keeping all, [`runs`] times; prints one JSON line.
 fn child<T>(bodies: &[Vec<u8>], decode: impl Fn(&[u8]) -> (T, usize)) {
     let mut times = Vec::new();
     let mut growth = 0;
-    for run in 0..RUNS {
+    for run in 0..runs() {
         let rss = rss_bytes();
         let start = cpu_time();
         let mut held = Vec::with_capacity(bodies.len());
@@ -124,8 +132,25 @@ fn child<T>(bodies: &[Vec<u8>], decode: impl Fn(&[u8]) -> (T, usize)) {
     times.sort();
     println!(
         "{}",
-        json!({"best_ms": times[0].as_secs_f64() * 1e3, "median_ms": times[RUNS / 2].as_secs_f64() * 1e3, "rss_growth_mib": growth as f64 / 1048576.0})
+        json!({"best_ms": times[0].as_secs_f64() * 1e3, "median_ms": times[times.len() / 2].as_secs_f64() * 1e3, "rss_growth_mib": growth as f64 / 1048576.0})
     );
+}
+
+/// One page with calstack-core, and its number of events. Never inlined, so a profiler can
+/// count it alone (`valgrind --tool=callgrind --toggle-collect='*decode_calstack*'`).
+#[inline(never)]
+fn decode_calstack(body: &[u8]) -> (calstack_core::calendar::Events, usize) {
+    let page: calstack_core::calendar::Events = serde_json::from_slice(body).expect("calstack decodes");
+    let n = page.items.len();
+    (page, n)
+}
+
+/// One page with google-calendar3, and its number of events (never inlined, as above).
+#[inline(never)]
+fn decode_google(body: &[u8]) -> (google_calendar3::api::Events, usize) {
+    let page: google_calendar3::api::Events = serde_json::from_slice(body).expect("google-calendar3 decodes");
+    let n = page.items.as_ref().map_or(0, Vec::len);
+    (page, n)
 }
 
 fn main() {
@@ -135,16 +160,8 @@ fn main() {
     {
         let bodies = pages();
         match library.as_str() {
-            "calstack" => child(&bodies, |b| {
-                let page: calstack_core::calendar::Events = serde_json::from_slice(b).expect("calstack decodes");
-                let n = page.items.len();
-                (page, n)
-            }),
-            _ => child(&bodies, |b| {
-                let page: google_calendar3::api::Events = serde_json::from_slice(b).expect("google-calendar3 decodes");
-                let n = page.items.as_ref().map_or(0, Vec::len);
-                (page, n)
-            }),
+            "calstack" => child(&bodies, decode_calstack),
+            _ => child(&bodies, decode_google),
         }
         return;
     }
@@ -157,7 +174,7 @@ fn main() {
         serde_json::from_slice(&out.stdout).expect("child prints JSON")
     };
     let (c, g) = (run("calstack"), run("google"));
-    println!("Decoding and holding {EVENTS} full events ({} pages of {PAGE}, {mib:.1} MiB of JSON), {RUNS} runs each, one process per library\n", EVENTS / PAGE);
+    println!("Decoding and holding {EVENTS} full events ({} pages of {PAGE}, {mib:.1} MiB of JSON), {} runs each, one process per library\n", EVENTS / PAGE, runs());
     println!("| library | best CPU | median CPU | memory held (RSS growth) |");
     println!("|---|---|---|---|");
     for (name, r) in [("calstack-core", &c), ("google-calendar3", &g)] {

@@ -8,8 +8,8 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use calstack_core::calendar::api::ListEvents;
-use calstack_core::calendar::{Event as CoreEvent, OrderBy};
+use calstack_core::calendar::api::{ListEvents, PageBody};
+use calstack_core::calendar::{Event as CoreEvent, OrderBy, Page};
 use futures::StreamExt;
 use pyo3::exceptions::PyStopAsyncIteration;
 use pyo3::prelude::*;
@@ -46,23 +46,47 @@ fn spawn_pages(list: ListEvents) -> (AbortOnDrop, mpsc::Receiver<PageResult>) {
     (AbortOnDrop(producer), rx)
 }
 
+/// Decodes one page: on the calling thread for a blocking call (the GIL is released; this is
+/// the thread that will use and free the events, so glibc's allocator serves them from its
+/// per-thread cache, and no runtime thread's arena keeps their memory), on tokio's blocking
+/// pool for an asyncio call (the runtime's workers stay free). Either way the next page is
+/// already being fetched once the decoder has read this one's `nextPageToken`.
+async fn decode_page(
+    body: PageBody<Box<CoreEvent>>,
+    mode: Mode,
+) -> Result<Page<Box<CoreEvent>>, CallError> {
+    match mode {
+        Mode::Blocking => Ok(body.decode()?),
+        Mode::Asyncio => Ok(tokio::task::spawn_blocking(move || body.decode())
+            .await
+            .map_err(|e| {
+                CallError::Core(calstack_core::Error::Decode {
+                    path: String::new(),
+                    message: format!("the page decoding task failed: {e}"),
+                })
+            })??),
+    }
+}
+
 /// Every event of `list` as a Python list of `Event`s, and the last page's `nextSyncToken`.
-async fn collect_events(list: ListEvents) -> Result<(Py<PyList>, Option<String>), CallError> {
-    let (producer, mut rx) = spawn_pages(list);
+async fn collect_events(
+    list: ListEvents,
+    mode: Mode,
+) -> Result<(Py<PyList>, Option<String>), CallError> {
+    let mut pages = std::pin::pin!(list.page_bodies_as::<Box<CoreEvent>>());
     let out = Python::attach(|py| PyList::empty(py).unbind());
     let mut next_sync_token = None;
-    while let Some(page) = rx.recv().await {
-        let (items, token) = page?;
-        next_sync_token = token;
+    while let Some(body) = pages.next().await {
+        let page = decode_page(body?, mode).await?;
+        next_sync_token = page.next_sync_token;
         Python::attach(|py| -> PyResult<()> {
             let list = out.bind(py);
-            for event in items {
+            for event in page.items {
                 list.append(Bound::new(py, Event::new_boxed(event))?)?;
             }
             Ok(())
         })?;
     }
-    drop(producer);
     Ok((out, next_sync_token))
 }
 
@@ -155,8 +179,10 @@ impl Calendar {
             max_results,
             time_zone,
         )?;
-        self.handle
-            .run(py, async move { Ok(collect_events(options.list).await?.0) })
+        let mode = self.handle.mode;
+        self.handle.run(py, async move {
+            Ok(collect_events(options.list, mode).await?.0)
+        })
     }
 
     /// The same events as `list_events`, as an iterator (`for e in ...`, or `async for` on an
@@ -250,8 +276,9 @@ impl Calendar {
         if let Some(token) = sync_token {
             list = list.sync_token(token);
         }
+        let mode = self.handle.mode;
         self.handle.run(py, async move {
-            let (events, next) = collect_events(list).await?;
+            let (events, next) = collect_events(list, mode).await?;
             if next.is_none() {
                 return Err(CallError::Core(calstack_core::Error::Decode {
                     path: "nextSyncToken".to_owned(),

@@ -135,13 +135,13 @@ google_model! {
     }
     fields {
         /// Opaque identifier of the event.
-        id: Option<String> = |m| m.id.clone();
+        id: Option<&str> = |m| m.id.as_deref();
         /// Title of the event.
-        summary: Option<String> = |m| m.summary.clone();
+        summary: Option<&str> = |m| m.summary.as_deref();
         /// Description of the event (may contain HTML).
-        description: Option<String> = |m| m.description.clone();
+        description: Option<&str> = |m| m.description.as_deref();
         /// Geographic location of the event as free-form text.
-        location: Option<String> = |m| m.location.clone();
+        location: Option<&str> = |m| m.location.as_deref();
         /// The (inclusive) start.
         start: Option<EventDateTime> = |m| m.start.clone().map(EventDateTime::new_core);
         /// The (exclusive) end.
@@ -155,15 +155,15 @@ google_model! {
         /// `confirmed`, `tentative` or `cancelled` (a deleted event seen by sync).
         status: Option<String> = |m| text(m.status.as_ref());
         /// ETag of the resource, for `update_event(..., etag=...)`.
-        etag: Option<String> = |m| m.etag.clone();
+        etag: Option<&str> = |m| m.etag.as_deref();
         /// Link to the event in the Google Calendar web UI.
-        html_link: Option<String> = |m| m.html_link.clone();
+        html_link: Option<&str> = |m| m.html_link.as_deref();
         /// Event id in the iCalendar format, shared by all instances of a recurring event.
-        i_cal_uid: Option<String> = |m| m.ical_uid.clone();
+        i_cal_uid: Option<&str> = |m| m.ical_uid.as_deref();
         /// For an instance of a recurring event, the id of the recurring event.
-        recurring_event_id: Option<String> = |m| m.recurring_event_id.clone();
+        recurring_event_id: Option<&str> = |m| m.recurring_event_id.as_deref();
         /// Colour id (a key of `colors().event`).
-        color_id: Option<String> = |m| m.color_id.clone();
+        color_id: Option<&str> = |m| m.color_id.as_deref();
         /// Creation time (aware `datetime`).
         created: Option<DateTime<Utc>> = |m| m.created;
         /// Last modification time (aware `datetime`).

@@ -123,6 +123,12 @@ impl ReprValue for Option<String> {
     }
 }
 
+impl ReprValue for Option<&str> {
+    fn repr(&self) -> String {
+        self.map_or_else(|| "None".to_owned(), py_repr)
+    }
+}
+
 impl ReprValue for bool {
     fn repr(&self) -> String {
         if *self { "True" } else { "False" }.to_owned()

@@ -5,7 +5,7 @@ use futures::Stream;
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 
-use super::{Call, IfNoneMatch, failed, query_setters, replay};
+use super::{Call, IfNoneMatch, PageBody, failed, paging, query_setters, replay};
 use crate::calendar::client::CalendarClient;
 use crate::calendar::model::{
     Channel, Event, EventType, Events, OrderBy, Page, SendUpdates, SyncResult,
@@ -343,6 +343,19 @@ impl ListEvents {
     ) -> impl Stream<Item = Result<Page<T>>> + Send + 'static {
         match check_list(&self.call) {
             Ok(()) => futures::StreamExt::boxed(self.call.pages::<T>()),
+            Err(e) => futures::StreamExt::boxed(failed(e)),
+        }
+    }
+
+    /// Like [`ListEvents::pages_as`], but each page comes undecoded: [`PageBody::decode`]
+    /// decodes it on the thread that calls it (for instance the one that will use and free
+    /// the events) and sends the request for the next page as soon as it reads the page's
+    /// `nextPageToken`. Decode or drop each page before polling the stream again.
+    pub fn page_bodies_as<T: DeserializeOwned + Send + 'static>(
+        self,
+    ) -> impl Stream<Item = Result<PageBody<T>>> + Send + 'static {
+        match check_list(&self.call) {
+            Ok(()) => futures::StreamExt::boxed(paging::bodies::<T>(self.call)),
             Err(e) => futures::StreamExt::boxed(failed(e)),
         }
     }

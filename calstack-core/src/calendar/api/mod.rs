@@ -41,6 +41,7 @@ pub use events::{
     MoveEvent, PatchEvent, QuickAddEvent, UpdateEvent, WatchEvents,
 };
 pub use other::{ChannelsApi, ColorsApi, FreeBusyApi, GetColors, QueryFreeBusy, StopChannel};
+pub use paging::PageBody;
 pub use settings::{GetSetting, ListSettings, SettingsApi, WatchSettings};
 
 /// One prepared call: the client and the request to send.

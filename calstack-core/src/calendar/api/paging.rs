@@ -1,6 +1,6 @@
-//! Listing fast: each page is decoded on tokio's blocking pool in one pass, and the request for
-//! the next page goes out as soon as the decoder reads `nextPageToken`, while the page's items
-//! are still being decoded.
+//! Listing fast: each page is decoded in one pass, and the request for the next page goes out
+//! as soon as the decoder reads `nextPageToken`, while the page's items are still being
+//! decoded.
 //!
 //! A 2,500-event page is a couple of megabytes of JSON; decoding it into typed events costs
 //! more than fetching it. Google (and the emulator) send `nextPageToken` before `items`, so the
@@ -8,12 +8,17 @@
 //! last, listing would simply not overlap. Errors keep their serde path
 //! (`items[7].start.dateTime`): a page that fails the fast decoder is decoded again with path
 //! tracking.
+//!
+//! [`bodies`] fetches; whoever holds a [`PageBody`] decodes it, on the thread of its choice:
+//! [`pages`] on tokio's blocking pool, the Python module on the calling thread (so the events
+//! are allocated on the thread that will free them).
 
 use std::fmt;
 use std::marker::PhantomData;
 
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use futures::stream::{self, Stream};
+use futures::stream::{self, Stream, TryStreamExt};
 use serde::de::{DeserializeOwned, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use tokio::sync::oneshot;
@@ -23,8 +28,19 @@ use crate::calendar::model::Page;
 use crate::error::{Error, Result};
 use crate::transport::Outcome;
 
-/// A request for the next page, already sent; aborted if the stream is dropped first.
-struct Prefetch(tokio::task::JoinHandle<Outcome>);
+/// What the task waiting on a page's token ends with.
+enum Fetched {
+    /// The next page's call, and its answer (boxed: the other variants are empty).
+    Page(Box<(Call, Outcome)>),
+    /// The page had no `nextPageToken`: the listing is over.
+    End,
+    /// The page was dropped without being decoded, so its token is unknown.
+    Undecoded,
+}
+
+/// The request for the next page: sent as soon as this page's token is read, aborted if the
+/// stream is dropped first.
+struct Prefetch(tokio::task::JoinHandle<Fetched>);
 
 impl Drop for Prefetch {
     fn drop(&mut self) {
@@ -34,59 +50,128 @@ impl Drop for Prefetch {
 
 /// What the stream carries from one page to the next.
 enum Next {
-    /// The call for the next page, not sent yet.
-    Send(Call),
-    /// The call for the next page, and its answer on the way.
-    Await(Call, Prefetch),
+    /// The call for the first page, not sent yet (boxed: the other variant is a handle).
+    Send(Box<Call>),
+    /// The next page, fetched once the current one's token is known.
+    Await(Prefetch),
 }
 
-/// Every page, following `nextPageToken` until it is absent (empty pages included), fetching
-/// one page ahead of the caller.
-pub(crate) fn pages<T: DeserializeOwned + Send + 'static>(
+/// One page, fetched but not decoded yet. [`PageBody::decode`] decodes it on the calling
+/// thread and, the moment it reads `nextPageToken`, sends the request for the next page.
+///
+/// Made by [`ListEvents::page_bodies_as`](super::ListEvents::page_bodies_as). Decode (or drop)
+/// each page before asking the stream for the next one: the next request waits for this
+/// page's token, and a page dropped undecoded ends the listing with an error.
+pub struct PageBody<T> {
+    body: Bytes,
+    token: oneshot::Sender<Option<String>>,
+    items: PhantomData<fn() -> T>,
+}
+
+impl<T> fmt::Debug for PageBody<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Never the body: it is the calendar's contents.
+        f.debug_struct("PageBody")
+            .field("bytes", &self.body.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: DeserializeOwned> PageBody<T> {
+    /// Decodes the page (errors name the field: `items[7].start.dateTime`), letting the
+    /// listing fetch the next page meanwhile.
+    pub fn decode(self) -> Result<Page<T>> {
+        let mut token = Some(self.token);
+        let page = decode_page::<T>(&self.body, &mut token);
+        if let Some(tx) = token {
+            // No token read: the last page (or a page that failed before its token). The
+            // receiver is gone only if the listing was dropped.
+            let _ = tx.send(None);
+        }
+        page
+    }
+}
+
+/// Every page's body, following `nextPageToken` until it is absent (empty pages included):
+/// the next page is requested as soon as the current one's decoding reads its token.
+pub(crate) fn bodies<T: Send + 'static>(
     call: Call,
-) -> impl Stream<Item = Result<Page<T>>> + Send + 'static {
-    stream::try_unfold(Some(Next::Send(call)), |next| async move {
+) -> impl Stream<Item = Result<PageBody<T>>> + Send + 'static {
+    stream::try_unfold(Some(Next::Send(Box::new(call))), |next| async move {
         let (call, outcome) = match next {
             None => return Ok(None),
             Some(Next::Send(call)) => {
                 let outcome = call.execute().await;
                 (call, outcome)
             }
-            Some(Next::Await(call, mut prefetch)) => {
-                let outcome = (&mut prefetch.0).await.map_err(|e| Error::Transport {
+            Some(Next::Await(mut prefetch)) => {
+                let fetched = (&mut prefetch.0).await.map_err(|e| Error::Transport {
                     message: format!("the page request task failed: {e}"),
                     source: None,
                 })?;
-                (call, outcome)
+                match fetched {
+                    Fetched::Page(fetched) => {
+                        let (call, outcome) = *fetched;
+                        (Box::new(call), outcome)
+                    }
+                    Fetched::End => return Ok(None),
+                    Fetched::Undecoded => {
+                        return Err(Error::Decode {
+                            path: "nextPageToken".to_owned(),
+                            message: "a page was dropped before it was decoded, so the \
+                                      listing cannot go on"
+                                .to_owned(),
+                        });
+                    }
+                }
             }
         };
         let body = outcome.result?.body;
-        let (token_tx, token_rx) = oneshot::channel();
-        let decoding = tokio::task::spawn_blocking(move || decode_page::<T>(&body, token_tx));
-        // The token arrives mid-decode; a page without one drops the sender when done.
-        let following = token_rx.await.ok().map(|token: String| {
-            let mut call = call;
-            call.set("pageToken", token);
-            let request = call.clone();
-            let handle = tokio::spawn(async move { request.execute().await });
-            Next::Await(call, Prefetch(handle))
+        let (token_tx, token_rx) = oneshot::channel::<Option<String>>();
+        let following = tokio::spawn(async move {
+            match token_rx.await {
+                Err(_) => Fetched::Undecoded,
+                Ok(None) => Fetched::End,
+                Ok(Some(token)) => {
+                    let mut call = call;
+                    call.set("pageToken", token);
+                    let outcome = call.execute().await;
+                    Fetched::Page(Box::new((*call, outcome)))
+                }
+            }
         });
-        let page = decoding.await.map_err(|e| Error::Decode {
-            path: String::new(),
-            message: format!("the page decoding task failed: {e}"),
-        })??;
-        Ok(Some((page, following)))
+        let page = PageBody {
+            body,
+            token: token_tx,
+            items: PhantomData,
+        };
+        Ok(Some((page, Some(Next::Await(Prefetch(following))))))
     })
 }
 
-/// Decodes a page, sending its `nextPageToken` on `token` as soon as it is read. A body the
-/// fast decoder refuses is decoded again with path tracking, for an error naming the field.
+/// Every page, decoded on tokio's blocking pool, one page fetched ahead.
+pub(crate) fn pages<T: DeserializeOwned + Send + 'static>(
+    call: Call,
+) -> impl Stream<Item = Result<Page<T>>> + Send + 'static {
+    bodies::<T>(call).and_then(|body| async move {
+        tokio::task::spawn_blocking(move || body.decode())
+            .await
+            .map_err(|e| Error::Decode {
+                path: String::new(),
+                message: format!("the page decoding task failed: {e}"),
+            })?
+    })
+}
+
+/// Decodes a page, sending its `nextPageToken` on `token` (taking it) as soon as it is read.
+/// A body the fast decoder refuses is decoded again with path tracking, for an error naming
+/// the field.
 fn decode_page<T: DeserializeOwned>(
     body: &[u8],
-    token: oneshot::Sender<String>,
+    token: &mut Option<oneshot::Sender<Option<String>>>,
 ) -> Result<Page<T>> {
     let announce = PageVisitor {
-        token: Some(token),
+        token,
         items: PhantomData,
     };
     let fast = std::str::from_utf8(body).ok().and_then(|text| {
@@ -102,22 +187,19 @@ fn decode_page<T: DeserializeOwned>(
 
 /// Builds a [`Page`] field by field (as its derived `Deserialize` does), announcing
 /// `nextPageToken` the moment it is read.
-struct PageVisitor<T> {
-    token: Option<oneshot::Sender<String>>,
+struct PageVisitor<'a, T> {
+    token: &'a mut Option<oneshot::Sender<Option<String>>>,
     items: PhantomData<T>,
 }
 
-impl<'de, T: DeserializeOwned> Visitor<'de> for PageVisitor<T> {
+impl<'de, T: DeserializeOwned> Visitor<'de> for PageVisitor<'_, T> {
     type Value = Page<T>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a list page")
     }
 
-    fn visit_map<A: MapAccess<'de>>(
-        mut self,
-        mut map: A,
-    ) -> std::result::Result<Page<T>, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Page<T>, A::Error> {
         let mut page = Page::default();
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
@@ -133,7 +215,7 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for PageVisitor<T> {
                     page.next_page_token = map.next_value()?;
                     if let (Some(token), Some(tx)) = (&page.next_page_token, self.token.take()) {
                         // The receiver is gone only if the listing was dropped.
-                        let _ = tx.send(token.clone());
+                        let _ = tx.send(Some(token.clone()));
                     }
                 }
                 "nextSyncToken" => page.next_sync_token = map.next_value()?,
@@ -170,7 +252,7 @@ mod tests {
     fn both<T: DeserializeOwned + PartialEq + fmt::Debug>(body: &serde_json::Value) -> Page<T> {
         let bytes = serde_json::to_vec(body).expect("serializes");
         let (tx, _rx) = oneshot::channel();
-        let fast = decode_page::<T>(&bytes, tx).expect("fast decode");
+        let fast = decode_page::<T>(&bytes, &mut Some(tx)).expect("fast decode");
         let derived: Page<T> = serde_json::from_slice(&bytes).expect("derived decode");
         assert_eq!(fast, derived);
         fast
@@ -201,8 +283,8 @@ mod tests {
         let body = br#"{"nextPageToken": "t2",
                         "items": [{"id": "e1", "start": {"dateTime": "not a time"}}]}"#;
         let (tx, mut rx) = oneshot::channel();
-        let err = decode_page::<Event>(body, tx).expect_err("bad item");
-        assert_eq!(rx.try_recv().ok().as_deref(), Some("t2"));
+        let err = decode_page::<Event>(body, &mut Some(tx)).expect_err("bad item");
+        assert_eq!(rx.try_recv().ok().flatten().as_deref(), Some("t2"));
         assert!(
             matches!(&err, Error::Decode { path, .. } if path == "items[0].start.dateTime"),
             "{err:?}"

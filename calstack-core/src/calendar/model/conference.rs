@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::enums::{ConferenceSolutionType, ConferenceStatusCode, EntryPointType};
 
 /// Conference details of an event. Read and written only with `conferenceDataVersion=1`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConferenceData {
     /// Conference id (e.g. the Meet code).
@@ -38,7 +38,7 @@ pub struct ConferenceData {
 }
 
 /// `ConferenceData.parameters`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConferenceParameters {
     /// Parameters of an add-on conference.
@@ -50,7 +50,7 @@ pub struct ConferenceParameters {
 }
 
 /// `ConferenceParameters.addOnParameters`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConferenceParametersAddOnParameters {
     /// String parameters of the add-on.
@@ -62,7 +62,7 @@ pub struct ConferenceParametersAddOnParameters {
 }
 
 /// A conference solution (Meet, an add-on).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConferenceSolution {
     /// Icon shown to the user.
@@ -80,7 +80,7 @@ pub struct ConferenceSolution {
 }
 
 /// Identifies a conference solution.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConferenceSolutionKey {
     /// `hangoutsMeet`, `addOn`, `eventHangout`, `eventNamedHangout`.
@@ -92,7 +92,7 @@ pub struct ConferenceSolutionKey {
 }
 
 /// A request to create a conference for an event.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateConferenceRequest {
     /// Which solution to create.
@@ -110,7 +110,7 @@ pub struct CreateConferenceRequest {
 }
 
 /// Status of a conference create request.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConferenceRequestStatus {
     /// `pending`, `success` or `failure`.
@@ -122,7 +122,7 @@ pub struct ConferenceRequestStatus {
 }
 
 /// One way to join a conference.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EntryPoint {
     /// Access code.

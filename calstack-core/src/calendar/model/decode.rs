@@ -103,7 +103,15 @@ macro_rules! decode_keeping_extra {
 }
 pub(crate) use decode_keeping_extra;
 
-use super::event::{Event, EventAttendee, EventDateTime, EventPerson};
+use super::conference::{
+    ConferenceData, ConferenceParameters, ConferenceParametersAddOnParameters,
+    ConferenceRequestStatus, ConferenceSolution, ConferenceSolutionKey, CreateConferenceRequest,
+    EntryPoint,
+};
+use super::event::{
+    Event, EventAttachment, EventAttendee, EventDateTime, EventGadget, EventPerson, EventReminder,
+    EventSource, ExtendedProperties, Reminders,
+};
 
 decode_keeping_extra!(Event, "a calendar#event object" {
     "kind" => kind,
@@ -165,6 +173,96 @@ decode_keeping_extra!(EventAttendee, "an event attendee object" {
     "responseStatus" => response_status,
     "comment" => comment,
     "additionalGuests" => additional_guests,
+});
+
+decode_keeping_extra!(Reminders, "an event reminders object" {
+    "useDefault" => use_default,
+    "overrides" => overrides,
+});
+
+decode_keeping_extra!(EventReminder, "an event reminder object" {
+    "method" => method,
+    "minutes" => minutes,
+});
+
+decode_keeping_extra!(ExtendedProperties, "an extended properties object" {
+    "private" => private,
+    "shared" => shared,
+});
+
+decode_keeping_extra!(EventSource, "an event source object" {
+    "title" => title,
+    "url" => url,
+});
+
+decode_keeping_extra!(EventAttachment, "an event attachment object" {
+    "fileId" => file_id,
+    "fileUrl" => file_url,
+    "iconLink" => icon_link,
+    "mimeType" => mime_type,
+    "title" => title,
+});
+
+decode_keeping_extra!(EventGadget, "an event gadget object" {
+    "display" => display,
+    "height" => height,
+    "iconLink" => icon_link,
+    "link" => link,
+    "preferences" => preferences,
+    "title" => title,
+    "type" => kind,
+    "width" => width,
+});
+
+decode_keeping_extra!(ConferenceData, "a conference data object" {
+    "conferenceId" => conference_id,
+    "conferenceSolution" => conference_solution,
+    "createRequest" => create_request,
+    "entryPoints" => entry_points,
+    "notes" => notes,
+    "parameters" => parameters,
+    "signature" => signature,
+});
+
+decode_keeping_extra!(ConferenceParameters, "a conference parameters object" {
+    "addOnParameters" => add_on_parameters,
+});
+
+decode_keeping_extra!(ConferenceParametersAddOnParameters, "a conference add-on parameters object" {
+    "parameters" => parameters,
+});
+
+decode_keeping_extra!(ConferenceSolution, "a conference solution object" {
+    "iconUri" => icon_uri,
+    "key" => key,
+    "name" => name,
+});
+
+decode_keeping_extra!(ConferenceSolutionKey, "a conference solution key object" {
+    "type" => kind,
+});
+
+decode_keeping_extra!(CreateConferenceRequest, "a conference create request object" {
+    "conferenceSolutionKey" => conference_solution_key,
+    "requestId" => request_id,
+    "status" => status,
+});
+
+decode_keeping_extra!(ConferenceRequestStatus, "a conference request status object" {
+    "statusCode" => status_code,
+});
+
+decode_keeping_extra!(EntryPoint, "a conference entry point object" {
+    "accessCode" => access_code,
+    "entryPointFeatures" => entry_point_features,
+    "entryPointType" => entry_point_type,
+    "label" => label,
+    "meetingCode" => meeting_code,
+    "passcode" => passcode,
+    "password" => password,
+    "pin" => pin,
+    "regionCode" => region_code,
+    "uri" => uri,
 });
 
 /// Drops the spare capacity decoding leaves in the event's lists (a JSON array grows its
@@ -297,6 +395,39 @@ mod tests {
         let mut de = serde_json::Deserializer::from_str(&page);
         let err = serde_path_to_error::deserialize::<_, Events>(&mut de).expect_err("bad dateTime");
         assert_eq!(err.path().to_string(), "items[1].start.dateTime");
+    }
+
+    #[test]
+    fn lists_hold_exactly_their_items_and_null_is_absent() {
+        let guests: Vec<_> = (0..6)
+            .map(|i| json!({"email": format!("g{i}@x.test")}))
+            .collect();
+        let event: Event = serde_json::from_value(json!({
+            "recurrence": ["RRULE:FREQ=DAILY"], "attendees": guests, "attachments": [],
+            "reminders": {"useDefault": false, "overrides": null},
+            "conferenceData": {"entryPoints": [{"uri": "https://meet.test/a", "x": 1}]}
+        }))
+        .expect("decodes");
+        let recurrence = event.recurrence.as_ref().expect("recurrence");
+        assert_eq!((recurrence.len(), recurrence.capacity()), (1, 1));
+        let attendees = event.attendees.as_ref().expect("attendees");
+        assert_eq!((attendees.len(), attendees.capacity()), (6, 6));
+        assert_eq!(attendees[5].email.as_deref(), Some("g5@x.test"));
+        assert_eq!(event.attachments.as_ref().map(Vec::len), Some(0));
+        assert_eq!(
+            event.reminders.as_ref().map(|r| r.overrides.is_none()),
+            Some(true)
+        );
+        let entry = &event
+            .conference_data
+            .as_ref()
+            .and_then(|c| c.entry_points.clone())
+            .unwrap_or_default()[0];
+        assert_eq!(
+            (entry.uri.as_deref(), entry.extra.get("x")),
+            (Some("https://meet.test/a"), Some(&json!(1)))
+        );
+        assert!(serde_json::from_value::<Event>(json!({"attendees": {"a": 1}})).is_err());
     }
 
     #[test]

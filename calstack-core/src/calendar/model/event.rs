@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use chrono_tz::Tz;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::conference::ConferenceData;
@@ -416,7 +416,7 @@ impl EventAttendee {
 }
 
 /// `Event.reminders`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Reminders {
     /// Whether the calendar's default reminders apply.
@@ -431,7 +431,7 @@ pub struct Reminders {
 }
 
 /// One reminder.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EventReminder {
     /// `email` or `popup`.
@@ -446,7 +446,7 @@ pub struct EventReminder {
 }
 
 /// `Event.extendedProperties`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExtendedProperties {
     /// Properties private to this copy of the event.
@@ -461,7 +461,7 @@ pub struct ExtendedProperties {
 }
 
 /// `Event.source`: where the event was created from.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EventSource {
     /// Title of the source.
@@ -476,7 +476,7 @@ pub struct EventSource {
 }
 
 /// A file attached to an event.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EventAttachment {
     /// Drive file id (read-only).
@@ -500,7 +500,7 @@ pub struct EventAttachment {
 }
 
 /// Deprecated `Event.gadget`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EventGadget {
     /// Display mode.
