@@ -49,28 +49,29 @@ pub(crate) struct RowTimes {
     pub(crate) series_end_utc: Option<DateTime<Utc>>,
 }
 
-impl RowTimes {
-    pub(crate) fn of(row: &MirrorEventRow) -> Self {
-        Self {
-            start_utc: row.start_utc,
-            end_utc: row.end_utc,
-            start_date: row.start_date,
-            is_recurring_master: row.is_recurring_master,
-            original_start_utc: row.original_start_utc,
-            series_end_utc: row.series_end_utc,
+/// The [`RowTimes`] of any row type carrying the same clear columns.
+macro_rules! times_of {
+    ($row:expr) => {
+        RowTimes {
+            start_utc: $row.start_utc,
+            end_utc: $row.end_utc,
+            start_date: $row.start_date,
+            is_recurring_master: $row.is_recurring_master,
+            original_start_utc: $row.original_start_utc,
+            series_end_utc: $row.series_end_utc,
         }
+    };
+}
+
+impl RowTimes {
+    /// The clear columns of a full row.
+    pub(crate) fn of(row: &MirrorEventRow) -> Self {
+        times_of!(row)
     }
 
     /// [`RowTimes::of`] a window read's row.
     pub(crate) fn of_window(row: &MirrorWindowRow) -> Self {
-        Self {
-            start_utc: row.start_utc,
-            end_utc: row.end_utc,
-            start_date: row.start_date,
-            is_recurring_master: row.is_recurring_master,
-            original_start_utc: row.original_start_utc,
-            series_end_utc: row.series_end_utc,
-        }
+        times_of!(row)
     }
 
     /// Whether the store's window read returns the row for `[from, to)` (the rule

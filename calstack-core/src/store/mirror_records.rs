@@ -65,12 +65,22 @@ pub struct CalendarMetadata {
 pub struct PushChannel {
     /// The channel id calstack chose (a UUID).
     pub id: String,
-    /// Google's id of the watched resource (needed to stop the channel).
+    /// Google's id of the watched resource (needed to stop the channel); empty while the
+    /// `events.watch` call that opens the channel is in flight (see [`PushChannel::confirmed`]).
     pub resource_id: String,
     /// When Google stops delivering.
     pub expires_at: DateTime<Utc>,
     /// The verification token Google echoes in `X-Goog-Channel-Token`, sealed.
     pub token: Sealed,
+}
+
+impl PushChannel {
+    /// Whether Google has answered the `events.watch` call that opens this channel. A channel
+    /// is stored before that call, because Google sends the channel's `sync` message as it
+    /// opens the channel, often before its answer arrives; until then the resource id is empty.
+    pub fn confirmed(&self) -> bool {
+        !self.resource_id.is_empty()
+    }
 }
 
 /// A mirrored calendar: its metadata, its sync state and who holds its lease.

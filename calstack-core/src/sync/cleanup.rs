@@ -11,7 +11,7 @@ use crate::calendar::CalendarClient;
 use crate::calendar::model::Channel;
 use crate::clock::Clock;
 use crate::oauth::{BeforeDelete, OAuthManager};
-use crate::store::{CredentialId, MirrorSelection, Store};
+use crate::store::{CredentialId, MirrorSelection, PushChannel, Store};
 use crate::transport::RetryPolicy;
 
 /// What the hook needs to call Google as the credential being deleted.
@@ -46,7 +46,10 @@ impl ChannelStopper {
         };
         let watched: Vec<_> = calendars
             .into_iter()
-            .filter(|c| c.meta.credential_id == credential && c.channel.is_some())
+            .filter(|c| {
+                c.meta.credential_id == credential
+                    && c.channel.as_ref().is_some_and(PushChannel::confirmed)
+            })
             .collect();
         if watched.is_empty() {
             return;

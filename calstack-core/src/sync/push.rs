@@ -10,7 +10,7 @@ use rand::Rng as _;
 
 use super::PushOptions;
 use super::run::delta;
-use crate::calendar::Channel;
+use crate::calendar::{CalendarClient, Channel};
 use crate::error::{Error, Result};
 use crate::facade::Calstack;
 use crate::store::{CalendarKey, MirroredCalendar, PushChannel};
@@ -51,8 +51,13 @@ fn channel_aad(key: &CalendarKey, channel_id: &str) -> String {
     )
 }
 
-/// Watches `calendar` unless its channel is still good for longer than `renew_before`; a
-/// replaced channel is stopped.
+/// Watches `calendar` unless its confirmed channel is still good for longer than
+/// `renew_before`; a replaced channel is stopped.
+///
+/// The new channel is stored, unconfirmed, before the `events.watch` call: Google sends its
+/// `sync` message as it opens the channel, often before the answer arrives, and that message
+/// must find its channel (in this process or any other sharing the store). If the call fails,
+/// the channel it replaced is put back.
 pub(crate) async fn ensure_channel(
     cs: &Calstack,
     calendar: &MirroredCalendar,
@@ -60,6 +65,7 @@ pub(crate) async fn ensure_channel(
 ) -> Result<()> {
     let now = cs.clock().now();
     if let Some(channel) = &calendar.channel
+        && channel.confirmed()
         && channel.expires_at - delta(push.renew_before) > now
     {
         return Ok(());
@@ -68,26 +74,29 @@ pub(crate) async fn ensure_channel(
     let api = cs.calendar_for_credential(calendar.meta.credential_id)?;
     let id = uuid::Uuid::new_v4().to_string();
     let token = URL_SAFE_NO_PAD.encode(rand::rng().random::<[u8; 32]>());
-    let mut request = Channel::web_hook(id.clone(), push.address.as_str());
-    request.token = Some(token.clone());
     let wanted = now + delta(push.ttl);
-    request.expiration = Some(wanted.timestamp_millis());
-    let answer = api.events().watch(&key.calendar_id, request).send().await?;
-    let resource_id = answer.resource_id.ok_or_else(|| Error::Decode {
-        path: "resourceId".to_owned(),
-        message: "the watch answer carried no resourceId".to_owned(),
-    })?;
-    let expires_at = answer
-        .expiration
-        .and_then(DateTime::<Utc>::from_timestamp_millis)
-        .unwrap_or(wanted);
-    let sealed = cs.oauth().keyring().seal(&token, &channel_aad(key, &id))?;
-    let channel = PushChannel {
-        id,
-        resource_id,
-        expires_at,
-        token: sealed,
+    let mut channel = PushChannel {
+        id: id.clone(),
+        resource_id: String::new(),
+        expires_at: wanted,
+        token: cs.oauth().keyring().seal(&token, &channel_aad(key, &id))?,
     };
+    cs.store().set_channel(key, Some(&channel)).await?;
+    let mut request = Channel::web_hook(id, push.address.as_str());
+    request.token = Some(token);
+    request.expiration = Some(wanted.timestamp_millis());
+    let answer = match watch(&api, &key.calendar_id, request).await {
+        Ok(answer) => answer,
+        Err(e) => {
+            if let Err(restore) = cs.store().set_channel(key, calendar.channel.as_ref()).await {
+                tracing::warn!(calendar = %key, error = %restore,
+                    "could not put back the channel a failed watch was to replace");
+            }
+            return Err(e);
+        }
+    };
+    channel.resource_id = answer.0;
+    channel.expires_at = answer.1.unwrap_or(wanted);
     cs.store().set_channel(key, Some(&channel)).await?;
     tracing::info!(calendar = %key, channel = %channel.id, "calendar watched");
     if calendar.channel.is_some()
@@ -98,9 +107,30 @@ pub(crate) async fn ensure_channel(
     Ok(())
 }
 
-/// Stops `calendar`'s current channel at Google (`channels.stop`).
+/// Calls `events.watch`: Google's resource id and expiry of the opened channel.
+async fn watch(
+    api: &CalendarClient,
+    calendar_id: &str,
+    request: Channel,
+) -> Result<(String, Option<DateTime<Utc>>)> {
+    let answer = api.events().watch(calendar_id, request).send().await?;
+    let resource_id = answer
+        .resource_id
+        .filter(|r| !r.is_empty())
+        .ok_or_else(|| Error::Decode {
+            path: "resourceId".to_owned(),
+            message: "the watch answer carried no resourceId".to_owned(),
+        })?;
+    let expires_at = answer
+        .expiration
+        .and_then(DateTime::<Utc>::from_timestamp_millis);
+    Ok((resource_id, expires_at))
+}
+
+/// Stops `calendar`'s current channel at Google (`channels.stop`); an unconfirmed channel has
+/// no resource id to name and is left to expire.
 pub(crate) async fn stop_channel(cs: &Calstack, calendar: &MirroredCalendar) -> Result<()> {
-    let Some(channel) = &calendar.channel else {
+    let Some(channel) = calendar.channel.as_ref().filter(|c| c.confirmed()) else {
         return Ok(());
     };
     let api = cs.calendar_for_credential(calendar.meta.credential_id)?;
@@ -226,7 +256,9 @@ pub(crate) async fn handle<K: AsRef<str>, V: AsRef<[u8]>>(
             "does not match the channel's token",
         ));
     }
-    if channel.resource_id != resource_id {
+    // The token already proves the sender; an unconfirmed channel's resource id is not known
+    // yet (its `sync` message can arrive before Google's answer to the watch call).
+    if channel.confirmed() && channel.resource_id != resource_id {
         return Err(Error::validation(
             "X-Goog-Resource-ID",
             "does not match the watched calendar",
@@ -339,6 +371,55 @@ mod tests {
             .expect("get")
             .expect("stored");
         assert!(after.next_sync_due <= Utc::now() && after.next_sync_due >= before.next_sync_due);
+    }
+
+    #[tokio::test]
+    async fn a_sync_message_before_the_watch_answer_finds_its_unconfirmed_channel() {
+        let (cs, key, _) = watched().await;
+        let pending = PushChannel {
+            id: "chan-2".into(),
+            resource_id: String::new(),
+            expires_at: Utc::now(),
+            token: cs
+                .oauth()
+                .keyring()
+                .seal("fresh-token", &channel_aad(&key, "chan-2"))
+                .expect("seal"),
+        };
+        assert!(!pending.confirmed());
+        cs.store()
+            .set_channel(&key, Some(&pending))
+            .await
+            .expect("pending channel");
+        let headers = |token: &'static str| {
+            [
+                ("X-Goog-Channel-ID", "chan-2"),
+                ("X-Goog-Channel-Token", token),
+                ("X-Goog-Resource-ID", "res-google-chose"),
+                ("X-Goog-Resource-State", "sync"),
+            ]
+            .map(|(k, v)| (k, v.as_bytes()))
+        };
+        let note = handle(&cs, headers("fresh-token"))
+            .await
+            .expect("accepted while the watch call is in flight");
+        assert_eq!((note.calendar, note.state), (key, ResourceState::Sync));
+        let forged = handle(&cs, headers("guessed-token")).await;
+        assert!(
+            matches!(&forged, Err(Error::Validation { field, .. }) if field == "X-Goog-Channel-Token"),
+            "{forged:?}"
+        );
+        let replaced = [
+            ("X-Goog-Channel-ID", "chan-1"),
+            ("X-Goog-Channel-Token", "secret-token"),
+            ("X-Goog-Resource-ID", "res-1"),
+            ("X-Goog-Resource-State", "exists"),
+        ];
+        let old = handle(&cs, replaced.map(|(k, v)| (k, v.as_bytes()))).await;
+        assert!(
+            matches!(&old, Err(Error::Validation { field, .. }) if field == "X-Goog-Channel-ID"),
+            "the replaced channel is no longer accepted: {old:?}"
+        );
     }
 
     proptest::proptest! {

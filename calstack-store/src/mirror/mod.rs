@@ -9,6 +9,8 @@
 pub(crate) mod sql;
 pub(crate) mod trait_impl;
 
+use calstack_core::store::{CalendarKey, MirrorEventRow, MirrorWindowRow};
+use chrono::{DateTime, Utc};
 use sqlx::SqlStr;
 
 use crate::sql_store::Dialect;
@@ -25,6 +27,30 @@ pub(crate) fn is_deadlock(err: &sqlx::Error) -> bool {
             .is_some_and(|code| matches!(code.as_ref(), "40001" | "40P01")),
         _ => false,
     }
+}
+
+/// A row of a window read, in the order those reads return: calendar, start, event id.
+pub(crate) trait WindowOrdered {
+    /// The sort key.
+    fn window_key(&self) -> (&CalendarKey, Option<DateTime<Utc>>, &str);
+}
+
+impl WindowOrdered for MirrorEventRow {
+    fn window_key(&self) -> (&CalendarKey, Option<DateTime<Utc>>, &str) {
+        (&self.key, self.start_utc, &self.event_id)
+    }
+}
+
+impl WindowOrdered for MirrorWindowRow {
+    fn window_key(&self) -> (&CalendarKey, Option<DateTime<Utc>>, &str) {
+        (&self.key, self.start_utc, &self.event_id)
+    }
+}
+
+/// Sorts a window read's rows here rather than in SQL, where the database would sort the
+/// sealed bodies too.
+pub(crate) fn sort_window<T: WindowOrdered>(rows: &mut [T]) {
+    rows.sort_by(|a, b| a.window_key().cmp(&b.window_key()));
 }
 
 /// Rows per multi-row insert (21 binds each stays well under every backend's bind limit).

@@ -324,10 +324,7 @@ macro_rules! mirror_trait_impl {
                     .iter()
                     .map(event_from_row)
                     .collect::<Result<Vec<_>, _>>()?;
-                // Sorted here rather than in SQL: the database would sort the bodies too.
-                rows.sort_by(|a, b| {
-                    (&a.key, a.start_utc, &a.event_id).cmp(&(&b.key, b.start_utc, &b.event_id))
-                });
+                $crate::mirror::sort_window(&mut rows);
                 Ok(rows)
             }
 
@@ -343,9 +340,7 @@ macro_rules! mirror_trait_impl {
                     .iter()
                     .map(window_from_row)
                     .collect::<Result<Vec<_>, _>>()?;
-                rows.sort_by(|a, b| {
-                    (&a.key, a.start_utc, &a.event_id).cmp(&(&b.key, b.start_utc, &b.event_id))
-                });
+                $crate::mirror::sort_window(&mut rows);
                 Ok(rows)
             }
 

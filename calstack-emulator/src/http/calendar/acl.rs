@@ -116,5 +116,5 @@ async fn watch_acl(
     };
     let resource_uri =
         format!("https://www.googleapis.com/calendar/v3/calendars/{cal_id}/acl?alt=json");
-    open_channel(&s, &caller, &body, resource_uri, Watched::Acl(cal_id))
+    open_channel(&s, &caller, &body, resource_uri, Watched::Acl(cal_id)).await
 }

@@ -111,5 +111,5 @@ async fn watch_calendar_list(
     let body = json_body(&body)?;
     let resource_uri =
         "https://www.googleapis.com/calendar/v3/users/me/calendarList?alt=json".to_owned();
-    open_channel(&s, &caller, &body, resource_uri, Watched::CalendarList)
+    open_channel(&s, &caller, &body, resource_uri, Watched::CalendarList).await
 }

@@ -18,9 +18,14 @@ pub(super) fn routes() -> Router<Shared> {
     Router::new().route("/channels/stop", post(stop_channel))
 }
 
+/// How long a `watch` answer waits for its channel's `sync` notification to be delivered.
+const SYNC_DELIVERY_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Opens a channel watching `watched` for the caller, as a `watch` request body asks, and
-/// sends its `sync` notification.
-pub(super) fn open_channel(
+/// sends its `sync` notification before answering (waiting at most [`SYNC_DELIVERY_WAIT`]):
+/// Google gives no order between the two, and a receiver must cope with the notification
+/// coming first, so the emulator makes that the usual case.
+pub(super) async fn open_channel(
     s: &Shared,
     caller: &Caller,
     body: &Value,
@@ -28,32 +33,35 @@ pub(super) fn open_channel(
     watched: Watched,
 ) -> Result<Response> {
     let (id, address) = channel_target(body)?;
-    let mut state = s.lock();
-    if state.channels.contains_key(id) {
-        return Err(ApiError::duplicate());
-    }
     let resource_id = uuid::Uuid::new_v4().simple().to_string();
-    let default_expiry = (state.now() + chrono::TimeDelta::days(7)).timestamp_millis();
-    let expiration =
-        asked_expiration(body).map_or(default_expiry, |asked| asked.min(default_expiry));
     let token = body.get("token").and_then(Value::as_str).map(str::to_owned);
-    let mut channel = Channel {
-        resource_id: resource_id.clone(),
-        resource_uri: resource_uri.clone(),
-        account: caller.account.clone(),
-        watched,
-        address: address.to_owned(),
-        token: token.clone(),
-        expiration_ms: expiration,
-        message_number: 1,
-        seen_seq: 0,
+    let (expiration, sync) = {
+        let mut state = s.lock();
+        if state.channels.contains_key(id) {
+            return Err(ApiError::duplicate());
+        }
+        let default_expiry = (state.now() + chrono::TimeDelta::days(7)).timestamp_millis();
+        let expiration =
+            asked_expiration(body).map_or(default_expiry, |asked| asked.min(default_expiry));
+        let mut channel = Channel {
+            resource_id: resource_id.clone(),
+            resource_uri: resource_uri.clone(),
+            account: caller.account.clone(),
+            watched,
+            address: address.to_owned(),
+            token: token.clone(),
+            expiration_ms: expiration,
+            message_number: 1,
+            seen_seq: 0,
+        };
+        channel.seen_seq = state.watched_seq(&channel);
+        state.channels.insert(id.to_owned(), channel);
+        (expiration, state.notification(id, "sync"))
     };
-    channel.seen_seq = state.watched_seq(&channel);
-    state.channels.insert(id.to_owned(), channel);
-    let sync = state.notification(id, "sync");
-    drop(state);
     if let Some(note) = sync {
-        tokio::spawn(crate::state::channels::deliver(s.webhooks.clone(), note));
+        let delivery = tokio::spawn(crate::state::channels::deliver(s.webhooks.clone(), note));
+        // Past the wait the delivery goes on in the background.
+        let _ = tokio::time::timeout(SYNC_DELIVERY_WAIT, delivery).await;
     }
     let mut out = json!({
         "kind": "api#channel",

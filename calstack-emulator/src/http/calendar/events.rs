@@ -214,5 +214,5 @@ async fn watch_events(
     };
     let resource_uri =
         format!("https://www.googleapis.com/calendar/v3/calendars/{cal_id}/events?alt=json");
-    open_channel(&s, &caller, &body, resource_uri, Watched::Events(cal_id))
+    open_channel(&s, &caller, &body, resource_uri, Watched::Events(cal_id)).await
 }

@@ -49,5 +49,5 @@ async fn watch_settings(State(s): State<Shared>, caller: Caller, body: Bytes) ->
     let body = json_body(&body)?;
     let resource_uri =
         "https://www.googleapis.com/calendar/v3/users/me/settings?alt=json".to_owned();
-    open_channel(&s, &caller, &body, resource_uri, Watched::Settings)
+    open_channel(&s, &caller, &body, resource_uri, Watched::Settings).await
 }
