@@ -315,6 +315,39 @@ async fn garbage_page_token_is_rejected() {
 }
 
 #[tokio::test]
+async fn a_moved_event_marks_the_destination_calendars_attendee_as_self() {
+    let h = Harness::new().await;
+    let cal = h.post("calendars", json!({"summary": "Work"})).await;
+    let work = cal.body["id"].as_str().expect("id").to_owned();
+    let ev = h
+        .post(
+            "calendars/primary/events",
+            json!({"summary": "Review",
+                   "start": {"dateTime": "2024-01-01T10:00:00Z"},
+                   "end": {"dateTime": "2024-01-01T11:00:00Z"},
+                   "attendees": [{"email": USER, "responseStatus": "accepted"},
+                                 {"email": work, "responseStatus": "declined"}]}),
+        )
+        .await;
+    assert_eq!(ev.status, StatusCode::OK, "{}", ev.body);
+    assert_eq!(ev.body["attendees"][0]["self"], true, "{}", ev.body);
+    let id = ev.body["id"].as_str().expect("id");
+    let moved = h
+        .call(
+            Method::POST,
+            &format!("calendars/primary/events/{id}/move?destination={work}"),
+            None,
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+    let attendees = &moved.body["attendees"];
+    assert!(attendees[0].get("self").is_none(), "{attendees}");
+    assert_eq!(attendees[1]["self"], true, "{attendees}");
+    let stored = h.get(&format!("calendars/{work}/events/{id}")).await;
+    assert_eq!(stored.body["attendees"], *attendees);
+}
+
+#[tokio::test]
 async fn move_quick_add_and_import() {
     let h = Harness::new().await;
     let cal = h

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use crate::api_error::ApiError;
-use crate::state::events::validate::{html_link, organizer};
+use crate::state::events::validate::{html_link, mark_self, organizer};
 use crate::state::model::calendar::Calendar;
 use crate::state::model::event::{Resource, StoredEvent};
 use crate::state::world::State;
@@ -81,7 +81,7 @@ fn check_movable(ev: &StoredEvent) -> Result<(), ApiError> {
 }
 
 /// Stores the `moved` events (an event and its exceptions) in `target` under their ids, with
-/// the target's organizer and links; answers the event `event_id` as it now is.
+/// the target's organizer and links, and `self` on the target's own attendee; answers the event `event_id` as it now is.
 fn move_into(
     target: &mut Calendar,
     moved: Vec<(String, StoredEvent)>,
@@ -92,6 +92,7 @@ fn move_into(
     let mut result = None;
     for (id, mut e) in moved {
         e.body.insert("organizer".into(), organizer.clone());
+        mark_self(&mut e.body, &target.id);
         e.body
             .insert("htmlLink".into(), json!(html_link(&id, &target.id)));
         e.stamp(now, seq);

@@ -229,7 +229,7 @@ pub(crate) fn valid_event_id(id: &str) -> bool {
 /// Marks `self: true` on the attendee whose address is the calendar's, as Google does on the
 /// copy of an event a calendar holds (`self` is how a reader finds the owner's answer); `self`
 /// is read-only, so a client's `self` on any other attendee is dropped.
-fn mark_self(body: &mut Map<String, Value>, calendar_id: &str) {
+pub(super) fn mark_self(body: &mut Map<String, Value>, calendar_id: &str) {
     let Some(Value::Array(attendees)) = body.get_mut("attendees") else {
         return;
     };
