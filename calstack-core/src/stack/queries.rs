@@ -2,7 +2,7 @@
 //! `find_slots`. Each checks its parameters, resolves the clients, reads the source, expands
 //! recurring series and hands the events to the pure functions of this module's siblings.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -94,10 +94,15 @@ impl Calstack {
                 busy: Vec::new(),
             })
             .collect();
+        let index: HashMap<ClientId, usize> = per_client
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.client_id, i))
+            .collect();
         for calendar in &fetched.calendars {
-            if let Some(target) = per_client
-                .iter_mut()
-                .find(|c| c.client_id == calendar.calendar.client_id)
+            if let Some(target) = index
+                .get(&calendar.calendar.client_id)
+                .map(|&i| &mut per_client[i])
             {
                 let zone = calendar.calendar.time_zone;
                 target.busy.extend(busy_intervals(
