@@ -56,6 +56,7 @@ ENVIRONMENT = {
     "CALSTACK_PROXY_HOPS": "PROXY_HOPS",
     "CALSTACK_METRICS_TOKEN": "METRICS_TOKEN",
     "CALSTACK_PUSH_ADDRESS": "PUSH_ADDRESS",
+    "CALSTACK_SYNC_EVERY": "SYNC_EVERY",
 }
 
 #: The route Google's push notifications must reach (see ``mirror.py``).
@@ -95,6 +96,7 @@ def create_app(test_config: Optional[dict[str, Any]] = None) -> Flask:
         PROXY_HOPS=0,
         METRICS_TOKEN=None,
         PUSH_ADDRESS=None,  # the public URL of POST /api/notifications: mirror syncs open channels
+        SYNC_EVERY=60,  # seconds between scheduled mirror syncs (Celery beat); 0: no schedule
         MAX_CONTENT_LENGTH=32 * 1024 * 1024,  # a 10 MiB .ics as JSON fits; larger bodies are 413
     )
     for variable, key in ENVIRONMENT.items():
@@ -108,6 +110,7 @@ def create_app(test_config: Optional[dict[str, Any]] = None) -> Flask:
         app.config["SECRET_KEY"] = _instance_key(Path(app.instance_path), "session.key")
     if app.config["PUSH_ADDRESS"]:
         app.config["PUSH_ADDRESS"] = _push_address(str(app.config["PUSH_ADDRESS"]))
+    app.config["SYNC_EVERY"] = _sync_every(app.config["SYNC_EVERY"])
     if not app.config["RATELIMIT_STORAGE_URI"]:  # shared by every worker process
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
     init_logging(app)
@@ -162,6 +165,22 @@ def _push_address(text: str) -> str:
             f"e.g. https://calendar.example.com{NOTIFICATION_ROUTE}"
         )
     return address
+
+
+#: The longest interval ``CALSTACK_SYNC_EVERY`` takes (a day).
+MAX_SYNC_EVERY = 86_400
+
+
+def _sync_every(value: Any) -> int:
+    """``CALSTACK_SYNC_EVERY``: whole seconds between scheduled mirror syncs, 0 for none; or
+    ``ConfigError`` saying what is wrong."""
+    text = str(value).strip()
+    if not text.isdigit() or int(text) > MAX_SYNC_EVERY:
+        raise ConfigError(
+            f"CALSTACK_SYNC_EVERY must be a whole number of seconds from 1 to {MAX_SYNC_EVERY} "
+            f"(0 turns the schedule off), not {text[:40]!r}"
+        )
+    return int(text)
 
 
 def _instance_key(folder: Path, name: str = "encryption.key") -> str:

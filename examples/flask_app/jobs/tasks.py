@@ -7,19 +7,26 @@ A worker runs them with (from the repository root)::
 
 Job kinds (``KINDS``): ``bulk`` (copy, move, delete, shift across calendars and clients),
 ``ics_import`` / ``ics_export`` (``calstack.ics``) and ``mirror_sync`` (``stack.sync``).
+
+With ``CALSTACK_SYNC_EVERY`` (seconds, default 60; 0 for none) Celery beat runs a
+``mirror_sync`` job over every connected client on that schedule: start the worker with ``-B``
+(or run ``celery ... beat`` beside the workers, one beat in all).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 import calstack
+import redis
 from celery import Celery, Task, shared_task  # type: ignore[import-untyped]
 from flask import Flask, current_app
 
+from ..api import stack
 from ..errors import BadInput
+from ..stacked import split_connected
 from .bulk import apply, matching_items, parse_bulk
 from .ics_files import parse_export, parse_import, run_export, run_import
 from .mirror import parse_sync, run_sync
@@ -66,6 +73,16 @@ def init_celery(app: Flask) -> Celery:
         worker_hijack_root_logger=False,
         task_always_eager=bool(app.config.get("CELERY_EAGER")),
     )
+    every = int(app.config.get("SYNC_EVERY") or 0)
+    if every:
+        celery.conf.beat_schedule = {
+            "calstack-mirror-sync": {
+                "task": "calstack.scheduled_sync",
+                "schedule": float(every),
+                # A tick no worker took before the next one is dropped, not piled up.
+                "options": {"queue": app.config["CELERY_QUEUE"], "expires": float(every)},
+            }
+        }
     celery.set_default()
     app.extensions["celery"] = celery
     return celery
@@ -125,3 +142,33 @@ def run_job(job_id: str) -> None:
         record["state"] = "failed"
     record["finished_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     store.save(record)
+
+
+#: How long a scheduled sync holds its lock at most (a worker that died mid-run frees it then).
+SCHEDULE_LOCK_SECONDS = 3600
+
+#: Who the job records of scheduled syncs name as their operator.
+SCHEDULER = "scheduler"
+
+
+@shared_task(name="calstack.scheduled_sync")  # type: ignore[untyped-decorator]
+def scheduled_sync() -> Optional[str]:
+    """Celery beat's tick (``CALSTACK_SYNC_EVERY``): a ``mirror_sync`` job over every client
+    with a valid Google grant, recorded like any job (operator ``scheduler``) and run here. A
+    tick that comes while the last scheduled sync still runs is skipped. Returns the job id,
+    or None when skipped or when no client is connected."""
+    client: redis.Redis = current_app.extensions["redis"]
+    lock = f"{current_app.config['REDIS_PREFIX']}scheduled-sync"
+    if not client.set(lock, "1", nx=True, ex=SCHEDULE_LOCK_SECONDS):
+        current_app.logger.info("scheduled mirror sync skipped: the last one still runs")
+        return None
+    try:
+        clients, _ = split_connected([c.id for c in stack().clients.list()])
+        if not clients:
+            return None
+        record = records().create("mirror_sync", {"clients": clients}, SCHEDULER)
+        current_app.logger.info("scheduled mirror sync", extra={"job": record["id"], "clients": len(clients)})
+        run_job(record["id"])
+        return str(record["id"])
+    finally:
+        client.delete(lock)

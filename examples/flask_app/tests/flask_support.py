@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import pytest
 import redis
@@ -92,18 +92,20 @@ def worker_environment(config: dict[str, Any]) -> dict[str, str]:
         "GOOGLE_AUTH_URL": "CALSTACK_GOOGLE_AUTH_URL", "GOOGLE_TOKEN_URL": "CALSTACK_GOOGLE_TOKEN_URL",
         "GOOGLE_REVOKE_URL": "CALSTACK_GOOGLE_REVOKE_URL", "REDIS_URL": "CALSTACK_REDIS_URL",
         "REDIS_PREFIX": "CALSTACK_REDIS_PREFIX", "CELERY_QUEUE": "CALSTACK_CELERY_QUEUE",
-        "PUSH_ADDRESS": "CALSTACK_PUSH_ADDRESS",
+        "PUSH_ADDRESS": "CALSTACK_PUSH_ADDRESS", "SYNC_EVERY": "CALSTACK_SYNC_EVERY",
     }
     return {**os.environ, **{env: str(config[key]) for key, env in names.items() if config.get(key)}}
 
 
 @contextmanager
-def celery_worker(config: dict[str, Any]) -> Iterator[subprocess.Popen[bytes]]:
-    """A real Celery worker process for the app ``config`` describes, stopped afterwards."""
+def celery_worker(config: dict[str, Any], beat: Optional[Path] = None) -> Iterator[subprocess.Popen[bytes]]:
+    """A real Celery worker process for the app ``config`` describes, stopped afterwards; with
+    ``beat`` (where to keep its schedule file), also running Celery beat (``-B``)."""
+    scheduler = ["-B", "-s", str(beat)] if beat else []
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "--workdir", str(EXAMPLES), "-A", "flask_app.worker:celery", "worker",
          "--pool", "threads", "--concurrency", "2", "--loglevel", "WARNING", "--without-gossip",
-         "--without-mingle", "--without-heartbeat", "-Q", str(config["CELERY_QUEUE"])],
+         "--without-mingle", "--without-heartbeat", "-Q", str(config["CELERY_QUEUE"]), *scheduler],
         env=worker_environment(config),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -112,6 +114,14 @@ def celery_worker(config: dict[str, Any]) -> Iterator[subprocess.Popen[bytes]]:
         yield process
     finally:
         stop(process)
+
+
+def wait_until(what: str, done: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Polls ``done`` until it holds; fails naming ``what`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not done():
+        assert time.monotonic() < deadline, f"still waiting for {what} after {timeout}s"
+        time.sleep(0.1)
 
 
 def wait_for_job(client: FlaskClient, job_id: str, timeout: float = 90.0) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 import requests
@@ -33,6 +33,7 @@ from flask_support import (
     serve,
     sign_in,
     wait_for_job,
+    wait_until,
 )
 
 FORGED = {
@@ -150,13 +151,6 @@ def captured(app: Flask) -> Iterator[list[logging.LogRecord]]:
         yield records
     finally:
         app.logger.removeHandler(handler)
-
-
-def wait_until(what: str, done: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not done():
-        assert time.monotonic() < deadline, f"still waiting for {what} after {timeout}s"
-        time.sleep(0.1)
 
 
 def run_job(client: FlaskClient, request: dict[str, Any]) -> dict[str, Any]:
