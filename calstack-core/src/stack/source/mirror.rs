@@ -109,18 +109,19 @@ async fn read(
     }
     if !missed.is_empty() {
         // The store reads the clients' calendars by key prefix; the calendars not missed are
-        // dropped before their events are opened.
-        let query = if selection.every_client && missed.len() == calendars.len() {
-            MirrorSelection::all()
-        } else {
-            MirrorSelection::clients(missed.keys().map(|k| k.client_id).collect::<BTreeSet<_>>())
-        };
-        let opened = calstack
-            .mirror()
-            .opened_rows(&query, from, to, |key| missed.contains_key(key))
-            .await?;
+        // dropped before their events are opened. A large read goes in a few parts at once,
+        // so one part's rows are opened while the next part is still being read.
+        let every = selection.every_client && missed.len() == calendars.len();
+        let parts = read_parts(every, missed.keys());
+        let mirror = calstack.mirror();
+        let opened = futures::future::try_join_all(
+            parts
+                .iter()
+                .map(|part| mirror.opened_rows(part, from, to, |key| missed.contains_key(key))),
+        )
+        .await?;
         let mut grouped: BTreeMap<CalendarKey, Vec<OpenedRow>> = BTreeMap::new();
-        for (key, row) in opened {
+        for (key, row) in opened.into_iter().flatten() {
             grouped.entry(key).or_default().push(row);
         }
         for (key, version) in missed {
@@ -139,6 +140,38 @@ async fn read(
         }
     }
     Ok(fetched)
+}
+
+/// Calendars per part of a large read (below twice this, one read).
+const CALENDARS_PER_PART: usize = 256;
+
+/// The most parts a read is split into.
+const MAX_PARTS: usize = 4;
+
+/// The store selections that read the `missed` calendars: one (`every` = all the store's
+/// calendars are wanted, so no client list is needed) or, for many calendars, up to
+/// [`MAX_PARTS`] disjoint client groups read side by side.
+fn read_parts<'a>(
+    every: bool,
+    missed: impl ExactSizeIterator<Item = &'a CalendarKey>,
+) -> Vec<MirrorSelection> {
+    let parts = (missed.len() / CALENDARS_PER_PART).clamp(1, MAX_PARTS);
+    let clients: Vec<_> = missed
+        .map(|k| k.client_id)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if parts == 1 {
+        return vec![if every {
+            MirrorSelection::all()
+        } else {
+            MirrorSelection::clients(clients)
+        }];
+    }
+    clients
+        .chunks(clients.len().div_ceil(parts))
+        .map(|group| MirrorSelection::clients(group.iter().copied()))
+        .collect()
 }
 
 /// Copies the events of `rows` (a padded window's rows) that may matter for `[from, to)`.
@@ -173,4 +206,42 @@ fn calendar_events(client: &str, calendar: &MirroredCalendar) -> CalendarEvents 
         },
         Vec::new(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::ClientId;
+
+    fn keys(clients: usize, per_client: usize) -> Vec<CalendarKey> {
+        (0..clients)
+            .map(|_| ClientId::new())
+            .flat_map(|c| (0..per_client).map(move |i| CalendarKey::new(c, format!("cal-{i}"))))
+            .collect()
+    }
+
+    #[test]
+    fn a_small_read_is_one_part_and_every_calendar_needs_no_client_list() {
+        let few = keys(10, 2);
+        assert_eq!(read_parts(true, few.iter()), vec![MirrorSelection::all()]);
+        let [one] = read_parts(false, few.iter()).try_into().expect("one part");
+        assert!(few.iter().all(|k| one.contains(k)));
+        assert_eq!(one.clients.as_ref().map(Vec::len), Some(10));
+    }
+
+    #[test]
+    fn a_large_read_is_split_into_disjoint_client_groups_covering_every_calendar() {
+        for (clients, per_client, expected) in
+            [(300, 2, 2), (1000, 2, 4), (5000, 1, 4), (3, 400, 3)]
+        {
+            let many = keys(clients, per_client);
+            let parts = read_parts(true, many.iter());
+            assert_eq!(parts.len(), expected, "{clients} x {per_client}");
+            for key in &many {
+                let holding = parts.iter().filter(|p| p.contains(key)).count();
+                assert_eq!(holding, 1, "each calendar is read by exactly one part");
+            }
+            assert!(parts.iter().all(|p| p.calendars.is_none()));
+        }
+    }
 }
