@@ -24,8 +24,10 @@ use crate::sql_store::{Dialect, impl_sql_store};
 
 /// How long a statement waits for another connection's (or process's) write to finish.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
-/// Connections in the pool of a file database (WAL: many readers, one writer at a time).
-const FILE_POOL_SIZE: u32 = 4;
+/// Connections in the pool of a file database (WAL: many readers, one writer at a time):
+/// twice the parts a large cold read of the stacked views runs at once, so such a read leaves
+/// connections for the rest of the process.
+const FILE_POOL_SIZE: u32 = 8;
 /// Rows SQLite's worker thread may run ahead of the reader by (sqlx's default is 50): large
 /// mirror reads then wake the two sides far less often.
 const ROW_BUFFER: usize = 1024;
