@@ -85,7 +85,7 @@ pub(crate) async fn ensure_channel(
     let mut request = Channel::web_hook(id, push.address.as_str());
     request.token = Some(token);
     request.expiration = Some(wanted.timestamp_millis());
-    let answer = match watch(&api, &key.calendar_id, request).await {
+    let (resource_id, expires_at) = match watch(&api, &key.calendar_id, request).await {
         Ok(answer) => answer,
         Err(e) => {
             if let Err(restore) = cs.store().set_channel(key, calendar.channel.as_ref()).await {
@@ -95,8 +95,8 @@ pub(crate) async fn ensure_channel(
             return Err(e);
         }
     };
-    channel.resource_id = answer.0;
-    channel.expires_at = answer.1.unwrap_or(wanted);
+    channel.resource_id = resource_id;
+    channel.expires_at = expires_at.unwrap_or(wanted);
     cs.store().set_channel(key, Some(&channel)).await?;
     tracing::info!(calendar = %key, channel = %channel.id, "calendar watched");
     if calendar.channel.is_some()

@@ -2,7 +2,7 @@ use calstack_emulator::{SCOPE_CALENDAR_READONLY, SCOPE_EVENTS, SeedOptions};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::common::{Harness, USER};
+use crate::common::{Harness, Reply, USER};
 
 #[tokio::test]
 async fn calendar_api_requires_a_bearer_token() {
@@ -314,6 +314,16 @@ async fn garbage_page_token_is_rejected() {
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
 }
 
+/// `events.move` of `id` from the primary calendar to `destination`.
+async fn move_from_primary(h: &Harness, id: &str, destination: &str) -> Reply {
+    h.call(
+        Method::POST,
+        &format!("calendars/primary/events/{id}/move?destination={destination}"),
+        None,
+    )
+    .await
+}
+
 #[tokio::test]
 async fn a_moved_event_marks_the_destination_calendars_attendee_as_self() {
     let h = Harness::new().await;
@@ -332,13 +342,7 @@ async fn a_moved_event_marks_the_destination_calendars_attendee_as_self() {
     assert_eq!(ev.status, StatusCode::OK, "{}", ev.body);
     assert_eq!(ev.body["attendees"][0]["self"], true, "{}", ev.body);
     let id = ev.body["id"].as_str().expect("id");
-    let moved = h
-        .call(
-            Method::POST,
-            &format!("calendars/primary/events/{id}/move?destination={work}"),
-            None,
-        )
-        .await;
+    let moved = move_from_primary(&h, id, &work).await;
     assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
     let attendees = &moved.body["attendees"];
     assert!(attendees[0].get("self").is_none(), "{attendees}");
@@ -364,13 +368,7 @@ async fn move_quick_add_and_import() {
         .insert("Movable", "2024-01-01T10:00:00Z", "2024-01-01T11:00:00Z")
         .await;
     let id = ev["id"].as_str().expect("id");
-    let moved = h
-        .call(
-            Method::POST,
-            &format!("calendars/primary/events/{id}/move?destination={work}"),
-            None,
-        )
-        .await;
+    let moved = move_from_primary(&h, id, &work).await;
     assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
     assert_eq!(moved.body["id"], id);
     assert_eq!(moved.body["organizer"]["email"], work.as_str());

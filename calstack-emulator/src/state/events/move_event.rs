@@ -81,7 +81,8 @@ fn check_movable(ev: &StoredEvent) -> Result<(), ApiError> {
 }
 
 /// Stores the `moved` events (an event and its exceptions) in `target` under their ids, with
-/// the target's organizer and links, and `self` on the target's own attendee; answers the event `event_id` as it now is.
+/// the target's organizer and links, and `self` on the target's own attendee; answers the
+/// event `event_id` as it now is.
 fn move_into(
     target: &mut Calendar,
     moved: Vec<(String, StoredEvent)>,
