@@ -39,3 +39,28 @@ def test_the_text_holds_no_secret(authorized: Authorized) -> None:
     text = calstack.prometheus_metrics()
     assert "calstack_requests_total" in text
     assert token not in text and GOOGLE_CLIENT_SECRET not in text
+
+
+def test_several_processes_pages_add_up_to_one(authorized: Authorized) -> None:
+    calstack.prometheus_metrics()
+    authorized.calendar.list_calendars()
+    page = calstack.prometheus_metrics()
+    listed = counter(page, "calstack_requests_total", operation="calendarList.list", outcome="ok")
+    assert listed >= 1
+
+    # The same page three times: as if three workers had each counted the same calls.
+    merged = calstack.merge_prometheus_metrics([page, page, page])
+    assert counter(merged, "calstack_requests_total", operation="calendarList.list", outcome="ok") == 3 * listed
+    assert merged.count("# TYPE calstack_requests_total counter") == 1
+    assert calstack.merge_prometheus_metrics([]) == ""
+
+
+def test_a_page_not_in_the_text_format_is_refused_naming_it() -> None:
+    try:
+        calstack.merge_prometheus_metrics(["calstack_requests_total 1\n", "not a sample\n"])
+    except calstack.ValidationError as e:
+        assert e.field == "pages"
+        assert "page 1, line 1" in e.reason
+        assert "not a sample" not in str(e)
+    else:
+        raise AssertionError("a malformed page is refused")

@@ -8,10 +8,14 @@
 //! only when the caller opts in (`CalstackBuilder::metrics_per_credential`), because one series
 //! per credential can be many series.
 //!
-//! The per-client [`crate::MetricsSnapshot`] counters are kept beside these.
+//! The per-client [`crate::MetricsSnapshot`] counters are kept beside these. Several processes'
+//! Prometheus pages add up to one with [`merge_text`].
 
+mod merge;
 #[cfg(feature = "prometheus")]
 pub mod prometheus;
+
+pub use merge::merge_text;
 
 use std::time::Duration;
 

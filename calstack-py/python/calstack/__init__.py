@@ -47,6 +47,7 @@ from ._calstack import (
     ValidationError,
     __version__,
     generate_key,
+    merge_prometheus_metrics,
     prometheus_metrics,
     validate_push_address,
 )
@@ -91,6 +92,7 @@ __all__ = [
     "ValidationError",
     "__version__",
     "generate_key",
+    "merge_prometheus_metrics",
     "prometheus_metrics",
     "validate_push_address",
 ]

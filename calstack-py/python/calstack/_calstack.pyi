@@ -2,7 +2,7 @@
 
 import builtins
 import datetime
-from collections.abc import Awaitable, Iterable, Mapping
+from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from typing import Any, Literal, Optional, TypedDict, Union, final, overload
 
 __version__: str
@@ -44,6 +44,7 @@ __all__ = [
     "ValidationError",
     "__version__",
     "generate_key",
+    "merge_prometheus_metrics",
     "prometheus_metrics",
     "validate_push_address",
     "_ics_export",
@@ -103,6 +104,9 @@ def validate_push_address(address: str) -> str:
 
 def prometheus_metrics() -> str:
     """calstack's metrics in the Prometheus text format; the first call installs the recorder."""
+
+def merge_prometheus_metrics(pages: Sequence[str]) -> str:
+    """Several processes' pages as one: the same series summed, each family described once."""
 
 # Exceptions
 

@@ -26,6 +26,7 @@ from flask import Flask, current_app
 
 from ..api import stack
 from ..errors import BadInput
+from ..metrics import published_after_task
 from ..stacked import split_connected
 from .bulk import apply, matching_items, parse_bulk
 from .ics_files import parse_export, parse_import, run_export, run_import
@@ -60,7 +61,10 @@ def init_celery(app: Flask) -> Celery:
     class FlaskTask(Task):  # type: ignore[misc]
         def __call__(self, *args: Any, **kwargs: Any) -> Any:
             with app.app_context():
-                return self.run(*args, **kwargs)
+                try:
+                    return self.run(*args, **kwargs)
+                finally:
+                    published_after_task(app)
 
     celery = Celery(app.name, task_cls=FlaskTask)
     celery.conf.update(

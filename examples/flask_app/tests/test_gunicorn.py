@@ -25,7 +25,7 @@ import pytest
 import requests
 
 from calstack.testing import Emulator
-from flask_support import EXAMPLES, app_config, stop, worker_environment
+from flask_support import EXAMPLES, app_config, stop, wait_until, worker_environment
 
 POSTGRES = os.environ.get("CALSTACK_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
 ROOT = EXAMPLES.parent
@@ -78,7 +78,8 @@ def _workers_of(master: int) -> list[int]:
 
 
 @pytest.fixture(params=["preloaded", "one app per worker"])
-def gunicorn(emulator: Emulator, postgres_database: str, request: pytest.FixtureRequest) -> Iterator[str]:
+def gunicorn(emulator: Emulator, postgres_database: str, request: pytest.FixtureRequest,
+             tmp_path: Path) -> Iterator[str]:
     """gunicorn with 3 workers on the PostgreSQL database, the app built in the master before
     forking (the documented default) or in each worker; its base URL."""
     preload = request.param == "preloaded"
@@ -91,15 +92,18 @@ def gunicorn(emulator: Emulator, postgres_database: str, request: pytest.Fixture
         input=PASSWORD + "\n", env=env, cwd=ROOT, capture_output=True, text=True, timeout=120,
     )
     assert created.returncode == 0, created.stdout + created.stderr
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(EXAMPLES / "flask_app" / "gunicorn_conf.py")],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
+    # The log goes to a file: a pipe nobody reads fills up and blocks the workers' writes.
+    log = tmp_path / "gunicorn.log"
+    with log.open("wb") as sink:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", str(EXAMPLES / "flask_app" / "gunicorn_conf.py")],
+            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=sink,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
         while True:
-            assert server.poll() is None, server.stderr.read().decode() if server.stderr else "gunicorn exited"
+            assert server.poll() is None, log.read_text(errors="replace")[-4000:]
             try:  # healthy, and every worker forked (gunicorn spawns them a moment apart)
                 if requests.get(f"{base}/health", timeout=5).status_code == 200 and len(_workers_of(server.pid)) == 3:
                     break
@@ -115,8 +119,9 @@ def gunicorn(emulator: Emulator, postgres_database: str, request: pytest.Fixture
         stop(server)
 
 
-def test_three_gunicorn_workers_on_postgres_run_the_whole_rest_workflow(gunicorn: str) -> None:
+def test_three_gunicorn_workers_on_postgres_run_the_whole_rest_workflow(gunicorn: str, emulator: Emulator) -> None:
     base = gunicorn
+    emulator.reset_counters()
     web = requests.Session()
     web.headers["Accept"] = "application/json"
     assert web.get(f"{base}/api/clients").status_code == 401
@@ -158,3 +163,26 @@ def test_three_gunicorn_workers_on_postgres_run_the_whole_rest_workflow(gunicorn
     assert health["status"] == "ok" and health["checks"]["database"]["ok"] is True
     assert web.post(f"{base}/api/clients", json={"name": "X", "email": "x@x.test"},
                     headers={"X-CSRFToken": "forged"}).status_code == 403
+
+    # /metrics sums every worker's calls, whichever worker answers the scrape: each of the 6
+    # scrapes (spread over the workers) counts every events.list Google received.
+    listed = emulator.counters()["events.list"]
+    assert listed >= 37  # the 36 listings at once and the one after the delete
+
+    def scraped() -> list[float]:
+        pages = [web.get(f"{base}/metrics", timeout=10) for _ in range(6)]
+        assert all(p.status_code == 200 for p in pages)
+        return [_series_sum(p.text, "calstack_requests_total", 'operation="events.list"') for p in pages]
+
+    wait_until("every scrape to count every worker's events.list calls", lambda: scraped() == [listed] * 6,
+               timeout=30)
+
+
+def _series_sum(page: str, name: str, label: str) -> float:
+    """The sum of the samples of ``name`` whose labels include ``label``."""
+    total = 0.0
+    for line in page.splitlines():
+        series, _, value = line.rpartition(" ")
+        if series.startswith(name + "{") and label in series:
+            total += float(value)
+    return total

@@ -106,6 +106,19 @@ def test_a_scraper_with_the_token_reads_metrics_without_signing_in(emulator: Emu
     assert signed_in.get("/metrics").status_code == 200
 
 
+def test_with_redis_down_a_scrape_answers_this_process_and_says_so(emulator: Emulator, tmp_path: Any) -> None:
+    app = create_app(app_config(emulator, f"sqlite://{tmp_path / 'down.db'}", REDIS_URL="redis://127.0.0.1:9/0"))
+    app.extensions["operators"].create(OPERATOR, PASSWORD)
+    client = app.test_client()
+    sign_in(client)
+    acme = connect(client, "Acme")["client"]
+    assert client.get(f"/api/clients/{acme}/calendars").status_code == 200
+    answer = client.get("/metrics")
+    assert answer.status_code == 200
+    assert answer.headers["X-Calstack-Metrics"] == "this-process-only"
+    assert 'operation="calendarList.list",outcome="ok"' in answer.get_data(as_text=True)
+
+
 def test_notifications_google_delivers_for_a_channel_the_app_never_opened_are_refused(app: Flask, client: FlaskClient) -> None:
     """The emulator delivers real notifications (as Google does: no body, X-Goog-* headers) for
     a channel opened behind the app's back; the app refuses each, logging no token."""
