@@ -113,29 +113,16 @@ async fn read(
         // so one part's rows are opened while the next part is still being read.
         let every = selection.every_client && missed.len() == calendars.len();
         let parts = read_parts(every, missed.keys());
-        let wanted: Arc<BTreeSet<CalendarKey>> = Arc::new(missed.keys().cloned().collect());
-        // Each part is a task of its own, so on a multi-threaded runtime the parts' rows are
-        // also converted and grouped side by side (dropping the read aborts them).
-        let mut tasks = tokio::task::JoinSet::new();
-        for part in parts {
-            let mirror = calstack.mirror();
-            let wanted = Arc::clone(&wanted);
-            tasks.spawn(async move {
-                let rows = mirror
-                    .opened_rows(&part, from, to, |key| wanted.contains(key))
-                    .await?;
-                let mut grouped: BTreeMap<CalendarKey, Vec<OpenedRow>> = BTreeMap::new();
-                for (key, row) in rows {
-                    grouped.entry(key).or_default().push(row);
-                }
-                Ok::<_, crate::Error>(grouped)
-            });
-        }
+        let mirror = calstack.mirror();
+        let opened = futures::future::try_join_all(
+            parts
+                .iter()
+                .map(|part| mirror.opened_rows(part, from, to, |key| missed.contains_key(key))),
+        )
+        .await?;
         let mut grouped: BTreeMap<CalendarKey, Vec<OpenedRow>> = BTreeMap::new();
-        while let Some(part) = tasks.join_next().await {
-            let part =
-                part.map_err(|_| crate::Error::transport("reading the mirror was interrupted"))??;
-            grouped.extend(part);
+        for (key, row) in opened.into_iter().flatten() {
+            grouped.entry(key).or_default().push(row);
         }
         for (key, version) in missed {
             let rows: Arc<[OpenedRow]> = grouped.remove(&key).unwrap_or_default().into();
