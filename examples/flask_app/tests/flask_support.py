@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -102,18 +103,20 @@ def celery_worker(config: dict[str, Any], beat: Optional[Path] = None) -> Iterat
     """A real Celery worker process for the app ``config`` describes, stopped afterwards; with
     ``beat`` (where to keep its schedule file), also running Celery beat (``-B``)."""
     scheduler = ["-B", "-s", str(beat)] if beat else []
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "--workdir", str(EXAMPLES), "-A", "flask_app.worker:celery", "worker",
-         "--pool", "threads", "--concurrency", "2", "--loglevel", "WARNING", "--without-gossip",
-         "--without-mingle", "--without-heartbeat", "-Q", str(config["CELERY_QUEUE"]), *scheduler],
-        env=worker_environment(config),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        yield process
-    finally:
-        stop(process)
+    # Its log goes to a temporary file: a pipe nobody reads fills up and blocks the worker.
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "--workdir", str(EXAMPLES), "-A", "flask_app.worker:celery", "worker",
+             "--pool", "threads", "--concurrency", "2", "--loglevel", "WARNING", "--without-gossip",
+             "--without-mingle", "--without-heartbeat", "-Q", str(config["CELERY_QUEUE"]), *scheduler],
+            env=worker_environment(config),
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+        try:
+            yield process
+        finally:
+            stop(process)
 
 
 def wait_until(what: str, done: Callable[[], bool], timeout: float = 30.0) -> None:
