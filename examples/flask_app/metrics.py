@@ -103,15 +103,14 @@ def prometheus() -> Any:
     if current_operator() is None and not _scraper():
         return error(401, "login_required", "sign in as an operator, or send the scrape token as a Bearer token")
     pages: Optional[Pages] = current_app.extensions.get("metrics_pages")
-    if pages is None:  # no recorder in this process
-        return Response(calstack.prometheus_metrics(), content_type=CONTENT_TYPE)
-    try:
-        text = pages.merged()
-    except redis.RedisError as e:
-        current_app.logger.warning("metrics of other processes unreachable", extra={"error": type(e).__name__})
-        return Response(calstack.prometheus_metrics(), content_type=CONTENT_TYPE,
-                        headers={"X-Calstack-Metrics": "this-process-only"})
-    return Response(text, content_type=CONTENT_TYPE)
+    if pages is not None:
+        try:
+            return Response(pages.merged(), content_type=CONTENT_TYPE)
+        except redis.RedisError as e:
+            current_app.logger.warning("metrics of other processes unreachable", extra={"error": type(e).__name__})
+    # No recorder of ours (another was installed first), or Redis is down: this process alone.
+    headers = {"X-Calstack-Metrics": "this-process-only"} if pages is not None else {}
+    return Response(calstack.prometheus_metrics(), content_type=CONTENT_TYPE, headers=headers)
 
 
 def published_after_task(app: Flask) -> None:
