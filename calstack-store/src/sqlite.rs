@@ -98,8 +98,7 @@ impl SqliteStore {
                 .pragma("mmap_size", MMAP_BYTES.to_string());
             SqlitePoolOptions::new().max_connections(FILE_POOL_SIZE)
         };
-        let pool = pool_options
-            .connect_with(options)
+        let pool = connect_pool(&pool_options, &options)
             .await
             .map_err(|e| store_error(e, "open SQLite database"))?;
         Self::from_pool(pool).await
@@ -121,6 +120,38 @@ impl SqliteStore {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Opens the pool, trying again while the file is busy. Turning a new file's journal to WAL
+/// takes the file for itself, and SQLite answers a second connection doing the same at that
+/// moment with "database is locked" at once, without the busy timeout's wait; so processes
+/// opening a new file together retry here, for as long as the busy timeout, with a growing pause.
+async fn connect_pool(
+    pool_options: &SqlitePoolOptions,
+    options: &SqliteConnectOptions,
+) -> Result<SqlitePool, sqlx::Error> {
+    let deadline = tokio::time::Instant::now() + BUSY_TIMEOUT;
+    let mut pause = Duration::from_millis(5);
+    loop {
+        match pool_options.clone().connect_with(options.clone()).await {
+            Err(e) if is_busy(&e) && tokio::time::Instant::now() + pause < deadline => {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_millis(250));
+            }
+            result => return result,
+        }
+    }
+}
+
+/// Whether `error` is SQLite's `SQLITE_BUSY` (primary code 5, whatever the extended code).
+fn is_busy(error: &sqlx::Error) -> bool {
+    const SQLITE_BUSY: i64 = 5;
+    let sqlx::Error::Database(db) = error else {
+        return false;
+    };
+    db.code()
+        .and_then(|code| code.parse::<i64>().ok())
+        .is_some_and(|code| code & 0xff == SQLITE_BUSY)
 }
 
 fn is_memory_url(url: &str) -> bool {

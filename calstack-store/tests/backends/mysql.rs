@@ -22,7 +22,7 @@ async fn mysql_simultaneous_first_connects_all_succeed() {
         "mysql_simultaneous_first_connects_all_succeed",
         |db| async move {
             let stores =
-                connect_simultaneously(|| MySqlStore::connect_with(db.options.clone())).await;
+                connect_simultaneously(4, || MySqlStore::connect_with(db.options.clone())).await;
             let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _calstack_migrations")
                 .fetch_one(stores[0].pool())
                 .await

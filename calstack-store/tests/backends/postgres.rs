@@ -22,7 +22,8 @@ async fn postgres_simultaneous_first_connects_all_succeed() {
     with_postgres(
         "postgres_simultaneous_first_connects_all_succeed",
         |db| async move {
-            let stores = connect_simultaneously(|| PgStore::connect_with(db.options.clone())).await;
+            let stores =
+                connect_simultaneously(4, || PgStore::connect_with(db.options.clone())).await;
             let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _calstack_migrations")
                 .fetch_one(stores[0].pool())
                 .await

@@ -76,7 +76,9 @@ async fn sqlite_file_uses_wal_foreign_keys_and_a_busy_timeout() {
 async fn sqlite_simultaneous_first_opens_of_one_file_all_succeed() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("race.db");
-    let stores = connect_simultaneously(|| SqliteStore::open(path.clone())).await;
+    // Sixteen: SQLite answers a connection that turns the new file's journal to WAL while
+    // another does "database is locked" at once, so the more opens race, the surer the test.
+    let stores = connect_simultaneously(16, || SqliteStore::open(path.clone())).await;
     let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _calstack_migrations")
         .fetch_one(stores[0].pool())
         .await

@@ -278,14 +278,14 @@ pub(crate) async fn run_conformance_from_url(url: String) {
     conformance::run_all(store).await;
 }
 
-/// Runs `connect` four times at once, as four processes opening a new database would, and
-/// returns the stores: every connect must succeed.
-pub(crate) async fn connect_simultaneously<S, F, Fut>(connect: F) -> Vec<S>
+/// Runs `connect` `count` times at once, as that many processes opening a new database would,
+/// and returns the stores: every connect must succeed.
+pub(crate) async fn connect_simultaneously<S, F, Fut>(count: usize, connect: F) -> Vec<S>
 where
     F: Fn() -> Fut,
     Fut: Future<Output = Result<S, StoreError>>,
 {
-    futures::future::join_all((0..4).map(|_| connect()))
+    futures::future::join_all((0..count).map(|_| connect()))
         .await
         .into_iter()
         .map(|r| r.expect("every simultaneous connect succeeds"))
