@@ -10,7 +10,7 @@
 //! - [`import`] / [`import_parsed`]: idempotent import (matched by UID: importing the same file
 //!   twice changes nothing), in batch requests, with a progress callback; all-or-nothing
 //!   unless [`ImportOptions::skip_invalid`].
-//! - [`write`] / [`export`]: a VCALENDAR strict readers accept (a VTIMEZONE per zone used, from
+//! - [`write()`] / [`export`]: a VCALENDAR strict readers accept (a VTIMEZONE per zone used, from
 //!   the IANA data), which [`parse`] reads back as the same events.
 //!
 //! ```

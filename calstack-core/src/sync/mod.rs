@@ -1,6 +1,6 @@
 //! The sync engine: keeps the local mirror equal to Google.
 //!
-//! - [`engine`]: one client's calendar list and one calendar's events, by incremental sync
+//! - `engine`: one client's calendar list and one calendar's events, by incremental sync
 //!   with stored tokens (the first sync is full; `410 Gone` runs a full resync that replaces
 //!   the calendar's rows atomically; pages are streamed into the store, never collected).
 //! - [`run`](self): syncing one leased calendar and recording the outcome (backoff, parking on

@@ -3,9 +3,9 @@
 //! exceptions (which [`super::expand`] turns into instances). Per-client and per-calendar
 //! failures come back as [`Problem`]s next to what could be read.
 //!
-//! Two sources exist: [`live::LiveSource`] asks Google (concurrently, with a bound), and
-//! [`mirror::MirrorSource`] reads the local mirror, syncing first what is missing or older
-//! than `max_staleness` ([`fresh`]).
+//! Two sources exist: `live::LiveSource` asks Google (concurrently, with a bound), and
+//! `mirror::MirrorSource` reads the local mirror, syncing first what is missing or older
+//! than `max_staleness` (`fresh`).
 
 pub(crate) mod fresh;
 pub(crate) mod live;
