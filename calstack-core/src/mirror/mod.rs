@@ -8,6 +8,7 @@
 //! the reader's job (see the stacked views).
 
 pub(crate) mod cache;
+mod parts;
 pub(crate) mod rows;
 pub(crate) mod write_through;
 
@@ -23,6 +24,8 @@ use crate::store::{
     CalendarKey, ClientId, MirrorEventRow, MirrorSelection, MirrorWindowRow, MirroredCalendar,
     Store,
 };
+
+pub(crate) use parts::read_parts;
 
 pub use cache::DEFAULT_CACHED_ROWS;
 pub use rows::event_aad;
@@ -171,25 +174,33 @@ impl Mirror {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<MirroredEvent>> {
-        self.events_of(selection, from, to, |_| true).await
-    }
-
-    /// [`Mirror::events_between`], keeping only the calendars `keep` accepts (checked before
-    /// anything is opened). Large reads are opened on the blocking pool, in parallel.
-    pub(crate) async fn events_of(
-        &self,
-        selection: &MirrorSelection,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-        keep: impl Fn(&CalendarKey) -> bool,
-    ) -> Result<Vec<MirroredEvent>> {
         if from >= to {
             return Err(crate::Error::validation("to", "must be after from"));
         }
         let (low, high) = padded(from, to);
-        let mut rows = self.store.events_between(selection, low, high).await?;
-        rows.retain(|row| !RowTimes::of(row).timed_outside(from, to) && keep(&row.key));
-        open_all(&self.keyring, rows, open).await
+        let read = |part: MirrorSelection| async move {
+            let mut rows = self.store.events_between(&part, low, high).await?;
+            rows.retain(|row| !RowTimes::of(row).timed_outside(from, to));
+            open_all(&self.keyring, rows, open).await
+        };
+        let parts = self.parts_of(selection).await?;
+        let opened = futures::future::try_join_all(parts.into_iter().map(read)).await?;
+        // The parts are groups of clients in client order, each read in store order.
+        Ok(opened.into_iter().flatten().collect())
+    }
+
+    /// The selections a read of `selection` goes to the store in: itself, or for many
+    /// calendars a few disjoint groups of its clients (see [`read_parts`]).
+    async fn parts_of(&self, selection: &MirrorSelection) -> Result<Vec<MirrorSelection>> {
+        let calendars = self.store.list_calendars(selection).await?;
+        let mut parts = read_parts(false, calendars.iter().map(MirroredCalendar::key));
+        if parts.len() == 1 {
+            return Ok(vec![selection.clone()]);
+        }
+        for part in &mut parts {
+            part.calendars.clone_from(&selection.calendars);
+        }
+        Ok(parts)
     }
 
     /// Every row the store returns for the padded window of `[from, to)` (see [`padded`]) of
@@ -256,5 +267,106 @@ impl Mirror {
             out.push(CalendarStatus { calendar, events });
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::calendar::EventDateTime;
+    use crate::crypto::EncryptionKey;
+    use crate::store::MemoryStore;
+    use crate::store::conformance::{add_client, add_credential, bare_calendar};
+
+    fn at(hour: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2030, 3, 4, hour, 0, 0)
+            .single()
+            .unwrap_or_default()
+    }
+
+    fn timed(id: &str, hour: u32) -> Event {
+        Event {
+            id: Some(id.to_owned()),
+            summary: Some(format!("meeting {id}")),
+            start: Some(EventDateTime::timed(at(hour).fixed_offset(), None)),
+            end: Some(EventDateTime::timed(at(hour + 1).fixed_offset(), None)),
+            ..Event::default()
+        }
+    }
+
+    /// `clients` clients with three calendars each (`a`, `b`, `c`), two events in each.
+    async fn mirrored(clients: usize) -> Mirror {
+        let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+        let mirror = Mirror::new(store.clone(), Keyring::new(EncryptionKey::generate()));
+        for n in 0..clients {
+            let client = add_client(&*store, &format!("Client {n}"), &format!("c{n}@x.test")).await;
+            let credential = add_credential(&*store, client.id).await;
+            for calendar in ["a", "b", "c"] {
+                let key = CalendarKey::new(client.id, calendar);
+                let meta = bare_calendar(key.clone(), credential.id, false);
+                store.upsert_calendar(&meta, at(0)).await.expect("calendar");
+                let events = [
+                    timed(&format!("late{n}"), 14),
+                    timed(&format!("early{n}"), 9),
+                ];
+                mirror.apply_events(&key, &events).await.expect("events");
+            }
+        }
+        mirror
+    }
+
+    #[tokio::test]
+    async fn a_large_read_goes_in_parts_and_answers_every_event_in_order() {
+        let mirror = mirrored(300).await;
+        let all = MirrorSelection::all();
+        assert!(mirror.parts_of(&all).await.expect("parts").len() > 1);
+        let found = mirror
+            .events_between(&all, at(8), at(20))
+            .await
+            .expect("read");
+        assert_eq!(found.len(), 300 * 3 * 2);
+        let order: Vec<_> = found
+            .iter()
+            .map(|e| (e.client_id, e.calendar_id.as_str(), e.event.start.clone()))
+            .collect();
+        let mut sorted = order.clone();
+        sorted.sort_by(|a, b| {
+            (a.0, a.1, a.2.as_ref().and_then(|s| s.date_time)).cmp(&(
+                b.0,
+                b.1,
+                b.2.as_ref().and_then(|s| s.date_time),
+            ))
+        });
+        assert_eq!(order, sorted, "by client, calendar, start");
+
+        // The parts keep the selection's calendars.
+        let two = MirrorSelection {
+            calendars: Some(vec!["a".to_owned(), "c".to_owned()]),
+            ..MirrorSelection::all()
+        };
+        assert!(mirror.parts_of(&two).await.expect("parts").len() > 1);
+        let found = mirror
+            .events_between(&two, at(8), at(12))
+            .await
+            .expect("read");
+        assert_eq!(found.len(), 300 * 2, "the early event of calendars a and c");
+        assert!(found.iter().all(|e| e.calendar_id != "b"));
+    }
+
+    #[tokio::test]
+    async fn a_small_read_is_one_part_asking_for_the_selection_itself() {
+        let mirror = mirrored(3).await;
+        let all = MirrorSelection::all();
+        assert_eq!(
+            mirror.parts_of(&all).await.expect("parts"),
+            vec![all.clone()]
+        );
+        let found = mirror
+            .events_between(&all, at(8), at(20))
+            .await
+            .expect("read");
+        assert_eq!(found.len(), 3 * 3 * 2);
     }
 }

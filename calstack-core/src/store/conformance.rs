@@ -39,10 +39,11 @@ pub use credentials::{
     credential_needs_an_existing_client_and_a_new_id, credential_update_is_versioned,
     credentials_are_listed_by_creation_then_id, deleting_a_credential_cascades,
 };
+#[cfg(test)]
+pub(crate) use fixtures::bare_calendar;
 pub use fixtures::full_credential_for;
-pub(super) use fixtures::{
-    add_client, add_credential, assert_conflict, assert_not_found, at, remove_clients,
-};
+pub(crate) use fixtures::{add_client, add_credential};
+pub(super) use fixtures::{assert_conflict, assert_not_found, at, remove_clients};
 pub use leases::{
     lease_acquire_extend_expire_release, lease_has_one_winner_among_concurrent_holders,
 };

@@ -294,7 +294,7 @@ mod tests {
     /// A facade over a memory store holding one mirrored, watched calendar.
     async fn watched() -> (Calstack, CalendarKey, MirroredCalendar) {
         use crate::crypto::{EncryptionKey, Keyring};
-        use crate::store::{CalendarMetadata, MemoryStore};
+        use crate::store::MemoryStore;
         let keyring = Keyring::new(EncryptionKey::generate());
         let store = std::sync::Arc::new(MemoryStore::new());
         let cs = Calstack::builder()
@@ -313,18 +313,7 @@ mod tests {
             .await
             .expect("credential");
         let key = CalendarKey::new(client.id, "prop@prop.test");
-        let meta = CalendarMetadata {
-            key: key.clone(),
-            credential_id: credential.id,
-            summary: None,
-            time_zone: None,
-            access_role: None,
-            color_id: None,
-            background_color: None,
-            foreground_color: None,
-            primary: true,
-            selected: true,
-        };
+        let meta = crate::store::conformance::bare_calendar(key.clone(), credential.id, true);
         cs.store()
             .upsert_calendar(&meta, Utc::now())
             .await

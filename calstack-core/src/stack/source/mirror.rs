@@ -10,7 +10,7 @@
 //! Opened rows are kept per calendar in the [`Calstack`]'s cache (see
 //! [`crate::mirror::cache`]) and reused while the calendar's revision is unchanged.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,8 +24,8 @@ use crate::calendar::Event;
 use crate::error::Result;
 use crate::facade::Calstack;
 use crate::mirror::cache::{OpenedRow, Version};
-use crate::mirror::padded;
-use crate::store::{CalendarKey, MirrorSelection, MirroredCalendar};
+use crate::mirror::{padded, read_parts};
+use crate::store::{CalendarKey, MirroredCalendar};
 
 /// Reads the local mirror through a [`Calstack`], syncing what is too old first.
 pub(crate) struct MirrorSource {
@@ -142,38 +142,6 @@ async fn read(
     Ok(fetched)
 }
 
-/// Calendars per part of a large read (below twice this, one read).
-const CALENDARS_PER_PART: usize = 256;
-
-/// The most parts a read is split into.
-const MAX_PARTS: usize = 4;
-
-/// The store selections that read the `missed` calendars: one (`every` = all the store's
-/// calendars are wanted, so no client list is needed) or, for many calendars, up to
-/// [`MAX_PARTS`] disjoint client groups read side by side.
-fn read_parts<'a>(
-    every: bool,
-    missed: impl ExactSizeIterator<Item = &'a CalendarKey>,
-) -> Vec<MirrorSelection> {
-    let parts = (missed.len() / CALENDARS_PER_PART).clamp(1, MAX_PARTS);
-    let clients: Vec<_> = missed
-        .map(|k| k.client_id)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    if parts == 1 {
-        return vec![if every {
-            MirrorSelection::all()
-        } else {
-            MirrorSelection::clients(clients)
-        }];
-    }
-    clients
-        .chunks(clients.len().div_ceil(parts))
-        .map(|group| MirrorSelection::clients(group.iter().copied()))
-        .collect()
-}
-
 /// Copies the events of `rows` (a padded window's rows) that may matter for `[from, to)`.
 fn fill(events: &mut Vec<Arc<Event>>, rows: &[OpenedRow], from: DateTime<Utc>, to: DateTime<Utc>) {
     let (low, high) = padded(from, to);
@@ -206,42 +174,4 @@ fn calendar_events(client: &str, calendar: &MirroredCalendar) -> CalendarEvents 
         },
         Vec::new(),
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::ClientId;
-
-    fn keys(clients: usize, per_client: usize) -> Vec<CalendarKey> {
-        (0..clients)
-            .map(|_| ClientId::new())
-            .flat_map(|c| (0..per_client).map(move |i| CalendarKey::new(c, format!("cal-{i}"))))
-            .collect()
-    }
-
-    #[test]
-    fn a_small_read_is_one_part_and_every_calendar_needs_no_client_list() {
-        let few = keys(10, 2);
-        assert_eq!(read_parts(true, few.iter()), vec![MirrorSelection::all()]);
-        let [one] = read_parts(false, few.iter()).try_into().expect("one part");
-        assert!(few.iter().all(|k| one.contains(k)));
-        assert_eq!(one.clients.as_ref().map(Vec::len), Some(10));
-    }
-
-    #[test]
-    fn a_large_read_is_split_into_disjoint_client_groups_covering_every_calendar() {
-        for (clients, per_client, expected) in
-            [(300, 2, 2), (1000, 2, 4), (5000, 1, 4), (3, 400, 3)]
-        {
-            let many = keys(clients, per_client);
-            let parts = read_parts(true, many.iter());
-            assert_eq!(parts.len(), expected, "{clients} x {per_client}");
-            for key in &many {
-                let holding = parts.iter().filter(|p| p.contains(key)).count();
-                assert_eq!(holding, 1, "each calendar is read by exactly one part");
-            }
-            assert!(parts.iter().all(|p| p.calendars.is_none()));
-        }
-    }
 }

@@ -1,5 +1,6 @@
-//! What the conformance checks build from: fixed instants, clients, credentials and pending
-//! authorizations, inserting and cleaning them up, and assertions on store errors.
+//! What the conformance checks build from: fixed instants, clients, credentials, pending
+//! authorizations and mirrored calendars, inserting and cleaning them up, and assertions on
+//! store errors.
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 
@@ -94,13 +95,34 @@ pub(super) fn pending(
     }
 }
 
-pub(in crate::store) async fn add_client(s: &dyn Store, name: &str, email: &str) -> Client {
+pub(crate) async fn add_client(s: &dyn Store, name: &str, email: &str) -> Client {
     let c = client(name, email);
     s.insert_client(&c).await.expect("insert client");
     c
 }
 
-pub(in crate::store) async fn add_credential(s: &dyn Store, owner: ClientId) -> OAuthCredential {
+/// A mirrored calendar's metadata with nothing but its key, credential and `primary` set.
+#[cfg(test)]
+pub(crate) fn bare_calendar(
+    key: crate::store::CalendarKey,
+    credential_id: CredentialId,
+    primary: bool,
+) -> crate::store::CalendarMetadata {
+    crate::store::CalendarMetadata {
+        key,
+        credential_id,
+        summary: None,
+        time_zone: None,
+        access_role: None,
+        color_id: None,
+        background_color: None,
+        foreground_color: None,
+        primary,
+        selected: true,
+    }
+}
+
+pub(crate) async fn add_credential(s: &dyn Store, owner: ClientId) -> OAuthCredential {
     let c = full_credential(owner, at(100, 100));
     s.insert_credential(&c).await.expect("insert credential");
     c
