@@ -20,11 +20,20 @@ pub enum Consent {
     GrantOnly(Vec<String>),
 }
 
-/// A registered (or first-use-bound) OAuth client.
-#[derive(Debug, Clone, Default)]
+/// A registered (or first-use-bound) OAuth client. `Debug` leaves the secret out.
+#[derive(Clone, Default)]
 pub(crate) struct ClientReg {
     pub(crate) secret: Option<String>,
     pub(crate) redirect_uris: Vec<String>,
+}
+
+impl std::fmt::Debug for ClientReg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientReg")
+            .field("secret", &super::channel::redacted(self.secret.as_ref()))
+            .field("redirect_uris", &self.redirect_uris)
+            .finish()
+    }
 }
 
 /// An authorization code waiting to be exchanged (single use, ten minutes).
@@ -85,5 +94,23 @@ impl std::fmt::Debug for OAuthState {
             .field("access_tokens", &self.access.len())
             .field("consent", &self.consent)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_a_client_secret() {
+        let reg = ClientReg {
+            secret: Some("secret-hunter2".into()),
+            redirect_uris: vec!["http://127.0.0.1/cb".into()],
+        };
+        let shown = format!("{reg:?}");
+        assert!(
+            !shown.contains("hunter2") && shown.contains("<redacted>"),
+            "{shown}"
+        );
     }
 }
