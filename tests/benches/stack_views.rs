@@ -15,7 +15,8 @@
 //! facade whose opened-events cache holds the unchanged calendars.
 //!
 //! `cargo bench -p calstack-e2e --bench stack_views`; `CALSTACK_BENCH_STACK_CLIENTS` changes
-//! the size (default 1000); `CALSTACK_BENCH_STACK_BACKENDS=sqlite` skips PostgreSQL.
+//! the size (default 1000); `CALSTACK_BENCH_STACK_BACKENDS=sqlite` skips PostgreSQL,
+//! `=postgres` skips SQLite.
 
 #[path = "common/mod.rs"]
 mod common;
@@ -66,7 +67,9 @@ async fn run() {
     let clients = env_size("CALSTACK_BENCH_STACK_CLIENTS", 1000);
     let backends = std::env::var("CALSTACK_BENCH_STACK_BACKENDS").unwrap_or_default();
     println!("stacked views benchmark: {clients} clients x 2 calendars (release)");
-    measure("SQLite file", clients, None).await;
+    if backends != "postgres" {
+        measure("SQLite file", clients, None).await;
+    }
     if backends != "sqlite" {
         support::with_postgres("stack_views_bench", move |db| async move {
             let store = calstack_store::PgStore::connect(&db.url)

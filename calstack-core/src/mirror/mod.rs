@@ -15,6 +15,7 @@ pub(crate) mod write_through;
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
+use futures::TryStreamExt;
 
 use self::cache::{OpenedRow, RowTimes};
 use crate::calendar::Event;
@@ -86,6 +87,20 @@ async fn open_all<R: Send + 'static, T: Send + 'static>(
         return rows.into_iter().map(|row| open(keyring, row)).collect();
     }
     let mut tasks = Vec::new();
+    spawn_opening(keyring, rows, open, &mut tasks);
+    join_opened(tasks).await
+}
+
+/// Rows being opened on the blocking pool, a chunk per task, in order.
+type Opening<T> = Vec<tokio::task::JoinHandle<Result<Vec<T>>>>;
+
+/// Starts opening `rows` on the blocking pool, [`OPEN_CHUNK`] rows per task.
+fn spawn_opening<R: Send + 'static, T: Send + 'static>(
+    keyring: &Keyring,
+    rows: Vec<R>,
+    open: Opener<R, T>,
+    tasks: &mut Opening<T>,
+) {
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<R> = rows.by_ref().take(OPEN_CHUNK).collect();
@@ -97,6 +112,10 @@ async fn open_all<R: Send + 'static, T: Send + 'static>(
                 .collect::<Result<Vec<_>>>()
         }));
     }
+}
+
+/// What the tasks opened, in the order they were started.
+async fn join_opened<T>(tasks: Opening<T>) -> Result<Vec<T>> {
     let mut out = Vec::new();
     for task in tasks {
         let opened = task
@@ -204,8 +223,10 @@ impl Mirror {
     }
 
     /// Every row the store returns for the padded window of `[from, to)` (see [`padded`]) of
-    /// the calendars `keep` accepts, opened, with its calendar and window columns, in store
-    /// order: what the opened-events cache keeps per calendar. `from < to` is the caller's.
+    /// the calendars `keep` accepts, opened, with its calendar and window columns, in no
+    /// particular order: what the opened-events cache keeps per calendar. `from < to` is the
+    /// caller's. Rows are opened on the blocking pool as the store sends them, so opening the
+    /// first rows overlaps reading the rest.
     pub(crate) async fn opened_rows(
         &self,
         selection: &MirrorSelection,
@@ -214,9 +235,29 @@ impl Mirror {
         keep: impl Fn(&CalendarKey) -> bool,
     ) -> Result<Vec<(CalendarKey, OpenedRow)>> {
         let (low, high) = padded(from, to);
-        let mut rows = self.store.window_rows(selection, low, high).await?;
-        rows.retain(|row| keep(&row.key));
-        open_all(&self.keyring, rows, open_for_cache).await
+        let mut chunks = self.store.window_row_chunks(selection, low, high);
+        let mut tasks = Vec::new();
+        let mut held = Vec::new();
+        while let Some(chunk) = chunks.try_next().await? {
+            held.extend(chunk.into_iter().filter(|row| keep(&row.key)));
+            if held.len() >= OPEN_CHUNK {
+                spawn_opening(
+                    &self.keyring,
+                    std::mem::take(&mut held),
+                    open_for_cache,
+                    &mut tasks,
+                );
+            }
+        }
+        if tasks.is_empty() {
+            // A small read: opened here.
+            return held
+                .into_iter()
+                .map(|row| open_for_cache(&self.keyring, row))
+                .collect();
+        }
+        spawn_opening(&self.keyring, held, open_for_cache, &mut tasks);
+        join_opened(tasks).await
     }
 
     /// Every mirrored event of one calendar, opened, by event id.

@@ -9,6 +9,8 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use futures::StreamExt;
+use futures::stream::BoxStream;
 
 use super::mirror_records::{
     CalendarKey, CalendarListState, CalendarMetadata, MirrorEventRow, MirrorSelection,
@@ -173,6 +175,19 @@ pub trait MirrorStore: Send + Sync {
             .into_iter()
             .map(MirrorWindowRow::from)
             .collect())
+    }
+
+    /// The rows of [`MirrorStore::window_rows`] as they are read, in chunks and in no
+    /// particular order, so a caller can open the first rows while the database still sends
+    /// the rest. Backends that can stream should; the default yields `window_rows` as one
+    /// chunk.
+    fn window_row_chunks<'a>(
+        &'a self,
+        selection: &'a MirrorSelection,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> BoxStream<'a, Result<Vec<MirrorWindowRow>, StoreError>> {
+        futures::stream::once(self.window_rows(selection, from, to)).boxed()
     }
 
     /// Every current-generation row of a calendar, by event id.

@@ -3,6 +3,7 @@
 //! leases, parking and push channels. Each check starts from an empty store and cleans up.
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use futures::TryStreamExt;
 use futures::future::join_all;
 
 use super::conformance::{
@@ -381,6 +382,16 @@ pub async fn events_between_selects_by_time_series_and_original_start(s: &dyn St
             slim, full,
             "the window read: the same rows, in the same order"
         );
+        let chunks: Vec<Vec<MirrorWindowRow>> = s
+            .window_row_chunks(&selection, from, to)
+            .try_collect()
+            .await
+            .expect("window in chunks");
+        let mut streamed: Vec<MirrorWindowRow> = chunks.into_iter().flatten().collect();
+        streamed.sort_by(|a, b| {
+            (&a.key, a.start_utc, &a.event_id).cmp(&(&b.key, b.start_utc, &b.event_id))
+        });
+        assert_eq!(streamed, slim, "the window read in chunks: the same rows");
     }
     let nobody = MirrorSelection::clients([ClientId::new()]);
     assert!(

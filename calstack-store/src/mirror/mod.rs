@@ -53,6 +53,10 @@ pub(crate) fn sort_window<T: WindowOrdered>(rows: &mut [T]) {
     rows.sort_by(|a, b| a.window_key().cmp(&b.window_key()));
 }
 
+/// Rows per chunk of a streamed window read (`MirrorStore::window_row_chunks`): what a
+/// caller opens at once while the rest is read.
+pub(crate) const WINDOW_CHUNK: usize = 1024;
+
 /// Rows per multi-row insert (21 binds each stays well under every backend's bind limit).
 pub(crate) const INSERT_CHUNK: usize = 400;
 
@@ -83,6 +87,8 @@ macro_rules! impl_sql_mirror {
             };
             use calstack_core::{ClientId, CredentialId, Sealed, StoreError};
             use chrono::{DateTime, NaiveDate, Utc};
+            use futures::stream::{BoxStream, TryChunksError};
+            use futures::{StreamExt, TryStreamExt};
 
             use super::{$dialect as D, $store as Store};
             use crate::codec::col;

@@ -344,6 +344,23 @@ macro_rules! mirror_trait_impl {
                 Ok(rows)
             }
 
+            fn window_row_chunks<'a>(
+                &'a self,
+                s: &'a MirrorSelection,
+                from: DateTime<Utc>,
+                to: DateTime<Utc>,
+            ) -> BoxStream<'a, Result<Vec<MirrorWindowRow>, StoreError>> {
+                self.between_query(sql::WINDOW_COLUMNS_E, s, from, to)
+                    .fetch(&self.pool)
+                    .map(|row| {
+                        row.map_err(|e| store_error(e, "read mirrored events"))
+                            .and_then(|row| window_from_row(&row))
+                    })
+                    .try_chunks($crate::mirror::WINDOW_CHUNK)
+                    .map_err(|TryChunksError(_, e)| e)
+                    .boxed()
+            }
+
             async fn list_events(
                 &self,
                 key: &CalendarKey,
@@ -377,6 +394,20 @@ macro_rules! mirror_trait_impl {
                 from: DateTime<Utc>,
                 to: DateTime<Utc>,
             ) -> Result<Vec<Row>, StoreError> {
+                self.between_query(columns, s, from, to)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(|e| store_error(e, "read mirrored events"))
+            }
+
+            /// The time-range read (see `sql::events_between`) of `columns`, bound.
+            fn between_query(
+                &self,
+                columns: &str,
+                s: &MirrorSelection,
+                from: DateTime<Utc>,
+                to: DateTime<Utc>,
+            ) -> Query {
                 let statement = sql::events_between(
                     columns,
                     s.clients.as_ref().map(Vec::len),
@@ -387,9 +418,6 @@ macro_rules! mirror_trait_impl {
                     query = query.bind(D::time(t));
                 }
                 query
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(|e| store_error(e, "read mirrored events"))
             }
 
             /// One attempt of `complete_full_sync`; whether the calendar exists.

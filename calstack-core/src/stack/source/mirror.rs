@@ -124,6 +124,14 @@ async fn read(
         for (key, row) in opened.into_iter().flatten() {
             grouped.entry(key).or_default().push(row);
         }
+        // Rows come opened in the order the store sent them; each calendar's are kept by
+        // start, then event id, so equal starts always come out in the same order.
+        for rows in grouped.values_mut() {
+            rows.sort_by(|a, b| {
+                (a.times.start_utc, a.event.id.as_deref())
+                    .cmp(&(b.times.start_utc, b.event.id.as_deref()))
+            });
+        }
         for (key, version) in missed {
             let rows: Arc<[OpenedRow]> = grouped.remove(&key).unwrap_or_default().into();
             if let Some(calendar) = by_key.get_mut(&key) {
