@@ -160,6 +160,7 @@ impl_sql_store!(MySqlStore, MySqlDialect);
 
 impl MirrorDialect for MySqlDialect {
     const SKIP_LOCKED: bool = true;
+    const INDEX_HINTS: bool = true;
 
     const BEGIN_CLAIM: &'static str = "BEGIN";
 

@@ -131,6 +131,7 @@ impl_sql_store!(PgStore, PgDialect);
 
 impl MirrorDialect for PgDialect {
     const SKIP_LOCKED: bool = true;
+    const INDEX_HINTS: bool = false;
 
     const BEGIN_CLAIM: &'static str = "BEGIN";
 

@@ -235,6 +235,7 @@ impl_sql_store!(SqliteStore, SqliteDialect);
 
 impl MirrorDialect for SqliteDialect {
     const SKIP_LOCKED: bool = false;
+    const INDEX_HINTS: bool = false;
 
     const BEGIN_CLAIM: &'static str = "BEGIN IMMEDIATE";
 

@@ -70,6 +70,12 @@ pub(crate) trait MirrorDialect: Dialect {
     /// first.
     const BEGIN_CLAIM: &'static str;
 
+    /// Whether the window read names the index of each of its branches (`FORCE INDEX`):
+    /// MySQL and MariaDB estimate a calendar's rows so low that they otherwise read every row
+    /// of every selected calendar through the primary key, bodies and all (see
+    /// [`sql::events_between`]).
+    const INDEX_HINTS: bool;
+
     /// A statement assembled at run time, in this backend's placeholder style.
     fn dynamic(statement: String) -> SqlStr;
 }

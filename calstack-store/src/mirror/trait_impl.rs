@@ -412,6 +412,7 @@ macro_rules! mirror_trait_impl {
                     columns,
                     s.clients.as_ref().map(Vec::len),
                     s.calendars.as_ref().map(Vec::len),
+                    D::INDEX_HINTS,
                 );
                 let mut query = bind_selection(sqlx::query(D::dynamic(statement)), s);
                 for t in [from, to, to, from, from, to, from, to] {
