@@ -7,9 +7,15 @@
 -- index starting with those three columns looked equally good, and it chose the smallest one
 -- (the series index, or the original-start index), then filtered every row of every calendar
 -- from the table: each window read fetched all of a calendar's rows twice, bodies and all
--- (1,000 clients x 2 calendars: 155 ms executing instead of 50 ms). A partial index can serve
--- only the queries whose conditions imply its predicate, so each part of the read now has one
--- index made for it, and the estimates no longer decide.
+-- (1,000 clients x 2 calendars: 155 ms executing instead of 50 ms). Two changes:
+-- - a partial index serves only the queries whose conditions imply its predicate, so each part
+--   of the read has one index made for it (the primary key remains the other choice);
+-- - every query on mirror_events names the calendar (client_id and calendar_id together), and
+--   a calendar id says which client it is in all but rare cases (a calendar shared by two
+--   clients), so client_id is declared to add nothing to the estimate: with the rows per
+--   calendar estimated right, the primary key (every row of the calendar, then filtered) loses
+--   to the window index. 400 calendars x 500 events over two years, one week read: 300-367 ms
+--   before, 27-36 ms after.
 
 DROP INDEX mirror_events_end_idx;
 CREATE INDEX mirror_events_end_idx
@@ -30,3 +36,6 @@ DROP INDEX mirror_events_series_idx;
 CREATE INDEX mirror_events_series_idx
     ON mirror_events (client_id, calendar_id, generation, recurring_event_id)
     WHERE recurring_event_id IS NOT NULL;
+
+-- Takes effect at the table's next ANALYZE (autovacuum runs one after large writes).
+ALTER TABLE mirror_events ALTER COLUMN client_id SET (n_distinct = 1);
