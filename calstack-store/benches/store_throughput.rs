@@ -3,7 +3,12 @@
 //! indexed read plus opening the sealed token: no refresh, no network) and the next ones (served
 //! from the token pipeline's in-memory cache), with their ratio.
 //!
-//! `cargo bench -p calstack-store` prints a markdown table. PostgreSQL and MariaDB come from
+//! Then, on the same stores, the stacked views' window read over a long history: `HISTORY_CALENDARS`
+//! calendars of `HISTORY_EVENTS` events each (1.4 KB sealed bodies, as real events have) over two
+//! years, one week read, for every calendar and for 20 of them (median of 5, after
+//! PostgreSQL's and MariaDB's `ANALYZE`, as autovacuum or InnoDB's statistics would have it).
+//!
+//! `cargo bench -p calstack-store` prints markdown tables. PostgreSQL and MariaDB come from
 //! `CALSTACK_TEST_POSTGRES_URL` / `CALSTACK_TEST_MYSQL_URL` (defaults: the local test servers);
 //! each run uses a fresh schema / database and drops it. An unreachable server is skipped,
 //! loudly. `CALSTACK_BENCH_CLIENTS` changes the number of clients.
@@ -14,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use calstack_core::crypto::{EncryptionKey, Keyring, aad};
 use calstack_core::oauth::{GoogleEndpoints, OAuthConfig, OAuthManager};
+use calstack_core::store::{CalendarKey, CalendarMetadata, MirrorEventRow, MirrorSelection};
 use calstack_core::{Client, ClientId, CredentialId, OAuthCredential, Sealed, Store, SystemClock};
 use chrono::{TimeDelta, Utc};
 use futures::future::join_all;
@@ -25,6 +31,8 @@ const READS: usize = 20_000;
 const UPDATES: usize = 4_000;
 const TASKS: usize = 8;
 const TOKEN_CALLS: usize = 2_000;
+const HISTORY_CALENDARS: usize = 400;
+const HISTORY_EVENTS: usize = 500;
 
 struct Row {
     backend: String,
@@ -44,12 +52,17 @@ async fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(10_000);
     let mut rows = Vec::new();
+    let mut history = Vec::new();
 
     let dir = tempfile::tempdir().expect("temp dir");
     let sqlite = calstack_store::SqliteStore::open(dir.path().join("bench.db"))
         .await
         .expect("open SQLite");
-    rows.push(measure("SQLite (file, WAL)", Arc::new(sqlite), clients).await);
+    let sqlite: Arc<dyn Store> = Arc::new(sqlite);
+    let (row, creds) = measure("SQLite (file, WAL)", sqlite.clone(), clients).await;
+    rows.push(row);
+    seed_history("SQLite", &sqlite, &creds).await;
+    history.push(read_history("SQLite (file, WAL)", &sqlite, &creds).await);
 
     let pg_url = std::env::var("CALSTACK_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
@@ -58,7 +71,13 @@ async fn main() {
             let store = calstack_store::PgStore::connect_with(options)
                 .await
                 .expect("connect PostgreSQL");
-            rows.push(measure("PostgreSQL", Arc::new(store), clients).await);
+            let pool = store.pool().clone();
+            let store: Arc<dyn Store> = Arc::new(store);
+            let (row, creds) = measure("PostgreSQL", store.clone(), clients).await;
+            rows.push(row);
+            seed_history("PostgreSQL", &store, &creds).await;
+            pool.execute("ANALYZE").await.expect("analyze");
+            history.push(read_history("PostgreSQL", &store, &creds).await);
             let drop_schema = format!("DROP SCHEMA {schema} CASCADE");
             admin
                 .execute(sqlx::AssertSqlSafe(drop_schema))
@@ -75,7 +94,15 @@ async fn main() {
             let store = calstack_store::MySqlStore::connect_with(options)
                 .await
                 .expect("connect MariaDB");
-            rows.push(measure("MariaDB", Arc::new(store), clients).await);
+            let pool = store.pool().clone();
+            let store: Arc<dyn Store> = Arc::new(store);
+            let (row, creds) = measure("MariaDB", store.clone(), clients).await;
+            rows.push(row);
+            seed_history("MariaDB", &store, &creds).await;
+            pool.execute("ANALYZE TABLE mirror_events, mirror_calendars")
+                .await
+                .expect("analyze");
+            history.push(read_history("MariaDB", &store, &creds).await);
             let drop_database = format!("DROP DATABASE {database}");
             admin
                 .execute(sqlx::AssertSqlSafe(drop_database))
@@ -105,6 +132,129 @@ async fn main() {
             r.cached_ns,
             r.access_token_us * 1000.0 / r.cached_ns
         );
+    }
+    println!(
+        "\nWindow read over a two-year history: {HISTORY_CALENDARS} calendars x {HISTORY_EVENTS} \
+         events (1.4 KB bodies), one week; median of 5.\n"
+    );
+    println!(
+        "| backend | rows, every calendar | every calendar | rows, 20 calendars | 20 calendars |"
+    );
+    println!("|---|---:|---:|---:|---:|");
+    for h in history {
+        println!(
+            "| {} | {} | {:.1} ms | {} | {:.1} ms |",
+            h.backend, h.all_rows, h.all_ms, h.some_rows, h.some_ms
+        );
+    }
+}
+
+/// One backend's window reads over the long history.
+struct History {
+    backend: String,
+    all_rows: usize,
+    all_ms: f64,
+    some_rows: usize,
+    some_ms: f64,
+}
+
+/// The first day of the seeded history; the read week is a year later.
+fn history_start() -> chrono::DateTime<Utc> {
+    chrono::DateTime::parse_from_rfc3339("2029-03-05T00:00:00Z")
+        .expect("a date")
+        .with_timezone(&Utc)
+}
+
+/// Mirrors one calendar per client of the first `HISTORY_CALENDARS` credentials, each with
+/// `HISTORY_EVENTS` events spread over two years (the first a recurring master).
+async fn seed_history(name: &str, store: &Arc<dyn Store>, creds: &[OAuthCredential]) {
+    let started = Instant::now();
+    let body = Sealed::from_stored(format!("k1:{}", "x".repeat(1400)));
+    for (c, cred) in creds.iter().take(HISTORY_CALENDARS).enumerate() {
+        let key = CalendarKey::new(cred.client_id, format!("cal{c}@history.test"));
+        let meta = CalendarMetadata {
+            key: key.clone(),
+            credential_id: cred.id,
+            summary: None,
+            time_zone: None,
+            access_role: None,
+            color_id: None,
+            background_color: None,
+            foreground_color: None,
+            primary: true,
+            selected: true,
+        };
+        store
+            .upsert_calendar(&meta, Utc::now())
+            .await
+            .expect("mirror a calendar");
+        let rows: Vec<MirrorEventRow> = (0..HISTORY_EVENTS)
+            .map(|i| {
+                let minutes = (i * 730 * 24 * 60 / HISTORY_EVENTS + (c % 10) * 60) as i64;
+                let start = history_start() + TimeDelta::minutes(minutes);
+                MirrorEventRow {
+                    key: key.clone(),
+                    credential_id: cred.id,
+                    event_id: format!("e{i}"),
+                    ical_uid: None,
+                    status: Some("confirmed".to_owned()),
+                    start_utc: Some(start),
+                    end_utc: Some(start + TimeDelta::hours(1)),
+                    start_date: None,
+                    end_date: None,
+                    time_zone: None,
+                    transparency: None,
+                    response_status: None,
+                    recurring_event_id: None,
+                    original_start_utc: None,
+                    updated: None,
+                    etag: None,
+                    is_recurring_master: i == 0,
+                    series_end_utc: None,
+                    body: body.clone(),
+                }
+            })
+            .collect();
+        store
+            .write_events(&key, 0, &rows, &[])
+            .await
+            .expect("write the history");
+    }
+    eprintln!(
+        "{name}: mirrored {HISTORY_CALENDARS} x {HISTORY_EVENTS} events in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// The week a year into the history, read for every calendar and for 20 clients'.
+async fn read_history(name: &str, store: &Arc<dyn Store>, creds: &[OAuthCredential]) -> History {
+    let from = history_start() + TimeDelta::days(365);
+    let to = from + TimeDelta::days(7);
+    let some = MirrorSelection::clients(creds.iter().take(20).map(|c| c.client_id));
+    let time = async |selection: &MirrorSelection| {
+        let mut times = Vec::new();
+        let mut rows = 0;
+        for _ in 0..6 {
+            let started = Instant::now();
+            rows = store
+                .window_rows(selection, from, to)
+                .await
+                .expect("window read")
+                .len();
+            times.push(started.elapsed().as_secs_f64() * 1e3);
+        }
+        times.remove(0);
+        times.sort_by(f64::total_cmp);
+        (rows, times[times.len() / 2])
+    };
+    let (all_rows, all_ms) = time(&MirrorSelection::all()).await;
+    let (some_rows, some_ms) = time(&some).await;
+    History {
+        backend: name.to_owned(),
+        all_rows,
+        all_ms,
+        some_rows,
+        some_ms,
     }
 }
 
@@ -166,8 +316,9 @@ fn credential_for(client: ClientId, i: usize) -> OAuthCredential {
     }
 }
 
-/// Seeds `clients` clients with one credential each, then measures.
-async fn measure(name: &str, store: Arc<dyn Store>, clients: usize) -> Row {
+/// Seeds `clients` clients with one credential each, then measures. Returns the credentials
+/// too.
+async fn measure(name: &str, store: Arc<dyn Store>, clients: usize) -> (Row, Vec<OAuthCredential>) {
     eprintln!("{name}: seeding {clients} clients…");
     let started = Instant::now();
     let chunks: Vec<Vec<usize>> = (0..clients)
@@ -210,7 +361,7 @@ async fn measure(name: &str, store: Arc<dyn Store>, clients: usize) -> Row {
     let updates_n = updates(&store, &creds, TASKS).await;
     let (read_us, access_token_us, cached_ns) = access_token_latency(&store, &ids).await;
     eprintln!("{name}: done");
-    Row {
+    let row = Row {
         backend: name.to_owned(),
         reads_1,
         reads_n,
@@ -219,7 +370,8 @@ async fn measure(name: &str, store: Arc<dyn Store>, clients: usize) -> Row {
         read_us,
         access_token_us,
         cached_ns,
-    }
+    };
+    (row, creds)
 }
 
 /// `READS` credential reads spread over `tasks` concurrent tasks; operations per second.
