@@ -124,6 +124,43 @@ fn export_then_parse_gives_the_same_events() {
 }
 
 #[test]
+fn a_time_in_the_second_pass_of_a_repeated_hour_keeps_its_instant_and_zone() {
+    // Sydney's clocks went back at 03:00 on 2 April 2017: 02:00-03:00 happened twice. An
+    // event ending at the second 02:00 (+10:00) must not come back an hour early.
+    let sydney: Tz = "Australia/Sydney".parse().unwrap_or(Tz::UTC);
+    let start = at("2017-04-01T21:00:00+11:00").unwrap_or_default();
+    let end = at("2017-04-02T02:00:00+10:00").unwrap_or_default();
+    let event = Event {
+        ical_uid: Some("late@example.com".into()),
+        summary: Some("Late show".into()),
+        start: Some(EventDateTime::zoned(start.with_timezone(&sydney))),
+        end: Some(EventDateTime::zoned(end.with_timezone(&sydney))),
+        ..Event::default()
+    };
+    let text = write(std::slice::from_ref(&event), "Shows", Utc::now());
+    assert!(
+        text.contains("DTEND;X-CALSTACK-TZID=Australia/Sydney:20170401T160000Z"),
+        "{text}"
+    );
+    assert!(
+        text.contains("DTSTART;TZID=Australia/Sydney:20170401T210000"),
+        "{text}"
+    );
+    let back = parse_ok(&text).events;
+    assert_eq!(back.len(), 1);
+    assert_eq!(end_of(&back[0]).date_time, Some(end));
+    assert_eq!(
+        end_of(&back[0]).time_zone.as_deref(),
+        Some("Australia/Sydney")
+    );
+    assert!(
+        same_content(&event, &back[0]),
+        "{event:?}\n!=\n{:?}",
+        back[0]
+    );
+}
+
+#[test]
 fn same_content_notices_a_changed_title_or_time() {
     let events = parse_ok(SAMPLE).events;
     let mut changed = events[2].clone();

@@ -6,11 +6,12 @@ use chrono_tz::Tz;
 
 use super::lexer::Property;
 use super::values::{RawTime, parse_duration, parse_time};
+use super::write::ZONE_PARAM;
 use super::zones::{Zones, resolve_local};
 use crate::calendar::EventDateTime;
 
 /// A DATE or DATE-TIME property as an `EventDateTime`: dates all-day, UTC times without a
-/// zone, `TZID` times in the zone it resolves to, floating times in the calendar's zone.
+/// zone (or in the zone our writer kept beside them), `TZID` times in the zone it resolves to, floating times in the calendar's zone.
 pub(crate) fn date_time_of(p: &Property, zones: &mut Zones) -> Result<EventDateTime, String> {
     let value = p.value.trim();
     let raw = if p
@@ -26,7 +27,15 @@ pub(crate) fn date_time_of(p: &Property, zones: &mut Zones) -> Result<EventDateT
     };
     match raw {
         RawTime::Date(date) => Ok(EventDateTime::all_day(date)),
-        RawTime::Utc(at) => Ok(EventDateTime::timed(at.and_utc().fixed_offset(), None)),
+        RawTime::Utc(at) => {
+            // A zone kept beside a UTC time by our writer (see `write::ZONE_PARAM`).
+            let zone = p.param(ZONE_PARAM).and_then(|z| z.parse::<Tz>().ok());
+            let at = at.and_utc();
+            Ok(match zone {
+                Some(tz) => EventDateTime::zoned(at.with_timezone(&tz)),
+                None => EventDateTime::timed(at.fixed_offset(), None),
+            })
+        }
         RawTime::Local(local) => {
             let tz = match p.param("TZID") {
                 Some(tzid) => zones.resolve(tzid, local)?,

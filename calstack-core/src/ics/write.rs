@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use super::extras::CATEGORIES_KEY;
@@ -140,18 +140,38 @@ fn zones_used(events: &[Event]) -> Vec<Tz> {
     zones.into_values().collect()
 }
 
-/// `NAME;TZID=zone:local`, `NAME;VALUE=DATE:date` or `NAME:utcZ`.
-fn date_time_line(name: &str, at: &EventDateTime) -> Option<String> {
+/// The parameter that keeps an event's zone on a time written in UTC: a local time in the
+/// second pass of a repeated hour (when clocks go back) cannot be written as `TZID` local
+/// time, which RFC 5545 reads as the first pass, so it is written as the UTC instant and the
+/// zone rides along here. Other readers ignore it and still get the right instant.
+pub(crate) const ZONE_PARAM: &str = "X-CALSTACK-TZID";
+
+/// `NAME;TZID=zone:local`, `NAME;VALUE=DATE:date` or `NAME:utcZ`. A time in the second pass
+/// of a repeated local hour is written `NAME;X-CALSTACK-TZID=zone:utcZ`, except where
+/// `local_only` (the start of a series, whose rule runs in local time).
+fn date_time_line(name: &str, at: &EventDateTime, local_only: bool) -> Option<String> {
     Some(match at.when().ok()? {
         When::AllDay(date) => format!("{name};VALUE=DATE:{}", date.format("%Y%m%d")),
         When::Timed {
             at,
             time_zone: Some(tz),
-        } => format!(
-            "{name};TZID={}:{}",
-            tz.name(),
-            at.with_timezone(&tz).format("%Y%m%dT%H%M%S")
-        ),
+        } => {
+            let local = at.with_timezone(&tz).naive_local();
+            let first_pass = tz.from_local_datetime(&local).earliest();
+            if local_only || first_pass.is_none_or(|first| first == at) {
+                format!(
+                    "{name};TZID={}:{}",
+                    tz.name(),
+                    local.format("%Y%m%dT%H%M%S")
+                )
+            } else {
+                format!(
+                    "{name};{ZONE_PARAM}={}:{}",
+                    tz.name(),
+                    at.with_timezone(&Utc).format("%Y%m%dT%H%M%SZ")
+                )
+            }
+        }
         When::Timed { at, .. } => {
             format!("{name}:{}", at.with_timezone(&Utc).format("%Y%m%dT%H%M%SZ"))
         }
@@ -171,14 +191,14 @@ fn vevent(lines: &mut Vec<String>, event: &Event, uid: &str, now: DateTime<Utc>)
         event.updated.unwrap_or(now).format("%Y%m%dT%H%M%SZ")
     ));
     if let Some(original) = &event.original_start_time {
-        lines.extend(date_time_line("RECURRENCE-ID", original));
+        lines.extend(date_time_line("RECURRENCE-ID", original, false));
     }
     if event.is_cancelled() {
         lines.extend(
             event
                 .original_start_time
                 .as_ref()
-                .and_then(|o| date_time_line("DTSTART", o)),
+                .and_then(|o| date_time_line("DTSTART", o, false)),
         );
         lines.push("STATUS:CANCELLED".to_owned());
         lines.push("END:VEVENT".to_owned());
@@ -191,9 +211,14 @@ fn vevent(lines: &mut Vec<String>, event: &Event, uid: &str, now: DateTime<Utc>)
         event
             .start
             .as_ref()
-            .and_then(|s| date_time_line("DTSTART", s)),
+            .and_then(|s| date_time_line("DTSTART", s, event.recurrence.is_some())),
     );
-    lines.extend(event.end.as_ref().and_then(|e| date_time_line("DTEND", e)));
+    lines.extend(
+        event
+            .end
+            .as_ref()
+            .and_then(|e| date_time_line("DTEND", e, false)),
+    );
     for line in event.recurrence.iter().flatten() {
         lines.push(line.trim().to_owned());
     }
