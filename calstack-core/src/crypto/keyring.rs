@@ -1,12 +1,14 @@
 //! [`Keyring`]: the current sealing key plus old keys that can still open values, and the
 //! AES-256-GCM seal/open operations.
 
-use aes_gcm::aead::{Aead as _, KeyInit as _, Payload};
-use aes_gcm::{Aes256Gcm, Nonce};
+use std::cell::RefCell;
+
+use aes_gcm::aead::{Aead as _, AeadInPlace as _, KeyInit as _, Payload};
+use aes_gcm::{Aes256Gcm, Nonce, Tag};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore as _;
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
 use super::EncryptionKey;
 use crate::error::{Error, Result};
@@ -14,6 +16,17 @@ use crate::store::Sealed;
 
 const FORMAT_VERSION: &str = "v1";
 const NONCE_LEN: usize = 12;
+const TAG_LEN: usize = 16;
+/// The most capacity [`OPEN_BUFFER`] keeps between values (one large value does not pin a
+/// large buffer to the thread).
+const KEPT_BUFFER: usize = 256 * 1024;
+
+thread_local! {
+    /// The buffer [`Keyring::open_with`] opens into on this thread: decoded, decrypted in
+    /// place, read, then zeroized (its capacity is kept for the next value, up to
+    /// [`KEPT_BUFFER`]).
+    static OPEN_BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
 /// The environment variable [`Keyring::from_env`] reads.
 pub const KEY_ENV_VAR: &str = "CALSTACK_ENCRYPTION_KEY";
 
@@ -173,6 +186,19 @@ impl Keyring {
     /// sealed text, names a key id this keyring lacks, was tampered with, or was sealed for
     /// another row or field.
     pub fn open(&self, sealed: &Sealed, aad: &str) -> Result<Plaintext> {
+        self.open_with(sealed, aad, |text| Plaintext(text.to_owned()))
+    }
+
+    /// [`Keyring::open`], handing the opened text to `read` instead of returning it: the text
+    /// is opened in a buffer this thread reuses, and zeroized there as soon as `read` returns.
+    /// For reading many sealed values (a mirror read opens thousands) without allocating and
+    /// zeroizing a copy of each.
+    pub fn open_with<T>(
+        &self,
+        sealed: &Sealed,
+        aad: &str,
+        read: impl FnOnce(&str) -> T,
+    ) -> Result<T> {
         let (key_id, body) = parse(sealed)?;
         let key = self.key(key_id).ok_or_else(|| {
             Error::Crypto(format!(
@@ -180,34 +206,48 @@ impl Keyring {
                 self.key_ids().join(", ")
             ))
         })?;
-        let body = URL_SAFE_NO_PAD
-            .decode(body)
-            .map_err(|_| Error::Crypto("sealed value is not valid base64url".into()))?;
-        if body.len() < NONCE_LEN + 16 {
-            return Err(Error::Crypto("sealed value is truncated".into()));
-        }
-        let (nonce, ciphertext) = body.split_at(NONCE_LEN);
-        let cipher = Aes256Gcm::new(key.bytes().into());
-        let mut opened = cipher
-            .decrypt(
-                Nonce::from_slice(nonce),
-                Payload {
-                    msg: ciphertext,
-                    aad: aad.as_bytes(),
-                },
-            )
-            .map_err(|_| {
+        let opened = |buffer: &mut Vec<u8>| -> Result<T> {
+            let tampered = || {
                 Error::Crypto(format!(
                     "could not open value sealed with key {key_id}: it was tampered with or \
                      sealed for another row or field"
                 ))
-            })?;
-        let text = String::from_utf8(std::mem::take(&mut opened)).map_err(|e| {
-            let mut bytes = e.into_bytes();
-            bytes.zeroize();
-            Error::Crypto("opened value is not UTF-8".into())
-        })?;
-        Ok(Plaintext(text))
+            };
+            buffer.clear();
+            URL_SAFE_NO_PAD
+                .decode_vec(body, buffer)
+                .map_err(|_| Error::Crypto("sealed value is not valid base64url".into()))?;
+            if buffer.len() < NONCE_LEN + TAG_LEN {
+                return Err(Error::Crypto("sealed value is truncated".into()));
+            }
+            let (nonce, rest) = buffer.split_at_mut(NONCE_LEN);
+            let (ciphertext, tag) = rest.split_at_mut(rest.len() - TAG_LEN);
+            Aes256Gcm::new(key.bytes().into())
+                .decrypt_in_place_detached(
+                    Nonce::from_slice(nonce),
+                    aad.as_bytes(),
+                    ciphertext,
+                    Tag::from_slice(tag),
+                )
+                .map_err(|_| tampered())?;
+            let text = std::str::from_utf8(ciphertext)
+                .map_err(|_| Error::Crypto("opened value is not UTF-8".into()))?;
+            Ok(read(text))
+        };
+        OPEN_BUFFER.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut buffer) => {
+                let result = opened(&mut buffer);
+                // Everything opened lies within the length; past it, at most ciphertext.
+                buffer.as_mut_slice().zeroize();
+                buffer.clear();
+                if buffer.capacity() > KEPT_BUFFER {
+                    *buffer = Vec::new();
+                }
+                result
+            }
+            // Opened again from inside `read`: a buffer of its own.
+            Err(_) => opened(&mut Zeroizing::new(Vec::new())),
+        })
     }
 
     /// Whether `sealed` was sealed with a key other than the current one (so a rotation
@@ -328,5 +368,39 @@ mod tests {
         let printed = format!("{keyring:?}");
         assert!(!printed.contains(&a.to_base64_secret()), "{printed}");
         assert!(Keyring::from_base64(" , ").is_err());
+    }
+
+    #[test]
+    fn open_with_reads_in_the_thread_buffer_nests_and_leaves_it_empty() {
+        let keyring = ring(1);
+        let outer = keyring.seal("outer secret", "a").expect("seal");
+        let inner = keyring.seal("inner secret", "b").expect("seal");
+        let both = keyring
+            .open_with(&outer, "a", |outer_text| {
+                // Opened again while the thread's buffer is in use: still right.
+                let inner_text = keyring
+                    .open_with(&inner, "b", str::to_owned)
+                    .expect("inner opens");
+                format!("{outer_text} + {inner_text}")
+            })
+            .expect("outer opens");
+        assert_eq!(both, "outer secret + inner secret");
+        OPEN_BUFFER.with(|buffer| assert!(buffer.borrow().is_empty()));
+        // A refused value leaves it empty too, and the next one still opens.
+        assert!(keyring.open_with(&outer, "b", str::len).is_err());
+        OPEN_BUFFER.with(|buffer| assert!(buffer.borrow().is_empty()));
+        assert_eq!(keyring.open_with(&inner, "b", str::len).expect("opens"), 12);
+    }
+
+    #[test]
+    fn open_with_does_not_keep_a_large_buffer() {
+        let keyring = ring(1);
+        let large = "x".repeat(KEPT_BUFFER * 2);
+        let sealed = keyring.seal(&large, "a").expect("seal");
+        assert_eq!(
+            keyring.open_with(&sealed, "a", str::len).expect("opens"),
+            large.len()
+        );
+        OPEN_BUFFER.with(|buffer| assert!(buffer.borrow().capacity() <= KEPT_BUFFER));
     }
 }

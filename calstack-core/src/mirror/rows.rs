@@ -113,9 +113,11 @@ pub(crate) fn open_body(
     event_id: &str,
     body: &Sealed,
 ) -> Result<Event> {
-    let json = keyring.open(body, &event_aad(key, event_id))?;
+    let decoded = keyring.open_with(body, &event_aad(key, event_id), |json| {
+        serde_json::from_str::<Event>(json)
+    })?;
     // serde's message may quote the event's contents: say only where it failed.
-    serde_json::from_str(json.secret()).map_err(|e| Error::Decode {
+    decoded.map_err(|e: serde_json::Error| Error::Decode {
         path: format!("mirror_events[{event_id}].body"),
         message: format!(
             "the stored event does not decode ({:?} error at line {}, column {})",

@@ -27,42 +27,41 @@ pub fn stack(entries: &mut [AgendaEntry]) -> Vec<(usize, usize)> {
 
 /// [`stack`], returning only how many pairs conflict (the agenda needs no list of pairs; a
 /// large agenda can have millions).
+///
+/// Once sorted, the entries an entry overlaps *later* in the order are a run: the busy timed
+/// entries after it that start before it ends (they start no earlier, so they end after it
+/// starts; a zero-length entry sorts before the others starting with it, and overlaps none
+/// of them). Those runs are copied from one list of the busy timed entries. The *earlier*
+/// ones come from one sweep keeping the entries still open.
 pub(crate) fn stack_counted(entries: &mut [AgendaEntry]) -> usize {
     order(entries);
-    let n = entries.len();
-    // One sweep: each entry's earlier overlaps, in one flat list (entry `i`'s are
-    // `earlier[bounds[i]..bounds[i + 1]]`, ascending), and how many later entries overlap it.
-    let mut earlier: Vec<usize> = Vec::new();
-    let mut bounds = Vec::with_capacity(n + 1);
-    bounds.push(0);
-    let mut later = vec![0usize; n];
-    // The busy timed entries whose end is after the current start: (end, index), by index.
-    let mut open: Vec<(DateTime<Utc>, usize)> = Vec::new();
-    for (i, entry) in entries.iter().enumerate() {
-        if entry.takes_part_in_conflicts() {
-            let start = entry.start;
-            open.retain(|&(end, _)| end > start);
-            for &(_, j) in &open {
-                earlier.push(j);
-                later[j] += 1;
-            }
-            open.push((entry.end, i));
-        }
-        bounds.push(earlier.len());
-    }
-    // Each entry's list: its earlier overlaps, then its later ones, both ascending; sized once.
+    // The busy timed entries (indexes into `entries`, in order) and their starts.
+    let mut busy = Vec::with_capacity(entries.len());
     for (i, entry) in entries.iter_mut().enumerate() {
-        let own = &earlier[bounds[i]..bounds[i + 1]];
-        let mut list = Vec::with_capacity(own.len() + later[i]);
-        list.extend_from_slice(own);
-        entry.conflicts_with = list;
-    }
-    for i in 0..n {
-        for &j in &earlier[bounds[i]..bounds[i + 1]] {
-            entries[j].conflicts_with.push(i);
+        if entry.takes_part_in_conflicts() {
+            busy.push(i);
+        } else {
+            entry.conflicts_with = Vec::new();
         }
     }
-    earlier.len()
+    let starts: Vec<DateTime<Utc>> = busy.iter().map(|&i| entries[i].start).collect();
+    let mut pairs = 0;
+    // The busy entries whose end is after the current start: (end, index), by index.
+    let mut open: Vec<(DateTime<Utc>, usize)> = Vec::new();
+    for (position, &i) in busy.iter().enumerate() {
+        let (start, end) = (entries[i].start, entries[i].end);
+        open.retain(|&(open_end, _)| open_end > start);
+        let after = position + 1;
+        let run = after + starts[after..].partition_point(|&s| s < end);
+        let later = &busy[after..run];
+        let mut list = Vec::with_capacity(open.len() + later.len());
+        list.extend(open.iter().map(|&(_, j)| j));
+        list.extend_from_slice(later);
+        pairs += later.len();
+        entries[i].conflicts_with = list;
+        open.push((end, i));
+    }
+    pairs
 }
 
 /// Sorts entries by start, then end, client and title, keeping the order of equal ones: the
@@ -340,10 +339,11 @@ mod tests {
 
     proptest::proptest! {
         /// The agenda's order and its conflict lists equal the plain definitions: a stable
-        /// sort by (start, end, client, title), and every other busy timed entry overlapping.
+        /// sort by (start, end, client, title), and every other busy timed entry overlapping
+        /// (zero-length entries included).
         #[test]
         fn order_and_conflicts_match_their_definitions(
-            spans in proptest::collection::vec((0u8..40, 1u8..12, 0u8..3, proptest::bool::ANY), 0..60),
+            spans in proptest::collection::vec((0u8..40, 0u8..12, 0u8..3, proptest::bool::ANY), 0..60),
         ) {
             let base = DateTime::parse_from_rfc3339("2026-05-01T00:00:00Z").expect("valid");
             let list: Vec<(String, Event)> = spans
