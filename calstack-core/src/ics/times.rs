@@ -11,7 +11,8 @@ use super::zones::{Zones, resolve_local};
 use crate::calendar::EventDateTime;
 
 /// A DATE or DATE-TIME property as an `EventDateTime`: dates all-day, UTC times without a
-/// zone (or in the zone our writer kept beside them), `TZID` times in the zone it resolves to, floating times in the calendar's zone.
+/// zone (or in the zone our writer kept beside them), `TZID` times in the zone it resolves
+/// to, floating times in the calendar's zone.
 pub(crate) fn date_time_of(p: &Property, zones: &mut Zones) -> Result<EventDateTime, String> {
     let value = p.value.trim();
     let raw = if p
