@@ -128,8 +128,8 @@ pub async fn run(global: &GlobalArgs) -> Result<()> {
 
 fn summary(report: &Report, started: Instant) {
     println!(
-        "\ndemo finished in {:.1}s: {} clients authorized through the loopback OAuth flow, {} events created, {} events mirrored, {} conflict(s) flagged from the mirror, {} free window(s) found.",
-        started.elapsed().as_secs_f32(),
+        "\ndemo finished in {} ms: {} clients authorized through the loopback OAuth flow, {} events created, {} events mirrored, {} conflict(s) flagged from the mirror, {} free window(s) found.",
+        started.elapsed().as_millis(),
         report.clients.len(),
         report.events_created,
         report.mirrored.iter().map(|m| m.events).sum::<u64>(),
