@@ -1,7 +1,7 @@
 //! [`Keyring`]: the current sealing key plus old keys that can still open values, and the
 //! AES-256-GCM seal/open operations.
 
-use std::cell::RefCell;
+use std::cell::{RefCell, RefMut};
 
 use aes_gcm::aead::{Aead as _, AeadInPlace as _, KeyInit as _, Payload};
 use aes_gcm::{Aes256Gcm, Nonce, Tag};
@@ -55,6 +55,21 @@ impl std::fmt::Debug for Plaintext {
 impl Drop for Plaintext {
     fn drop(&mut self) {
         self.0.zeroize();
+    }
+}
+
+/// The thread's open buffer while in use: zeroized and emptied when dropped, however the
+/// use ends.
+struct Scrubbed<'a>(RefMut<'a, Vec<u8>>);
+
+impl Drop for Scrubbed<'_> {
+    fn drop(&mut self) {
+        // Everything opened lies within the length; past it, at most ciphertext.
+        self.0.as_mut_slice().zeroize();
+        self.0.clear();
+        if self.0.capacity() > KEPT_BUFFER {
+            *self.0 = Vec::new();
+        }
     }
 }
 
@@ -235,16 +250,8 @@ impl Keyring {
             Ok(read(text))
         };
         OPEN_BUFFER.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut buffer) => {
-                let result = opened(&mut buffer);
-                // Everything opened lies within the length; past it, at most ciphertext.
-                buffer.as_mut_slice().zeroize();
-                buffer.clear();
-                if buffer.capacity() > KEPT_BUFFER {
-                    *buffer = Vec::new();
-                }
-                result
-            }
+            // Scrubbed when `opened` returns, and when `read` panics.
+            Ok(buffer) => opened(&mut Scrubbed(buffer).0),
             // Opened again from inside `read`: a buffer of its own.
             Err(_) => opened(&mut Zeroizing::new(Vec::new())),
         })
@@ -402,5 +409,22 @@ mod tests {
             large.len()
         );
         OPEN_BUFFER.with(|buffer| assert!(buffer.borrow().capacity() <= KEPT_BUFFER));
+    }
+
+    #[test]
+    fn open_with_scrubs_the_buffer_when_read_panics() {
+        let keyring = ring(1);
+        let sealed = keyring
+            .seal("a secret that must not linger", "a")
+            .expect("seal");
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            keyring.open_with(&sealed, "a", |_| panic!("the reader failed"))
+        }));
+        assert!(panicked.is_err());
+        OPEN_BUFFER.with(|buffer| assert!(buffer.borrow().is_empty()));
+        assert_eq!(
+            keyring.open_with(&sealed, "a", str::len).expect("opens"),
+            29
+        );
     }
 }
