@@ -12,7 +12,9 @@
 //! emulator and synced into the mirror first, so both sides read exactly the same events.
 //! Mirror reads are measured twice: *cold*, each run on a new facade over the same store
 //! (nothing opened yet: every row is read, unsealed and decoded), and *warm*, repeated on one
-//! facade whose opened-events cache holds the unchanged calendars.
+//! facade whose opened-events cache holds the unchanged calendars. Cold agendas also report
+//! the CPU time this process spent on each (every thread; with SQLite that includes the
+//! database's own work), which moves far less with the machine's load than the wall time.
 //!
 //! `cargo bench -p calstack-e2e --bench stack_views`; `CALSTACK_BENCH_STACK_CLIENTS` changes
 //! the size (default 1000); `CALSTACK_BENCH_STACK_BACKENDS=sqlite` skips PostgreSQL,
@@ -125,15 +127,24 @@ async fn measure(backend: &str, clients: usize, store: Option<Arc<dyn Store>>) {
     let mut facades = fresh_facades(&harness, 6).into_iter();
     // Each run answers with its facade too, so the facade (and what it opened) is dropped
     // outside the timed part, like the previous answer.
+    // The CPU this process spends on each cold agenda (all its threads), beside the wall time:
+    // it moves far less with the machine's load, so A/B comparisons can read it.
+    let cold_cpu = std::sync::Mutex::new(Vec::new());
     let (cold, (_, agenda)) = median(5, || {
         let facade = facades.next().expect("a new facade per run");
         let query = query.clone();
+        let cold_cpu = &cold_cpu;
         async move {
+            let before = common::process_cpu();
             let agenda = facade.agenda(&query).await.expect("mirror agenda");
+            if let (Some(before), Some(after)) = (before, common::process_cpu()) {
+                cold_cpu.lock().expect("not poisoned").push(after - before);
+            }
             (facade, agenda)
         }
     })
     .await;
+    let cold_cpu = cold_cpu.into_inner().expect("not poisoned");
     assert!(agenda.problems.is_empty());
     let entries = agenda.entries.len();
     let (warm, warm_agenda) = median(5, || async {
@@ -161,11 +172,13 @@ async fn measure(backend: &str, clients: usize, store: Option<Arc<dyn Store>>) {
     .await;
     println!(
         "[{backend}] agenda, {clients} clients x 2 calendars, one week, {entries} entries \
-         ({} conflicting pairs): mirror cold {:.1} ms, warm {:.1} ms, live {:.1} ms: \
+         ({} conflicting pairs): mirror cold {:.1} ms (CPU of this process: {}), warm {:.1} \
+         ms, live {:.1} ms: \
          mirror {:.2}x (cold) / {:.2}x (warm) the speed of live; reading and opening the \
          {rows} mirrored rows alone: {:.1} ms",
         agenda.conflicts,
         ms(cold),
+        common::cpu_summary(&cold_cpu),
         ms(warm),
         ms(live),
         live.as_secs_f64() / cold.as_secs_f64(),

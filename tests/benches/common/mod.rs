@@ -1,7 +1,8 @@
-//! What the benchmarks of this package share: sizes from the environment, and running the
-//! benchmark on a multi-threaded tokio runtime.
+//! What the benchmarks of this package share: sizes from the environment, running the
+//! benchmark on a multi-threaded tokio runtime, and this process's CPU time.
 
 use std::future::Future;
+use std::time::Duration;
 
 /// The number in the environment variable `name`, else `default`.
 pub(crate) fn env_size(name: &str, default: usize) -> usize {
@@ -18,4 +19,28 @@ pub(crate) fn run(benchmark: impl Future<Output = ()>) {
         .build()
         .expect("runtime");
     runtime.block_on(benchmark);
+}
+
+/// CPU time (user + system, every thread) this process has used so far, from Linux's
+/// `/proc/self/stat` (in clock ticks: `USER_HZ`, 100 per second on Linux); `None` elsewhere.
+#[allow(dead_code)]
+pub(crate) fn process_cpu() -> Option<Duration> {
+    const TICKS_PER_SECOND: u64 = 100;
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name (in parentheses) may hold spaces; the fields after it do not.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 1000 / TICKS_PER_SECOND))
+}
+
+/// "mean 281 ms over 6 runs", or "not measured" where [`process_cpu`] is not available.
+#[allow(dead_code)]
+pub(crate) fn cpu_summary(runs: &[Duration]) -> String {
+    if runs.is_empty() {
+        return "not measured".to_owned();
+    }
+    let total: Duration = runs.iter().sum();
+    let mean = total.as_secs_f64() * 1000.0 / runs.len() as f64;
+    format!("mean {mean:.0} ms over {} runs", runs.len())
 }
