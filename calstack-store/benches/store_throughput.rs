@@ -173,16 +173,8 @@ async fn seed_history(name: &str, store: &Arc<dyn Store>, creds: &[OAuthCredenti
     for (c, cred) in creds.iter().take(HISTORY_CALENDARS).enumerate() {
         let key = CalendarKey::new(cred.client_id, format!("cal{c}@history.test"));
         let meta = CalendarMetadata {
-            key: key.clone(),
-            credential_id: cred.id,
-            summary: None,
-            time_zone: None,
-            access_role: None,
-            color_id: None,
-            background_color: None,
-            foreground_color: None,
             primary: true,
-            selected: true,
+            ..CalendarMetadata::new(key.clone(), cred.id)
         };
         store
             .upsert_calendar(&meta, Utc::now())

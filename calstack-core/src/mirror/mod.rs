@@ -319,7 +319,7 @@ mod tests {
     use crate::calendar::EventDateTime;
     use crate::crypto::EncryptionKey;
     use crate::store::MemoryStore;
-    use crate::store::conformance::{add_client, add_credential, bare_calendar};
+    use crate::store::conformance::{add_client, add_credential};
 
     fn at(hour: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2030, 3, 4, hour, 0, 0)
@@ -346,7 +346,7 @@ mod tests {
             let credential = add_credential(&*store, client.id).await;
             for calendar in ["a", "b", "c"] {
                 let key = CalendarKey::new(client.id, calendar);
-                let meta = bare_calendar(key.clone(), credential.id, false);
+                let meta = crate::store::CalendarMetadata::new(key.clone(), credential.id);
                 store.upsert_calendar(&meta, at(0)).await.expect("calendar");
                 let events = [
                     timed(&format!("late{n}"), 14),

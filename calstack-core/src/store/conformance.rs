@@ -39,8 +39,6 @@ pub use credentials::{
     credential_needs_an_existing_client_and_a_new_id, credential_update_is_versioned,
     credentials_are_listed_by_creation_then_id, deleting_a_credential_cascades,
 };
-#[cfg(test)]
-pub(crate) use fixtures::bare_calendar;
 pub use fixtures::full_credential_for;
 pub(crate) use fixtures::{add_client, add_credential};
 pub(super) use fixtures::{assert_conflict, assert_not_found, at, remove_clients};

@@ -60,6 +60,25 @@ pub struct CalendarMetadata {
     pub selected: bool,
 }
 
+impl CalendarMetadata {
+    /// A calendar known only by its key and credential: no title, zone, access role or colors
+    /// yet, not primary, selected. Set the rest with struct update syntax.
+    pub fn new(key: CalendarKey, credential_id: CredentialId) -> Self {
+        Self {
+            key,
+            credential_id,
+            summary: None,
+            time_zone: None,
+            access_role: None,
+            color_id: None,
+            background_color: None,
+            foreground_color: None,
+            primary: false,
+            selected: true,
+        }
+    }
+}
+
 /// A push channel watching a calendar's events (`events.watch`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PushChannel {

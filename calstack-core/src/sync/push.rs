@@ -313,7 +313,10 @@ mod tests {
             .await
             .expect("credential");
         let key = CalendarKey::new(client.id, "prop@prop.test");
-        let meta = crate::store::conformance::bare_calendar(key.clone(), credential.id, true);
+        let meta = crate::store::CalendarMetadata {
+            primary: true,
+            ..crate::store::CalendarMetadata::new(key.clone(), credential.id)
+        };
         cs.store()
             .upsert_calendar(&meta, Utc::now())
             .await

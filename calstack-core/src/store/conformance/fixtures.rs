@@ -101,27 +101,6 @@ pub(crate) async fn add_client(s: &dyn Store, name: &str, email: &str) -> Client
     c
 }
 
-/// A mirrored calendar's metadata with nothing but its key, credential and `primary` set.
-#[cfg(test)]
-pub(crate) fn bare_calendar(
-    key: crate::store::CalendarKey,
-    credential_id: CredentialId,
-    primary: bool,
-) -> crate::store::CalendarMetadata {
-    crate::store::CalendarMetadata {
-        key,
-        credential_id,
-        summary: None,
-        time_zone: None,
-        access_role: None,
-        color_id: None,
-        background_color: None,
-        foreground_color: None,
-        primary,
-        selected: true,
-    }
-}
-
 pub(crate) async fn add_credential(s: &dyn Store, owner: ClientId) -> OAuthCredential {
     let c = full_credential(owner, at(100, 100));
     s.insert_credential(&c).await.expect("insert credential");
