@@ -9,6 +9,7 @@
 //! - [`expand`]: local recurrence expansion, equal to Google's `singleEvents=true`.
 //! - [`free_busy`]: busy intervals, merging, interval arithmetic.
 //! - [`slots`]: free slots within working hours on a step grid.
+//! - `parallel`: a large answer's CPU-bound steps split over the cores.
 //! - [`params`]: the query parameters and their checks.
 //! - [`source`]: where events come from (Google live, later the mirror).
 //! - [`stream`]: the agenda as a stream, chunk by chunk, for large ranges.
@@ -21,6 +22,7 @@ pub mod busy;
 pub mod conflicts;
 pub mod expand;
 pub mod free_busy;
+mod parallel;
 pub mod params;
 mod queries;
 pub mod slots;

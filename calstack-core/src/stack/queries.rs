@@ -13,6 +13,7 @@ use super::agenda::{Agenda, AgendaEntry};
 use super::conflicts::{Conflict, stack_counted};
 use super::expand::expand_shared;
 use super::free_busy::{ClientBusy, FreeBusy, Interval, busy_intervals, merge};
+use super::parallel::map_runs;
 use super::params::{SlotQuery, StackQuery};
 use super::slots::{Availability, SlotRules, find_slots};
 use super::source::live::LiveSource;
@@ -205,42 +206,55 @@ impl Calstack {
                 query.concurrency,
             )),
         };
-        let mut fetched = source.fetch(&selection, query.from, query.to).await?;
-        let mut problems = Vec::new();
+        let fetched = source.fetch(&selection, query.from, query.to).await?;
         let cache = self.opened_cache();
-        fetched.calendars.retain_mut(|calendar| {
-            if calendar.expanded {
-                return true;
-            }
-            let events = std::mem::take(&mut calendar.events);
-            let zone = calendar.calendar.time_zone;
-            match expand_shared(events, query.from, query.to, zone) {
-                Ok(expanded) => {
-                    if let Some((key, version)) = &calendar.cached {
-                        let kept = Expanded {
-                            from: query.from,
-                            to: query.to,
-                            zone,
-                            events: expanded.iter().cloned().collect(),
-                        };
-                        cache.keep_expanded(key, *version, kept);
-                    }
-                    calendar.events = expanded;
-                    calendar.expanded = true;
-                    true
+        // Series are expanded calendar by calendar; a large read is split over the cores.
+        let expand_run = |calendars: Vec<CalendarEvents>| {
+            let mut kept = Vec::with_capacity(calendars.len());
+            let mut problems = Vec::new();
+            for mut calendar in calendars {
+                if calendar.expanded {
+                    kept.push(calendar);
+                    continue;
                 }
-                Err(error) => {
-                    problems.push(Problem {
+                let events = std::mem::take(&mut calendar.events);
+                let zone = calendar.calendar.time_zone;
+                match expand_shared(events, query.from, query.to, zone) {
+                    Ok(expanded) => {
+                        if let Some((key, version)) = &calendar.cached {
+                            let kept = Expanded {
+                                from: query.from,
+                                to: query.to,
+                                zone,
+                                events: expanded.iter().cloned().collect(),
+                            };
+                            cache.keep_expanded(key, *version, kept);
+                        }
+                        calendar.events = expanded;
+                        calendar.expanded = true;
+                        kept.push(calendar);
+                    }
+                    Err(error) => problems.push(Problem {
                         client_id: calendar.calendar.client_id,
                         client: calendar.calendar.client.clone(),
                         calendar_id: Some(calendar.calendar.calendar_id.clone()),
                         error,
-                    });
-                    false
+                    }),
                 }
             }
-        });
-        fetched.problems.extend(problems);
+            (kept, problems)
+        };
+        let Fetched {
+            calendars,
+            mut problems,
+        } = fetched;
+        let unexpanded = |c: &CalendarEvents| if c.expanded { 0 } else { c.events.len() };
+        let mut fetched = Fetched::default();
+        for (kept, failed) in map_runs(calendars, unexpanded, |_, _| true, expand_run) {
+            fetched.calendars.extend(kept);
+            problems.extend(failed);
+        }
+        fetched.problems = problems;
         Ok(fetched)
     }
 }
@@ -258,10 +272,44 @@ fn strict(fetched: Fetched) -> Result<Fetched> {
 
 /// The agenda entries of what was read that `keep` accepts: one per meeting per client, even
 /// when it sits on several of the client's calendars (same iCalUID and start), unordered.
+/// A large read is split over the cores between clients (each client's calendars on one
+/// thread), when each client's calendars come together.
 pub(super) fn entries_of(
     calendars: Vec<CalendarEvents>,
     zone: Tz,
-    keep: impl Fn(&AgendaEntry, &CalendarRef) -> bool,
+    keep: impl Fn(&AgendaEntry, &CalendarRef) -> bool + Sync,
+) -> Vec<AgendaEntry> {
+    let run = |calendars: Vec<CalendarEvents>| entries_of_run(calendars, zone, &keep);
+    if !clients_together(&calendars) {
+        return run(calendars);
+    }
+    let runs = map_runs(
+        calendars,
+        |c| c.events.len(),
+        |before, after| before.calendar.client_id != after.calendar.client_id,
+        run,
+    );
+    let mut entries = Vec::with_capacity(runs.iter().map(Vec::len).sum());
+    for run in runs {
+        entries.extend(run);
+    }
+    entries
+}
+
+/// Whether each client's calendars follow one another (no client comes back later).
+fn clients_together(calendars: &[CalendarEvents]) -> bool {
+    let mut seen = HashSet::new();
+    calendars.iter().enumerate().all(|(i, c)| {
+        let id = c.calendar.client_id;
+        (i > 0 && calendars[i - 1].calendar.client_id == id) || seen.insert(id)
+    })
+}
+
+/// [`entries_of`] on one thread.
+fn entries_of_run(
+    calendars: Vec<CalendarEvents>,
+    zone: Tz,
+    keep: &impl Fn(&AgendaEntry, &CalendarRef) -> bool,
 ) -> Vec<AgendaEntry> {
     let total = calendars.iter().map(|c| c.events.len()).sum();
     let mut entries = Vec::with_capacity(total);
@@ -327,5 +375,82 @@ fn agenda_of(fetched: Fetched, from: DateTime<Utc>, to: DateTime<Utc>, zone: Tz)
         entries,
         conflicts,
         problems,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::EventDateTime;
+    use chrono::TimeDelta;
+
+    fn calendar(client_id: ClientId, client: &str, calendar_id: &str, n: usize) -> CalendarEvents {
+        let start = DateTime::parse_from_rfc3339("2026-12-07T08:00:00Z").expect("valid");
+        let events = (0..n)
+            .map(|i| {
+                let at = |minutes: i64| EventDateTime {
+                    date_time: Some(start + TimeDelta::minutes(minutes)),
+                    ..EventDateTime::default()
+                };
+                // The same meeting (iCalUID and start) sits on every calendar of a client.
+                Arc::new(Event {
+                    id: Some(format!("{calendar_id}-{i}")),
+                    ical_uid: Some(format!("{client}-{i}@test")),
+                    summary: Some(format!("Meeting {i}")),
+                    start: Some(at(i as i64 * 7)),
+                    end: Some(at(i as i64 * 7 + 30)),
+                    ..Event::default()
+                })
+            })
+            .collect();
+        CalendarEvents::new(
+            CalendarRef {
+                client_id,
+                client: client.to_owned(),
+                calendar_id: calendar_id.to_owned(),
+                name: calendar_id.to_owned(),
+                time_zone: Tz::UTC,
+            },
+            events,
+        )
+    }
+
+    fn read(clients: &[(ClientId, &str)], order: &[usize]) -> Vec<CalendarEvents> {
+        order
+            .iter()
+            .enumerate()
+            .map(|(k, &c)| {
+                let (id, name) = clients[c];
+                calendar(id, name, &format!("{name}-cal{k}"), 2_000)
+            })
+            .collect()
+    }
+
+    fn seen(entries: &[AgendaEntry]) -> Vec<(ClientId, String, String)> {
+        entries
+            .iter()
+            .map(|e| (e.client_id, e.calendar_id.clone(), e.event_id.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_large_read_gives_the_entries_one_thread_gives() {
+        let clients: Vec<(ClientId, &str)> = ["ann", "bob", "cat"]
+            .into_iter()
+            .map(|name| (ClientId::new(), name))
+            .collect();
+        // Each client's calendars together (split between clients), then one client coming
+        // back after another (not split): both answer as one thread does, one entry per
+        // meeting per client.
+        for order in [vec![0, 0, 1, 1, 2, 2], vec![0, 1, 0, 2, 1, 2]] {
+            let split = entries_of(read(&clients, &order), Tz::UTC, |_, _| true);
+            let single = entries_of_run(read(&clients, &order), Tz::UTC, &|_, _| true);
+            assert_eq!(seen(&split), seen(&single));
+            assert_eq!(
+                split.len(),
+                3 * 2_000,
+                "duplicates across a client's calendars"
+            );
+        }
     }
 }
