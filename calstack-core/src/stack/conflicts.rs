@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::agenda::AgendaEntry;
+use super::parallel::map_runs;
 use crate::store::ClientId;
 
 /// Sorts entries by start (then end, client, title), fills `conflicts_with` for every pair of
@@ -32,10 +33,11 @@ pub fn stack(entries: &mut [AgendaEntry]) -> Vec<(usize, usize)> {
 /// entries after it that start before it ends (they start no earlier, so they end after it
 /// starts; a zero-length entry sorts before the others starting with it, and overlaps none
 /// of them). Those runs are copied from one list of the busy timed entries. The *earlier*
-/// ones come from one sweep keeping the entries still open.
+/// ones come from a sweep keeping the entries still open. A large agenda is swept in
+/// contiguous runs on several cores, each run starting from the entries open where it begins.
 pub(crate) fn stack_counted(entries: &mut [AgendaEntry]) -> usize {
     order(entries);
-    // The busy timed entries (indexes into `entries`, in order) and their starts.
+    // The busy timed entries (indexes into `entries`, in order) and their spans.
     let mut busy = Vec::with_capacity(entries.len());
     for (i, entry) in entries.iter_mut().enumerate() {
         if entry.takes_part_in_conflicts() {
@@ -44,24 +46,57 @@ pub(crate) fn stack_counted(entries: &mut [AgendaEntry]) -> usize {
             entry.conflicts_with = Vec::new();
         }
     }
-    let starts: Vec<DateTime<Utc>> = busy.iter().map(|&i| entries[i].start).collect();
+    let spans: Vec<(DateTime<Utc>, DateTime<Utc>)> = busy
+        .iter()
+        .map(|&i| (entries[i].start, entries[i].end))
+        .collect();
+    // The lists are built over runs of positions, a large agenda's on several cores (each run
+    // starts from the entries still open where it begins), then moved into place.
+    let positions: Vec<usize> = (0..busy.len()).collect();
+    let runs = map_runs(
+        positions,
+        |_| 1,
+        |_, _| true,
+        |run| conflict_lists(&busy, &spans, run),
+    );
     let mut pairs = 0;
-    // The busy entries whose end is after the current start: (end, index), by index.
-    let mut open: Vec<(DateTime<Utc>, usize)> = Vec::new();
-    for (position, &i) in busy.iter().enumerate() {
-        let (start, end) = (entries[i].start, entries[i].end);
+    for (position, (list, later)) in runs.into_iter().flatten().enumerate() {
+        pairs += later;
+        entries[busy[position]].conflicts_with = list;
+    }
+    pairs
+}
+
+/// For each of `positions` (contiguous, increasing) in the busy entries `busy` with `spans`:
+/// the entries it overlaps (earlier ones, then later ones) and how many of them are later.
+fn conflict_lists(
+    busy: &[usize],
+    spans: &[(DateTime<Utc>, DateTime<Utc>)],
+    positions: Vec<usize>,
+) -> Vec<(Vec<usize>, usize)> {
+    let Some(&first) = positions.first() else {
+        return Vec::new();
+    };
+    // The earlier busy entries whose end is after the current start: (end, index), by index.
+    let first_start = spans[first].0;
+    let mut open: Vec<(DateTime<Utc>, usize)> = (0..first)
+        .filter(|&j| spans[j].1 > first_start)
+        .map(|j| (spans[j].1, busy[j]))
+        .collect();
+    let mut out = Vec::with_capacity(positions.len());
+    for position in positions {
+        let (start, end) = spans[position];
         open.retain(|&(open_end, _)| open_end > start);
         let after = position + 1;
-        let run = after + starts[after..].partition_point(|&s| s < end);
+        let run = after + spans[after..].partition_point(|&(s, _)| s < end);
         let later = &busy[after..run];
         let mut list = Vec::with_capacity(open.len() + later.len());
         list.extend(open.iter().map(|&(_, j)| j));
         list.extend_from_slice(later);
-        pairs += later.len();
-        entries[i].conflicts_with = list;
-        open.push((end, i));
+        out.push((list, later.len()));
+        open.push((end, busy[position]));
     }
-    pairs
+    out
 }
 
 /// Sorts entries by start, then end, client and title, keeping the order of equal ones: the
@@ -337,54 +372,77 @@ mod tests {
         assert_eq!(agenda[0].summary, "(no title)");
     }
 
-    proptest::proptest! {
-        /// The agenda's order and its conflict lists equal the plain definitions: a stable
-        /// sort by (start, end, client, title), and every other busy timed entry overlapping
-        /// (zero-length entries included).
-        #[test]
-        fn order_and_conflicts_match_their_definitions(
-            spans in proptest::collection::vec((0u8..40, 0u8..12, 0u8..3, proptest::bool::ANY), 0..60),
-        ) {
-            let base = DateTime::parse_from_rfc3339("2026-05-01T00:00:00Z").expect("valid");
-            let list: Vec<(String, Event)> = spans
+    /// Checks that the agenda's order and its conflict lists equal the plain definitions: a
+    /// stable sort by (start, end, client, title), and every other busy timed entry
+    /// overlapping (zero-length entries included). Spans are (start, length) in quarter
+    /// hours, the client's number, and whether the entry is free.
+    fn assert_definitions(spans: &[(u16, u8, u8, bool)]) {
+        let base = DateTime::parse_from_rfc3339("2026-05-01T00:00:00Z").expect("valid");
+        let list: Vec<(String, Event)> = spans
+            .iter()
+            .enumerate()
+            .map(|(n, &(start, len, client, free))| {
+                let s = base + chrono::TimeDelta::minutes(15 * i64::from(start));
+                let e = s + chrono::TimeDelta::minutes(15 * i64::from(len));
+                let mut event = timed(&format!("e{n}"), &s.to_rfc3339(), &e.to_rfc3339());
+                event.summary = Some(format!("t{}", n % 4));
+                if free {
+                    event.transparency = Some(Transparency::Transparent);
+                }
+                (format!("c{client}"), event)
+            })
+            .collect();
+        let borrowed: Vec<(&str, Event)> =
+            list.iter().map(|(c, e)| (c.as_str(), e.clone())).collect();
+        let mut agenda = entries(&borrowed);
+        let mut expected: Vec<AgendaEntry> = agenda.clone();
+        expected.sort_by(|a, b| {
+            (a.start, a.end, &a.client, &a.summary).cmp(&(b.start, b.end, &b.client, &b.summary))
+        });
+        let pairs = stack(&mut agenda);
+        let ids = |v: &[AgendaEntry]| v.iter().map(|e| e.event_id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&agenda), ids(&expected));
+        let mut counted = 0;
+        for (i, a) in agenda.iter().enumerate() {
+            let want: Vec<usize> = agenda
                 .iter()
                 .enumerate()
-                .map(|(n, &(start, len, client, free))| {
-                    let s = base + chrono::TimeDelta::minutes(15 * i64::from(start));
-                    let e = s + chrono::TimeDelta::minutes(15 * i64::from(len));
-                    let mut event = timed(&format!("e{n}"), &s.to_rfc3339(), &e.to_rfc3339());
-                    event.summary = Some(format!("t{}", n % 4));
-                    if free {
-                        event.transparency = Some(Transparency::Transparent);
-                    }
-                    (format!("c{client}"), event)
+                .filter(|&(j, b)| {
+                    j != i
+                        && a.takes_part_in_conflicts()
+                        && b.takes_part_in_conflicts()
+                        && a.start < b.end
+                        && b.start < a.end
                 })
+                .map(|(j, _)| j)
                 .collect();
-            let borrowed: Vec<(&str, Event)> =
-                list.iter().map(|(c, e)| (c.as_str(), e.clone())).collect();
-            let mut agenda = entries(&borrowed);
-            let mut expected: Vec<AgendaEntry> = agenda.clone();
-            expected.sort_by(|a, b| {
-                (a.start, a.end, &a.client, &a.summary).cmp(&(b.start, b.end, &b.client, &b.summary))
-            });
-            stack(&mut agenda);
-            let ids = |v: &[AgendaEntry]| v.iter().map(|e| e.event_id.clone()).collect::<Vec<_>>();
-            proptest::prop_assert_eq!(ids(&agenda), ids(&expected));
-            for (i, a) in agenda.iter().enumerate() {
-                let want: Vec<usize> = agenda
-                    .iter()
-                    .enumerate()
-                    .filter(|&(j, b)| {
-                        j != i
-                            && a.takes_part_in_conflicts()
-                            && b.takes_part_in_conflicts()
-                            && a.start < b.end
-                            && b.start < a.end
-                    })
-                    .map(|(j, _)| j)
-                    .collect();
-                proptest::prop_assert_eq!(&a.conflicts_with, &want);
-            }
+            counted += want.iter().filter(|&&j| j > i).count();
+            assert_eq!(a.conflicts_with, want, "entry {i}");
         }
+        assert_eq!(pairs.len(), counted);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn order_and_conflicts_match_their_definitions(
+            spans in proptest::collection::vec((0u16..40, 0u8..12, 0u8..3, proptest::bool::ANY), 0..60),
+        ) {
+            assert_definitions(&spans);
+        }
+    }
+
+    /// An agenda large enough to be worked on several cores answers as the definitions say.
+    #[test]
+    fn a_large_agenda_matches_the_definitions() {
+        let spans: Vec<(u16, u8, u8, bool)> = (0..6_000u32)
+            .map(|n| {
+                let scattered = n.wrapping_mul(2_654_435_761) >> 7;
+                let start = u16::try_from(scattered % 2_000).expect("small");
+                let len = u8::try_from(scattered % 9).expect("small");
+                let client = u8::try_from(n % 5).expect("small");
+                (start, len, client, n % 11 == 0)
+            })
+            .collect();
+        assert_definitions(&spans);
     }
 }

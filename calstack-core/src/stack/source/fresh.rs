@@ -27,6 +27,9 @@ const WAIT_FOR_OTHERS: Duration = Duration::from_secs(30);
 pub(crate) struct Wanted<'a> {
     /// The clients, resolved, in the order they were asked for.
     pub(crate) clients: &'a [Client],
+    /// Whether `clients` is every client (none was named): their calendars are listed
+    /// without naming each client to the store.
+    pub(crate) every_client: bool,
     /// Only these calendar ids (`primary` = each client's primary); `None` = the selected ones.
     pub(crate) calendars: Option<&'a [String]>,
     /// Sync what was last synced longer ago than this.
@@ -51,7 +54,7 @@ pub(crate) async fn prepare(
     };
     let syncer = calstack.syncer(SyncOptions::default().with_workers(wanted.concurrency));
     let ids: Vec<ClientId> = wanted.clients.iter().map(|c| c.id).collect();
-    let mut mirrored = list(calstack, &ids).await?;
+    let mut mirrored = list(calstack, &ids, wanted.every_client).await?;
     let lists = stale_lists(calstack, wanted, &mirrored, &stale).await?;
     let mut problems = Vec::new();
     if !lists.is_empty() {
@@ -73,7 +76,7 @@ pub(crate) async fn prepare(
                 problems.push(problem(&client, None, error));
             }
         }
-        mirrored = list(calstack, &ids).await?;
+        mirrored = list(calstack, &ids, wanted.every_client).await?;
         mirrored.retain(|c| !failed.contains(&c.meta.key.client_id));
     }
     let mut chosen: Vec<MirroredCalendar> = mirrored
@@ -104,7 +107,7 @@ pub(crate) async fn prepare(
             }
         }
         // The syncs changed revisions: what the read compares its cache to must be current.
-        let now: HashMap<_, _> = list(calstack, &ids)
+        let now: HashMap<_, _> = list(calstack, &ids, wanted.every_client)
             .await?
             .into_iter()
             .map(|c| (c.meta.key.clone(), c))
@@ -145,15 +148,23 @@ async fn wait_for_sync(
     }
 }
 
-/// The mirrored calendars of these clients.
-async fn list(calstack: &Calstack, ids: &[ClientId]) -> Result<Vec<MirroredCalendar>> {
+/// The mirrored calendars of these clients; with `every` (they are every client), listed
+/// without naming a thousand clients to the store, then kept to these.
+async fn list(calstack: &Calstack, ids: &[ClientId], every: bool) -> Result<Vec<MirroredCalendar>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(calstack
-        .store()
-        .list_calendars(&MirrorSelection::clients(ids.iter().copied()))
-        .await?)
+    let store = calstack.store();
+    if !every {
+        return Ok(store
+            .list_calendars(&MirrorSelection::clients(ids.iter().copied()))
+            .await?);
+    }
+    let known: HashSet<ClientId> = ids.iter().copied().collect();
+    let mut listed = store.list_calendars(&MirrorSelection::all()).await?;
+    // A client added since `ids` was read is not part of this answer.
+    listed.retain(|c| known.contains(&c.meta.key.client_id));
+    Ok(listed)
 }
 
 /// The clients whose calendar list must be synced first: those with nothing mirrored (every

@@ -58,6 +58,7 @@ impl EventSource for MirrorSource {
     ) -> Result<Fetched> {
         let wanted = Wanted {
             clients: &selection.clients,
+            every_client: selection.every_client,
             calendars: selection.calendars.as_deref(),
             max_staleness: self.max_staleness,
             concurrency: self.concurrency,
