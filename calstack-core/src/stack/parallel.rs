@@ -6,7 +6,7 @@
 //! Small answers stay on the calling thread; splitting them would cost more than it saves.
 
 use std::num::NonZeroUsize;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::thread;
 
 /// The work (events) a run should at least have: below twice this, nothing is split.
@@ -29,7 +29,8 @@ fn runs_for(work: usize, cores: usize) -> usize {
 /// Maps `items` run by run with `f` and returns the runs' results in order. Runs are
 /// contiguous, of about equal total `weight`, and are cut only between two items for which
 /// `may_cut(before, after)` holds (a cut that would fall elsewhere moves to the next place
-/// that allows it). A panic in `f` on any run is raised again here.
+/// that allows it). A panic in `f` on any run is raised again here; a run whose thread
+/// cannot be started is done on the calling thread.
 pub(crate) fn map_runs<T, R>(
     items: Vec<T>,
     weight: impl Fn(&T) -> usize,
@@ -53,17 +54,35 @@ where
     }
     parts.push(rest);
     parts.reverse();
+    let mut parts = parts.into_iter();
+    let first = parts.next().unwrap_or_default();
+    // The other runs, each taken by its thread; one whose thread cannot be started (the
+    // process is out of threads) is taken back and done here.
+    let others: Vec<Mutex<Option<Vec<T>>>> = parts.map(|part| Mutex::new(Some(part))).collect();
+    let take = |slot: &Mutex<Option<Vec<T>>>| {
+        slot.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+            .unwrap_or_default()
+    };
     let f = &f;
     thread::scope(|scope| {
-        let mut parts = parts.into_iter();
-        let first = parts.next().unwrap_or_default();
-        let handles: Vec<_> = parts.map(|part| scope.spawn(move || f(part))).collect();
-        let mut out = Vec::with_capacity(handles.len() + 1);
+        let started: Vec<_> = others
+            .iter()
+            .map(|slot| {
+                let spawned = thread::Builder::new()
+                    .name("calstack-stack".into())
+                    .spawn_scoped(scope, move || f(take(slot)));
+                (slot, spawned.ok())
+            })
+            .collect();
+        let mut out = Vec::with_capacity(started.len() + 1);
         out.push(f(first));
-        for handle in handles {
-            match handle.join() {
-                Ok(result) => out.push(result),
-                Err(panic) => std::panic::resume_unwind(panic),
+        for (slot, handle) in started {
+            match handle.map(thread::ScopedJoinHandle::join) {
+                Some(Ok(result)) => out.push(result),
+                Some(Err(panic)) => std::panic::resume_unwind(panic),
+                None => out.push(f(take(slot))),
             }
         }
         out
