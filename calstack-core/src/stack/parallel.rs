@@ -1,5 +1,5 @@
-//! The CPU-bound steps of a large answer (expanding series, building agenda entries) split
-//! over the machine's cores. A list is cut into contiguous runs of about equal work, each
+//! The CPU-bound steps of a large answer (expanding series, building agenda entries and
+//! their conflict lists) split over the machine's cores. A list is cut into contiguous runs of about equal work, each
 //! run is handled on its own scoped thread (the first on the calling thread), and the results
 //! come back in the list's order: the answer is the one a single thread would give.
 //!

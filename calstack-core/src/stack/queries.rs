@@ -222,13 +222,13 @@ impl Calstack {
                 match expand_shared(events, query.from, query.to, zone) {
                     Ok(expanded) => {
                         if let Some((key, version)) = &calendar.cached {
-                            let kept = Expanded {
+                            let expansion = Expanded {
                                 from: query.from,
                                 to: query.to,
                                 zone,
                                 events: expanded.iter().cloned().collect(),
                             };
-                            cache.keep_expanded(key, *version, kept);
+                            cache.keep_expanded(key, *version, expansion);
                         }
                         calendar.events = expanded;
                         calendar.expanded = true;
