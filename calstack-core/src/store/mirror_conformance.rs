@@ -22,6 +22,7 @@ pub async fn run_all(s: &dyn Store) {
     full_resync_swaps_generations_atomically(s).await;
     every_event_change_moves_the_calendar_revision(s).await;
     events_between_selects_by_time_series_and_original_start(s).await;
+    a_large_window_read_gives_every_row_once_and_can_be_left_early(s).await;
     due_calendars_are_claimed_once_and_finished_by_the_holder(s).await;
     concurrent_claimers_never_share_a_calendar(s).await;
     parked_credentials_are_not_claimed_until_unparked(s).await;
@@ -370,28 +371,7 @@ pub async fn events_between_selects_by_time_series_and_original_start(s: &dyn St
         .expect("between");
     assert_eq!(both.len(), 4, "the other calendar's event too");
     for selection in [one, MirrorSelection::clients([client])] {
-        let full: Vec<MirrorWindowRow> = s
-            .events_between(&selection, from, to)
-            .await
-            .expect("between")
-            .into_iter()
-            .map(MirrorWindowRow::from)
-            .collect();
-        let slim = s.window_rows(&selection, from, to).await.expect("window");
-        assert_eq!(
-            slim, full,
-            "the window read: the same rows, in the same order"
-        );
-        let chunks: Vec<Vec<MirrorWindowRow>> = s
-            .window_row_chunks(&selection, from, to)
-            .try_collect()
-            .await
-            .expect("window in chunks");
-        let mut streamed: Vec<MirrorWindowRow> = chunks.into_iter().flatten().collect();
-        streamed.sort_by(|a, b| {
-            (&a.key, a.start_utc, &a.event_id).cmp(&(&b.key, b.start_utc, &b.event_id))
-        });
-        assert_eq!(streamed, slim, "the window read in chunks: the same rows");
+        assert_window_reads_agree(s, &selection, from, to).await;
     }
     let nobody = MirrorSelection::clients([ClientId::new()]);
     assert!(
@@ -399,6 +379,80 @@ pub async fn events_between_selects_by_time_series_and_original_start(s: &dyn St
             .await
             .expect("none")
             .is_empty()
+    );
+    remove_clients(s).await;
+}
+
+/// The window read, whole and in chunks, gives the rows `events_between` gives (whole: in
+/// the same order); returns them.
+async fn assert_window_reads_agree(
+    s: &dyn Store,
+    selection: &MirrorSelection,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Vec<MirrorWindowRow> {
+    let full: Vec<MirrorWindowRow> = s
+        .events_between(selection, from, to)
+        .await
+        .expect("between")
+        .into_iter()
+        .map(MirrorWindowRow::from)
+        .collect();
+    let slim = s.window_rows(selection, from, to).await.expect("window");
+    assert_eq!(
+        slim, full,
+        "the window read: the same rows, in the same order"
+    );
+    let mut streamed: Vec<MirrorWindowRow> = s
+        .window_row_chunks(selection, from, to)
+        .try_concat()
+        .await
+        .expect("window in chunks");
+    streamed.sort_by(|a, b| {
+        (&a.key, a.start_utc, &a.event_id).cmp(&(&b.key, b.start_utc, &b.event_id))
+    });
+    assert_eq!(streamed, full, "the window read in chunks: every row once");
+    full
+}
+
+/// A window read of more rows than one chunk holds (backends stream it) gives every row once,
+/// with the columns `events_between` gives; a caller that stops after the first chunk leaves
+/// the store able to read again.
+pub async fn a_large_window_read_gives_every_row_once_and_can_be_left_early(s: &dyn Store) {
+    let (client, credential) = owner(s, 13).await;
+    let key = add_calendar(s, client, credential, "large@gmail.test").await;
+    let minutes = 60;
+    let rows: Vec<MirrorEventRow> = (0..2_600)
+        .map(|i| {
+            let id = format!("event-{i:04}");
+            match i % 100 {
+                0 => all_day(&key, credential, &id),
+                1 => MirrorEventRow {
+                    is_recurring_master: true,
+                    series_end_utc: (i % 200 == 1).then(|| at(100_000 * minutes, 0)),
+                    ..row(&key, credential, &id, 0)
+                },
+                _ => row(&key, credential, &id, (i % 1_000) * minutes),
+            }
+        })
+        .collect();
+    for batch in rows.chunks(500) {
+        s.write_events(&key, 0, batch, &[]).await.expect("write");
+    }
+    let selection = MirrorSelection::clients([client]);
+    let (from, to) = (at(-86_400, 0), at(100 * 86_400, 0));
+    let full = assert_window_reads_agree(s, &selection, from, to).await;
+    assert_eq!(full.len(), rows.len(), "every row is in the window");
+    for _ in 0..6 {
+        let mut chunks = s.window_row_chunks(&selection, from, to);
+        let first = chunks.try_next().await.expect("first chunk");
+        assert!(first.is_some_and(|c| !c.is_empty()), "rows come");
+    }
+    let again = s.window_rows(&selection, from, to).await.expect("again");
+    assert_eq!(
+        again.len(),
+        full.len(),
+        "reads left early do not hold the store"
     );
     remove_clients(s).await;
 }

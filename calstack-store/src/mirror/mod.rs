@@ -9,8 +9,10 @@
 pub(crate) mod sql;
 pub(crate) mod trait_impl;
 
-use calstack_core::store::{CalendarKey, MirrorEventRow, MirrorWindowRow};
+use calstack_core::StoreError;
+use calstack_core::store::{CalendarKey, MirrorEventRow, MirrorSelection, MirrorWindowRow};
 use chrono::{DateTime, Utc};
+use futures::stream::BoxStream;
 use sqlx::SqlStr;
 
 use crate::sql_store::Dialect;
@@ -57,6 +59,21 @@ pub(crate) fn sort_window<T: WindowOrdered>(rows: &mut [T]) {
 /// caller opens at once while the rest is read.
 pub(crate) const WINDOW_CHUNK: usize = 1024;
 
+/// A window read that bypasses sqlx, for a backend that has one (SQLite reads through its
+/// own API: see `crate::sqlite::window`). The others keep the default, `None`: sqlx reads.
+pub(crate) trait DirectWindowRead {
+    /// The rows of the window read of `selection` between `from` and `to`, in chunks, or
+    /// `None` to read through sqlx.
+    fn direct_window_chunks(
+        &self,
+        _selection: &MirrorSelection,
+        _from: DateTime<Utc>,
+        _to: DateTime<Utc>,
+    ) -> Option<BoxStream<'static, Result<Vec<MirrorWindowRow>, StoreError>>> {
+        None
+    }
+}
+
 /// Rows per multi-row insert (21 binds each stays well under every backend's bind limit).
 pub(crate) const INSERT_CHUNK: usize = 400;
 
@@ -99,7 +116,9 @@ macro_rules! impl_sql_mirror {
             use super::{$dialect as D, $store as Store};
             use crate::codec::col;
             use crate::error::{Violation, store_error, violation};
-            use crate::mirror::{DEADLOCK_ATTEMPTS, INSERT_CHUNK, MirrorDialect, is_deadlock, sql};
+            use crate::mirror::{
+                DEADLOCK_ATTEMPTS, DirectWindowRead, INSERT_CHUNK, MirrorDialect, is_deadlock, sql,
+            };
             use crate::sql_store::Dialect;
 
             type Row = <D as Dialect>::Row;

@@ -334,12 +334,15 @@ macro_rules! mirror_trait_impl {
                 from: DateTime<Utc>,
                 to: DateTime<Utc>,
             ) -> Result<Vec<MirrorWindowRow>, StoreError> {
-                let mut rows = self
-                    .between(sql::WINDOW_COLUMNS_E, s, from, to)
-                    .await?
-                    .iter()
-                    .map(window_from_row)
-                    .collect::<Result<Vec<_>, _>>()?;
+                let mut rows = match self.direct_window_chunks(s, from, to) {
+                    Some(chunks) => chunks.try_concat().await?,
+                    None => self
+                        .between(sql::WINDOW_COLUMNS_E, s, from, to)
+                        .await?
+                        .iter()
+                        .map(window_from_row)
+                        .collect::<Result<Vec<_>, _>>()?,
+                };
                 $crate::mirror::sort_window(&mut rows);
                 Ok(rows)
             }
@@ -350,6 +353,9 @@ macro_rules! mirror_trait_impl {
                 from: DateTime<Utc>,
                 to: DateTime<Utc>,
             ) -> BoxStream<'a, Result<Vec<MirrorWindowRow>, StoreError>> {
+                if let Some(chunks) = self.direct_window_chunks(s, from, to) {
+                    return chunks;
+                }
                 self.between_query(sql::WINDOW_COLUMNS_E, s, from, to)
                     .fetch(&self.pool)
                     .map(|row| {

@@ -2,12 +2,17 @@
 //! keys on, a busy timeout so writers from several connections or processes wait their turn
 //! instead of failing.
 
+mod window;
+
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use calstack_core::StoreError;
+use calstack_core::store::{MirrorSelection, MirrorWindowRow};
 use chrono::{DateTime, Utc};
+use futures::stream::BoxStream;
 use sqlx::Connection;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
@@ -19,7 +24,7 @@ use uuid::Uuid;
 use crate::client_settings::impl_client_settings_store;
 use crate::codec::{col, time_from_text, time_to_text, uuid_from_text, uuid_to_text};
 use crate::error::{invalid_url, migration_error, store_error};
-use crate::mirror::{MirrorDialect, impl_sql_mirror};
+use crate::mirror::{DirectWindowRead, MirrorDialect, impl_sql_mirror};
 use crate::sql_store::{Dialect, impl_sql_store};
 
 /// How long a statement waits for another connection's (or process's) write to finish.
@@ -46,6 +51,8 @@ const MMAP_BYTES: u64 = 256 * 1024 * 1024;
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// Large mirror reads of a file database (see [`window`]); `None` in memory.
+    window: Option<Arc<window::WindowReader>>,
 }
 
 impl SqliteStore {
@@ -76,6 +83,10 @@ impl SqliteStore {
     /// Opens a database from explicit options. calstack turns on what it relies on (foreign
     /// keys, a busy timeout, WAL for files, creating a missing file and folder); everything
     /// else is as given. `in_memory` databases get a single connection that is never closed.
+    /// A file database's large mirror reads (the window a stacked view reads) run on
+    /// connections of their own to `options`' file, opened read-write with SQLite's default
+    /// VFS and the same busy timeout; a pool that must reach the file some other way (a VFS
+    /// of your own) belongs in [`from_pool`](Self::from_pool), which reads through the pool.
     pub async fn connect_with(
         options: SqliteConnectOptions,
         in_memory: bool,
@@ -101,14 +112,22 @@ impl SqliteStore {
         let pool = connect_pool(&pool_options, &options)
             .await
             .map_err(|e| store_error(e, "open SQLite database"))?;
-        Self::from_pool(pool).await
+        migrate(&pool).await?;
+        let window = (!in_memory).then(|| {
+            Arc::new(window::WindowReader::new(
+                options.get_filename().to_path_buf(),
+            ))
+        });
+        Ok(Self { pool, window })
     }
 
     /// Wraps a pool you configured yourself (it must have foreign keys on, as sqlx's default
-    /// options do) and applies pending migrations.
+    /// options do) and applies pending migrations. Every read goes through the pool (a store
+    /// opened by [`connect_with`](Self::connect_with) and the others reads large mirror
+    /// windows of a file through SQLite's own API instead).
     pub async fn from_pool(pool: SqlitePool) -> Result<Self, StoreError> {
         migrate(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self { pool, window: None })
     }
 
     /// The underlying pool, for your own queries.
@@ -119,6 +138,9 @@ impl SqliteStore {
     /// Closes every connection; later calls fail with [`StoreError::Unavailable`].
     pub async fn close(&self) {
         self.pool.close().await;
+        if let Some(window) = &self.window {
+            window.close();
+        }
     }
 }
 
@@ -241,6 +263,20 @@ impl MirrorDialect for SqliteDialect {
 
     fn dynamic(statement: String) -> SqlStr {
         AssertSqlSafe(statement).into_sql_str()
+    }
+}
+
+/// A file database's window reads go through SQLite's own API (see [`window`]) while the
+/// pool is open.
+impl DirectWindowRead for SqliteStore {
+    fn direct_window_chunks(
+        &self,
+        selection: &MirrorSelection,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Option<BoxStream<'static, Result<Vec<MirrorWindowRow>, StoreError>>> {
+        let window = self.window.as_ref().filter(|_| !self.pool.is_closed())?;
+        Some(window.chunks(selection, from, to))
     }
 }
 

@@ -3,8 +3,9 @@
 use std::sync::Arc;
 
 use calstack_core::StoreError;
-use calstack_core::store::{ClientStore, conformance};
+use calstack_core::store::{ClientStore, MirrorSelection, MirrorStore, conformance};
 use calstack_store::SqliteStore;
+use futures::TryStreamExt;
 
 use crate::support::{
     assert_only_sealed, assert_rows_only_sealed, connect_simultaneously, insert_sealed_records,
@@ -124,6 +125,27 @@ async fn sqlite_calls_after_close_are_unavailable() {
         .list_clients()
         .await
         .expect_err("a closed store cannot list");
+    assert!(matches!(err, StoreError::Unavailable { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn sqlite_file_mirror_reads_after_close_are_unavailable() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = SqliteStore::open(dir.path().join("closed.db"))
+        .await
+        .expect("open");
+    let (from, to) = (chrono::DateTime::UNIX_EPOCH, chrono::Utc::now());
+    let open_read = store
+        .window_rows(&MirrorSelection::all(), from, to)
+        .await
+        .expect("an open store reads");
+    assert!(open_read.is_empty());
+    store.close().await;
+    let err = store
+        .window_row_chunks(&MirrorSelection::all(), from, to)
+        .try_concat()
+        .await
+        .expect_err("a closed store cannot read its mirror");
     assert!(matches!(err, StoreError::Unavailable { .. }), "{err:?}");
 }
 
