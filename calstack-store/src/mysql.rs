@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::client_settings::impl_client_settings_store;
 use crate::codec::{col, uuid_from_text, uuid_to_text};
 use crate::error::{invalid_url, migration_error, store_error};
-use crate::mirror::{DirectWindowRead, MirrorDialect, impl_sql_mirror};
+use crate::mirror::{DirectReads, MirrorDialect, impl_sql_mirror};
 use crate::sql_store::{Dialect, impl_sql_store};
 
 /// Connections per process. MariaDB's default limit is 151 connections in all, so several
@@ -170,7 +170,7 @@ impl MirrorDialect for MySqlDialect {
 }
 
 /// Reads through sqlx.
-impl DirectWindowRead for MySqlStore {}
+impl DirectReads for MySqlStore {}
 
 impl_sql_mirror!(MySqlStore, MySqlDialect);
 impl_client_settings_store!(

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::client_settings::impl_client_settings_store;
 use crate::codec::col;
 use crate::error::{invalid_url, migration_error, store_error};
-use crate::mirror::{DirectWindowRead, MirrorDialect, impl_sql_mirror};
+use crate::mirror::{DirectReads, MirrorDialect, impl_sql_mirror};
 use crate::sql::numbered;
 use crate::sql_store::{Dialect, impl_sql_store};
 
@@ -141,7 +141,7 @@ impl MirrorDialect for PgDialect {
 }
 
 /// Reads through sqlx.
-impl DirectWindowRead for PgStore {}
+impl DirectReads for PgStore {}
 
 impl_sql_mirror!(PgStore, PgDialect);
 impl_client_settings_store!(

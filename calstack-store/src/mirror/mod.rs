@@ -6,12 +6,16 @@
 //! conditional updates (SQLite, which has one writer at a time), and how statements assembled
 //! at run time get their placeholders.
 
+pub(crate) mod columns;
 pub(crate) mod sql;
 pub(crate) mod trait_impl;
 
 use calstack_core::StoreError;
-use calstack_core::store::{CalendarKey, MirrorEventRow, MirrorSelection, MirrorWindowRow};
+use calstack_core::store::{
+    CalendarKey, MirrorEventRow, MirrorSelection, MirrorWindowRow, MirroredCalendar,
+};
 use chrono::{DateTime, Utc};
+use futures::future::BoxFuture;
 use futures::stream::BoxStream;
 use sqlx::SqlStr;
 
@@ -59,9 +63,19 @@ pub(crate) fn sort_window<T: WindowOrdered>(rows: &mut [T]) {
 /// caller opens at once while the rest is read.
 pub(crate) const WINDOW_CHUNK: usize = 1024;
 
-/// A window read that bypasses sqlx, for a backend that has one (SQLite reads through its
-/// own API: see `crate::sqlite::window`). The others keep the default, `None`: sqlx reads.
-pub(crate) trait DirectWindowRead {
+/// The reads a stacked view makes, past sqlx, for a backend that has a faster way (SQLite
+/// reads through its own API: see `crate::sqlite::direct`). The others keep the defaults,
+/// `None`: sqlx reads.
+pub(crate) trait DirectReads {
+    /// The mirrored calendars of `selection` (as `MirrorStore::list_calendars`), or `None`
+    /// to read through sqlx.
+    fn direct_calendars(
+        &self,
+        _selection: &MirrorSelection,
+    ) -> Option<BoxFuture<'static, Result<Vec<MirroredCalendar>, StoreError>>> {
+        None
+    }
+
     /// The rows of the window read of `selection` between `from` and `to`, in chunks, or
     /// `None` to read through sqlx.
     fn direct_window_chunks(
@@ -117,7 +131,7 @@ macro_rules! impl_sql_mirror {
             use crate::codec::col;
             use crate::error::{Violation, store_error, violation};
             use crate::mirror::{
-                DEADLOCK_ATTEMPTS, DirectWindowRead, INSERT_CHUNK, MirrorDialect, is_deadlock, sql,
+                DEADLOCK_ATTEMPTS, DirectReads, INSERT_CHUNK, MirrorDialect, is_deadlock, sql,
             };
             use crate::sql_store::Dialect;
 
@@ -139,46 +153,40 @@ macro_rules! impl_sql_mirror {
             }
 
             fn calendar_from_row(row: &Row) -> Result<MirroredCalendar, StoreError> {
-                const T: &str = CALENDARS;
-                let text = |c| col::<_, Option<String>>(row, T, c);
-                let channel = match (text("channel_id")?, text("channel_resource_id")?) {
-                    (Some(id), Some(resource_id)) => Some(PushChannel {
-                        id,
-                        resource_id,
-                        expires_at: D::read_optional_time(row, T, "channel_expires_at")?
-                            .unwrap_or(DateTime::<Utc>::UNIX_EPOCH),
-                        token: Sealed::from_stored(text("channel_token")?.unwrap_or_default()),
-                    }),
-                    _ => None,
-                };
-                Ok(MirroredCalendar {
-                    meta: CalendarMetadata {
-                        key: CalendarKey::new(
-                            ClientId(D::read_id(row, T, "client_id")?),
-                            col::<_, String>(row, T, "calendar_id")?,
-                        ),
-                        credential_id: CredentialId(D::read_id(row, T, "credential_id")?),
-                        summary: text("summary")?,
-                        time_zone: text("time_zone")?,
-                        access_role: text("access_role")?,
-                        color_id: text("color_id")?,
-                        background_color: text("background_color")?,
-                        foreground_color: text("foreground_color")?,
-                        primary: col(row, T, "is_primary")?,
-                        selected: col(row, T, "selected")?,
-                    },
-                    sync_token: text("sync_token")?,
-                    generation: col(row, T, "generation")?,
-                    revision: col(row, T, "revision")?,
-                    last_synced: D::read_optional_time(row, T, "last_synced")?,
-                    next_sync_due: D::read_time(row, T, "next_sync_due")?,
-                    failures: col(row, T, "failures")?,
-                    last_error: text("last_error")?,
-                    parked_reason: text("parked_reason")?,
-                    channel,
-                    lease_holder: text("lease_holder")?,
-                    lease_until: D::read_optional_time(row, T, "lease_until")?,
-                })
+                crate::mirror::columns::calendar_from(&Named(row))
+            }
+
+            /// A row read through sqlx, its columns by name.
+            struct Named<'r>(&'r Row);
+
+            impl crate::mirror::columns::NamedColumns for Named<'_> {
+                fn text(&self, table: &str, column: &str) -> Result<Option<String>, StoreError> {
+                    col(self.0, table, column)
+                }
+
+                fn id(&self, table: &str, column: &str) -> Result<uuid::Uuid, StoreError> {
+                    D::read_id(self.0, table, column)
+                }
+
+                fn time(
+                    &self,
+                    table: &str,
+                    column: &str,
+                ) -> Result<Option<DateTime<Utc>>, StoreError> {
+                    D::read_optional_time(self.0, table, column)
+                }
+
+                fn int(&self, table: &str, column: &str) -> Result<i32, StoreError> {
+                    col(self.0, table, column)
+                }
+
+                fn bigint(&self, table: &str, column: &str) -> Result<i64, StoreError> {
+                    col(self.0, table, column)
+                }
+
+                fn flag(&self, table: &str, column: &str) -> Result<bool, StoreError> {
+                    col(self.0, table, column)
+                }
             }
 
             /// A row of the window read, which selects only the columns it needs.

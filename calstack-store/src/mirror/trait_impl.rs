@@ -102,6 +102,9 @@ macro_rules! mirror_trait_impl {
                 &self,
                 s: &MirrorSelection,
             ) -> Result<Vec<MirroredCalendar>, StoreError> {
+                if let Some(listed) = self.direct_calendars(s) {
+                    return listed.await;
+                }
                 let statement = sql::list_calendars(
                     s.clients.as_ref().map(Vec::len),
                     s.calendars.as_ref().map(Vec::len),

@@ -2,7 +2,7 @@
 //! keys on, a busy timeout so writers from several connections or processes wait their turn
 //! instead of failing.
 
-mod window;
+mod direct;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -10,8 +10,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use calstack_core::StoreError;
-use calstack_core::store::{MirrorSelection, MirrorWindowRow};
+use calstack_core::store::{MirrorSelection, MirrorWindowRow, MirroredCalendar};
 use chrono::{DateTime, Utc};
+use futures::future::BoxFuture;
 use futures::stream::BoxStream;
 use sqlx::Connection;
 use sqlx::sqlite::{
@@ -24,7 +25,7 @@ use uuid::Uuid;
 use crate::client_settings::impl_client_settings_store;
 use crate::codec::{col, time_from_text, time_to_text, uuid_from_text, uuid_to_text};
 use crate::error::{invalid_url, migration_error, store_error};
-use crate::mirror::{DirectWindowRead, MirrorDialect, impl_sql_mirror};
+use crate::mirror::{DirectReads, MirrorDialect, impl_sql_mirror};
 use crate::sql_store::{Dialect, impl_sql_store};
 
 /// How long a statement waits for another connection's (or process's) write to finish.
@@ -51,8 +52,8 @@ const MMAP_BYTES: u64 = 256 * 1024 * 1024;
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
-    /// Large mirror reads of a file database (see [`window`]); `None` in memory.
-    window: Option<Arc<window::WindowReader>>,
+    /// The stacked views' mirror reads of a file database (see [`direct`]); `None` in memory.
+    direct: Option<Arc<direct::DirectReader>>,
 }
 
 impl SqliteStore {
@@ -113,12 +114,12 @@ impl SqliteStore {
             .await
             .map_err(|e| store_error(e, "open SQLite database"))?;
         migrate(&pool).await?;
-        let window = (!in_memory).then(|| {
-            Arc::new(window::WindowReader::new(
+        let direct = (!in_memory).then(|| {
+            Arc::new(direct::DirectReader::new(
                 options.get_filename().to_path_buf(),
             ))
         });
-        Ok(Self { pool, window })
+        Ok(Self { pool, direct })
     }
 
     /// Wraps a pool you configured yourself (it must have foreign keys on, as sqlx's default
@@ -127,7 +128,7 @@ impl SqliteStore {
     /// windows of a file through SQLite's own API instead).
     pub async fn from_pool(pool: SqlitePool) -> Result<Self, StoreError> {
         migrate(&pool).await?;
-        Ok(Self { pool, window: None })
+        Ok(Self { pool, direct: None })
     }
 
     /// The underlying pool, for your own queries.
@@ -138,8 +139,8 @@ impl SqliteStore {
     /// Closes every connection; later calls fail with [`StoreError::Unavailable`].
     pub async fn close(&self) {
         self.pool.close().await;
-        if let Some(window) = &self.window {
-            window.close();
+        if let Some(direct) = &self.direct {
+            direct.close();
         }
     }
 }
@@ -266,17 +267,31 @@ impl MirrorDialect for SqliteDialect {
     }
 }
 
-/// A file database's window reads go through SQLite's own API (see [`window`]) while the
-/// pool is open.
-impl DirectWindowRead for SqliteStore {
+/// A file database's stacked-view reads go through SQLite's own API (see [`direct`]) while
+/// the pool is open.
+impl DirectReads for SqliteStore {
+    fn direct_calendars(
+        &self,
+        selection: &MirrorSelection,
+    ) -> Option<BoxFuture<'static, Result<Vec<MirroredCalendar>, StoreError>>> {
+        Some(self.open_direct()?.calendars(selection))
+    }
+
     fn direct_window_chunks(
         &self,
         selection: &MirrorSelection,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Option<BoxStream<'static, Result<Vec<MirrorWindowRow>, StoreError>>> {
-        let window = self.window.as_ref().filter(|_| !self.pool.is_closed())?;
-        Some(window.chunks(selection, from, to))
+        Some(self.open_direct()?.window_chunks(selection, from, to))
+    }
+}
+
+impl SqliteStore {
+    /// The direct reader, while the pool is open (a closed store's reads go to the closed
+    /// pool, which answers `Unavailable`).
+    fn open_direct(&self) -> Option<&Arc<direct::DirectReader>> {
+        self.direct.as_ref().filter(|_| !self.pool.is_closed())
     }
 }
 
