@@ -229,7 +229,7 @@ fn each_row(
     mut row: impl FnMut(&Named<'_, '_>) -> Result<bool, StoreError>,
 ) -> Result<(), StoreError> {
     let failed = |e| backend(doing, e);
-    let mut stmt = conn.prepare(statement).map_err(failed)?;
+    let mut stmt = conn.prepare_cached(statement).map_err(failed)?;
     let names: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
     let mut rows = stmt
         .query(rusqlite::params_from_iter(binds))
