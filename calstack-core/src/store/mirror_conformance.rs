@@ -443,6 +443,24 @@ pub async fn a_large_window_read_gives_every_row_once_and_can_be_left_early(s: &
     let (from, to) = (at(-86_400, 0), at(100 * 86_400, 0));
     let full = assert_window_reads_agree(s, &selection, from, to).await;
     assert_eq!(full.len(), rows.len(), "every row is in the window");
+    let by_id = |mut rows: Vec<MirrorEventRow>| {
+        rows.sort_by(|a, b| a.event_id.cmp(&b.event_id));
+        rows
+    };
+    let between = by_id(
+        s.events_between(&selection, from, to)
+            .await
+            .expect("between"),
+    );
+    assert_eq!(
+        between, rows,
+        "every column of every row reads back as written"
+    );
+    let listed = by_id(s.list_events(&key).await.expect("list"));
+    assert_eq!(
+        between, listed,
+        "the range read and the calendar's list agree"
+    );
     for _ in 0..6 {
         let mut chunks = s.window_row_chunks(&selection, from, to);
         let first = chunks.try_next().await.expect("first chunk");

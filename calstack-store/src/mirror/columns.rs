@@ -1,9 +1,11 @@
 //! Mirror rows read by column name, whichever driver read them: sqlx on every backend, and
 //! SQLite's own API for the reads a stacked view makes (see `crate::sqlite::direct`).
 
-use calstack_core::store::{CalendarKey, CalendarMetadata, MirroredCalendar, PushChannel};
+use calstack_core::store::{
+    CalendarKey, CalendarMetadata, MirrorEventRow, MirrorWindowRow, MirroredCalendar, PushChannel,
+};
 use calstack_core::{ClientId, CredentialId, Sealed, StoreError};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use crate::error::corrupt;
@@ -15,6 +17,8 @@ pub(crate) trait NamedColumns {
     fn text(&self, table: &str, column: &str) -> Result<Option<String>, StoreError>;
     /// An id column (never NULL).
     fn id(&self, table: &str, column: &str) -> Result<Uuid, StoreError>;
+    /// A date column (`None` for NULL).
+    fn date(&self, table: &str, column: &str) -> Result<Option<NaiveDate>, StoreError>;
     /// A timestamp column (`None` for NULL).
     fn time(&self, table: &str, column: &str) -> Result<Option<DateTime<Utc>>, StoreError>;
     /// A 32-bit integer column (never NULL).
@@ -25,11 +29,16 @@ pub(crate) trait NamedColumns {
     fn flag(&self, table: &str, column: &str) -> Result<bool, StoreError>;
 }
 
+/// A text column that is never NULL.
+fn required(row: &impl NamedColumns, table: &str, column: &str) -> Result<String, StoreError> {
+    row.text(table, column)?
+        .ok_or_else(|| corrupt(table, column, "unexpected NULL"))
+}
+
 /// A `mirror_calendars` row (the columns of `sql::calendar_columns!`).
 pub(crate) fn calendar_from(row: &impl NamedColumns) -> Result<MirroredCalendar, StoreError> {
     const T: &str = "mirror_calendars";
     let text = |c| row.text(T, c);
-    let required = |c| text(c)?.ok_or_else(|| corrupt(T, c, "unexpected NULL"));
     let channel = match (text("channel_id")?, text("channel_resource_id")?) {
         (Some(id), Some(resource_id)) => Some(PushChannel {
             id,
@@ -43,7 +52,10 @@ pub(crate) fn calendar_from(row: &impl NamedColumns) -> Result<MirroredCalendar,
     };
     Ok(MirroredCalendar {
         meta: CalendarMetadata {
-            key: CalendarKey::new(ClientId(row.id(T, "client_id")?), required("calendar_id")?),
+            key: CalendarKey::new(
+                ClientId(row.id(T, "client_id")?),
+                required(row, T, "calendar_id")?,
+            ),
             credential_id: CredentialId(row.id(T, "credential_id")?),
             summary: text("summary")?,
             time_zone: text("time_zone")?,
@@ -67,5 +79,57 @@ pub(crate) fn calendar_from(row: &impl NamedColumns) -> Result<MirroredCalendar,
         channel,
         lease_holder: text("lease_holder")?,
         lease_until: row.time(T, "lease_until")?,
+    })
+}
+
+const EVENTS: &str = "mirror_events";
+
+/// A `mirror_events` row (the columns of `sql::EVENT_COLUMNS_E`).
+pub(crate) fn event_from(row: &impl NamedColumns) -> Result<MirrorEventRow, StoreError> {
+    const T: &str = EVENTS;
+    let text = |c| row.text(T, c);
+    let time = |c| row.time(T, c);
+    Ok(MirrorEventRow {
+        key: CalendarKey::new(
+            ClientId(row.id(T, "client_id")?),
+            required(row, T, "calendar_id")?,
+        ),
+        credential_id: CredentialId(row.id(T, "credential_id")?),
+        event_id: required(row, T, "event_id")?,
+        ical_uid: text("ical_uid")?,
+        status: text("status")?,
+        start_utc: time("start_utc")?,
+        end_utc: time("end_utc")?,
+        start_date: row.date(T, "start_date")?,
+        end_date: row.date(T, "end_date")?,
+        time_zone: text("time_zone")?,
+        transparency: text("transparency")?,
+        response_status: text("response_status")?,
+        recurring_event_id: text("recurring_event_id")?,
+        original_start_utc: time("original_start_utc")?,
+        updated: time("updated")?,
+        etag: text("etag")?,
+        is_recurring_master: row.flag(T, "is_master")?,
+        series_end_utc: time("series_end_utc")?,
+        body: Sealed::from_stored(required(row, T, "body")?),
+    })
+}
+
+/// A row of the window read (the columns of `sql::WINDOW_COLUMNS_E`).
+pub(crate) fn window_from(row: &impl NamedColumns) -> Result<MirrorWindowRow, StoreError> {
+    const T: &str = EVENTS;
+    Ok(MirrorWindowRow {
+        key: CalendarKey::new(
+            ClientId(row.id(T, "client_id")?),
+            required(row, T, "calendar_id")?,
+        ),
+        event_id: required(row, T, "event_id")?,
+        start_utc: row.time(T, "start_utc")?,
+        end_utc: row.time(T, "end_utc")?,
+        start_date: row.date(T, "start_date")?,
+        is_recurring_master: row.flag(T, "is_master")?,
+        original_start_utc: row.time(T, "original_start_utc")?,
+        series_end_utc: row.time(T, "series_end_utc")?,
+        body: Sealed::from_stored(required(row, T, "body")?),
     })
 }

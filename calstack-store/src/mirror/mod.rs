@@ -76,6 +76,17 @@ pub(crate) trait DirectReads {
         None
     }
 
+    /// The event rows of `selection` between `from` and `to` (as
+    /// `MirrorStore::events_between`, unordered), or `None` to read through sqlx.
+    fn direct_events_between(
+        &self,
+        _selection: &MirrorSelection,
+        _from: DateTime<Utc>,
+        _to: DateTime<Utc>,
+    ) -> Option<BoxFuture<'static, Result<Vec<MirrorEventRow>, StoreError>>> {
+        None
+    }
+
     /// The rows of the window read of `selection` between `from` and `to`, in chunks, or
     /// `None` to read through sqlx.
     fn direct_window_chunks(
@@ -122,7 +133,7 @@ macro_rules! impl_sql_mirror {
                 MirrorStore, MirrorWindowRow, MirroredCalendar, PushChannel, SyncFinish,
                 TokenUpdate,
             };
-            use calstack_core::{ClientId, CredentialId, Sealed, StoreError};
+            use calstack_core::{ClientId, CredentialId, StoreError};
             use chrono::{DateTime, NaiveDate, Utc};
             use futures::stream::{BoxStream, TryChunksError};
             use futures::{StreamExt, TryStreamExt};
@@ -140,7 +151,6 @@ macro_rules! impl_sql_mirror {
             type Query = sqlx::query::Query<'static, Db, <Db as sqlx::Database>::Arguments>;
 
             const CALENDARS: &str = "mirror_calendars";
-            const EVENTS: &str = "mirror_events";
 
             fn q(statement: &'static str) -> Query {
                 sqlx::query(D::sql(statement))
@@ -168,6 +178,10 @@ macro_rules! impl_sql_mirror {
                     D::read_id(self.0, table, column)
                 }
 
+                fn date(&self, table: &str, column: &str) -> Result<Option<NaiveDate>, StoreError> {
+                    col(self.0, table, column)
+                }
+
                 fn time(
                     &self,
                     table: &str,
@@ -191,53 +205,11 @@ macro_rules! impl_sql_mirror {
 
             /// A row of the window read, which selects only the columns it needs.
             fn window_from_row(row: &Row) -> Result<MirrorWindowRow, StoreError> {
-                const T: &str = EVENTS;
-                let time = |c| D::read_optional_time(row, T, c);
-                Ok(MirrorWindowRow {
-                    key: CalendarKey::new(
-                        ClientId(D::read_id(row, T, "client_id")?),
-                        col::<_, String>(row, T, "calendar_id")?,
-                    ),
-                    event_id: col(row, T, "event_id")?,
-                    start_utc: time("start_utc")?,
-                    end_utc: time("end_utc")?,
-                    start_date: col::<_, Option<NaiveDate>>(row, T, "start_date")?,
-                    is_recurring_master: col(row, T, "is_master")?,
-                    series_end_utc: time("series_end_utc")?,
-                    original_start_utc: time("original_start_utc")?,
-                    body: Sealed::from_stored(col::<_, String>(row, T, "body")?),
-                })
+                crate::mirror::columns::window_from(&Named(row))
             }
 
             fn event_from_row(row: &Row) -> Result<MirrorEventRow, StoreError> {
-                const T: &str = EVENTS;
-                let text = |c| col::<_, Option<String>>(row, T, c);
-                let time = |c| D::read_optional_time(row, T, c);
-                let date = |c| col::<_, Option<NaiveDate>>(row, T, c);
-                Ok(MirrorEventRow {
-                    key: CalendarKey::new(
-                        ClientId(D::read_id(row, T, "client_id")?),
-                        col::<_, String>(row, T, "calendar_id")?,
-                    ),
-                    credential_id: CredentialId(D::read_id(row, T, "credential_id")?),
-                    event_id: col(row, T, "event_id")?,
-                    ical_uid: text("ical_uid")?,
-                    status: text("status")?,
-                    start_utc: time("start_utc")?,
-                    end_utc: time("end_utc")?,
-                    start_date: date("start_date")?,
-                    end_date: date("end_date")?,
-                    time_zone: text("time_zone")?,
-                    transparency: text("transparency")?,
-                    response_status: text("response_status")?,
-                    recurring_event_id: text("recurring_event_id")?,
-                    original_start_utc: time("original_start_utc")?,
-                    updated: time("updated")?,
-                    etag: text("etag")?,
-                    is_recurring_master: col(row, T, "is_master")?,
-                    series_end_utc: time("series_end_utc")?,
-                    body: Sealed::from_stored(col::<_, String>(row, T, "body")?),
-                })
+                crate::mirror::columns::event_from(&Named(row))
             }
 
             /// Binds one event row's columns, in the order of the column list.

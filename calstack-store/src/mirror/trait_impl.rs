@@ -321,12 +321,15 @@ macro_rules! mirror_trait_impl {
                 from: DateTime<Utc>,
                 to: DateTime<Utc>,
             ) -> Result<Vec<MirrorEventRow>, StoreError> {
-                let mut rows = self
-                    .between(sql::EVENT_COLUMNS_E, s, from, to)
-                    .await?
-                    .iter()
-                    .map(event_from_row)
-                    .collect::<Result<Vec<_>, _>>()?;
+                let mut rows = match self.direct_events_between(s, from, to) {
+                    Some(rows) => rows.await?,
+                    None => self
+                        .between(sql::EVENT_COLUMNS_E, s, from, to)
+                        .await?
+                        .iter()
+                        .map(event_from_row)
+                        .collect::<Result<Vec<_>, _>>()?,
+                };
                 $crate::mirror::sort_window(&mut rows);
                 Ok(rows)
             }

@@ -19,8 +19,8 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use calstack_core::store::{CalendarKey, MirrorSelection, MirrorWindowRow, MirroredCalendar};
-use calstack_core::{ClientId, Sealed, StoreError};
+use calstack_core::StoreError;
+use calstack_core::store::{MirrorEventRow, MirrorSelection, MirrorWindowRow, MirroredCalendar};
 use chrono::{DateTime, NaiveDate, Utc};
 use futures::future::BoxFuture;
 use futures::stream::BoxStream;
@@ -32,12 +32,10 @@ use uuid::Uuid;
 
 use crate::codec::{time_from_text, time_to_text, uuid_from_text, uuid_to_text};
 use crate::error::corrupt;
-use crate::mirror::columns::{NamedColumns, calendar_from};
+use crate::mirror::columns::{NamedColumns, calendar_from, event_from, window_from};
 use crate::mirror::{WINDOW_CHUNK, sql};
 
 use super::{BUSY_TIMEOUT, MMAP_BYTES};
-
-const EVENTS: &str = "mirror_events";
 
 /// Connections kept open between reads: the parts one large read runs side by side.
 const IDLE_CONNECTIONS: usize = 4;
@@ -79,18 +77,50 @@ impl DirectReader {
             selection.calendars.as_ref().map(Vec::len),
         );
         let binds = selection_binds(selection);
+        self.collect("list mirrored calendars", statement, binds, |r| {
+            calendar_from(r)
+        })
+    }
+
+    /// Every row of `statement` with `binds`, read as `row` reads them, on a blocking thread
+    /// (`doing` names the read in errors).
+    fn collect<T: Send + 'static>(
+        self: &Arc<Self>,
+        doing: &'static str,
+        statement: String,
+        binds: Vec<String>,
+        row: fn(&Named<'_, '_>) -> Result<T, StoreError>,
+    ) -> BoxFuture<'static, Result<Vec<T>, StoreError>> {
         let reader = Arc::clone(self);
         async move {
             tokio::task::spawn_blocking(move || {
-                reader.with_connection(|conn| list_calendars(conn, &statement, &binds))
+                reader.with_connection(|conn| {
+                    let mut out = Vec::new();
+                    each_row(conn, &statement, &binds, doing, |r| {
+                        out.push(row(r)?);
+                        Ok(true)
+                    })?;
+                    Ok(out)
+                })
             })
             .await
             .map_err(|e| StoreError::Backend {
-                message: "list mirrored calendars: the read stopped".to_owned(),
+                message: format!("{doing}: the read stopped"),
                 source: Some(Box::new(e)),
             })?
         }
         .boxed()
+    }
+
+    /// The event rows of `selection` between `from` and `to`, unordered.
+    pub(super) fn events_between(
+        self: &Arc<Self>,
+        selection: &MirrorSelection,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> BoxFuture<'static, Result<Vec<MirrorEventRow>, StoreError>> {
+        let (statement, binds) = between(sql::EVENT_COLUMNS_E, selection, from, to);
+        self.collect("read mirrored events", statement, binds, |r| event_from(r))
     }
 
     /// The rows of the window read of `selection` between `from` and `to`, in chunks of
@@ -101,14 +131,7 @@ impl DirectReader {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> BoxStream<'static, Result<Vec<MirrorWindowRow>, StoreError>> {
-        let statement = sql::events_between(
-            sql::WINDOW_COLUMNS_E,
-            selection.clients.as_ref().map(Vec::len),
-            selection.calendars.as_ref().map(Vec::len),
-            false,
-        );
-        let mut binds = selection_binds(selection);
-        binds.extend([from, to, to, from, from, to, from, to].map(time_to_text));
+        let (statement, binds) = between(sql::WINDOW_COLUMNS_E, selection, from, to);
         let reader = Arc::clone(self);
         // Started on the first poll, so the read runs on the runtime that polls it.
         let start = async move {
@@ -169,6 +192,24 @@ impl DirectReader {
     }
 }
 
+/// The time-range read `sql::events_between` of `columns`, and its binds.
+fn between(
+    columns: &str,
+    selection: &MirrorSelection,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> (String, Vec<String>) {
+    let statement = sql::events_between(
+        columns,
+        selection.clients.as_ref().map(Vec::len),
+        selection.calendars.as_ref().map(Vec::len),
+        false,
+    );
+    let mut binds = selection_binds(selection);
+    binds.extend([from, to, to, from, from, to, from, to].map(time_to_text));
+    (statement, binds)
+}
+
 /// The binds of a selection's terms (`sql::selection_terms`): client ids, then calendar ids.
 fn selection_binds(selection: &MirrorSelection) -> Vec<String> {
     let clients = selection
@@ -178,20 +219,6 @@ fn selection_binds(selection: &MirrorSelection) -> Vec<String> {
         .map(|c| uuid_to_text(c.0));
     let calendars = selection.calendars.iter().flatten().cloned();
     clients.chain(calendars).collect()
-}
-
-/// Runs the calendar listing `statement` with `binds` on `conn`.
-fn list_calendars(
-    conn: &Connection,
-    statement: &str,
-    binds: &[String],
-) -> Result<Vec<MirroredCalendar>, StoreError> {
-    let mut calendars = Vec::new();
-    each_row(conn, statement, binds, "list mirrored calendars", |row| {
-        calendars.push(calendar_from(row)?);
-        Ok(true)
-    })?;
-    Ok(calendars)
 }
 
 /// Runs the window read `statement` with `binds` on `conn` and sends its rows to `tx` in
@@ -205,7 +232,7 @@ fn send_window(
     let mut chunk = Vec::with_capacity(WINDOW_CHUNK);
     let mut listening = true;
     each_row(conn, statement, binds, "read mirrored events", |row| {
-        chunk.push(window_row(row)?);
+        chunk.push(window_from(row)?);
         if chunk.len() == WINDOW_CHUNK {
             let full = std::mem::replace(&mut chunk, Vec::with_capacity(WINDOW_CHUNK));
             listening = tx.blocking_send(Ok(full)).is_ok();
@@ -243,32 +270,6 @@ fn each_row(
         }
     }
     Ok(())
-}
-
-/// A row of [`sql::WINDOW_COLUMNS_E`].
-fn window_row(row: &Named<'_, '_>) -> Result<MirrorWindowRow, StoreError> {
-    const T: &str = EVENTS;
-    let start_date = row
-        .borrowed(T, "start_date")?
-        .map(|d| {
-            d.parse::<NaiveDate>()
-                .map_err(|e| corrupt(T, "start_date", e))
-        })
-        .transpose()?;
-    Ok(MirrorWindowRow {
-        key: CalendarKey::new(
-            ClientId(row.id(T, "client_id")?),
-            row.required(T, "calendar_id")?,
-        ),
-        event_id: row.required(T, "event_id")?.to_owned(),
-        start_utc: row.time(T, "start_utc")?,
-        end_utc: row.time(T, "end_utc")?,
-        start_date,
-        is_recurring_master: row.flag(T, "is_master")?,
-        original_start_utc: row.time(T, "original_start_utc")?,
-        series_end_utc: row.time(T, "series_end_utc")?,
-        body: Sealed::from_stored(row.required(T, "body")?),
-    })
 }
 
 /// A row read through rusqlite, its columns by name (`names`: the statement's, in order),
@@ -323,6 +324,12 @@ impl NamedColumns for Named<'_, '_> {
 
     fn id(&self, table: &str, column: &str) -> Result<Uuid, StoreError> {
         uuid_from_text(self.required(table, column)?, table, column)
+    }
+
+    fn date(&self, table: &str, column: &str) -> Result<Option<NaiveDate>, StoreError> {
+        self.borrowed(table, column)?
+            .map(|d| d.parse().map_err(|e| corrupt(table, column, e)))
+            .transpose()
     }
 
     fn time(&self, table: &str, column: &str) -> Result<Option<DateTime<Utc>>, StoreError> {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use calstack_core::StoreError;
-use calstack_core::store::{MirrorSelection, MirrorWindowRow, MirroredCalendar};
+use calstack_core::store::{MirrorEventRow, MirrorSelection, MirrorWindowRow, MirroredCalendar};
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 use futures::stream::BoxStream;
@@ -275,6 +275,15 @@ impl DirectReads for SqliteStore {
         selection: &MirrorSelection,
     ) -> Option<BoxFuture<'static, Result<Vec<MirroredCalendar>, StoreError>>> {
         Some(self.open_direct()?.calendars(selection))
+    }
+
+    fn direct_events_between(
+        &self,
+        selection: &MirrorSelection,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Option<BoxFuture<'static, Result<Vec<MirrorEventRow>, StoreError>>> {
+        Some(self.open_direct()?.events_between(selection, from, to))
     }
 
     fn direct_window_chunks(
