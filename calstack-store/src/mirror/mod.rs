@@ -63,9 +63,9 @@ pub(crate) fn sort_window<T: WindowOrdered>(rows: &mut [T]) {
 /// caller opens at once while the rest is read.
 pub(crate) const WINDOW_CHUNK: usize = 1024;
 
-/// The reads a stacked view makes, past sqlx, for a backend that has a faster way (SQLite
-/// reads through its own API: see `crate::sqlite::direct`). The others keep the defaults,
-/// `None`: sqlx reads.
+/// The large mirror reads (the stacked views', `Mirror::events_between`) past sqlx, for a
+/// backend that has a faster way (SQLite reads through its own API: see
+/// `crate::sqlite::direct`). The others keep the defaults, `None`: sqlx reads.
 pub(crate) trait DirectReads {
     /// The mirrored calendars of `selection` (as `MirrorStore::list_calendars`), or `None`
     /// to read through sqlx.

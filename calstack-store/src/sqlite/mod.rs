@@ -30,9 +30,8 @@ use crate::sql_store::{Dialect, impl_sql_store};
 
 /// How long a statement waits for another connection's (or process's) write to finish.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
-/// Connections in the pool of a file database (WAL: many readers, one writer at a time):
-/// twice the parts a large cold read of the stacked views runs at once, so such a read leaves
-/// connections for the rest of the process.
+/// Connections in the pool of a file database (WAL: many readers, one writer at a time). The
+/// stacked views' large reads use connections of their own (see [`direct`]).
 const FILE_POOL_SIZE: u32 = 8;
 /// Rows SQLite's worker thread may run ahead of the reader by (sqlx's default is 50): large
 /// mirror reads then wake the two sides far less often.
@@ -84,10 +83,11 @@ impl SqliteStore {
     /// Opens a database from explicit options. calstack turns on what it relies on (foreign
     /// keys, a busy timeout, WAL for files, creating a missing file and folder); everything
     /// else is as given. `in_memory` databases get a single connection that is never closed.
-    /// A file database's large mirror reads (the window a stacked view reads) run on
-    /// connections of their own to `options`' file, opened read-write with SQLite's default
-    /// VFS and the same busy timeout; a pool that must reach the file some other way (a VFS
-    /// of your own) belongs in [`from_pool`](Self::from_pool), which reads through the pool.
+    /// A file database's large mirror reads (the calendar listing and range reads of the
+    /// stacked views and `Mirror::events_between`) run on connections of their own to
+    /// `options`' file, opened read-write with SQLite's default VFS and the same busy
+    /// timeout; a pool that must reach the file some other way (a VFS of your own) belongs in
+    /// [`from_pool`](Self::from_pool), which reads through the pool.
     pub async fn connect_with(
         options: SqliteConnectOptions,
         in_memory: bool,
@@ -123,9 +123,9 @@ impl SqliteStore {
     }
 
     /// Wraps a pool you configured yourself (it must have foreign keys on, as sqlx's default
-    /// options do) and applies pending migrations. Every read goes through the pool (a store
-    /// opened by [`connect_with`](Self::connect_with) and the others reads large mirror
-    /// windows of a file through SQLite's own API instead).
+    /// options do) and applies pending migrations. Every read goes through the pool (a file
+    /// store opened by [`connect_with`](Self::connect_with) and the others makes its large
+    /// mirror reads through SQLite's own API instead).
     pub async fn from_pool(pool: SqlitePool) -> Result<Self, StoreError> {
         migrate(&pool).await?;
         Ok(Self { pool, direct: None })
