@@ -2,9 +2,13 @@
 
 use std::sync::Arc;
 
-use calstack_core::StoreError;
-use calstack_core::store::{ClientStore, MirrorSelection, MirrorStore, conformance};
+use calstack_core::store::{
+    CalendarKey, CalendarMetadata, ClientStore, CredentialStore, MirrorEventRow, MirrorSelection,
+    MirrorStore, conformance,
+};
+use calstack_core::{CredentialId, Sealed, StoreError};
 use calstack_store::SqliteStore;
+use chrono::{DateTime, TimeDelta, Utc};
 use futures::TryStreamExt;
 
 use crate::support::{
@@ -147,6 +151,119 @@ async fn sqlite_file_mirror_reads_after_close_are_unavailable() {
         .await
         .expect_err("a closed store cannot read its mirror");
     assert!(matches!(err, StoreError::Unavailable { .. }), "{err:?}");
+}
+
+/// A timed event row of `key` starting `minutes` past `base`.
+fn event_row(
+    key: &CalendarKey,
+    credential: CredentialId,
+    id: String,
+    base: DateTime<Utc>,
+    minutes: i64,
+) -> MirrorEventRow {
+    let start = base + TimeDelta::minutes(minutes);
+    MirrorEventRow {
+        key: key.clone(),
+        credential_id: credential,
+        event_id: id,
+        ical_uid: None,
+        status: Some("confirmed".to_owned()),
+        start_utc: Some(start),
+        end_utc: Some(start + TimeDelta::minutes(30)),
+        start_date: None,
+        end_date: None,
+        time_zone: None,
+        transparency: None,
+        response_status: None,
+        recurring_event_id: None,
+        original_start_utc: None,
+        updated: None,
+        etag: None,
+        is_recurring_master: false,
+        series_end_utc: None,
+        body: Sealed::from_stored("v1:k1:sealed-body"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_file_mirror_reads_see_whole_writes_while_a_sync_writes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Arc::new(
+        SqliteStore::open(dir.path().join("busy.db"))
+            .await
+            .expect("open"),
+    );
+    let (client, credential) = sealed_fixture();
+    store.insert_client(&client).await.expect("client");
+    store
+        .insert_credential(&credential)
+        .await
+        .expect("credential");
+    let meta = CalendarMetadata::new(
+        CalendarKey::new(client.id, "busy@gmail.test"),
+        credential.id,
+    );
+    store
+        .upsert_calendar(&meta, Utc::now())
+        .await
+        .expect("calendar");
+    let key = meta.key;
+    let base = Utc::now();
+    let first: Vec<MirrorEventRow> = (0..1_500)
+        .map(|i| event_row(&key, credential.id, format!("first-{i}"), base, i))
+        .collect();
+    store
+        .write_events(&key, 0, &first, &[])
+        .await
+        .expect("write");
+    let minutes: Vec<i64> = (0..100).collect();
+    let (batches, batch) = (30, minutes.len());
+    let writer = {
+        let (store, key) = (Arc::clone(&store), key.clone());
+        tokio::spawn(async move {
+            for b in 0..batches {
+                let rows: Vec<MirrorEventRow> = minutes
+                    .iter()
+                    .map(|&i| event_row(&key, credential.id, format!("b{b}-{i}"), base, i))
+                    .collect();
+                store
+                    .write_events(&key, 0, &rows, &[])
+                    .await
+                    .expect("write batch");
+            }
+        })
+    };
+    let selection = MirrorSelection::clients([client.id]);
+    let (from, to) = (base - TimeDelta::days(1), base + TimeDelta::days(3));
+    let mut seen = Vec::new();
+    loop {
+        let rows = store
+            .window_row_chunks(&selection, from, to)
+            .try_concat()
+            .await
+            .expect("a read while the writer writes");
+        seen.push(rows.len());
+        if writer.is_finished() {
+            break;
+        }
+    }
+    writer.await.expect("writer");
+    for n in &seen {
+        assert!(
+            *n >= first.len() && (n - first.len()).is_multiple_of(batch),
+            "a read saw part of a write: {n} rows"
+        );
+    }
+    let last = store
+        .window_rows(&selection, from, to)
+        .await
+        .expect("final read");
+    assert_eq!(
+        last.len(),
+        first.len() + batches * batch,
+        "every write is read"
+    );
+    assert!(!seen.is_empty());
 }
 
 #[tokio::test]
