@@ -1,6 +1,7 @@
-//! The mirror reads a stacked view makes, through SQLite's own API: listing the mirrored
-//! calendars (`MirrorStore::list_calendars`) and the window read
-//! (`MirrorStore::window_rows`, `window_row_chunks`).
+//! The large mirror reads, through SQLite's own API: listing the mirrored calendars
+//! (`MirrorStore::list_calendars`), the window read a stacked view makes
+//! (`MirrorStore::window_rows`, `window_row_chunks`) and the full range read
+//! (`MirrorStore::events_between`, behind `Mirror::events_between`).
 //!
 //! A cold stacked view lists every mirrored calendar, then reads every selected calendar's
 //! rows in the range: tens of thousands of rows of a few kilobytes each. Through sqlx, each
