@@ -33,8 +33,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Connections in the pool of a file database (WAL: many readers, one writer at a time). The
 /// stacked views' large reads use connections of their own (see [`direct`]).
 const FILE_POOL_SIZE: u32 = 8;
-/// Rows SQLite's worker thread may run ahead of the reader by (sqlx's default is 50): large
-/// mirror reads then wake the two sides far less often.
+/// Rows SQLite's worker thread may run ahead of the reader by (sqlx's default is 50): reads
+/// of many rows through sqlx (every read of an in-memory store or of `from_pool`'s, whose
+/// large mirror reads do not go through [`direct`]) then wake the two sides far less often.
 const ROW_BUFFER: usize = 1024;
 
 /// How much of a database file each connection reads through a memory map rather than
