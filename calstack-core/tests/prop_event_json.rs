@@ -265,8 +265,148 @@ fn event_json() -> impl Strategy<Value = Value> {
     )
 }
 
+/// JSON text of `value` with every string escaped as far as JSON allows: non-ASCII as `\uXXXX`
+/// (a surrogate pair above the BMP), `/` as `\/`, and every `e` as `\u0065`, keys included.
+fn escaped(value: &Value) -> String {
+    fn string(text: &str, out: &mut String) {
+        out.push('"');
+        for c in text.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '/' => out.push_str("\\/"),
+                c if c == 'e' || (c as u32) < 0x20 || !c.is_ascii() => {
+                    let mut units = [0u16; 2];
+                    for unit in c.encode_utf16(&mut units) {
+                        out.push_str(&format!("\\u{unit:04x}"));
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+    }
+    fn write(value: &Value, out: &mut String) {
+        match value {
+            Value::String(text) => string(text, out),
+            Value::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write(item, out);
+                }
+                out.push(']');
+            }
+            Value::Object(fields) => {
+                out.push_str("{ ");
+                for (i, (key, item)) in fields.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(" ,\n");
+                    }
+                    string(key, out);
+                    out.push_str(" :\t");
+                    write(item, out);
+                }
+                out.push_str("\r\n}");
+            }
+            other => out.push_str(&other.to_string()),
+        }
+    }
+    let mut out = String::new();
+    write(value, &mut out);
+    out
+}
+
+/// `text` with a few characters deleted, inserted or replaced (JSON's own characters, mostly).
+fn mutated(text: &str, edits: &[(prop::sample::Index, u8, char)]) -> String {
+    let mut chars: Vec<char> = text.chars().collect();
+    for (at, op, c) in edits {
+        if chars.is_empty() {
+            break;
+        }
+        let i = at.index(chars.len());
+        match op {
+            0 => {
+                chars.remove(i);
+            }
+            1 => chars.insert(i, *c),
+            _ => chars[i] = *c,
+        }
+    }
+    chars.into_iter().collect()
+}
+
+fn edits() -> impl Strategy<Value = Vec<(prop::sample::Index, u8, char)>> {
+    let chars = vec![
+        '{', '}', '[', ']', '"', ',', ':', '\\', '0', '1', '-', '.', 'e', 'n', 't', ' ', 'a',
+        '\u{1}', '\u{e9}',
+    ];
+    prop::collection::vec(
+        (
+            any::<prop::sample::Index>(),
+            0u8..3,
+            prop::sample::select(chars),
+        ),
+        1..4,
+    )
+}
+
+/// The event and page decoders listings and the mirror use (the direct reader, serde_json
+/// when it refuses) give exactly what serde_json's `Deserialize` gives: the same value, or an
+/// error when it has one.
+fn decoders_agree(text: &str) -> Result<(), TestCaseError> {
+    let by_serde = serde_json::from_str::<Event>(text);
+    match (Event::from_json(text), by_serde) {
+        (Ok(direct), Ok(serde)) => prop_assert_eq!(direct, serde),
+        (Err(_), Err(_)) => {}
+        (direct, serde) => prop_assert!(
+            false,
+            "direct {:?} but serde {:?}",
+            direct.map(|_| ()),
+            serde.map(|_| ())
+        ),
+    }
+    let page = format!(
+        r#"{{"kind": "calendar#events", "nextPageToken": "p2", "items": [{text}, {{"id": "e2"}}]}}"#
+    );
+    let by_serde = serde_json::from_str::<Events>(&page);
+    match (Events::from_json(page.as_bytes()), by_serde) {
+        (Ok(direct), Ok(serde)) => prop_assert_eq!(direct, serde),
+        (Err(_), Err(_)) => {}
+        (direct, serde) => prop_assert!(
+            false,
+            "page: direct {:?} but serde {:?}",
+            direct.map(|_| ()),
+            serde.map(|_| ())
+        ),
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(config())]
+
+    #[test]
+    fn the_direct_reader_decodes_any_event_as_serde_does(original in event_json()) {
+        let compact = serde_json::to_string(&original).unwrap();
+        let pretty = serde_json::to_string_pretty(&original).unwrap();
+        let escaped = escaped(&original);
+        for text in [&compact, &pretty, &escaped] {
+            let event = Event::from_json(text).unwrap();
+            prop_assert_eq!(&event, &serde_json::from_str::<Event>(text).unwrap());
+            prop_assert_eq!(serde_json::to_value(&event).unwrap(), original.clone());
+            decoders_agree(text)?;
+        }
+    }
+
+    #[test]
+    fn damaged_event_json_decodes_as_serde_decodes_it(original in event_json(), edits in edits()) {
+        let text = mutated(&serde_json::to_string(&original).unwrap(), &edits);
+        decoders_agree(&text)?;
+        decoders_agree(&mutated(&escaped(&original), &edits))?;
+    }
 
     #[test]
     fn any_event_google_can_send_round_trips_exactly(original in event_json()) {
@@ -287,6 +427,8 @@ proptest! {
         let _ = serde_json::from_slice::<AclRule>(&bytes);
         let _ = serde_json::from_slice::<Acl>(&bytes);
         let _ = serde_json::from_slice::<Setting>(&bytes);
+        let _ = Event::from_json(&String::from_utf8_lossy(&bytes));
+        let _ = Events::from_json(&bytes);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
 
+use crate::calendar::model::fast;
 use crate::calendar::{Event, EventDateTime, When};
 use crate::crypto::Keyring;
 use crate::error::{Error, Result};
@@ -113,9 +114,13 @@ pub(crate) fn open_body(
     event_id: &str,
     body: &Sealed,
 ) -> Result<Event> {
-    let decoded = keyring.open_with(body, &event_aad(key, event_id), |json| {
-        serde_json::from_str::<Event>(json)
-    })?;
+    let decoded =
+        keyring.open_with(body, &event_aad(key, event_id), |json| {
+            match fast::decode::<Event>(json) {
+                Some(event) => Ok(event),
+                None => serde_json::from_str::<Event>(json),
+            }
+        })?;
     // serde's message may quote the event's contents: say only where it failed.
     decoded.map_err(|e: serde_json::Error| Error::Decode {
         path: format!("mirror_events[{event_id}].body"),

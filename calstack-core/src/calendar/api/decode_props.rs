@@ -35,3 +35,19 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn anything_after_the_value_is_refused_with_a_decode_error() {
+    for body in [
+        &br#"{"id": "e1"} x"#[..],
+        br#"{"id": "e1"}}"#,
+        br#"{"items": []} []"#,
+    ] {
+        assert!(
+            matches!(decode::<Event>(body), Err(Error::Decode { .. })),
+            "{}",
+            String::from_utf8_lossy(body)
+        );
+        assert!(matches!(decode::<Events>(body), Err(Error::Decode { .. })));
+    }
+}

@@ -42,6 +42,8 @@ pub use events::{
 };
 pub use other::{ChannelsApi, ColorsApi, FreeBusyApi, GetColors, QueryFreeBusy, StopChannel};
 pub use paging::PageBody;
+#[cfg(test)]
+pub(crate) use paging::read_event_page_for_tests;
 pub use settings::{GetSetting, ListSettings, SettingsApi, WatchSettings};
 
 /// One prepared call: the client and the request to send.
@@ -222,13 +224,19 @@ pub(crate) fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
         return Ok(value);
     }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let path = e.path().to_string();
         Error::Decode {
             path,
             message: e.into_inner().to_string(),
         }
-    })
+    })?;
+    // Only whitespace may follow the value (as `serde_json::from_slice` requires).
+    deserializer.end().map_err(|e| Error::Decode {
+        path: String::new(),
+        message: e.to_string(),
+    })?;
+    Ok(value)
 }
 
 /// A stream that yields one error and ends (for list builders that refuse their input).

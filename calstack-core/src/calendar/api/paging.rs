@@ -13,6 +13,7 @@
 //! [`pages`] on tokio's blocking pool, the Python module on the calling thread (so the events
 //! are allocated on the thread that will free them).
 
+use std::any::{Any, TypeId};
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -24,7 +25,9 @@ use serde::{Deserialize, Deserializer};
 use tokio::sync::oneshot;
 
 use super::{Call, decode};
-use crate::calendar::model::Page;
+use crate::calendar::model::decode::UtcMillis;
+use crate::calendar::model::fast::{Fast, Reader};
+use crate::calendar::model::{Event, Page};
 use crate::error::{Error, Result};
 use crate::transport::Outcome;
 
@@ -77,7 +80,7 @@ impl<T> fmt::Debug for PageBody<T> {
     }
 }
 
-impl<T: DeserializeOwned> PageBody<T> {
+impl<T: DeserializeOwned + 'static> PageBody<T> {
     /// Decodes the page (errors name the field: `items[7].start.dateTime`), letting the
     /// listing fetch the next page meanwhile.
     pub fn decode(self) -> Result<Page<T>> {
@@ -166,15 +169,19 @@ pub(crate) fn pages<T: DeserializeOwned + Send + 'static>(
 /// Decodes a page, sending its `nextPageToken` on `token` (taking it) as soon as it is read.
 /// A body the fast decoder refuses is decoded again with path tracking, for an error naming
 /// the field.
-fn decode_page<T: DeserializeOwned>(
+fn decode_page<T: DeserializeOwned + 'static>(
     body: &[u8],
     token: &mut Option<oneshot::Sender<Option<String>>>,
 ) -> Result<Page<T>> {
+    let text = std::str::from_utf8(body).ok();
+    if let Some(page) = text.and_then(|text| read_event_page::<T>(text, token)) {
+        return Ok(page);
+    }
     let announce = PageVisitor {
         token,
         items: PhantomData,
     };
-    let fast = std::str::from_utf8(body).ok().and_then(|text| {
+    let fast = text.and_then(|text| {
         let mut deserializer = serde_json::Deserializer::from_str(text);
         let page = deserializer.deserialize_map(announce).ok()?;
         deserializer.end().ok().map(|()| page)
@@ -183,6 +190,92 @@ fn decode_page<T: DeserializeOwned>(
         Some(page) => Ok(page),
         None => decode::<Page<T>>(body),
     }
+}
+
+impl Page<Event> {
+    /// Decodes one page of `events.list` from the body Google sent, as a listing does (the
+    /// direct reader, serde_json when it refuses). Invalid input is an [`Error::Decode`] naming
+    /// the field (`items[7].start.dateTime`).
+    ///
+    /// ```
+    /// use calstack_core::calendar::model::Events;
+    ///
+    /// let page = Events::from_json(br#"{"items": [{"id": "e1"}], "nextPageToken": "p2"}"#)
+    ///     .expect("decodes");
+    /// assert_eq!((page.items.len(), page.next_page_token.as_deref()), (1, Some("p2")));
+    /// ```
+    pub fn from_json(body: &[u8]) -> Result<Self> {
+        decode_page(body, &mut None)
+    }
+}
+
+/// A page of events (`T` is [`Event`] or `Box<Event>`) read by the direct reader
+/// ([`crate::calendar::model::fast`]); `None` for any other `T`, or when the reader refuses
+/// the page (serde_json then decodes it, and names the problem if there is one).
+fn read_event_page<T: 'static>(
+    text: &str,
+    token: &mut Option<oneshot::Sender<Option<String>>>,
+) -> Option<Page<T>> {
+    let wanted = TypeId::of::<T>();
+    let page: Box<dyn Any> = if wanted == TypeId::of::<Event>() {
+        Box::new(read_page::<Event>(text, token)?)
+    } else if wanted == TypeId::of::<Box<Event>>() {
+        Box::new(read_page::<Box<Event>>(text, token)?)
+    } else {
+        return None;
+    };
+    page.downcast::<Page<T>>().ok().map(|page| *page)
+}
+
+/// [`read_event_page`], for tests elsewhere in the crate to see that a page was read directly.
+#[cfg(test)]
+pub(crate) fn read_event_page_for_tests<T: 'static>(
+    text: &str,
+    token: &mut Option<oneshot::Sender<Option<String>>>,
+) -> Option<Page<T>> {
+    read_event_page(text, token)
+}
+
+/// Reads a [`Page`] as [`PageVisitor`] decodes it, announcing `nextPageToken` the moment it
+/// is read.
+fn read_page<T: Fast>(
+    text: &str,
+    token: &mut Option<oneshot::Sender<Option<String>>>,
+) -> Option<Page<T>> {
+    let mut reader = Reader::new(text);
+    let mut page = Page::default();
+    reader
+        .object(|reader, key| {
+            match &*key {
+                "kind" => page.kind = Fast::read(reader)?,
+                "etag" => page.etag = Fast::read(reader)?,
+                "summary" => page.summary = Fast::read(reader)?,
+                "description" => page.description = Fast::read(reader)?,
+                "updated" => page.updated = UtcMillis::read(reader)?.0,
+                "timeZone" => page.time_zone = Fast::read(reader)?,
+                "accessRole" => page.access_role = Fast::read(reader)?,
+                "defaultReminders" => page.default_reminders = Fast::read(reader)?,
+                "nextPageToken" => {
+                    page.next_page_token = Fast::read(reader)?;
+                    if let (Some(next), Some(tx)) = (&page.next_page_token, token.take()) {
+                        // The receiver is gone only if the listing was dropped.
+                        let _ = tx.send(Some(next.clone()));
+                    }
+                }
+                "nextSyncToken" => page.next_sync_token = Fast::read(reader)?,
+                "items" => {
+                    page.items = Fast::read(reader)?;
+                    page.items.shrink_to_fit();
+                }
+                _ => {
+                    let value = reader.value()?;
+                    page.extra.insert(key.into_owned(), value);
+                }
+            }
+            Ok(())
+        })
+        .ok()?;
+    reader.at_end().then_some(page)
 }
 
 /// Builds a [`Page`] field by field (as its derived `Deserialize` does), announcing
@@ -249,7 +342,9 @@ mod tests {
     use crate::calendar::model::{CalendarListEntry, Event};
     use serde_json::json;
 
-    fn both<T: DeserializeOwned + PartialEq + fmt::Debug>(body: &serde_json::Value) -> Page<T> {
+    fn both<T: DeserializeOwned + PartialEq + fmt::Debug + 'static>(
+        body: &serde_json::Value,
+    ) -> Page<T> {
         let bytes = serde_json::to_vec(body).expect("serializes");
         let (tx, _rx) = oneshot::channel();
         let fast = decode_page::<T>(&bytes, &mut Some(tx)).expect("fast decode");

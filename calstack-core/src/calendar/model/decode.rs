@@ -18,6 +18,8 @@ use serde::Deserialize;
 use serde::de::{Deserializer, Visitor};
 use serde_json::{Map, Value};
 
+use super::fast::{self, Fast, Reader, Refused};
+
 /// An object key, borrowed from the input when it has no escapes.
 pub(crate) struct Key<'de>(pub(crate) Cow<'de, str>);
 
@@ -57,6 +59,18 @@ impl<'de> Deserialize<'de> for UtcMillis {
     }
 }
 
+impl Fast for UtcMillis {
+    fn read(reader: &mut Reader<'_>) -> fast::Read<Self> {
+        if reader.null()? {
+            return Ok(UtcMillis(None));
+        }
+        let text = reader.string()?;
+        super::serde_util::utc_millis::parse(&text)
+            .map(|at| UtcMillis(Some(at)))
+            .map_err(|_| Refused)
+    }
+}
+
 /// Implements `Deserialize` for a model with an `extra` map: `"wireName" => field` per known
 /// field (`"wireName" => field as Wrapper` decodes through a newtype whose `.0` is the
 /// field). Unknown keys land in `extra`; missing keys keep the `Default`. `then f` runs `f`
@@ -93,6 +107,34 @@ macro_rules! decode_keeping_extra {
                 deserializer.deserialize_map(ModelVisitor)
             }
         }
+
+        impl $crate::calendar::model::fast::Fast for $model {
+            fn read(
+                reader: &mut $crate::calendar::model::fast::Reader<'_>,
+            ) -> $crate::calendar::model::fast::Read<Self> {
+                let mut out = $model::default();
+                reader.object(|reader, key| {
+                    match &*key {
+                        $( $wire => {
+                            $crate::calendar::model::decode::decode_keeping_extra!(@fast reader, out.$field $(, $wrapper)?);
+                        } )*
+                        _ => {
+                            let value = reader.value::<serde_json::Value>()?;
+                            out.extra.insert(key.into_owned(), value);
+                        }
+                    }
+                    Ok(())
+                })?;
+                $( $finish(&mut out); )?
+                Ok(out)
+            }
+        }
+    };
+    (@fast $reader:ident, $target:expr) => {
+        $target = $crate::calendar::model::fast::Fast::read($reader)?
+    };
+    (@fast $reader:ident, $target:expr, $wrapper:ty) => {
+        $target = <$wrapper as $crate::calendar::model::fast::Fast>::read($reader)?.0
     };
     (@value $map:ident, $target:expr) => {
         $target = $map.next_value()?
@@ -305,54 +347,76 @@ enum WireDateTime {
     Local(NaiveDateTime),
 }
 
-impl<'de> Deserialize<'de> for WireDateTime {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        let text = Key::deserialize(deserializer)?.0;
-        if let Ok(at) = DateTime::parse_from_rfc3339(&text) {
+impl WireDateTime {
+    fn parse(text: &str) -> Result<Self, String> {
+        if let Ok(at) = DateTime::parse_from_rfc3339(text) {
             return Ok(WireDateTime::Offset(at));
         }
-        NaiveDateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M:%S%.f")
+        NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
             .map(WireDateTime::Local)
             .map_err(|_| {
-                serde::de::Error::custom(format!(
+                format!(
                     "invalid RFC 3339 date-time {text:?} (expected e.g. 2024-03-12T10:00:00+01:00)"
-                ))
+                )
             })
     }
 }
 
-impl<'de> Deserialize<'de> for EventDateTime {
+impl<'de> Deserialize<'de> for WireDateTime {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        use serde::de::Error as _;
-        let raw = RawEventDateTime::deserialize(deserializer)?;
-        let date_time = match raw.date_time {
+        let text = Key::deserialize(deserializer)?.0;
+        WireDateTime::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Fast for WireDateTime {
+    fn read(reader: &mut Reader<'_>) -> fast::Read<Self> {
+        WireDateTime::parse(&reader.string()?).map_err(|_| Refused)
+    }
+}
+
+impl RawEventDateTime {
+    /// The event date-time this wire form stands for: a local `dateTime` resolved in its
+    /// `timeZone`.
+    fn resolve(self) -> Result<EventDateTime, String> {
+        let date_time = match self.date_time {
             None => None,
             Some(WireDateTime::Offset(at)) => Some(at),
             Some(WireDateTime::Local(local)) => {
-                let zone_name = raw.time_zone.as_deref().ok_or_else(|| {
-                    D::Error::custom(
-                        "dateTime has no UTC offset and no timeZone is given to resolve it",
-                    )
+                let zone_name = self.time_zone.as_deref().ok_or_else(|| {
+                    "dateTime has no UTC offset and no timeZone is given to resolve it".to_owned()
                 })?;
-                let zone: Tz = zone_name.parse().map_err(|_| {
-                    D::Error::custom(format!(
-                        "timeZone {zone_name:?} is not an IANA time zone name"
-                    ))
-                })?;
+                let zone: Tz = zone_name
+                    .parse()
+                    .map_err(|_| format!("timeZone {zone_name:?} is not an IANA time zone name"))?;
                 let at = zone.from_local_datetime(&local).earliest().ok_or_else(|| {
-                    D::Error::custom(format!(
-                        "dateTime {local} does not exist in {zone_name} (daylight-saving gap)"
-                    ))
+                    format!("dateTime {local} does not exist in {zone_name} (daylight-saving gap)")
                 })?;
                 Some(at.fixed_offset())
             }
         };
         Ok(EventDateTime {
-            date: raw.date,
+            date: self.date,
             date_time,
-            time_zone: raw.time_zone,
-            extra: raw.extra,
+            time_zone: self.time_zone,
+            extra: self.extra,
         })
+    }
+}
+
+impl<'de> Deserialize<'de> for EventDateTime {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        RawEventDateTime::deserialize(deserializer)?
+            .resolve()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+impl Fast for EventDateTime {
+    fn read(reader: &mut Reader<'_>) -> fast::Read<Self> {
+        RawEventDateTime::read(reader)?
+            .resolve()
+            .map_err(|_| Refused)
     }
 }
 

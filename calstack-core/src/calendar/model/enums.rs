@@ -69,6 +69,12 @@ macro_rules! string_enum {
             }
         }
 
+        impl super::fast::Fast for $name {
+            fn read(reader: &mut super::fast::Reader<'_>) -> super::fast::Read<Self> {
+                reader.string().map(|text| Self::from(&*text))
+            }
+        }
+
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 // Borrowed from the input when possible: a known value allocates nothing.

@@ -8,6 +8,7 @@ mod conference;
 pub(crate) mod decode;
 mod enums;
 mod event;
+pub(crate) mod fast;
 mod misc;
 mod page;
 pub(crate) mod serde_util;

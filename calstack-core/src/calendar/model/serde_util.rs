@@ -22,15 +22,15 @@ pub(crate) mod utc_millis {
     ) -> Result<Option<DateTime<Utc>>, D::Error> {
         let text: Option<crate::calendar::model::decode::Key<'de>> =
             Option::deserialize(deserializer)?;
-        text.map(|t| {
-            let t = &*t.0;
-            DateTime::parse_from_rfc3339(t)
-                .map(|d| d.with_timezone(&Utc))
-                .map_err(|e| {
-                    serde::de::Error::custom(format!("invalid RFC 3339 timestamp {t:?}: {e}"))
-                })
-        })
-        .transpose()
+        text.map(|t| parse(&t.0).map_err(serde::de::Error::custom))
+            .transpose()
+    }
+
+    /// Any RFC 3339 timestamp, as UTC.
+    pub(crate) fn parse(text: &str) -> Result<DateTime<Utc>, String> {
+        DateTime::parse_from_rfc3339(text)
+            .map(|d| d.with_timezone(&Utc))
+            .map_err(|e| format!("invalid RFC 3339 timestamp {text:?}: {e}"))
     }
 }
 
