@@ -1,7 +1,7 @@
 //! calstack-core vs google-calendar3: client CPU time and memory of listing 20,000 full events
 //! (every field the Calendar API defines for an event, as a busy calendar has them), decoded
-//! from the same 8 pages of 2,500 into each library's typed `Events` pages and all held at once,
-//! as a listing does.
+//! from the same 8 pages of 2,500 into each library's typed `Events` pages, each the way that
+//! library's client decodes a page it received, and all held at once, as a listing does.
 //!
 //! Each library runs in its own child process (so their memory does not mix); each child
 //! decodes the pages 7 times (`BENCH_RUNS`) and reports its best and median CPU time (getrusage, user +
@@ -136,19 +136,24 @@ fn child<T>(bodies: &[Vec<u8>], decode: impl Fn(&[u8]) -> (T, usize)) {
     );
 }
 
-/// One page with calstack-core, and its number of events. Never inlined, so a profiler can
-/// count it alone (`valgrind --tool=callgrind --toggle-collect='*decode_calstack*'`).
+/// One page with calstack-core, as its listing decodes a page (`Events::from_json`: the
+/// direct reader, serde_json for what it refuses), and its number of events. Never inlined,
+/// so a profiler can count it alone (`valgrind --tool=callgrind
+/// --toggle-collect='*decode_calstack*'`).
 #[inline(never)]
 fn decode_calstack(body: &[u8]) -> (calstack_core::calendar::Events, usize) {
-    let page: calstack_core::calendar::Events = serde_json::from_slice(body).expect("calstack decodes");
+    let page = calstack_core::calendar::Events::from_json(body).expect("calstack decodes");
     let n = page.items.len();
     (page, n)
 }
 
-/// One page with google-calendar3, and its number of events (never inlined, as above).
+/// One page with google-calendar3, as its `EventListCall::doit` decodes a page
+/// (`common::to_string`, i.e. `String::from_utf8_lossy`, then `serde_json::from_str`), and its
+/// number of events (never inlined, as above).
 #[inline(never)]
 fn decode_google(body: &[u8]) -> (google_calendar3::api::Events, usize) {
-    let page: google_calendar3::api::Events = serde_json::from_slice(body).expect("google-calendar3 decodes");
+    let text = String::from_utf8_lossy(body);
+    let page: google_calendar3::api::Events = serde_json::from_str(&text).expect("google-calendar3 decodes");
     let n = page.items.as_ref().map_or(0, Vec::len);
     (page, n)
 }

@@ -130,10 +130,14 @@ impl<'a> Reader<'a> {
         let (close, escaped) = self.string_end()?;
         self.pos = close + 1;
         if escaped {
-            // The quotes are ASCII, so both ends are character boundaries.
-            serde_json::from_str::<String>(&self.text[open..=close])
-                .map(Cow::Owned)
-                .map_err(|_| Refused)
+            // The quotes are ASCII, so both ends are character boundaries. A `\uXXXX` (or an
+            // invalid escape) goes to serde_json.
+            match unescape(&self.text[open + 1..close]) {
+                Some(text) => Ok(Cow::Owned(text)),
+                None => serde_json::from_str::<String>(&self.text[open..=close])
+                    .map(Cow::Owned)
+                    .map_err(|_| Refused),
+            }
         } else {
             Ok(Cow::Borrowed(&self.text[open + 1..close]))
         }
@@ -245,6 +249,31 @@ impl<'a> Reader<'a> {
             }
         }
     }
+}
+
+/// The text of a string with its one-character escapes (`\"`, `\\`, `\/`, `\b`, `\f`, `\n`,
+/// `\r`, `\t`) replaced; `None` when it holds any other escape.
+fn unescape(raw: &str) -> Option<String> {
+    let mut text = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(at) = rest.find('\\') {
+        text.push_str(&rest[..at]);
+        text.push(match rest.as_bytes().get(at + 1)? {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            _ => return None,
+        });
+        // The escape is two ASCII bytes, so what follows starts on a character boundary.
+        rest = &rest[at + 2..];
+    }
+    text.push_str(rest);
+    Some(text)
 }
 
 /// Eight copies of a byte.
@@ -463,6 +492,25 @@ mod tests {
                 serde_json::from_str::<Event>(text).is_err(),
                 "serde read {text:?}"
             );
+        }
+    }
+
+    #[test]
+    fn every_escape_reads_as_serde_reads_it() {
+        for raw in [
+            r#""\"quoted\" \\ \/ \b\f\n\r\t""#,
+            r#""caf\u00e9 \ud83d\ude00 \n""#,
+            r#""\\u0041 is not an escape""#,
+            r#""ends with \\""#,
+        ] {
+            let direct = Reader::new(raw).string().map(Cow::into_owned).ok();
+            let serde = serde_json::from_str::<String>(raw).ok();
+            assert_eq!(direct, serde, "{raw}");
+            assert!(direct.is_some(), "{raw}");
+        }
+        for raw in [r#""\x""#, r#""\"#, r#""\u12""#, r#""\ud800""#] {
+            assert!(Reader::new(raw).string().is_err(), "{raw}");
+            assert!(serde_json::from_str::<String>(raw).is_err(), "{raw}");
         }
     }
 
