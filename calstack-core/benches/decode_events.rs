@@ -1,5 +1,6 @@
 //! Criterion benchmark: decoding one 2,500-event `calendar#events` page (Google's maximum page
-//! size) into typed [`calstack_core::calendar::Events`], against untyped `serde_json::Value`.
+//! size) into typed [`calstack_core::calendar::Events`] as a listing does (`Events::from_json`,
+//! the direct reader) and through serde's `Deserialize`, against untyped `serde_json::Value`.
 
 #![allow(missing_docs)]
 
@@ -14,6 +15,12 @@ fn decode(c: &mut Criterion) {
     let body = serde_json::to_vec(&support::page(0, 2500, Some("next"))).expect("serializes");
     let mut group = c.benchmark_group("decode_events_page");
     group.throughput(Throughput::Elements(2500));
+    group.bench_function("typed_events_2500_as_listed", |b| {
+        b.iter(|| {
+            let page = Events::from_json(black_box(&body)).expect("decodes");
+            black_box(page.items.len())
+        })
+    });
     group.bench_function("typed_events_2500", |b| {
         b.iter(|| {
             let page: Events = serde_json::from_slice(black_box(&body)).expect("decodes");

@@ -4,9 +4,11 @@
 //! library's client decodes a page it received, and all held at once, as a listing does.
 //!
 //! Each library runs in its own child process (so their memory does not mix); each child
-//! decodes the pages 7 times (`BENCH_RUNS`) and reports its best and median CPU time (getrusage, user +
+//! decodes the pages 5 times (`BENCH_RUNS`) and reports each run's CPU time (getrusage, user +
 //! system) and the growth of its resident set while holding every event (from
-//! `/proc/self/statm`). The parent prints both rows and the ratios. Run with `--release`.
+//! `/proc/self/statm`). The children take turns for 5 rounds (`BENCH_ROUNDS`), so a change in
+//! the machine's load falls on both. The parent prints best and median of every run, and the
+//! median of the rounds' ratios. Run with `--release`.
 
 #![recursion_limit = "256"]
 
@@ -17,14 +19,23 @@ use serde_json::{Value, json};
 
 const EVENTS: usize = 20_000;
 const PAGE: usize = 2_500;
-/// Decoding runs per library; `BENCH_RUNS` overrides it (e.g. `BENCH_RUNS=1` under
+/// Rounds of both children, taking turns; `BENCH_ROUNDS` overrides it.
+fn rounds() -> usize {
+    std::env::var("BENCH_ROUNDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(5)
+}
+
+/// Decoding runs per library and round; `BENCH_RUNS` overrides it (e.g. `BENCH_RUNS=1` under
 /// `valgrind --tool=callgrind`, whose instruction counts do not depend on the machine's load).
 fn runs() -> usize {
     std::env::var("BENCH_RUNS")
         .ok()
         .and_then(|n| n.parse().ok())
         .filter(|&n| n > 0)
-        .unwrap_or(7)
+        .unwrap_or(5)
 }
 
 const RESPONSES: [&str; 3] = ["accepted", "tentative", "needsAction"];
@@ -108,7 +119,8 @@ fn rss_bytes() -> u64 {
     pages * 4096
 }
 
-/// Decodes every page with `decode`, keeping all, [`runs`] times; prints one JSON line.
+/// Decodes every page with `decode`, keeping all, [`runs`] times; prints one JSON line with
+/// each run's CPU time and the resident-set growth of the first run.
 fn child<T>(bodies: &[Vec<u8>], decode: impl Fn(&[u8]) -> (T, usize)) {
     let mut times = Vec::new();
     let mut growth = 0;
@@ -122,18 +134,20 @@ fn child<T>(bodies: &[Vec<u8>], decode: impl Fn(&[u8]) -> (T, usize)) {
             count += n;
             held.push(page);
         }
-        times.push(cpu_time() - start);
+        times.push((cpu_time() - start).as_secs_f64() * 1e3);
         assert_eq!(count, EVENTS);
         if run == 0 {
             growth = rss_bytes().saturating_sub(rss);
         }
         drop(held);
     }
-    times.sort();
-    println!(
-        "{}",
-        json!({"best_ms": times[0].as_secs_f64() * 1e3, "median_ms": times[times.len() / 2].as_secs_f64() * 1e3, "rss_growth_mib": growth as f64 / 1048576.0})
-    );
+    println!("{}", json!({"times_ms": times, "rss_growth_mib": growth as f64 / 1048576.0}));
+}
+
+/// The median of some numbers (sorted in place).
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
 }
 
 /// One page with calstack-core, as its listing decodes a page (`Events::from_json`: the
@@ -173,23 +187,49 @@ fn main() {
     let bodies = pages();
     let mib = bodies.iter().map(Vec::len).sum::<usize>() as f64 / 1048576.0;
     let exe = std::env::current_exe().expect("own path");
-    let run = |library: &str| -> Value {
+    let run = |library: &str| -> (Vec<f64>, f64) {
         let out = Command::new(&exe).args(["--child", library]).output().expect("child runs");
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        serde_json::from_slice(&out.stdout).expect("child prints JSON")
+        let report: Value = serde_json::from_slice(&out.stdout).expect("child prints JSON");
+        let times = report["times_ms"].as_array().map(|t| t.iter().filter_map(Value::as_f64).collect()).unwrap_or_default();
+        (times, report["rss_growth_mib"].as_f64().unwrap_or(0.0))
     };
-    let (c, g) = (run("calstack"), run("google"));
-    println!("Decoding and holding {EVENTS} full events ({} pages of {PAGE}, {mib:.1} MiB of JSON), {} runs each, one process per library\n", EVENTS / PAGE, runs());
-    println!("| library | best CPU | median CPU | memory held (RSS growth) |");
+    // The two children take turns, round after round (who goes first alternates), so a change
+    // in the machine's load during the run falls on both.
+    let rounds = rounds();
+    let (mut calstack, mut google) = (Vec::new(), Vec::new());
+    let (mut calstack_mib, mut google_mib) = (Vec::new(), Vec::new());
+    let mut ratios = Vec::new();
+    for round in 0..rounds {
+        let order: [&str; 2] = if round % 2 == 0 { ["calstack", "google"] } else { ["google", "calstack"] };
+        let mut medians = [0.0; 2];
+        for library in order {
+            let (mut times, mib) = run(library);
+            let (all, mibs, slot) = if library == "calstack" { (&mut calstack, &mut calstack_mib, 0) } else { (&mut google, &mut google_mib, 1) };
+            all.extend_from_slice(&times);
+            mibs.push(mib);
+            medians[slot] = median(&mut times);
+        }
+        ratios.push(medians[0] / medians[1]);
+    }
+    println!("Decoding and holding {EVENTS} full events ({} pages of {PAGE}, {mib:.1} MiB of JSON): {rounds} rounds, each library's child {} runs per round, one process per library and round\n", EVENTS / PAGE, runs());
+    println!("| library | best CPU | median CPU | memory held (RSS growth, median) |");
     println!("|---|---|---|---|");
-    for (name, r) in [("calstack-core", &c), ("google-calendar3", &g)] {
-        println!("| {name} | {:.1} ms | {:.1} ms | {:.1} MiB |", r["best_ms"].as_f64().unwrap_or(0.0), r["median_ms"].as_f64().unwrap_or(0.0), r["rss_growth_mib"].as_f64().unwrap_or(0.0));
+    let best = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
+    for (name, times, mibs) in [("calstack-core", &mut calstack, &mut calstack_mib), ("google-calendar3", &mut google, &mut google_mib)] {
+        println!("| {name} | {:.1} ms | {:.1} ms | {:.1} MiB |", best(times), median(times), median(mibs));
     }
     println!(
         "\nsize of one Event value: calstack-core {} bytes, google-calendar3 {} bytes",
         std::mem::size_of::<calstack_core::Event>(),
         std::mem::size_of::<google_calendar3::api::Event>()
     );
-    let ratio = |k: &str| c[k].as_f64().unwrap_or(0.0) / g[k].as_f64().unwrap_or(1.0);
-    println!("\ncalstack-core / google-calendar3: CPU {:.2}x (median), memory {:.2}x", ratio("median_ms"), ratio("rss_growth_mib"));
+    let per_round: Vec<String> = ratios.iter().map(|r| format!("{r:.2}")).collect();
+    println!(
+        "\ncalstack-core / google-calendar3: CPU {:.2}x (median of all runs), {:.2}x (median of the rounds' ratios: {}), memory {:.2}x",
+        median(&mut calstack) / median(&mut google),
+        median(&mut ratios),
+        per_round.join(", "),
+        median(&mut calstack_mib) / median(&mut google_mib)
+    );
 }
