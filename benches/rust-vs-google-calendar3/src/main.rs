@@ -19,23 +19,20 @@ use serde_json::{Value, json};
 
 const EVENTS: usize = 20_000;
 const PAGE: usize = 2_500;
+/// A count from the environment variable `name` (a positive number), else `default`.
+fn env_count(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|n| n.parse().ok()).filter(|&n| n > 0).unwrap_or(default)
+}
+
 /// Rounds of both children, taking turns; `BENCH_ROUNDS` overrides it.
 fn rounds() -> usize {
-    std::env::var("BENCH_ROUNDS")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .filter(|&n| n > 0)
-        .unwrap_or(5)
+    env_count("BENCH_ROUNDS", 5)
 }
 
 /// Decoding runs per library and round; `BENCH_RUNS` overrides it (e.g. `BENCH_RUNS=1` under
 /// `valgrind --tool=callgrind`, whose instruction counts do not depend on the machine's load).
 fn runs() -> usize {
-    std::env::var("BENCH_RUNS")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .filter(|&n| n > 0)
-        .unwrap_or(5)
+    env_count("BENCH_RUNS", 5)
 }
 
 const RESPONSES: [&str; 3] = ["accepted", "tentative", "needsAction"];
