@@ -185,25 +185,14 @@ async fn seed_history(name: &str, store: &Arc<dyn Store>, creds: &[OAuthCredenti
                 let minutes = (i * 730 * 24 * 60 / HISTORY_EVENTS + (c % 10) * 60) as i64;
                 let start = history_start() + TimeDelta::minutes(minutes);
                 MirrorEventRow {
-                    key: key.clone(),
-                    credential_id: cred.id,
-                    event_id: format!("e{i}"),
-                    ical_uid: None,
-                    status: Some("confirmed".to_owned()),
-                    start_utc: Some(start),
-                    end_utc: Some(start + TimeDelta::hours(1)),
-                    start_date: None,
-                    end_date: None,
-                    time_zone: None,
-                    transparency: None,
-                    response_status: None,
-                    recurring_event_id: None,
-                    original_start_utc: None,
-                    updated: None,
-                    etag: None,
                     is_recurring_master: i == 0,
-                    series_end_utc: None,
-                    body: body.clone(),
+                    ..MirrorEventRow::timed(
+                        key.clone(),
+                        cred.id,
+                        format!("e{i}"),
+                        (start, start + TimeDelta::hours(1)),
+                        body.clone(),
+                    )
                 }
             })
             .collect();

@@ -223,6 +223,41 @@ pub struct MirrorEventRow {
     pub body: Sealed,
 }
 
+impl MirrorEventRow {
+    /// A confirmed, timed, single event from `start_utc` to `end_utc`, sealed `body`, with no
+    /// other column set (a store's tests and benchmarks fill it in bulk). Set the rest with
+    /// struct update syntax.
+    pub fn timed(
+        key: CalendarKey,
+        credential_id: CredentialId,
+        event_id: impl Into<String>,
+        (start_utc, end_utc): (DateTime<Utc>, DateTime<Utc>),
+        body: Sealed,
+    ) -> Self {
+        Self {
+            key,
+            credential_id,
+            event_id: event_id.into(),
+            ical_uid: None,
+            status: Some("confirmed".to_owned()),
+            start_utc: Some(start_utc),
+            end_utc: Some(end_utc),
+            start_date: None,
+            end_date: None,
+            time_zone: None,
+            transparency: None,
+            response_status: None,
+            recurring_event_id: None,
+            original_start_utc: None,
+            updated: None,
+            etag: None,
+            is_recurring_master: false,
+            series_end_utc: None,
+            body,
+        }
+    }
+}
+
 /// What the stacked views read of a mirrored event over a window
 /// ([`crate::store::MirrorStore::window_rows`]): where it is, the clear columns that place it
 /// in time, and its sealed body; the other columns are left unread.

@@ -162,27 +162,13 @@ fn event_row(
     minutes: i64,
 ) -> MirrorEventRow {
     let start = base + TimeDelta::minutes(minutes);
-    MirrorEventRow {
-        key: key.clone(),
-        credential_id: credential,
-        event_id: id,
-        ical_uid: None,
-        status: Some("confirmed".to_owned()),
-        start_utc: Some(start),
-        end_utc: Some(start + TimeDelta::minutes(30)),
-        start_date: None,
-        end_date: None,
-        time_zone: None,
-        transparency: None,
-        response_status: None,
-        recurring_event_id: None,
-        original_start_utc: None,
-        updated: None,
-        etag: None,
-        is_recurring_master: false,
-        series_end_utc: None,
-        body: Sealed::from_stored("v1:k1:sealed-body"),
-    }
+    MirrorEventRow::timed(
+        key.clone(),
+        credential,
+        id,
+        (start, start + TimeDelta::minutes(30)),
+        Sealed::from_stored("v1:k1:sealed-body"),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
