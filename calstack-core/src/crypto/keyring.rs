@@ -246,7 +246,7 @@ impl Keyring {
                     Tag::from_slice(tag),
                 )
                 .map_err(|_| tampered())?;
-            let text = std::str::from_utf8(ciphertext)
+            let text = simdutf8::basic::from_utf8(ciphertext)
                 .map_err(|_| Error::Crypto("opened value is not UTF-8".into()))?;
             Ok(read(text))
         };

@@ -218,7 +218,7 @@ impl Call {
 /// so well-formed pages (nearly all of them) do not pay for it.
 pub(crate) fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
     // Checking UTF-8 once for the whole body is cheaper than serde_json checking each string.
-    if let Ok(text) = std::str::from_utf8(body)
+    if let Ok(text) = simdutf8::basic::from_utf8(body)
         && let Ok(value) = serde_json::from_str(text)
     {
         return Ok(value);

@@ -173,7 +173,8 @@ fn decode_page<T: DeserializeOwned + 'static>(
     body: &[u8],
     token: &mut Option<oneshot::Sender<Option<String>>>,
 ) -> Result<Page<T>> {
-    let text = std::str::from_utf8(body).ok();
+    // One SIMD check of the whole body (serde_json would check string by string).
+    let text = simdutf8::basic::from_utf8(body).ok();
     if let Some(page) = text.and_then(|text| read_event_page::<T>(text, token)) {
         return Ok(page);
     }

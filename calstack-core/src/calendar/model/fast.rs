@@ -7,7 +7,7 @@
 //! eight bytes at a time and the string borrowed unless it holds an escape, each key matched in
 //! place, each value written into its field. It accepts what the serde decoders accept and
 //! gives the same value (property-tested against them in `tests/prop_event_json.rs`, damaged
-//! input included). On the 20,000-event benchmark it takes about 14% fewer instructions.
+//! input included). On the 20,000-event benchmark it takes about 25% fewer instructions.
 //!
 //! It hands two things to serde_json: a string with a `\uXXXX` escape (the one-character
 //! escapes it decodes itself), and the value of an unknown field (kept in `extra` as a JSON
@@ -59,7 +59,17 @@ impl<'a> Reader<'a> {
     }
 
     /// The next byte that is not whitespace (not consumed).
+    #[inline]
     pub(crate) fn peek(&mut self) -> Read<u8> {
+        match self.bytes().get(self.pos) {
+            // Every JSON whitespace byte is below `!`: in compact JSON this is every call.
+            Some(&byte) if byte > b' ' => Ok(byte),
+            _ => self.peek_after_space(),
+        }
+    }
+
+    /// [`Reader::peek`] where whitespace may come first.
+    fn peek_after_space(&mut self) -> Read<u8> {
         let bytes = self.bytes();
         while let Some(&byte) = bytes.get(self.pos) {
             if !matches!(byte, b' ' | b'\n' | b'\r' | b'\t') {
@@ -106,8 +116,12 @@ impl<'a> Reader<'a> {
     /// The string starting at the opening quote at `self.pos`: the position of its closing
     /// quote, and whether it holds an escape.
     fn string_end(&self) -> Read<(usize, bool)> {
+        self.string_end_from(self.pos + 1)
+    }
+
+    /// [`Reader::string_end`] for a string read up to `at` with no escape before it.
+    fn string_end_from(&self, mut at: usize) -> Read<(usize, bool)> {
         let bytes = self.bytes();
-        let mut at = self.pos + 1;
         let mut escaped = false;
         loop {
             let found = next_special(bytes, at).ok_or(Refused)?;
@@ -124,12 +138,29 @@ impl<'a> Reader<'a> {
     }
 
     /// A string, borrowed from the text unless it holds an escape.
+    #[inline]
     pub(crate) fn string(&mut self) -> Read<Cow<'a, str>> {
         if self.peek()? != b'"' {
             return Err(Refused);
         }
         let open = self.pos;
-        let (close, escaped) = self.string_end()?;
+        // Most strings (every key, nearly every value) hold no escape: their first special
+        // byte is the closing quote.
+        let bytes = self.bytes();
+        let first = next_special(bytes, open + 1).ok_or(Refused)?;
+        if bytes[first] == b'"' {
+            self.pos = first + 1;
+            return Ok(Cow::Borrowed(&self.text[open + 1..first]));
+        }
+        self.string_with_escapes(open, first)
+    }
+
+    /// [`Reader::string`] for the string opened at `open` whose first special byte, at
+    /// `first`, is not its closing quote: a backslash (an escape), or a control character.
+    #[cold]
+    #[inline(never)]
+    fn string_with_escapes(&mut self, open: usize, first: usize) -> Read<Cow<'a, str>> {
+        let (close, escaped) = self.string_end_from(first)?;
         self.pos = close + 1;
         if escaped {
             // The quotes are ASCII, so both ends are character boundaries. A `\uXXXX` (or an
@@ -290,6 +321,7 @@ const fn repeat(byte: u8) -> u64 {
 /// to zero) or is below 0x20 (subtracting 0x20 borrows into its high bit). A borrow can also
 /// flag bytes above a flagged one, never below it, so the lowest flag is exact. Most strings
 /// in an event are short (keys, ids, emails), where this beats a SIMD search's setup.
+#[inline(always)]
 fn next_special(bytes: &[u8], mut at: usize) -> Option<usize> {
     const LOW: u64 = repeat(0x01);
     const HIGH: u64 = repeat(0x80);
