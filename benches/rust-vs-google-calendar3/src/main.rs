@@ -3,19 +3,67 @@
 //! from the same 8 pages of 2,500 into each library's typed `Events` pages, each the way that
 //! library's client decodes a page it received, and all held at once, as a listing does.
 //!
-//! Each library runs in its own child process (so their memory does not mix); each child
-//! decodes the pages 5 times (`BENCH_RUNS`) and reports each run's CPU time (getrusage, user +
-//! system) and the growth of its resident set while holding every event (from
-//! `/proc/self/statm`). The children take turns for 5 rounds (`BENCH_ROUNDS`), so a change in
-//! the machine's load falls on both. The parent prints best and median of every run, and the
+//! Each library runs in its own child process (so their memory does not mix). Each child first
+//! decodes the pages once with the allocator counting (this binary's global allocator wraps the
+//! system's): the bytes still allocated while every event is held, and the peak while
+//! decoding, both counted from before the first page. Then it decodes them 5 more times
+//! (`BENCH_RUNS`), counting nothing, and reports each run's CPU time (getrusage, user +
+//! system). The children take turns for 5 rounds (`BENCH_ROUNDS`), so a change in the
+//! machine's load falls on both. The parent prints best and median of every run, and the
 //! median of the rounds' ratios. Run with `--release`.
 
 #![recursion_limit = "256"]
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::process::Command;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
 use std::time::Duration;
 
 use serde_json::{Value, json};
+
+/// The system allocator, counting the bytes allocated while [`COUNTING`] is on: what a
+/// library's events really hold, where the resident set would reuse pages freed earlier.
+struct Counted;
+
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+fn grew(bytes: usize) {
+    let live = LIVE.fetch_add(bytes, Relaxed) + bytes;
+    PEAK.fetch_max(live, Relaxed);
+}
+
+// SAFETY: every call is passed straight to the system allocator with the caller's arguments;
+// the counters only observe the sizes. (Memory allocated before counting starts and freed
+// while it is on can take `LIVE` below its start: it wraps, and is read as a difference.)
+#[allow(unsafe_code)]
+unsafe impl GlobalAlloc for Counted {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if COUNTING.load(Relaxed) {
+            grew(layout.size());
+        }
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if COUNTING.load(Relaxed) {
+            LIVE.fetch_sub(layout.size(), Relaxed);
+        }
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if COUNTING.load(Relaxed) {
+            LIVE.fetch_sub(layout.size(), Relaxed);
+            grew(new_size);
+        }
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counted = Counted;
 
 const EVENTS: usize = 20_000;
 const PAGE: usize = 2_500;
@@ -110,20 +158,10 @@ fn cpu_time() -> Duration {
     tv(usage.ru_utime) + tv(usage.ru_stime)
 }
 
-fn rss_bytes() -> u64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").expect("Linux /proc");
-    let pages: u64 = statm.split_whitespace().nth(1).and_then(|p| p.parse().ok()).expect("statm");
-    pages * 4096
-}
-
-/// Decodes every page with `decode`, keeping all, [`runs`] times; prints one JSON line with
-/// each run's CPU time and the resident-set growth of the first run.
+/// Decodes every page with `decode`, keeping all: once counting allocations (the memory held
+/// by every event, the peak while decoding), then [`runs`] times timed; prints one JSON line.
 fn child<T>(bodies: &[Vec<u8>], decode: impl Fn(&[u8]) -> (T, usize)) {
-    let mut times = Vec::new();
-    let mut growth = 0;
-    for run in 0..runs() {
-        let rss = rss_bytes();
-        let start = cpu_time();
+    let decode_all = || {
         let mut held = Vec::with_capacity(bodies.len());
         let mut count = 0;
         for body in bodies {
@@ -131,14 +169,25 @@ fn child<T>(bodies: &[Vec<u8>], decode: impl Fn(&[u8]) -> (T, usize)) {
             count += n;
             held.push(page);
         }
-        times.push((cpu_time() - start).as_secs_f64() * 1e3);
         assert_eq!(count, EVENTS);
-        if run == 0 {
-            growth = rss_bytes().saturating_sub(rss);
-        }
+        held
+    };
+    let before = LIVE.load(Relaxed);
+    PEAK.store(before, Relaxed);
+    COUNTING.store(true, Relaxed);
+    let held = decode_all();
+    COUNTING.store(false, Relaxed);
+    let mib = |bytes: usize| bytes.wrapping_sub(before) as f64 / 1048576.0;
+    let (held_mib, peak_mib) = (mib(LIVE.load(Relaxed)), mib(PEAK.load(Relaxed)));
+    drop(held);
+    let mut times = Vec::new();
+    for _ in 0..runs() {
+        let start = cpu_time();
+        let held = decode_all();
+        times.push((cpu_time() - start).as_secs_f64() * 1e3);
         drop(held);
     }
-    println!("{}", json!({"times_ms": times, "rss_growth_mib": growth as f64 / 1048576.0}));
+    println!("{}", json!({"times_ms": times, "held_mib": held_mib, "peak_mib": peak_mib}));
 }
 
 /// The median of some numbers (sorted in place).
@@ -184,18 +233,21 @@ fn main() {
     let bodies = pages();
     let mib = bodies.iter().map(Vec::len).sum::<usize>() as f64 / 1048576.0;
     let exe = std::env::current_exe().expect("own path");
-    let run = |library: &str| -> (Vec<f64>, f64) {
+    // One child's report: its timed runs, and the memory it held and peaked at (MiB).
+    let run = |library: &str| -> (Vec<f64>, [f64; 2]) {
         let out = Command::new(&exe).args(["--child", library]).output().expect("child runs");
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let report: Value = serde_json::from_slice(&out.stdout).expect("child prints JSON");
         let times = report["times_ms"].as_array().map(|t| t.iter().filter_map(Value::as_f64).collect()).unwrap_or_default();
-        (times, report["rss_growth_mib"].as_f64().unwrap_or(0.0))
+        let mib = |key: &str| report[key].as_f64().expect("child reports memory");
+        (times, [mib("held_mib"), mib("peak_mib")])
     };
     // The two children take turns, round after round (who goes first alternates), so a change
     // in the machine's load during the run falls on both.
     let rounds = rounds();
     let (mut calstack, mut google) = (Vec::new(), Vec::new());
-    let (mut calstack_mib, mut google_mib) = (Vec::new(), Vec::new());
+    // Allocations do not depend on the load: every round counts the same.
+    let (mut calstack_mib, mut google_mib) = ([0.0; 2], [0.0; 2]);
     let mut ratios = Vec::new();
     for round in 0..rounds {
         let order: [&str; 2] = if round % 2 == 0 { ["calstack", "google"] } else { ["google", "calstack"] };
@@ -204,17 +256,17 @@ fn main() {
             let (mut times, mib) = run(library);
             let (all, mibs, slot) = if library == "calstack" { (&mut calstack, &mut calstack_mib, 0) } else { (&mut google, &mut google_mib, 1) };
             all.extend_from_slice(&times);
-            mibs.push(mib);
+            *mibs = mib;
             medians[slot] = median(&mut times);
         }
         ratios.push(medians[0] / medians[1]);
     }
-    println!("Decoding and holding {EVENTS} full events ({} pages of {PAGE}, {mib:.1} MiB of JSON): {rounds} rounds, each library's child {} runs per round, one process per library and round\n", EVENTS / PAGE, runs());
-    println!("| library | best CPU | median CPU | memory held (RSS growth, median) |");
-    println!("|---|---|---|---|");
+    println!("Decoding and holding {EVENTS} full events ({} pages of {PAGE}, {mib:.1} MiB of JSON): {rounds} rounds, each library's child {} timed runs per round, one process per library and round\n", EVENTS / PAGE, runs());
+    println!("| library | best CPU | median CPU | memory held (allocated, all events kept) | peak while decoding |");
+    println!("|---|---|---|---|---|");
     let best = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
-    for (name, times, mibs) in [("calstack-core", &mut calstack, &mut calstack_mib), ("google-calendar3", &mut google, &mut google_mib)] {
-        println!("| {name} | {:.1} ms | {:.1} ms | {:.1} MiB |", best(times), median(times), median(mibs));
+    for (name, times, [held, peak]) in [("calstack-core", &mut calstack, calstack_mib), ("google-calendar3", &mut google, google_mib)] {
+        println!("| {name} | {:.1} ms | {:.1} ms | {held:.1} MiB | {peak:.1} MiB |", best(times), median(times));
     }
     println!(
         "\nsize of one Event value: calstack-core {} bytes, google-calendar3 {} bytes",
@@ -223,10 +275,11 @@ fn main() {
     );
     let per_round: Vec<String> = ratios.iter().map(|r| format!("{r:.2}")).collect();
     println!(
-        "\ncalstack-core / google-calendar3: CPU {:.2}x (median of all runs), {:.2}x (median of the rounds' ratios: {}), memory {:.2}x",
+        "\ncalstack-core / google-calendar3: CPU {:.2}x (median of all runs), {:.2}x (median of the rounds' ratios: {}), memory held {:.2}x, peak {:.2}x",
         median(&mut calstack) / median(&mut google),
         median(&mut ratios),
         per_round.join(", "),
-        median(&mut calstack_mib) / median(&mut google_mib)
+        calstack_mib[0] / google_mib[0],
+        calstack_mib[1] / google_mib[1]
     );
 }
