@@ -466,12 +466,24 @@ mod tests {
         let guests: Vec<_> = (0..6)
             .map(|i| json!({"email": format!("g{i}@x.test")}))
             .collect();
-        let event: Event = serde_json::from_value(json!({
+        let text = json!({
             "recurrence": ["RRULE:FREQ=DAILY"], "attendees": guests, "attachments": [],
             "reminders": {"useDefault": false, "overrides": null},
             "conferenceData": {"entryPoints": [{"uri": "https://meet.test/a", "x": 1}]}
-        }))
-        .expect("decodes");
+        })
+        .to_string();
+        // Through serde and through the direct reader (which grows lists differently).
+        let direct = super::fast::decode::<Event>(&text).expect("read directly");
+        let event: Event = serde_json::from_str(&text).expect("decodes");
+        assert_eq!(direct, event);
+        for event in [&direct, &event] {
+            let lists = (event.recurrence.as_ref(), event.attendees.as_ref());
+            let (Some(recurrence), Some(attendees)) = lists else {
+                panic!("both lists decoded");
+            };
+            assert_eq!((recurrence.len(), recurrence.capacity()), (1, 1));
+            assert_eq!((attendees.len(), attendees.capacity()), (6, 6));
+        }
         let recurrence = event.recurrence.as_ref().expect("recurrence");
         assert_eq!((recurrence.len(), recurrence.capacity()), (1, 1));
         let attendees = event.attendees.as_ref().expect("attendees");

@@ -271,6 +271,11 @@ impl<'a> Reader<'a> {
             return Ok(items);
         }
         loop {
+            if items.len() == items.capacity() {
+                // An event's lists are short (an attendee or three, a reminder or two): grown
+                // one item at a time at first, they end at their length, with nothing to shrink.
+                items.reserve_exact(if items.len() < 4 { 1 } else { items.len() });
+            }
             items.push(item(self)?);
             match self.peek()? {
                 b',' => self.pos += 1,
