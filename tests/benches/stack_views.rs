@@ -18,7 +18,8 @@
 //!
 //! `cargo bench -p calstack-e2e --bench stack_views`; `CALSTACK_BENCH_STACK_CLIENTS` changes
 //! the size (default 1000); `CALSTACK_BENCH_STACK_BACKENDS=sqlite` skips PostgreSQL,
-//! `=postgres` skips SQLite.
+//! `=postgres` skips SQLite. `CALSTACK_BENCH_STACK_PROFILE=N` only runs N cold agendas after
+//! the seeding (for a profiler: `perf record --delay`, past the line saying they start).
 
 #[path = "common/mod.rs"]
 mod common;
@@ -124,6 +125,20 @@ async fn measure(backend: &str, clients: usize, store: Option<Arc<dyn Store>>) {
     );
     let from = week();
     let query = StackQuery::new(from, from + TimeDelta::days(7)).time_zone(Some("UTC"));
+    let profiled = env_size("CALSTACK_BENCH_STACK_PROFILE", 0);
+    if profiled > 0 {
+        println!("[{backend}] {profiled} cold agendas start now");
+        let started = Instant::now();
+        for facade in fresh_facades(&harness, profiled) {
+            let agenda = facade.agenda(&query).await.expect("mirror agenda");
+            assert!(agenda.problems.is_empty());
+        }
+        println!(
+            "[{backend}] {profiled} cold agendas in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        return;
+    }
     let mut facades = fresh_facades(&harness, 6).into_iter();
     // Each run answers with its facade too, so the facade (and what it opened) is dropped
     // outside the timed part, like the previous answer.
