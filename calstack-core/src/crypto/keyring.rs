@@ -3,11 +3,10 @@
 
 use std::cell::{RefCell, RefMut};
 
-use aes_gcm::aead::{Aead as _, AeadInPlace as _, KeyInit as _, Payload};
-use aes_gcm::{Aes256Gcm, Nonce, Tag};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore as _;
+use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
 use zeroize::{Zeroize, Zeroizing};
 
 use super::EncryptionKey;
@@ -79,8 +78,28 @@ impl Drop for Scrubbed<'_> {
 /// `Debug` shows key ids only.
 #[derive(Clone)]
 pub struct Keyring {
-    current: (String, EncryptionKey),
-    old: Vec<(String, EncryptionKey)>,
+    current: (String, Cipher),
+    old: Vec<(String, Cipher)>,
+}
+
+/// A key and its AES-256-GCM key schedule, made once per keyring (a mirror read opens
+/// thousands of values with the same key).
+#[derive(Clone)]
+struct Cipher {
+    key: EncryptionKey,
+    aead: LessSafeKey,
+}
+
+impl Cipher {
+    fn new(key: EncryptionKey) -> Self {
+        // A 32-byte key is always a valid AES-256 key.
+        let unbound = UnboundKey::new(&AES_256_GCM, key.bytes())
+            .unwrap_or_else(|_| unreachable!("AES-256 takes every 32-byte key"));
+        Self {
+            key,
+            aead: LessSafeKey::new(unbound),
+        }
+    }
 }
 
 impl std::fmt::Debug for Keyring {
@@ -103,7 +122,7 @@ impl Keyring {
     /// A keyring sealing with `current` and opening only what `current` sealed.
     pub fn new(current: EncryptionKey) -> Self {
         Self {
-            current: (current.id(), current),
+            current: (current.id(), Cipher::new(current)),
             old: Vec::new(),
         }
     }
@@ -114,7 +133,7 @@ impl Keyring {
     pub fn with_old_key(mut self, key: EncryptionKey) -> Self {
         let id = key.id();
         if id != self.current.0 && !self.old.iter().any(|(known, _)| *known == id) {
-            self.old.push((id, key));
+            self.old.push((id, Cipher::new(key)));
         }
         self
     }
@@ -152,9 +171,9 @@ impl Keyring {
     /// [`crate::oauth::OAuthManager::rotate_keys`].
     #[must_use]
     pub fn rotated_to(&self, key: EncryptionKey) -> Self {
-        let mut ring = Self::new(key).with_old_key(self.current.1.clone());
+        let mut ring = Self::new(key).with_old_key(self.current.1.key.clone());
         for (_, old) in &self.old {
-            ring = ring.with_old_key(old.clone());
+            ring = ring.with_old_key(old.key.clone());
         }
         ring
     }
@@ -173,22 +192,22 @@ impl Keyring {
 
     /// Seals `plaintext` under the current key, bound to `aad` (see [`super::aad`]).
     pub fn seal(&self, plaintext: &str, aad: &str) -> Result<Sealed> {
-        let (key_id, key) = &self.current;
-        let cipher = Aes256Gcm::new(key.bytes().into());
+        let (key_id, cipher) = &self.current;
         let mut nonce = [0u8; NONCE_LEN];
         rand::rng().fill_bytes(&mut nonce);
-        let ciphertext = cipher
-            .encrypt(
-                Nonce::from_slice(&nonce),
-                Payload {
-                    msg: plaintext.as_bytes(),
-                    aad: aad.as_bytes(),
-                },
+        // nonce, then the plaintext encrypted in place, then the tag.
+        let mut body = Vec::with_capacity(NONCE_LEN + plaintext.len() + TAG_LEN);
+        body.extend_from_slice(&nonce);
+        body.extend_from_slice(plaintext.as_bytes());
+        let tag = cipher
+            .aead
+            .seal_in_place_separate_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(aad.as_bytes()),
+                &mut body[NONCE_LEN..],
             )
             .map_err(|_| Error::Crypto(format!("sealing with key {key_id} failed")))?;
-        let mut body = Vec::with_capacity(NONCE_LEN + ciphertext.len());
-        body.extend_from_slice(&nonce);
-        body.extend_from_slice(&ciphertext);
+        body.extend_from_slice(tag.as_ref());
         Ok(Sealed::from_stored(format!(
             "{FORMAT_VERSION}:{key_id}:{}",
             URL_SAFE_NO_PAD.encode(body)
@@ -215,7 +234,7 @@ impl Keyring {
         read: impl FnOnce(&str) -> T,
     ) -> Result<T> {
         let (key_id, body) = parse(sealed)?;
-        let key = self.key(key_id).ok_or_else(|| {
+        let cipher = self.cipher(key_id).ok_or_else(|| {
             Error::Crypto(format!(
                 "value was sealed with key id {key_id}, which is not in the keyring (known: {})",
                 self.key_ids().join(", ")
@@ -236,17 +255,13 @@ impl Keyring {
             if buffer.len() < NONCE_LEN + TAG_LEN {
                 return Err(Error::Crypto("sealed value is truncated".into()));
             }
-            let (nonce, rest) = buffer.split_at_mut(NONCE_LEN);
-            let (ciphertext, tag) = rest.split_at_mut(rest.len() - TAG_LEN);
-            Aes256Gcm::new(key.bytes().into())
-                .decrypt_in_place_detached(
-                    Nonce::from_slice(nonce),
-                    aad.as_bytes(),
-                    ciphertext,
-                    Tag::from_slice(tag),
-                )
+            let (nonce, sealed_text) = buffer.split_at_mut(NONCE_LEN);
+            let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| tampered())?;
+            let opened = cipher
+                .aead
+                .open_in_place(nonce, Aad::from(aad.as_bytes()), sealed_text)
                 .map_err(|_| tampered())?;
-            let text = simdutf8::basic::from_utf8(ciphertext)
+            let text = simdutf8::basic::from_utf8(opened)
                 .map_err(|_| Error::Crypto("opened value is not UTF-8".into()))?;
             Ok(read(text))
         };
@@ -264,11 +279,11 @@ impl Keyring {
         parse(sealed).map_or(true, |(id, _)| id != self.current.0)
     }
 
-    fn key(&self, id: &str) -> Option<&EncryptionKey> {
+    fn cipher(&self, id: &str) -> Option<&Cipher> {
         std::iter::once(&self.current)
             .chain(self.old.iter())
             .find(|(known, _)| known == id)
-            .map(|(_, key)| key)
+            .map(|(_, cipher)| cipher)
     }
 }
 
@@ -293,6 +308,34 @@ mod tests {
 
     fn ring(byte: u8) -> Keyring {
         Keyring::new(EncryptionKey::from_bytes([byte; 32]))
+    }
+
+    /// A value sealed by an earlier build (AES-256-GCM through the `aes-gcm` crate, before
+    /// the keyring moved to `ring`): stored values keep opening, and are refused for another
+    /// row or with one bit changed.
+    #[test]
+    fn a_value_sealed_by_an_earlier_build_opens() {
+        let stored = "v1:8c0cc17a:ROobEBislYb4whtL2MXpngW3GIhcDzI0IeuMrLOSKoo6S1sejzFGyK2TjakHcPsg\
+                      k8oiSB9PpRdhJWh7";
+        let keyring = ring(9);
+        let opened = keyring
+            .open(
+                &Sealed::from_stored(stored.to_owned()),
+                "mirror_events:c1:e1",
+            )
+            .expect("opens");
+        assert_eq!(opened.secret(), "opened by every build: café ☕");
+        let elsewhere = keyring.open(
+            &Sealed::from_stored(stored.to_owned()),
+            "mirror_events:c1:e2",
+        );
+        assert!(matches!(elsewhere, Err(Error::Crypto(_))));
+        let flipped = stored.replace("ROob", "ROoc");
+        assert!(
+            keyring
+                .open(&Sealed::from_stored(flipped), "mirror_events:c1:e1")
+                .is_err()
+        );
     }
 
     #[test]
