@@ -5,11 +5,12 @@
 //! instance ids `<id>_<YYYYMMDDTHHMMSSZ>` (timed) or `<id>_<YYYYMMDD>` (all-day),
 //! `originalStartTime` and `recurringEventId`.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 use super::busy::{local_instant, midnight, span};
 use crate::calendar::{Event, EventDateTime, When};
@@ -30,9 +31,25 @@ pub enum Occurrence {
 impl Occurrence {
     /// The suffix Google appends to the master id to name the instance.
     pub fn id_suffix(self) -> String {
+        let mut out = String::with_capacity(16);
+        self.write_suffix(&mut out);
+        out
+    }
+
+    /// Appends [`Occurrence::id_suffix`] to `out` (written digit by digit: an agenda names
+    /// thousands of instances, and a format string would be parsed for each).
+    fn write_suffix(self, out: &mut String) {
+        use chrono::{Datelike, Timelike};
+        use std::fmt::Write;
+        let date = |out: &mut String, d: NaiveDate| {
+            let _ = write!(out, "{:04}{:02}{:02}", d.year(), d.month(), d.day());
+        };
         match self {
-            Self::Date(d) => d.format("%Y%m%d").to_string(),
-            Self::At(t) => t.format("%Y%m%dT%H%M%SZ").to_string(),
+            Self::Date(d) => date(out, d),
+            Self::At(t) => {
+                date(out, t.date_naive());
+                let _ = write!(out, "T{:02}{:02}{:02}Z", t.hour(), t.minute(), t.second());
+            }
         }
     }
 
@@ -178,8 +195,103 @@ struct Series {
     duration: TimeDelta,
     all_day_days: i64,
     rules: Option<rrule::RRuleSet>,
+    /// How a later window may skip the rules' early occurrences (see [`Skip`]).
+    skip: Option<Skip>,
     rdates: Vec<Occurrence>,
     exdates: BTreeSet<Occurrence>,
+}
+
+/// The rules of a series whose occurrences repeat with a fixed period of whole days (every
+/// line an `RRULE` with `FREQ=DAILY` or `FREQ=WEEKLY` and no `COUNT`): moving `DTSTART` on
+/// by whole periods, in the series' own wall-clock time, leaves every later occurrence where
+/// it was. A window years after a series began is then expanded from a start just before
+/// it, instead of iterating every occurrence since the first.
+struct Skip {
+    /// The period in days (`INTERVAL` days or weeks).
+    period_days: i64,
+    /// The wall-clock start (midnight of the date for all-day series).
+    local_start: NaiveDateTime,
+    /// The rule lines, `UNTIL` in UTC.
+    lines: Vec<String>,
+}
+
+/// Periods worth skipping before the rules are parsed again with a later start (a parse
+/// costs about what this many occurrences do).
+const SKIP_AT_LEAST_DAYS: i64 = 14;
+
+impl Skip {
+    /// The skip for `lines`, if every line allows one.
+    fn of(lines: &[String], local_start: NaiveDateTime) -> Option<Self> {
+        let mut period_days = None;
+        for line in lines {
+            let (name, rule) = line.split_once(':')?;
+            if !name.eq_ignore_ascii_case("RRULE") {
+                return None;
+            }
+            let mut days = None;
+            let mut interval = 1;
+            for part in rule.split(';') {
+                let (key, value) = part.split_once('=')?;
+                match key.to_ascii_uppercase().as_str() {
+                    "FREQ" => {
+                        days = match value.to_ascii_uppercase().as_str() {
+                            "DAILY" => Some(1),
+                            "WEEKLY" => Some(7),
+                            _ => return None,
+                        }
+                    }
+                    "INTERVAL" => interval = value.parse::<i64>().ok().filter(|n| *n > 0)?,
+                    "COUNT" => return None,
+                    _ => {}
+                }
+            }
+            let line_days = days? * interval;
+            // Several rules skip together only by a period common to them all.
+            period_days = Some(match period_days {
+                None => line_days,
+                Some(p) if p == line_days => p,
+                Some(_) => return None,
+            });
+        }
+        Some(Self {
+            period_days: period_days?,
+            local_start,
+            lines: lines.to_vec(),
+        })
+    }
+
+    /// The rules started whole periods later, at least `margin_days` before `from`, when
+    /// that skips enough to be worth a parse.
+    fn rules_before(
+        &self,
+        from: DateTime<Utc>,
+        margin_days: i64,
+        zone: Tz,
+        all_day: bool,
+    ) -> Option<rrule::RRuleSet> {
+        let target = from.with_timezone(&zone).date_naive() - TimeDelta::days(margin_days);
+        let gap = (target - self.local_start.date()).num_days();
+        let skipped = gap.div_euclid(self.period_days) * self.period_days;
+        if skipped < SKIP_AT_LEAST_DAYS {
+            return None;
+        }
+        let start = self.local_start + TimeDelta::days(skipped);
+        let dtstart = dtstart_line(start, zone, all_day);
+        format!("{dtstart}\n{}", self.lines.join("\n")).parse().ok()
+    }
+}
+
+/// The `DTSTART` line for a wall-clock start in `zone` (all-day: the date at UTC midnight).
+fn dtstart_line(start: NaiveDateTime, zone: Tz, all_day: bool) -> String {
+    if all_day {
+        format!("DTSTART:{}T000000Z", start.format("%Y%m%d"))
+    } else {
+        format!(
+            "DTSTART;TZID={}:{}",
+            zone.name(),
+            start.format("%Y%m%dT%H%M%S")
+        )
+    }
 }
 
 impl Series {
@@ -198,15 +310,12 @@ impl Series {
             (When::AllDay(s), When::AllDay(e)) => (TimeDelta::zero(), (e - s).num_days()),
             (s, e) => (e.to_utc() - s.to_utc(), 0),
         };
-        let dtstart = match start {
-            When::AllDay(d) => format!("DTSTART:{}T000000Z", d.format("%Y%m%d")),
-            When::Timed { at, .. } => format!(
-                "DTSTART;TZID={}:{}",
-                zone.name(),
-                at.with_timezone(&zone).format("%Y%m%dT%H%M%S")
-            ),
+        let local_start = match start {
+            When::AllDay(d) => d.and_time(chrono::NaiveTime::MIN),
+            When::Timed { at, .. } => at.with_timezone(&zone).naive_local(),
         };
         let all_day = start.is_all_day();
+        let dtstart = dtstart_line(local_start, zone, all_day);
         let mut rules = Vec::new();
         let mut rdates = Vec::new();
         let mut exdates = BTreeSet::new();
@@ -226,15 +335,15 @@ impl Series {
                 }
             }
         }
-        let rules = if rules.is_empty() {
-            None
+        let (rules, skip) = if rules.is_empty() {
+            (None, None)
         } else {
             let text = format!("{dtstart}\n{}", rules.join("\n"));
-            Some(
-                text.parse::<rrule::RRuleSet>()
-                    // rrule's message quotes the rule (the event's contents): not kept.
-                    .map_err(|_| Error::validation("recurrence", "the RRULE does not parse"))?,
-            )
+            let parsed = text
+                .parse::<rrule::RRuleSet>()
+                // rrule's message quotes the rule (the event's contents): not kept.
+                .map_err(|_| Error::validation("recurrence", "the RRULE does not parse"))?;
+            (Some(parsed), Skip::of(&rules, local_start))
         };
         Ok(Self {
             first: Occurrence::of(start),
@@ -243,6 +352,7 @@ impl Series {
             duration,
             all_day_days,
             rules,
+            skip,
             rdates,
             exdates,
         })
@@ -267,7 +377,15 @@ impl Series {
         let mut all = BTreeSet::new();
         all.insert(self.first);
         all.extend(self.rdates.iter().copied());
-        if let Some(set) = self.rules.clone() {
+        // An occurrence starting this many days before `from` may still reach into it (its
+        // length, the calendar zone's offset for all-day dates, and a day to spare).
+        let margin_days = self.duration.num_days() + self.all_day_days + 2;
+        let all_day = matches!(self.first, Occurrence::Date(_));
+        let later = self
+            .skip
+            .as_ref()
+            .and_then(|skip| skip.rules_before(from, margin_days, self.zone, all_day));
+        if let Some(set) = later.or_else(|| self.rules.clone()) {
             for dt in set.into_iter().take(ITERATION_CAP) {
                 let occ = match self.first {
                     Occurrence::Date(_) => Occurrence::Date(dt.with_timezone(&Utc).date_naive()),
@@ -305,7 +423,11 @@ impl Series {
         let mut instance = master.clone();
         instance.recurrence = None;
         let master_id = master.id.clone().unwrap_or_default();
-        instance.id = Some(format!("{master_id}_{}", occ.id_suffix()));
+        let mut id = String::with_capacity(master_id.len() + 17);
+        id.push_str(&master_id);
+        id.push('_');
+        occ.write_suffix(&mut id);
+        instance.id = Some(id);
         let like = |template: &Option<EventDateTime>, at: When| {
             let zone_name = template.as_ref().and_then(|t| t.time_zone.clone());
             let mut out = match at {
@@ -395,6 +517,119 @@ fn date_line(line: &str, zone: Tz, all_day: bool, field: &str) -> Result<Vec<Occ
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn instance_id_suffixes_read_as_google_writes_them() {
+        let at = Utc
+            .with_ymd_and_hms(2031, 3, 4, 7, 5, 9)
+            .single()
+            .expect("valid");
+        assert_eq!(Occurrence::At(at).id_suffix(), "20310304T070509Z");
+        let date = NaiveDate::from_ymd_opt(987, 11, 30).expect("valid");
+        assert_eq!(Occurrence::Date(date).id_suffix(), "09871130");
+        for t in [at, at + TimeDelta::seconds(86_399 * 400 + 17)] {
+            assert_eq!(
+                Occurrence::At(t).id_suffix(),
+                t.format("%Y%m%dT%H%M%SZ").to_string()
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+        /// A window years after a series began sees exactly the occurrences that iterating
+        /// from its first one finds: across DST changes, intervals, weekdays, UNTIL, all-day.
+        #[test]
+        fn skipping_early_periods_finds_the_same_occurrences(
+            zone in proptest::sample::select(vec![
+                "Europe/Zurich", "America/New_York", "Australia/Sydney", "UTC", "Asia/Kolkata",
+            ]),
+            weekly in proptest::bool::ANY,
+            interval in 1u32..4,
+            days in proptest::collection::btree_set(0usize..7, 0..4),
+            until_after in proptest::option::of(0i64..2000),
+            back in 0i64..2500,
+            minute_of_day in 0u32..(24 * 60),
+            all_day in proptest::bool::ANY,
+            length_minutes in 1i64..(3 * 24 * 60),
+            window_days in 1i64..40,
+            window_shift_hours in 0i64..48,
+        ) {
+            let names = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
+            let base = Utc.with_ymd_and_hms(2031, 3, 3, 0, 0, 0).single().expect("valid")
+                + TimeDelta::hours(window_shift_hours);
+            let first_day = base.date_naive() - TimeDelta::days(back);
+            let tz: Tz = zone.parse().expect("valid");
+            let (start, end) = if all_day {
+                let days = (length_minutes / (24 * 60)).max(1);
+                (EventDateTime::all_day(first_day), EventDateTime::all_day(first_day + TimeDelta::days(days)))
+            } else {
+                let local = first_day.and_hms_opt(minute_of_day / 60, minute_of_day % 60, 0).expect("valid");
+                let at = local_instant(local, tz).with_timezone(&tz).fixed_offset();
+                let mut start = EventDateTime::timed(at, None);
+                start.time_zone = Some(zone.to_owned());
+                let mut end = EventDateTime::timed(at + TimeDelta::minutes(length_minutes), None);
+                end.time_zone = Some(zone.to_owned());
+                (start, end)
+            };
+            let mut rule = format!(
+                "RRULE:FREQ={};INTERVAL={interval}",
+                if weekly { "WEEKLY" } else { "DAILY" }
+            );
+            if !days.is_empty() {
+                let list: Vec<&str> = days.iter().map(|&d| names[d]).collect();
+                rule.push_str(&format!(";BYDAY={}", list.join(",")));
+            }
+            if let Some(after) = until_after {
+                let until = first_day + TimeDelta::days(after);
+                rule.push_str(&format!(";UNTIL={}", until.format("%Y%m%d")));
+            }
+            let mut master = Event::new("x", start, end).with_recurrence(rule.as_str());
+            master.id = Some("s".into());
+            let series = Series::parse(&master, tz).expect("valid");
+            let mut from_first = Series::parse(&master, tz).expect("valid");
+            from_first.skip = None;
+            let (from, to) = (base, base + TimeDelta::days(window_days));
+            proptest::prop_assert_eq!(
+                series.occurrences(from, to),
+                from_first.occurrences(from, to),
+                "{}", rule
+            );
+        }
+    }
+
+    #[test]
+    fn a_series_begun_years_ago_skips_to_the_window_only_when_its_rules_allow() {
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("valid");
+        let start = day("2024-01-01").and_hms_opt(9, 0, 0).expect("valid");
+        let lines = |l: &[&str]| l.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let skip = |l: &[&str]| Skip::of(&lines(l), start).map(|s| s.period_days);
+        assert_eq!(skip(&["RRULE:FREQ=WEEKLY;BYDAY=MO,WE"]), Some(7));
+        assert_eq!(skip(&["RRULE:FREQ=WEEKLY;INTERVAL=2"]), Some(14));
+        assert_eq!(skip(&["RRULE:FREQ=DAILY;UNTIL=20300101T000000Z"]), Some(1));
+        assert_eq!(
+            skip(&["RRULE:FREQ=DAILY;COUNT=900"]),
+            None,
+            "COUNT counts from the first"
+        );
+        assert_eq!(skip(&["RRULE:FREQ=MONTHLY"]), None);
+        assert_eq!(skip(&["EXRULE:FREQ=DAILY"]), None);
+        assert_eq!(skip(&["RRULE:FREQ=DAILY", "RRULE:FREQ=WEEKLY"]), None);
+        let weekly = Skip::of(&lines(&["RRULE:FREQ=WEEKLY"]), start).expect("valid");
+        let from = Utc
+            .with_ymd_and_hms(2026, 3, 2, 0, 0, 0)
+            .single()
+            .expect("valid");
+        assert!(weekly.rules_before(from, 2, Tz::UTC, false).is_some());
+        let soon = Utc
+            .with_ymd_and_hms(2024, 1, 10, 0, 0, 0)
+            .single()
+            .expect("valid");
+        assert!(
+            weekly.rules_before(soon, 2, Tz::UTC, false).is_none(),
+            "too little to skip"
+        );
+    }
 
     #[test]
     fn unreadable_recurrence_is_refused_without_quoting_the_event() {
