@@ -204,9 +204,9 @@ fn warn(py: Python<'_>, problems: &[Problem]) -> PyResult<()> {
 fn entry(py: Python<'_>, e: CoreEntry) -> PyResult<AgendaEntry> {
     Ok(AgendaEntry {
         client_id: e.client_id.to_string(),
-        client: e.client,
-        calendar_id: e.calendar_id,
-        calendar: e.calendar,
+        client: e.client.to_string(),
+        calendar_id: e.calendar_id.to_string(),
+        calendar: e.calendar.to_string(),
         event: Py::new(
             py,
             Event::new_core(std::sync::Arc::unwrap_or_clone(e.event)),
@@ -224,8 +224,8 @@ fn side(py: Python<'_>, s: CoreSide) -> PyResult<Py<ConflictSide>> {
         py,
         ConflictSide {
             client_id: s.client_id.to_string(),
-            client: s.client,
-            calendar_id: s.calendar_id,
+            client: s.client.to_string(),
+            calendar_id: s.calendar_id.to_string(),
             event_id: s.event_id,
             summary: s.summary,
             start: s.start,

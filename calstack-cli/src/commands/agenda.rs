@@ -233,11 +233,11 @@ pub fn render(agenda: &Agenda, zone: Tz) -> String {
         let who = if name_calendars {
             format!("{} / {}", e.client, e.calendar)
         } else {
-            e.client.clone()
+            e.client.to_string()
         };
         t.row([day_cell, time, who, title, flag]);
     }
-    let clients: HashSet<&str> = agenda.entries.iter().map(|e| e.client.as_str()).collect();
+    let clients: HashSet<&str> = agenda.entries.iter().map(|e| &*e.client).collect();
     format!(
         "{}\n{} event(s) across {} client(s), {} conflict(s); times in {zone}\n",
         t.render(),

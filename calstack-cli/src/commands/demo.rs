@@ -507,9 +507,9 @@ mod tests {
         }));
         let calendar = |i: usize| calstack_core::stack::CalendarRef {
             client_id: calstack_core::ClientId(uuid::Uuid::from_u128(i as u128)),
-            client: CLIENTS[i].0.to_owned(),
-            calendar_id: "primary".to_owned(),
-            name: "primary".to_owned(),
+            client: CLIENTS[i].0.into(),
+            calendar_id: "primary".into(),
+            name: "primary".into(),
             time_zone: Tz::UTC,
         };
         let mut agenda: Vec<_> = plan

@@ -1,7 +1,8 @@
 //! The opened-events cache of one [`crate::Calstack`]: per mirrored calendar, the rows a
-//! window read returned, opened (unsealed and decoded), with the clear columns the window
-//! rule reads. A later read of that calendar over a window inside the cached one is answered
-//! from memory, without reading or opening anything again.
+//! window read returned that matter for its window (timed single events outside it are not
+//! opened), opened (unsealed and decoded), with the clear columns the window rule reads. A
+//! later read of that calendar over a window inside the cached one is answered from memory,
+//! without reading or opening anything again: what it needs is a subset of what was kept.
 //!
 //! An entry is used only while the calendar's `(generation, revision)` — read from the store
 //! with the calendar list, by every read — is the one it was filled at. Every change to a
@@ -123,8 +124,9 @@ impl Expanded {
     }
 }
 
-/// What a calendar's entry holds: the rows of its padded window `[from, to)`, in store order,
-/// and the last expansion made of them.
+/// What a calendar's entry holds: the rows that matter for the window `[from, to)` (the
+/// padded window's rows but timed single events outside it), by start, and the last
+/// expansion made of them.
 struct Entry {
     version: Version,
     from: DateTime<Utc>,
@@ -175,7 +177,8 @@ impl OpenedCache {
         }
     }
 
-    /// The rows of `key` for the padded window `[from, to)`, if an entry at `version` covers it.
+    /// The rows of `key` that matter for the window `[from, to)`, if an entry at `version`
+    /// covers it (and maybe more: the caller filters).
     pub(crate) fn get(
         &self,
         key: &CalendarKey,
@@ -243,8 +246,8 @@ impl OpenedCache {
         self.evict(&mut state);
     }
 
-    /// Keeps the rows of `key` read at `version` for the padded window `[from, to)`, in place
-    /// of what was kept for it; then drops least recently used calendars beyond the budget.
+    /// Keeps the rows of `key` read at `version` for the window `[from, to)`, in place of
+    /// what was kept for it; then drops least recently used calendars beyond the budget.
     pub(crate) fn put(
         &self,
         key: CalendarKey,

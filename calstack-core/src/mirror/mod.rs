@@ -223,8 +223,9 @@ impl Mirror {
     }
 
     /// Every row the store returns for the padded window of `[from, to)` (see [`padded`]) of
-    /// the calendars `keep` accepts, opened, with its calendar and window columns, in no
-    /// particular order: what the opened-events cache keeps per calendar. `from < to` is the
+    /// the calendars `keep` accepts, but timed single events outside `[from, to)`, opened,
+    /// with its calendar and window columns, in no particular order: what the opened-events
+    /// cache keeps per calendar for `[from, to)`. `from < to` is the
     /// caller's. Rows are opened on the blocking pool as the store sends them, so opening the
     /// first rows overlaps reading the rest.
     pub(crate) async fn opened_rows(
@@ -239,7 +240,13 @@ impl Mirror {
         let mut tasks = Vec::new();
         let mut held = Vec::new();
         while let Some(chunk) = chunks.try_next().await? {
-            held.extend(chunk.into_iter().filter(|row| keep(&row.key)));
+            // A timed single event outside `[from, to)` (the padding is for all-day events
+            // and original starts) is left sealed: no view of this window needs it.
+            held.extend(
+                chunk.into_iter().filter(|row| {
+                    keep(&row.key) && !RowTimes::of_window(row).timed_outside(from, to)
+                }),
+            );
             if held.len() >= OPEN_CHUNK {
                 spawn_opening(
                     &self.keyring,

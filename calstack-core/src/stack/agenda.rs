@@ -19,12 +19,13 @@ use crate::store::ClientId;
 pub struct AgendaEntry {
     /// The client the event belongs to.
     pub client_id: ClientId,
-    /// That client's display name.
-    pub client: String,
-    /// The calendar id the event is on.
-    pub calendar_id: String,
-    /// The calendar's display name (the user's override, else its summary, else its id).
-    pub calendar: String,
+    /// That client's display name (shared by the client's entries, not copied per entry).
+    pub client: Arc<str>,
+    /// The calendar id the event is on (shared, like `client`).
+    pub calendar_id: Arc<str>,
+    /// The calendar's display name (the user's override, else its summary, else its id;
+    /// shared, like `client`).
+    pub calendar: Arc<str>,
     /// The event (or instance) id.
     pub event_id: String,
     /// Title (`(no title)` when absent).
@@ -81,9 +82,9 @@ impl AgendaEntry {
         let span = span(&event, zone)?;
         Some(Self {
             client_id: calendar.client_id,
-            client: calendar.client.clone(),
-            calendar_id: calendar.calendar_id.clone(),
-            calendar: calendar.name.clone(),
+            client: Arc::clone(&calendar.client),
+            calendar_id: Arc::clone(&calendar.calendar_id),
+            calendar: Arc::clone(&calendar.name),
             event_id: event.id.clone().unwrap_or_default(),
             summary: event
                 .summary

@@ -1,6 +1,8 @@
 //! Conflict detection: which busy timed entries overlap. Back-to-back entries (one ends when
 //! the next starts) do not conflict; all-day entries never do.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -133,10 +135,10 @@ fn order(entries: &mut [AgendaEntry]) {
 pub struct ConflictSide {
     /// The client.
     pub client_id: ClientId,
-    /// Its display name.
-    pub client: String,
-    /// The calendar id.
-    pub calendar_id: String,
+    /// Its display name (shared with the agenda's entries).
+    pub client: Arc<str>,
+    /// The calendar id (shared, like `client`).
+    pub calendar_id: Arc<str>,
     /// The event (or instance) id.
     pub event_id: String,
     /// Its title.
@@ -164,8 +166,8 @@ impl From<&AgendaEntry> for ConflictSide {
     fn from(e: &AgendaEntry) -> Self {
         Self {
             client_id: e.client_id,
-            client: e.client.clone(),
-            calendar_id: e.calendar_id.clone(),
+            client: Arc::clone(&e.client),
+            calendar_id: Arc::clone(&e.calendar_id),
             event_id: e.event_id.clone(),
             summary: e.summary.clone(),
             start: e.start,
@@ -231,9 +233,9 @@ mod tests {
             .filter_map(|(client, e)| {
                 let calendar = CalendarRef {
                     client_id: ClientId::new(),
-                    client: (*client).to_owned(),
-                    calendar_id: "primary".to_owned(),
-                    name: "primary".to_owned(),
+                    client: (*client).into(),
+                    calendar_id: "primary".into(),
+                    name: "primary".into(),
                     time_zone: Tz::UTC,
                 };
                 AgendaEntry::from_event(&calendar, e, Tz::UTC)
@@ -272,7 +274,7 @@ mod tests {
         assert_eq!(stack(&mut agenda).len(), 0);
         let order: Vec<_> = agenda.iter().map(|e| e.event_id.as_str()).collect();
         assert_eq!(order, ["early", "mid", "late"]);
-        assert_eq!(agenda[0].client, "Bolt");
+        assert_eq!(&*agenda[0].client, "Bolt");
     }
 
     #[test]

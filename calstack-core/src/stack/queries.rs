@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use foldhash::fast::RandomState;
 use serde::Serialize;
 
 use super::agenda::{Agenda, AgendaEntry};
@@ -236,8 +237,8 @@ impl Calstack {
                     }
                     Err(error) => problems.push(Problem {
                         client_id: calendar.calendar.client_id,
-                        client: calendar.calendar.client.clone(),
-                        calendar_id: Some(calendar.calendar.calendar_id.clone()),
+                        client: calendar.calendar.client.to_string(),
+                        calendar_id: Some(calendar.calendar.calendar_id.to_string()),
                         error,
                     }),
                 }
@@ -313,7 +314,7 @@ fn entries_of_run(
 ) -> Vec<AgendaEntry> {
     let total = calendars.iter().map(|c| c.events.len()).sum();
     let mut entries = Vec::with_capacity(total);
-    let mut seen = HashSet::with_capacity(total);
+    let mut seen = HashSet::with_capacity_and_hasher(total, RandomState::default());
     for calendar in calendars {
         for event in calendar.events {
             let Some(entry) = AgendaEntry::from_owned(&calendar.calendar, event, zone) else {
@@ -406,9 +407,9 @@ mod tests {
         CalendarEvents::new(
             CalendarRef {
                 client_id,
-                client: client.to_owned(),
-                calendar_id: calendar_id.to_owned(),
-                name: calendar_id.to_owned(),
+                client: client.into(),
+                calendar_id: calendar_id.into(),
+                name: calendar_id.into(),
                 time_zone: Tz::UTC,
             },
             events,
@@ -426,7 +427,7 @@ mod tests {
             .collect()
     }
 
-    fn seen(entries: &[AgendaEntry]) -> Vec<(ClientId, String, String)> {
+    fn seen(entries: &[AgendaEntry]) -> Vec<(ClientId, Arc<str>, String)> {
         entries
             .iter()
             .map(|e| (e.client_id, e.calendar_id.clone(), e.event_id.clone()))

@@ -80,7 +80,7 @@ impl LiveSource {
                 )),
                 Err(e) => fetched
                     .problems
-                    .push(problem(Some(calendar.calendar_id), e)),
+                    .push(problem(Some(calendar.calendar_id.to_string()), e)),
             }
         }
         fetched
@@ -160,9 +160,9 @@ fn calendar_ref(client: &Client, entry: &CalendarListEntry) -> CalendarRef {
         .unwrap_or_else(|| id.clone());
     CalendarRef {
         client_id: client.id,
-        client: client.name.clone(),
-        calendar_id: id,
-        name,
+        client: client.name.as_str().into(),
+        calendar_id: id.into(),
+        name: name.into(),
         time_zone: entry
             .time_zone
             .as_deref()

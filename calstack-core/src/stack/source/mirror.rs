@@ -17,6 +17,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use foldhash::{HashMap, HashMapExt};
 
 use super::fresh::{self, Wanted};
 use super::{CalendarEvents, CalendarRef, EventSource, Fetched, Selection};
@@ -86,21 +87,22 @@ async fn read(
     let names: BTreeMap<_, _> = selection
         .clients
         .iter()
-        .map(|c| (c.id, c.name.as_str()))
+        .map(|c| (c.id, Arc::<str>::from(c.name.as_str())))
         .collect();
     let cache = calstack.opened_cache();
-    let (low, high) = padded(from, to);
     let mut by_key: BTreeMap<CalendarKey, CalendarEvents> = BTreeMap::new();
-    let mut missed: BTreeMap<CalendarKey, Version> = BTreeMap::new();
+    let mut missed: HashMap<CalendarKey, Version> = HashMap::new();
     for c in &calendars {
-        let client = names.get(&c.meta.key.client_id).copied().unwrap_or("");
+        let client = names
+            .get(&c.meta.key.client_id)
+            .map_or_else(|| Arc::from(""), Arc::clone);
         let mut events = calendar_events(client, c);
         let version = Version::of(c);
         let zone = events.calendar.time_zone;
         if let Some(expanded) = cache.expanded(c.key(), version, from, to, zone) {
             events.events = expanded.to_vec();
             events.expanded = true;
-        } else if let Some(rows) = cache.get(c.key(), version, low, high) {
+        } else if let Some(rows) = cache.get(c.key(), version, from, to) {
             fill(&mut events.events, &rows, from, to);
             events.cached = Some((c.key().clone(), version));
         } else {
@@ -121,9 +123,22 @@ async fn read(
                 .map(|part| mirror.opened_rows(part, from, to, |key| missed.contains_key(key))),
         )
         .await?;
-        let mut grouped: BTreeMap<CalendarKey, Vec<OpenedRow>> = BTreeMap::new();
+        // The store sends each calendar's rows mostly together: a row of the calendar before
+        // joins it without a lookup.
+        let mut grouped: HashMap<CalendarKey, Vec<OpenedRow>> = HashMap::new();
+        let mut run: Option<(CalendarKey, Vec<OpenedRow>)> = None;
         for (key, row) in opened.into_iter().flatten() {
-            grouped.entry(key).or_default().push(row);
+            match &mut run {
+                Some((current, rows)) if *current == key => rows.push(row),
+                _ => {
+                    if let Some((done, rows)) = run.replace((key, vec![row])) {
+                        grouped.entry(done).or_default().extend(rows);
+                    }
+                }
+            }
+        }
+        if let Some((done, rows)) = run {
+            grouped.entry(done).or_default().extend(rows);
         }
         // Rows come opened in the order the store sent them; each calendar's are kept by
         // start, then event id, so equal starts always come out in the same order.
@@ -139,7 +154,7 @@ async fn read(
                 fill(&mut calendar.events, &rows, from, to);
                 calendar.cached = Some((key.clone(), version));
             }
-            cache.put(key, version, low, high, rows);
+            cache.put(key, version, from, to, rows);
         }
     }
     let mut fetched = Fetched::default();
@@ -151,7 +166,8 @@ async fn read(
     Ok(fetched)
 }
 
-/// Copies the events of `rows` (a padded window's rows) that may matter for `[from, to)`.
+/// Copies the events of `rows` (kept for a window holding `[from, to)`) that may matter for
+/// `[from, to)`.
 fn fill(events: &mut Vec<Arc<Event>>, rows: &[OpenedRow], from: DateTime<Utc>, to: DateTime<Utc>) {
     let (low, high) = padded(from, to);
     events.extend(
@@ -161,19 +177,20 @@ fn fill(events: &mut Vec<Arc<Event>>, rows: &[OpenedRow], from: DateTime<Utc>, t
     );
 }
 
-fn calendar_events(client: &str, calendar: &MirroredCalendar) -> CalendarEvents {
+fn calendar_events(client: Arc<str>, calendar: &MirroredCalendar) -> CalendarEvents {
     let key = &calendar.meta.key;
     CalendarEvents::new(
         CalendarRef {
             client_id: key.client_id,
-            client: client.to_owned(),
-            calendar_id: key.calendar_id.clone(),
+            client,
+            calendar_id: key.calendar_id.as_str().into(),
             name: calendar
                 .meta
                 .summary
-                .clone()
+                .as_deref()
                 .filter(|s| !s.trim().is_empty())
-                .unwrap_or_else(|| key.calendar_id.clone()),
+                .unwrap_or(&key.calendar_id)
+                .into(),
             time_zone: calendar
                 .meta
                 .time_zone

@@ -28,12 +28,12 @@ use crate::store::{CalendarKey, Client, ClientId};
 pub struct CalendarRef {
     /// The client.
     pub client_id: ClientId,
-    /// Its display name.
-    pub client: String,
+    /// Its display name (shared with every agenda entry of the calendar).
+    pub client: Arc<str>,
     /// The calendar id.
-    pub calendar_id: String,
+    pub calendar_id: Arc<str>,
     /// The calendar's display name.
-    pub name: String,
+    pub name: Arc<str>,
     /// The calendar's time zone (all-day events are busy from midnight to midnight in it).
     #[serde(serialize_with = "zone_name")]
     pub time_zone: Tz,

@@ -31,8 +31,8 @@ fn shapes(entries: &[AgendaEntry]) -> Vec<Shape> {
                 .collect();
             conflicts.sort();
             (
-                e.client.clone(),
-                e.calendar_id.clone(),
+                e.client.to_string(),
+                e.calendar_id.to_string(),
                 e.event_id.clone(),
                 e.summary.clone(),
                 format!("{}..{} {:?}", e.start, e.end, e.all_day),

@@ -174,7 +174,7 @@ async fn agenda_stacks_both_clients_with_series_expanded_and_flags_the_collision
         .agenda(&query.clone().clients(Some(["Bolt"])))
         .await
         .expect("agenda");
-    assert!(only_bolt.entries.iter().all(|e| e.client == "Bolt"));
+    assert!(only_bolt.entries.iter().all(|e| &*e.client == "Bolt"));
     assert_eq!(only_bolt.conflicts, 1);
 }
 
