@@ -274,27 +274,26 @@ macro_rules! mirror_trait_impl {
                 deletes: &[String],
             ) -> Result<(), StoreError> {
                 self.generation_of(key).await?;
-                let mut attempt = 1;
-                loop {
-                    match self.write_events_once(key, generation, upserts, deletes).await {
-                        Err(e) if is_deadlock(&e) && attempt < DEADLOCK_ATTEMPTS => {
-                            attempt += 1;
-                            tracing::debug!(calendar = %key, attempt, "deadlock: writing again");
-                        }
-                        other => return other.map_err(|e| store_error(e, "write mirrored events")),
-                    }
-                }
+                again_after_deadlocks(key, || {
+                    self.write_events_once(key, generation, upserts, deletes)
+                })
+                .await
+                .map_err(|e| store_error(e, "write mirrored events"))
             }
 
             async fn begin_full_sync(&self, key: &CalendarKey) -> Result<i64, StoreError> {
                 let current = self.generation_of(key).await?;
-                q(sql::DELETE_OTHER_GENERATIONS)
-                    .bind(D::id(key.client_id.0))
-                    .bind(key.calendar_id.clone())
-                    .bind(current)
-                    .execute(&self.pool)
-                    .await
-                    .map_err(|e| store_error(e, "begin full sync"))?;
+                // MariaDB's gap locks can deadlock this delete with another calendar's
+                // inserts; the delete is safe to run again.
+                again_after_deadlocks(key, || {
+                    q(sql::DELETE_OTHER_GENERATIONS)
+                        .bind(D::id(key.client_id.0))
+                        .bind(key.calendar_id.clone())
+                        .bind(current)
+                        .execute(&self.pool)
+                })
+                .await
+                .map_err(|e| store_error(e, "begin full sync"))?;
                 Ok(current + 1)
             }
 
@@ -304,14 +303,15 @@ macro_rules! mirror_trait_impl {
                 generation: i64,
                 sync_token: &str,
             ) -> Result<(), StoreError> {
-                let mut attempt = 1;
-                loop {
-                    match self.swap_generation_once(key, generation, sync_token).await {
-                        Err(e) if is_deadlock(&e) && attempt < DEADLOCK_ATTEMPTS => attempt += 1,
-                        Err(e) => return Err(store_error(e, "complete full sync")),
-                        Ok(false) => return Err(StoreError::not_found(key.to_string())),
-                        Ok(true) => return Ok(()),
-                    }
+                let swapped = again_after_deadlocks(key, || {
+                    self.swap_generation_once(key, generation, sync_token)
+                })
+                .await
+                .map_err(|e| store_error(e, "complete full sync"))?;
+                if swapped {
+                    Ok(())
+                } else {
+                    Err(StoreError::not_found(key.to_string()))
                 }
             }
 
