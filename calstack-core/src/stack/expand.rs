@@ -5,6 +5,7 @@
 //! instance ids `<id>_<YYYYMMDDTHHMMSSZ>` (timed) or `<id>_<YYYYMMDD>` (all-day),
 //! `originalStartTime` and `recurringEventId`.
 
+use std::cell::OnceCell;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -141,7 +142,7 @@ fn instances(
     to: DateTime<Utc>,
     calendar_zone: Tz,
 ) -> Result<Vec<Arc<Event>>> {
-    let series = Series::parse(master, calendar_zone)?;
+    let series = Series::parse(master, calendar_zone, from)?;
     let mut out = Vec::new();
     for occ in series.occurrences(from, to) {
         match exceptions.remove(&occ) {
@@ -194,9 +195,13 @@ struct Series {
     calendar_zone: Tz,
     duration: TimeDelta,
     all_day_days: i64,
-    rules: Option<rrule::RRuleSet>,
-    /// How a later window may skip the rules' early occurrences (see [`Skip`]).
-    skip: Option<Skip>,
+    /// The rule lines under the series' own `DTSTART` (`None`: no rule lines).
+    text: Option<String>,
+    /// Those rules parsed, when a window needs them from the first occurrence.
+    rules: OnceCell<Option<rrule::RRuleSet>>,
+    /// The rules started whole periods later (see [`Skip`]), for windows from the instant
+    /// kept with them on.
+    windowed: Option<(DateTime<Utc>, rrule::RRuleSet)>,
     rdates: Vec<Occurrence>,
     exdates: BTreeSet<Occurrence>,
 }
@@ -295,7 +300,9 @@ fn dtstart_line(start: NaiveDateTime, zone: Tz, all_day: bool) -> String {
 }
 
 impl Series {
-    fn parse(master: &Event, calendar_zone: Tz) -> Result<Self> {
+    /// The series of `master`, read for windows from `from` on (earlier windows work too,
+    /// at the cost of a second parse).
+    fn parse(master: &Event, calendar_zone: Tz, from: DateTime<Utc>) -> Result<Self> {
         let when = |t: &Option<EventDateTime>, field: &str| {
             t.as_ref()
                 .ok_or_else(|| Error::validation(field, "a recurring event needs it"))?
@@ -335,24 +342,32 @@ impl Series {
                 }
             }
         }
-        let (rules, skip) = if rules.is_empty() {
-            (None, None)
-        } else {
-            let text = format!("{dtstart}\n{}", rules.join("\n"));
-            let parsed = text
+        // An occurrence starting this many days before `from` may still reach into it (its
+        // length, the calendar zone's offset for all-day dates, and a day to spare).
+        let margin_days = duration.num_days() + all_day_days + 2;
+        let windowed = Skip::of(&rules, local_start)
+            .and_then(|skip| skip.rules_before(from, margin_days, zone, all_day))
+            .map(|set| (from, set));
+        let text = (!rules.is_empty()).then(|| format!("{dtstart}\n{}", rules.join("\n")));
+        let parsed = OnceCell::new();
+        if windowed.is_none()
+            && let Some(text) = &text
+        {
+            let set = text
                 .parse::<rrule::RRuleSet>()
                 // rrule's message quotes the rule (the event's contents): not kept.
                 .map_err(|_| Error::validation("recurrence", "the RRULE does not parse"))?;
-            (Some(parsed), Skip::of(&rules, local_start))
-        };
+            let _ = parsed.set(Some(set));
+        }
         Ok(Self {
             first: Occurrence::of(start),
             zone,
             calendar_zone,
             duration,
             all_day_days,
-            rules,
-            skip,
+            text,
+            rules: parsed,
+            windowed,
             rdates,
             exdates,
         })
@@ -377,15 +392,15 @@ impl Series {
         let mut all = BTreeSet::new();
         all.insert(self.first);
         all.extend(self.rdates.iter().copied());
-        // An occurrence starting this many days before `from` may still reach into it (its
-        // length, the calendar zone's offset for all-day dates, and a day to spare).
-        let margin_days = self.duration.num_days() + self.all_day_days + 2;
-        let all_day = matches!(self.first, Occurrence::Date(_));
-        let later = self
-            .skip
-            .as_ref()
-            .and_then(|skip| skip.rules_before(from, margin_days, self.zone, all_day));
-        if let Some(set) = later.or_else(|| self.rules.clone()) {
+        let rules = match &self.windowed {
+            Some((since, set)) if from >= *since => Some(set.clone()),
+            // The same lines parsed under a later start: they parse under the first one too.
+            _ => self
+                .rules
+                .get_or_init(|| self.text.as_deref().and_then(|t| t.parse().ok()))
+                .clone(),
+        };
+        if let Some(set) = rules {
             for dt in set.into_iter().take(ITERATION_CAP) {
                 let occ = match self.first {
                     Occurrence::Date(_) => Occurrence::Date(dt.with_timezone(&Utc).date_naive()),
@@ -586,14 +601,23 @@ mod tests {
             }
             let mut master = Event::new("x", start, end).with_recurrence(rule.as_str());
             master.id = Some("s".into());
-            let series = Series::parse(&master, tz).expect("valid");
-            let mut from_first = Series::parse(&master, tz).expect("valid");
-            from_first.skip = None;
             let (from, to) = (base, base + TimeDelta::days(window_days));
+            let series = Series::parse(&master, tz, from).expect("valid");
+            // Read for windows from before its first occurrence: nothing to skip.
+            let since_first = base - TimeDelta::days(back + 30);
+            let from_first = Series::parse(&master, tz, since_first).expect("valid");
+            proptest::prop_assert!(from_first.windowed.is_none());
             proptest::prop_assert_eq!(
                 series.occurrences(from, to),
                 from_first.occurrences(from, to),
                 "{}", rule
+            );
+            // An earlier window (a moved instance's original time) reads from the first.
+            let earlier = from - TimeDelta::days(back / 2 + 1);
+            proptest::prop_assert_eq!(
+                series.occurrences(earlier, earlier + TimeDelta::days(window_days)),
+                from_first.occurrences(earlier, earlier + TimeDelta::days(window_days)),
+                "{} (earlier)", rule
             );
         }
     }
