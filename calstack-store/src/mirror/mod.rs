@@ -10,13 +10,13 @@ pub(crate) mod columns;
 pub(crate) mod sql;
 pub(crate) mod trait_impl;
 
+use std::future::Future;
+use std::time::Duration;
+
 use calstack_core::StoreError;
 use calstack_core::store::{
     CalendarKey, MirrorEventRow, MirrorSelection, MirrorWindowRow, MirroredCalendar,
 };
-use std::future::Future;
-use std::time::Duration;
-
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 use futures::stream::BoxStream;
