@@ -17,6 +17,7 @@
 //! [`IDLE_CONNECTIONS`]; a read sees what is committed when its statement starts, as a read
 //! through the pool does (WAL).
 
+use std::cell::Cell;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -266,6 +267,7 @@ fn each_row(
         if !row(&Named {
             row: next,
             names: &names,
+            next: Cell::new(0),
         })? {
             break;
         }
@@ -278,16 +280,24 @@ fn each_row(
 struct Named<'a, 'r> {
     row: &'a rusqlite::Row<'r>,
     names: &'a [String],
+    /// The column after the last one read: the row mappings read columns in the order the
+    /// statements select them, so the name asked for is usually this one.
+    next: Cell<usize>,
 }
 
 impl Named<'_, '_> {
     /// The value of `column`, borrowed from SQLite.
     fn value(&self, table: &str, column: &str) -> Result<ValueRef<'_>, StoreError> {
-        let index = self
-            .names
-            .iter()
-            .position(|name| name == column)
-            .ok_or_else(|| corrupt(table, column, "no such column in the read"))?;
+        let guess = self.next.get();
+        let index = if self.names.get(guess).is_some_and(|name| name == column) {
+            guess
+        } else {
+            self.names
+                .iter()
+                .position(|name| name == column)
+                .ok_or_else(|| corrupt(table, column, "no such column in the read"))?
+        };
+        self.next.set(index + 1);
         self.row
             .get_ref(index)
             .map_err(|e| corrupt(table, column, e))
