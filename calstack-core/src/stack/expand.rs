@@ -216,8 +216,6 @@ struct Skip {
     period_days: i64,
     /// The wall-clock start (midnight of the date for all-day series).
     local_start: NaiveDateTime,
-    /// The rule lines, `UNTIL` in UTC.
-    lines: Vec<String>,
 }
 
 /// Periods worth skipping before the rules are parsed again with a later start (a parse
@@ -261,14 +259,14 @@ impl Skip {
         Some(Self {
             period_days: period_days?,
             local_start,
-            lines: lines.to_vec(),
         })
     }
 
-    /// The rules started whole periods later, at least `margin_days` before `from`, when
-    /// that skips enough to be worth a parse.
+    /// The rule `lines` (those [`Skip::of`] read) started whole periods later, at least
+    /// `margin_days` before `from`, when that skips enough to be worth a parse.
     fn rules_before(
         &self,
+        lines: &[String],
         from: DateTime<Utc>,
         margin_days: i64,
         zone: Tz,
@@ -282,7 +280,7 @@ impl Skip {
         }
         let start = self.local_start + TimeDelta::days(skipped);
         let dtstart = dtstart_line(start, zone, all_day);
-        format!("{dtstart}\n{}", self.lines.join("\n")).parse().ok()
+        format!("{dtstart}\n{}", lines.join("\n")).parse().ok()
     }
 }
 
@@ -346,7 +344,7 @@ impl Series {
         // length, the calendar zone's offset for all-day dates, and a day to spare).
         let margin_days = duration.num_days() + all_day_days + 2;
         let windowed = Skip::of(&rules, local_start)
-            .and_then(|skip| skip.rules_before(from, margin_days, zone, all_day))
+            .and_then(|skip| skip.rules_before(&rules, from, margin_days, zone, all_day))
             .map(|set| (from, set));
         let text = (!rules.is_empty()).then(|| format!("{dtstart}\n{}", rules.join("\n")));
         let parsed = OnceCell::new();
@@ -644,13 +642,19 @@ mod tests {
             .with_ymd_and_hms(2026, 3, 2, 0, 0, 0)
             .single()
             .expect("valid");
-        assert!(weekly.rules_before(from, 2, Tz::UTC, false).is_some());
+        assert!(
+            weekly
+                .rules_before(&lines(&["RRULE:FREQ=WEEKLY"]), from, 2, Tz::UTC, false)
+                .is_some()
+        );
         let soon = Utc
             .with_ymd_and_hms(2024, 1, 10, 0, 0, 0)
             .single()
             .expect("valid");
         assert!(
-            weekly.rules_before(soon, 2, Tz::UTC, false).is_none(),
+            weekly
+                .rules_before(&lines(&["RRULE:FREQ=WEEKLY"]), soon, 2, Tz::UTC, false)
+                .is_none(),
             "too little to skip"
         );
     }
