@@ -9,6 +9,12 @@ use clap::Parser;
 
 use calstack_cli::cli::Cli;
 
+/// mimalloc instead of the system allocator: every run of the CLI reads cold (nothing opened
+/// yet), and a cold mirror read allocates and frees hundreds of thousands of small values
+/// across threads; see docs/stacking.md#performance.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing(cli.global.verbose);

@@ -16,6 +16,10 @@
 //! the CPU time this process spent on each (every thread; with SQLite that includes the
 //! database's own work), which moves far less with the machine's load than the wall time.
 //!
+//! The bench allocates with mimalloc, as the `calstack` binary does (a cold read frees and
+//! allocates hundreds of thousands of small strings across threads); `--features
+//! system-allocator` measures with the system allocator instead.
+//!
 //! `cargo bench -p calstack-e2e --bench stack_views`; `CALSTACK_BENCH_STACK_CLIENTS` changes
 //! the size (default 1000); `CALSTACK_BENCH_STACK_BACKENDS=sqlite` skips PostgreSQL,
 //! `=postgres` skips SQLite. `CALSTACK_BENCH_STACK_PROFILE=N` only runs N cold agendas after
@@ -23,6 +27,19 @@
 
 #[path = "common/mod.rs"]
 mod common;
+
+/// The allocator the `calstack` binary uses; `--features system-allocator` measures the
+/// system's instead.
+#[cfg(not(feature = "system-allocator"))]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// The global allocator this build measures with.
+const ALLOCATOR_NAME: &str = if cfg!(feature = "system-allocator") {
+    "the system allocator"
+} else {
+    "mimalloc"
+};
 
 use common::env_size;
 
@@ -69,7 +86,9 @@ fn main() {
 async fn run() {
     let clients = env_size("CALSTACK_BENCH_STACK_CLIENTS", 1000);
     let backends = std::env::var("CALSTACK_BENCH_STACK_BACKENDS").unwrap_or_default();
-    println!("stacked views benchmark: {clients} clients x 2 calendars (release)");
+    println!(
+        "stacked views benchmark: {clients} clients x 2 calendars (release, {ALLOCATOR_NAME})"
+    );
     if backends != "postgres" {
         measure("SQLite file", clients, None).await;
     }
