@@ -152,13 +152,18 @@ async fn measure(backend: &str, clients: usize, store: Option<Arc<dyn Store>>) {
         // (keeping them all would profile the kernel zeroing fresh pages instead); their
         // freeing shows in the profile as the allocator's own functions.
         let started = Instant::now();
+        let cpu_before = common::process_cpu();
         for facade in facades {
             let agenda = facade.agenda(&query).await.expect("mirror agenda");
             assert!(agenda.problems.is_empty());
             drop((agenda, facade));
         }
+        let cpu = match (cpu_before, common::process_cpu()) {
+            (Some(before), Some(after)) => format!("{:.0} ms", ms(after - before)),
+            _ => "not measured".to_owned(),
+        };
         println!(
-            "[{backend}] {profiled} cold agendas in {:.1} s",
+            "[{backend}] {profiled} cold agendas in {:.1} s, CPU of this process {cpu}",
             started.elapsed().as_secs_f64()
         );
         return;

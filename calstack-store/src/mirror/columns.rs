@@ -39,6 +39,31 @@ fn required(row: &impl NamedColumns, table: &str, column: &str) -> Result<String
 pub(crate) fn calendar_from(row: &impl NamedColumns) -> Result<MirroredCalendar, StoreError> {
     const T: &str = "mirror_calendars";
     let text = |c| row.text(T, c);
+    // Read in the order the reads select the columns (a direct read looks there first).
+    let meta = CalendarMetadata {
+        key: CalendarKey::new(
+            ClientId(row.id(T, "client_id")?),
+            required(row, T, "calendar_id")?,
+        ),
+        credential_id: CredentialId(row.id(T, "credential_id")?),
+        summary: text("summary")?,
+        time_zone: text("time_zone")?,
+        access_role: text("access_role")?,
+        color_id: text("color_id")?,
+        background_color: text("background_color")?,
+        foreground_color: text("foreground_color")?,
+        primary: row.flag(T, "is_primary")?,
+        selected: row.flag(T, "selected")?,
+    };
+    let sync_token = text("sync_token")?;
+    let generation = row.bigint(T, "generation")?;
+    let last_synced = row.time(T, "last_synced")?;
+    let next_sync_due = row
+        .time(T, "next_sync_due")?
+        .ok_or_else(|| corrupt(T, "next_sync_due", "unexpected NULL"))?;
+    let failures = row.int(T, "failures")?;
+    let last_error = text("last_error")?;
+    let parked_reason = text("parked_reason")?;
     let channel = match (text("channel_id")?, text("channel_resource_id")?) {
         (Some(id), Some(resource_id)) => Some(PushChannel {
             id,
@@ -51,34 +76,18 @@ pub(crate) fn calendar_from(row: &impl NamedColumns) -> Result<MirroredCalendar,
         _ => None,
     };
     Ok(MirroredCalendar {
-        meta: CalendarMetadata {
-            key: CalendarKey::new(
-                ClientId(row.id(T, "client_id")?),
-                required(row, T, "calendar_id")?,
-            ),
-            credential_id: CredentialId(row.id(T, "credential_id")?),
-            summary: text("summary")?,
-            time_zone: text("time_zone")?,
-            access_role: text("access_role")?,
-            color_id: text("color_id")?,
-            background_color: text("background_color")?,
-            foreground_color: text("foreground_color")?,
-            primary: row.flag(T, "is_primary")?,
-            selected: row.flag(T, "selected")?,
-        },
-        sync_token: text("sync_token")?,
-        generation: row.bigint(T, "generation")?,
-        revision: row.bigint(T, "revision")?,
-        last_synced: row.time(T, "last_synced")?,
-        next_sync_due: row
-            .time(T, "next_sync_due")?
-            .ok_or_else(|| corrupt(T, "next_sync_due", "unexpected NULL"))?,
-        failures: row.int(T, "failures")?,
-        last_error: text("last_error")?,
-        parked_reason: text("parked_reason")?,
+        meta,
+        sync_token,
+        generation,
+        last_synced,
+        next_sync_due,
+        failures,
+        last_error,
+        parked_reason,
         channel,
         lease_holder: text("lease_holder")?,
         lease_until: row.time(T, "lease_until")?,
+        revision: row.bigint(T, "revision")?,
     })
 }
 

@@ -18,6 +18,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use foldhash::{HashMap, HashMapExt};
+use std::collections::hash_map::Entry;
 
 use super::fresh::{self, Wanted};
 use super::{CalendarEvents, CalendarRef, EventSource, Fetched, Selection};
@@ -25,7 +26,7 @@ use crate::calendar::Event;
 use crate::error::Result;
 use crate::facade::Calstack;
 use crate::mirror::cache::{OpenedRow, Version};
-use crate::mirror::{padded, read_parts};
+use crate::mirror::{KeepCalendar, padded, read_parts};
 use crate::store::{CalendarKey, MirroredCalendar};
 
 /// Reads the local mirror through a [`Calstack`], syncing what is too old first.
@@ -117,28 +118,27 @@ async fn read(
         let every = selection.every_client && missed.len() == calendars.len();
         let parts = read_parts(every, missed.keys());
         let mirror = calstack.mirror();
+        let missed = Arc::new(missed);
+        let keep: KeepCalendar = {
+            let missed = Arc::clone(&missed);
+            Arc::new(move |key| missed.contains_key(key))
+        };
         let opened = futures::future::try_join_all(
             parts
                 .iter()
-                .map(|part| mirror.opened_rows(part, from, to, |key| missed.contains_key(key))),
+                .map(|part| mirror.opened_rows(part, from, to, Arc::clone(&keep))),
         )
         .await?;
-        // The store sends each calendar's rows mostly together: a row of the calendar before
-        // joins it without a lookup.
-        let mut grouped: HashMap<CalendarKey, Vec<OpenedRow>> = HashMap::new();
-        let mut run: Option<(CalendarKey, Vec<OpenedRow>)> = None;
-        for (key, row) in opened.into_iter().flatten() {
-            match &mut run {
-                Some((current, rows)) if *current == key => rows.push(row),
-                _ => {
-                    if let Some((done, rows)) = run.replace((key, vec![row])) {
-                        grouped.entry(done).or_default().extend(rows);
-                    }
+        // The store sends each calendar's rows in a few runs, opened as they came.
+        let mut grouped: HashMap<CalendarKey, Vec<OpenedRow>> =
+            HashMap::with_capacity(missed.len());
+        for (key, rows) in opened.into_iter().flatten() {
+            match grouped.entry(key) {
+                Entry::Occupied(mut held) => held.get_mut().extend(rows),
+                Entry::Vacant(new) => {
+                    new.insert(rows);
                 }
             }
-        }
-        if let Some((done, rows)) = run {
-            grouped.entry(done).or_default().extend(rows);
         }
         // Rows come opened in the order the store sent them; each calendar's are kept by
         // start, then event id, so equal starts always come out in the same order.
@@ -148,13 +148,13 @@ async fn read(
                     .cmp(&(b.times.start_utc, b.event.id.as_deref()))
             });
         }
-        for (key, version) in missed {
-            let rows: Arc<[OpenedRow]> = grouped.remove(&key).unwrap_or_default().into();
-            if let Some(calendar) = by_key.get_mut(&key) {
+        for (key, &version) in missed.iter() {
+            let rows: Arc<[OpenedRow]> = grouped.remove(key).unwrap_or_default().into();
+            if let Some(calendar) = by_key.get_mut(key) {
                 fill(&mut calendar.events, &rows, from, to);
                 calendar.cached = Some((key.clone(), version));
             }
-            cache.put(key, version, from, to, rows);
+            cache.put(key.clone(), version, from, to, rows);
         }
     }
     let mut fetched = Fetched::default();
