@@ -391,12 +391,12 @@ impl Series {
         all.insert(self.first);
         all.extend(self.rdates.iter().copied());
         let rules = match &self.windowed {
-            Some((since, set)) if from >= *since => Some(set.clone()),
+            Some((since, set)) if from >= *since => Some(set),
             // The same lines parsed under a later start: they parse under the first one too.
             _ => self
                 .rules
                 .get_or_init(|| self.text.as_deref().and_then(|t| t.parse().ok()))
-                .clone(),
+                .as_ref(),
         };
         if let Some(set) = rules {
             for dt in set.into_iter().take(ITERATION_CAP) {
