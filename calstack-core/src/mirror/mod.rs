@@ -101,9 +101,7 @@ fn spawn_opening<R: Send + 'static, T: Send + 'static>(
     open: Opener<R, T>,
     tasks: &mut Opening<T>,
 ) {
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<R> = rows.by_ref().take(OPEN_CHUNK).collect();
+    in_pieces(rows, |chunk| {
         let keyring = keyring.clone();
         tasks.push(tokio::task::spawn_blocking(move || {
             chunk
@@ -111,6 +109,19 @@ fn spawn_opening<R: Send + 'static, T: Send + 'static>(
                 .map(|row| open(&keyring, row))
                 .collect::<Result<Vec<_>>>()
         }));
+    });
+}
+
+/// Hands `rows` to `each` in order, in pieces of at most [`OPEN_CHUNK`] (as they are, when
+/// they fit in one).
+fn in_pieces<R>(rows: Vec<R>, mut each: impl FnMut(Vec<R>)) {
+    if rows.len() <= OPEN_CHUNK {
+        each(rows);
+        return;
+    }
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        each(rows.by_ref().take(OPEN_CHUNK).collect());
     }
 }
 
@@ -140,7 +151,7 @@ fn open_runs(
     keyring: &Keyring,
     rows: Vec<MirrorWindowRow>,
     (from, to): (DateTime<Utc>, DateTime<Utc>),
-    keep: &(dyn Fn(&CalendarKey) -> bool + Send + Sync),
+    keep: &KeepCalendar,
 ) -> Result<Vec<OpenedRun>> {
     let mut runs: Vec<OpenedRun> = Vec::new();
     let mut refused: Option<CalendarKey> = None;
@@ -283,18 +294,11 @@ impl Mirror {
         let spawn = |rows: Vec<MirrorWindowRow>| {
             let keyring = self.keyring.clone();
             let keep = Arc::clone(&keep);
-            tokio::task::spawn_blocking(move || open_runs(&keyring, rows, (from, to), &*keep))
+            tokio::task::spawn_blocking(move || open_runs(&keyring, rows, (from, to), &keep))
         };
         // A chunk larger than a task's share is split.
         let hand_on = |rows: Vec<MirrorWindowRow>, tasks: &mut Vec<_>| {
-            if rows.len() <= OPEN_CHUNK {
-                tasks.push(spawn(rows));
-                return;
-            }
-            let mut rows = rows.into_iter().peekable();
-            while rows.peek().is_some() {
-                tasks.push(spawn(rows.by_ref().take(OPEN_CHUNK).collect()));
-            }
+            in_pieces(rows, |piece| tasks.push(spawn(piece)))
         };
         // Each chunk is handed on once the next arrives: a small read is opened here.
         let mut last = None;
@@ -307,7 +311,7 @@ impl Mirror {
             return Ok(Vec::new());
         };
         if tasks.is_empty() && last.len() <= OPEN_CHUNK {
-            return open_runs(&self.keyring, last, (from, to), &*keep);
+            return open_runs(&self.keyring, last, (from, to), &keep);
         }
         hand_on(last, &mut tasks);
         join_opened(tasks).await
