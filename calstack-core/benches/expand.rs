@@ -1,8 +1,9 @@
 //! Criterion benchmark: expanding 1,000 recurring series over one week, as a cold agenda of
 //! 1,000 clients does (each client's weekday standup), for series begun four weeks before the
-//! week and five years before it, weekly and daily. A window years after a series began is
-//! expanded from whole periods later (see `calstack_core::stack::expand`), so the series' age
-//! should not show.
+//! week and five years before it, weekly and daily. Plain daily and weekly rules are walked
+//! without the `rrule` crate, from the window on; the same weekday rule with a `BYHOUR` part
+//! goes through `rrule` (started whole periods before the window), side by side. A series'
+//! age should not show.
 
 #![allow(missing_docs)]
 
@@ -70,6 +71,12 @@ fn expansion(c: &mut Criterion) {
             "RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
         ),
         ("daily_begun_5_years_before", 5 * 365, "RRULE:FREQ=DAILY"),
+        // The same occurrences through the rrule crate (a BYHOUR part is not plain).
+        (
+            "weekdays_begun_5_years_before_through_rrule",
+            5 * 365,
+            "RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=9",
+        ),
         (
             "daily_5_years_counted",
             5 * 365,

@@ -11,6 +11,7 @@
 //! - [`slots`]: free slots within working hours on a step grid.
 //! - `parallel`: a large answer's CPU-bound steps split over the cores.
 //! - [`params`]: the query parameters and their checks.
+//! - `plain_rule`: the daily and weekly rules most series hold, walked without `rrule`.
 //! - [`source`]: where events come from (Google live, later the mirror).
 //! - [`stream`]: the agenda as a stream, chunk by chunk, for large ranges.
 //! - `queries`: the methods on [`Calstack`](crate::Calstack).
@@ -24,6 +25,7 @@ pub mod expand;
 pub mod free_busy;
 mod parallel;
 pub mod params;
+mod plain_rule;
 mod queries;
 pub mod slots;
 pub mod source;
