@@ -19,7 +19,9 @@ use std::time::{Duration, Instant};
 
 use calstack_core::crypto::{EncryptionKey, Keyring, aad};
 use calstack_core::oauth::{GoogleEndpoints, OAuthConfig, OAuthManager};
-use calstack_core::store::{CalendarKey, CalendarMetadata, MirrorEventRow, MirrorSelection};
+use calstack_core::store::{
+    CalendarKey, CalendarMetadata, MirrorEventRow, MirrorSelection, WindowBounds,
+};
 use calstack_core::{Client, ClientId, CredentialId, OAuthCredential, Sealed, Store, SystemClock};
 use chrono::{TimeDelta, Utc};
 use futures::future::join_all;
@@ -218,7 +220,7 @@ async fn read_history(name: &str, store: &Arc<dyn Store>, creds: &[OAuthCredenti
         for _ in 0..6 {
             let started = Instant::now();
             rows = store
-                .window_rows(selection, from, to)
+                .window_rows(selection, WindowBounds::new(from, to))
                 .await
                 .expect("window read")
                 .len();

@@ -23,7 +23,7 @@ use crate::crypto::Keyring;
 use crate::error::Result;
 use crate::store::{
     CalendarKey, ClientId, MirrorEventRow, MirrorSelection, MirrorWindowRow, MirroredCalendar,
-    Store,
+    Store, WindowBounds,
 };
 
 pub(crate) use parts::read_parts;
@@ -275,7 +275,8 @@ impl Mirror {
     }
 
     /// Every row the store returns for the padded window of `[from, to)` (see [`padded`]) of
-    /// the calendars `keep` accepts, but timed single events outside `[from, to)`, opened,
+    /// the calendars `keep` accepts, but timed single events outside `[from, to)` (which the
+    /// store is asked to leave out, and which are dropped here if it sends them), opened,
     /// with its window columns, in runs of one calendar in no particular order: what the
     /// opened-events cache keeps per calendar for `[from, to)`. `from < to` is the caller's.
     /// Each chunk the store sends is sorted out and opened on the blocking pool as it
@@ -289,7 +290,9 @@ impl Mirror {
         keep: KeepCalendar,
     ) -> Result<Vec<OpenedRun>> {
         let (low, high) = padded(from, to);
-        let mut chunks = self.store.window_row_chunks(selection, low, high);
+        // Timed single events outside `[from, to)` are left in the store.
+        let bounds = WindowBounds::new(low, high).timed_within(from, to);
+        let mut chunks = self.store.window_row_chunks(selection, bounds);
         let mut tasks = Vec::new();
         let spawn = |rows: Vec<MirrorWindowRow>| {
             let keyring = self.keyring.clone();

@@ -14,7 +14,7 @@ use futures::stream::BoxStream;
 
 use super::mirror_records::{
     CalendarKey, CalendarListState, CalendarMetadata, MirrorEventRow, MirrorSelection,
-    MirrorWindowRow, MirroredCalendar, PushChannel, SyncFinish,
+    MirrorWindowRow, MirroredCalendar, PushChannel, SyncFinish, WindowBounds,
 };
 use super::{ClientId, CredentialId, StoreError};
 
@@ -160,20 +160,22 @@ pub trait MirrorStore: Send + Sync {
         to: DateTime<Utc>,
     ) -> Result<Vec<MirrorEventRow>, StoreError>;
 
-    /// The rows [`MirrorStore::events_between`] returns, in its order, with only what the
-    /// stacked views read of them (see [`MirrorWindowRow`]). Backends that can read fewer
-    /// columns should; the default projects `events_between`.
+    /// The rows [`MirrorStore::events_between`] returns for `bounds.from..bounds.to`, in its
+    /// order, but the timed single events `bounds` leaves out (see [`WindowBounds`]), with
+    /// only what the stacked views read of them (see [`MirrorWindowRow`]). Backends that can
+    /// read fewer rows and columns should; the default filters and projects
+    /// `events_between`.
     async fn window_rows(
         &self,
         selection: &MirrorSelection,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
+        bounds: WindowBounds,
     ) -> Result<Vec<MirrorWindowRow>, StoreError> {
         Ok(self
-            .events_between(selection, from, to)
+            .events_between(selection, bounds.from, bounds.to)
             .await?
             .into_iter()
             .map(MirrorWindowRow::from)
+            .filter(|row| bounds.keeps(row))
             .collect())
     }
 
@@ -184,10 +186,9 @@ pub trait MirrorStore: Send + Sync {
     fn window_row_chunks<'a>(
         &'a self,
         selection: &'a MirrorSelection,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
+        bounds: WindowBounds,
     ) -> BoxStream<'a, Result<Vec<MirrorWindowRow>, StoreError>> {
-        futures::stream::once(self.window_rows(selection, from, to)).boxed()
+        futures::stream::once(self.window_rows(selection, bounds)).boxed()
     }
 
     /// Every current-generation row of a calendar, by event id.

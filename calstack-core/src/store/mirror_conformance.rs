@@ -12,6 +12,7 @@ use super::conformance::{
 use super::{
     CalendarKey, CalendarListState, CalendarMetadata, ClientId, CredentialId, MirrorEventRow,
     MirrorSelection, MirrorWindowRow, PushChannel, Sealed, Store, SyncFinish, TokenUpdate,
+    WindowBounds,
 };
 
 /// Runs every mirror check against `s`, which must be empty.
@@ -383,7 +384,27 @@ pub async fn events_between_selects_by_time_series_and_original_start(s: &dyn St
     moved_out.recurring_event_id = Some("open-series".into());
     moved_out.original_start_utc = Some(at(12 * hour, 0));
     let elsewhere = row(&other, credential, "elsewhere", 10 * hour);
-    let rows = [inside, before, after, open, ended, moved_out];
+    // Early in the window: outside the narrower window the timed check below asks for, where
+    // a timed single event is left out but an all-day one or a moved instance is not.
+    let early = row(&key, credential, "early", 6 * hour);
+    let early_day = MirrorEventRow {
+        start_date: Some(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default()),
+        ..row(&key, credential, "early-day", 6 * hour)
+    };
+    let mut moved_early = row(&key, credential, "open-series_y", 6 * hour);
+    moved_early.recurring_event_id = Some("open-series".into());
+    moved_early.original_start_utc = Some(at(14 * hour, 0));
+    let rows = [
+        inside,
+        before,
+        after,
+        open,
+        ended,
+        moved_out,
+        early,
+        early_day,
+        moved_early,
+    ];
     s.write_events(&key, 0, &rows, &[]).await.expect("write");
     s.write_events(&other, 0, &[elsewhere], &[])
         .await
@@ -397,14 +418,38 @@ pub async fn events_between_selects_by_time_series_and_original_start(s: &dyn St
     let found = s.events_between(&one, from, to).await.expect("between");
     let mut found_ids = ids(&found);
     found_ids.sort_unstable();
-    assert_eq!(found_ids, vec!["inside", "open-series", "open-series_x"]);
+    assert_eq!(
+        found_ids,
+        vec![
+            "early",
+            "early-day",
+            "inside",
+            "open-series",
+            "open-series_x",
+            "open-series_y"
+        ]
+    );
     let both = s
         .events_between(&MirrorSelection::clients([client]), from, to)
         .await
         .expect("between");
-    assert_eq!(both.len(), 4, "the other calendar's event too");
+    assert_eq!(both.len(), 7, "the other calendar's event too");
+    let narrowed = WindowBounds::new(from, to).timed_within(at(9 * hour, 0), at(12 * hour, 0));
     for selection in [one, MirrorSelection::clients([client])] {
-        assert_window_reads_agree(s, &selection, from, to).await;
+        assert_window_reads_agree(s, &selection, WindowBounds::new(from, to)).await;
+        let kept = assert_window_reads_agree(s, &selection, narrowed).await;
+        let kept: Vec<&str> = kept.iter().map(|r| r.event_id.as_str()).collect();
+        assert!(
+            !kept.contains(&"early"),
+            "a timed event outside is left out"
+        );
+        for id in ["early-day", "inside", "open-series_y", "elsewhere"] {
+            assert_eq!(
+                kept.contains(&id),
+                id != "elsewhere" || selection.calendars.is_none(),
+                "{id} is kept"
+            );
+        }
     }
     let nobody = MirrorSelection::clients([ClientId::new()]);
     assert!(
@@ -416,28 +461,28 @@ pub async fn events_between_selects_by_time_series_and_original_start(s: &dyn St
     remove_clients(s).await;
 }
 
-/// The window read, whole and in chunks, gives the rows `events_between` gives (whole: in
-/// the same order); returns them.
+/// The window read, whole and in chunks, gives the rows `events_between` gives that `bounds`
+/// keeps (whole: in the same order); returns them.
 async fn assert_window_reads_agree(
     s: &dyn Store,
     selection: &MirrorSelection,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
+    bounds: WindowBounds,
 ) -> Vec<MirrorWindowRow> {
     let full: Vec<MirrorWindowRow> = s
-        .events_between(selection, from, to)
+        .events_between(selection, bounds.from, bounds.to)
         .await
         .expect("between")
         .into_iter()
         .map(MirrorWindowRow::from)
+        .filter(|row| bounds.keeps(row))
         .collect();
-    let slim = s.window_rows(selection, from, to).await.expect("window");
+    let slim = s.window_rows(selection, bounds).await.expect("window");
     assert_eq!(
         slim, full,
         "the window read: the same rows, in the same order"
     );
     let mut streamed: Vec<MirrorWindowRow> = s
-        .window_row_chunks(selection, from, to)
+        .window_row_chunks(selection, bounds)
         .try_concat()
         .await
         .expect("window in chunks");
@@ -474,7 +519,7 @@ pub async fn a_large_window_read_gives_every_row_once_and_can_be_left_early(s: &
     }
     let selection = MirrorSelection::clients([client]);
     let (from, to) = (at(-86_400, 0), at(100 * 86_400, 0));
-    let full = assert_window_reads_agree(s, &selection, from, to).await;
+    let full = assert_window_reads_agree(s, &selection, WindowBounds::new(from, to)).await;
     assert_eq!(full.len(), rows.len(), "every row is in the window");
     let by_id = |mut rows: Vec<MirrorEventRow>| {
         rows.sort_by(|a, b| a.event_id.cmp(&b.event_id));
@@ -495,11 +540,14 @@ pub async fn a_large_window_read_gives_every_row_once_and_can_be_left_early(s: &
         "the range read and the calendar's list agree"
     );
     for _ in 0..6 {
-        let mut chunks = s.window_row_chunks(&selection, from, to);
+        let mut chunks = s.window_row_chunks(&selection, WindowBounds::new(from, to));
         let first = chunks.try_next().await.expect("first chunk");
         assert!(first.is_some_and(|c| !c.is_empty()), "rows come");
     }
-    let again = s.window_rows(&selection, from, to).await.expect("again");
+    let again = s
+        .window_rows(&selection, WindowBounds::new(from, to))
+        .await
+        .expect("again");
     assert_eq!(
         again.len(),
         full.len(),

@@ -258,6 +258,58 @@ impl MirrorEventRow {
     }
 }
 
+/// The bounds of a stacked view's read of the mirror ([`crate::store::MirrorStore::window_rows`]).
+///
+/// The rows are those [`crate::store::MirrorStore::events_between`] selects for
+/// `[from, to)`, except timed single events (no `start_date`, not a recurring master, no
+/// `original_start_utc`) that do not overlap `[timed_from, timed_to)`. A view of `[a, b)`
+/// reads `[a - slack, b + slack)` for all-day rows, whose instants depend on the calendar's
+/// zone, but needs timed single events only where they overlap `[a, b)` itself: the store
+/// leaves the others out instead of sending them to be dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WindowBounds {
+    /// Start of the window of the `events_between` rule.
+    pub from: DateTime<Utc>,
+    /// End of that window (exclusive).
+    pub to: DateTime<Utc>,
+    /// Start of the window timed single events must overlap.
+    pub timed_from: DateTime<Utc>,
+    /// End of that window (exclusive).
+    pub timed_to: DateTime<Utc>,
+}
+
+impl WindowBounds {
+    /// The rows `events_between` selects for `[from, to)`, all of them.
+    pub fn new(from: DateTime<Utc>, to: DateTime<Utc>) -> Self {
+        Self {
+            from,
+            to,
+            timed_from: from,
+            timed_to: to,
+        }
+    }
+
+    /// These bounds, with timed single events only where they overlap `[from, to)`.
+    #[must_use]
+    pub fn timed_within(self, from: DateTime<Utc>, to: DateTime<Utc>) -> Self {
+        Self {
+            timed_from: from,
+            timed_to: to,
+            ..self
+        }
+    }
+
+    /// Whether a row the `events_between` rule selects is kept: anything but a timed single
+    /// event outside `[timed_from, timed_to)`.
+    pub fn keeps(&self, row: &MirrorWindowRow) -> bool {
+        row.start_date.is_some()
+            || row.is_recurring_master
+            || row.original_start_utc.is_some()
+            || (row.start_utc.is_some_and(|s| s < self.timed_to)
+                && row.end_utc.is_some_and(|e| e > self.timed_from))
+    }
+}
+
 /// What the stacked views read of a mirrored event over a window
 /// ([`crate::store::MirrorStore::window_rows`]): where it is, the clear columns that place it
 /// in time, and its sealed body; the other columns are left unread.

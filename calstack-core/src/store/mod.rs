@@ -24,7 +24,8 @@ pub use memory::MemoryStore;
 pub use mirror::MirrorStore;
 pub use mirror_records::{
     CalendarKey, CalendarListState, CalendarMetadata, MirrorEventRow, MirrorSelection,
-    MirrorWindowRow, MirroredCalendar, PushChannel, SyncFinish, TokenUpdate, initial_revision,
+    MirrorWindowRow, MirroredCalendar, PushChannel, SyncFinish, TokenUpdate, WindowBounds,
+    initial_revision,
 };
 pub use records::{Client, ClientId, CredentialId, OAuthCredential, PendingAuthorization, Sealed};
 pub use settings::{ClientSettings, ClientSettingsStore, WorkInterval, WorkingHours};

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use calstack_core::StoreError;
 use calstack_core::store::{
-    CalendarKey, MirrorEventRow, MirrorSelection, MirrorWindowRow, MirroredCalendar,
+    CalendarKey, MirrorEventRow, MirrorSelection, MirrorWindowRow, MirroredCalendar, WindowBounds,
 };
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
@@ -117,13 +117,12 @@ pub(crate) trait DirectReads {
         None
     }
 
-    /// The rows of the window read of `selection` between `from` and `to`, in chunks, or
-    /// `None` to read through sqlx.
+    /// The rows of the window read of `selection` within `bounds`, in chunks, or `None` to
+    /// read through sqlx.
     fn direct_window_chunks(
         &self,
         _selection: &MirrorSelection,
-        _from: DateTime<Utc>,
-        _to: DateTime<Utc>,
+        _bounds: WindowBounds,
     ) -> Option<BoxStream<'static, Result<Vec<MirrorWindowRow>, StoreError>>> {
         None
     }
@@ -161,7 +160,7 @@ macro_rules! impl_sql_mirror {
             use calstack_core::store::{
                 CalendarKey, CalendarListState, CalendarMetadata, MirrorEventRow, MirrorSelection,
                 MirrorStore, MirrorWindowRow, MirroredCalendar, PushChannel, SyncFinish,
-                TokenUpdate,
+                TokenUpdate, WindowBounds,
             };
             use calstack_core::{ClientId, CredentialId, StoreError};
             use chrono::{DateTime, NaiveDate, Utc};

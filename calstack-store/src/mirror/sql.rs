@@ -2,6 +2,9 @@
 //! the dialect). Statements whose shape depends on the input (`IN` lists, multi-row inserts)
 //! are assembled by the functions at the end, from fixed text only: values are always bound.
 
+use calstack_core::store::WindowBounds;
+use chrono::{DateTime, Utc};
+
 macro_rules! calendar_columns {
     () => {
         "client_id, calendar_id, credential_id, summary, time_zone, access_role, color_id, \
@@ -213,8 +216,11 @@ pub(crate) fn list_calendars(clients: Option<usize>, calendars: Option<usize>) -
 /// - exceptions whose original start is in it (and that the first part did not return):
 ///   `mirror_events_original_idx`.
 ///
+/// With `timed_within`, the first branch also leaves out timed single events outside a
+/// second, narrower window (see `WindowBounds`): checked on the row before its body is read.
+///
 /// Unordered (the caller sorts). Selects `columns` (of `e`). Binds the client ids, the
-/// calendar ids, then from, to, to, from, from, to, from, to.
+/// calendar ids, then the instants of [`between_times`].
 ///
 /// With `index_hints` (MySQL, MariaDB) each branch names its index (`FORCE INDEX`): those
 /// planners estimate a few rows per calendar, so every index on the calendar's prefix looks
@@ -226,6 +232,7 @@ pub(crate) fn events_between(
     clients: Option<usize>,
     calendars: Option<usize>,
     index_hints: bool,
+    timed_within: bool,
 ) -> String {
     let part = |index: &str, condition: &str| {
         let hint = if index_hints {
@@ -245,7 +252,13 @@ pub(crate) fn events_between(
         selection_terms(clients, calendars),
         part(
             "mirror_events_end_idx",
-            "NOT e.is_master AND e.end_utc > ? AND e.start_utc < ?"
+            if timed_within {
+                "NOT e.is_master AND e.end_utc > ? AND e.start_utc < ? \
+                 AND (e.start_date IS NOT NULL OR e.original_start_utc IS NOT NULL \
+                 OR (e.end_utc > ? AND e.start_utc < ?))"
+            } else {
+                "NOT e.is_master AND e.end_utc > ? AND e.start_utc < ?"
+            }
         ),
         part(
             "mirror_events_master_idx",
@@ -258,6 +271,19 @@ pub(crate) fn events_between(
              AND NOT (COALESCE(e.end_utc > ? AND e.start_utc < ?, FALSE))"
         ),
     )
+}
+
+/// The instants [`events_between`] binds after the selection, in order: the single events'
+/// `from` and `to` (and with `timed_within`, the window timed ones must overlap), the
+/// masters' `to` and `from`, the moved instances' `from`, `to`, `from`, `to`.
+pub(crate) fn between_times(bounds: &WindowBounds, timed_within: bool) -> Vec<DateTime<Utc>> {
+    let (from, to) = (bounds.from, bounds.to);
+    let mut times = vec![from, to];
+    if timed_within {
+        times.extend([bounds.timed_from, bounds.timed_to]);
+    }
+    times.extend([to, from, from, to, from, to]);
+    times
 }
 
 #[cfg(test)]
@@ -273,7 +299,7 @@ mod tests {
 
     #[test]
     fn index_hints_name_each_branch_index_once() {
-        let hinted = events_between(WINDOW_COLUMNS_E, None, None, true);
+        let hinted = events_between(WINDOW_COLUMNS_E, None, None, true, true);
         for index in [
             "mirror_events_end_idx",
             "mirror_events_master_idx",
@@ -281,18 +307,21 @@ mod tests {
         ] {
             assert_eq!(hinted.matches(&format!("FORCE INDEX ({index})")).count(), 1);
         }
-        assert!(!events_between(WINDOW_COLUMNS_E, None, None, false).contains("FORCE"));
+        assert!(!events_between(WINDOW_COLUMNS_E, None, None, false, false).contains("FORCE"));
     }
 
     #[test]
     fn empty_selections_select_nothing() {
         assert!(list_calendars(Some(0), None).contains("1 = 0"));
         assert!(!list_calendars(None, None).contains("IN"));
-        assert_eq!(
-            events_between(EVENT_COLUMNS_E, Some(2), Some(1), false)
-                .matches('?')
-                .count(),
-            3 + 8
-        );
+        for timed_within in [false, true] {
+            let bounds = WindowBounds::new(DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC);
+            assert_eq!(
+                events_between(EVENT_COLUMNS_E, Some(2), Some(1), false, timed_within)
+                    .matches('?')
+                    .count(),
+                3 + between_times(&bounds, timed_within).len()
+            );
+        }
     }
 }

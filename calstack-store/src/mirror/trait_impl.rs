@@ -324,7 +324,7 @@ macro_rules! mirror_trait_impl {
                 let mut rows = match self.direct_events_between(s, from, to) {
                     Some(rows) => rows.await?,
                     None => self
-                        .between(sql::EVENT_COLUMNS_E, s, from, to)
+                        .between(sql::EVENT_COLUMNS_E, s, &WindowBounds::new(from, to), false)
                         .await?
                         .iter()
                         .map(event_from_row)
@@ -337,13 +337,12 @@ macro_rules! mirror_trait_impl {
             async fn window_rows(
                 &self,
                 s: &MirrorSelection,
-                from: DateTime<Utc>,
-                to: DateTime<Utc>,
+                bounds: WindowBounds,
             ) -> Result<Vec<MirrorWindowRow>, StoreError> {
-                let mut rows = match self.direct_window_chunks(s, from, to) {
+                let mut rows = match self.direct_window_chunks(s, bounds) {
                     Some(chunks) => chunks.try_concat().await?,
                     None => self
-                        .between(sql::WINDOW_COLUMNS_E, s, from, to)
+                        .between(sql::WINDOW_COLUMNS_E, s, &bounds, true)
                         .await?
                         .iter()
                         .map(window_from_row)
@@ -356,13 +355,12 @@ macro_rules! mirror_trait_impl {
             fn window_row_chunks<'a>(
                 &'a self,
                 s: &'a MirrorSelection,
-                from: DateTime<Utc>,
-                to: DateTime<Utc>,
+                bounds: WindowBounds,
             ) -> BoxStream<'a, Result<Vec<MirrorWindowRow>, StoreError>> {
-                if let Some(chunks) = self.direct_window_chunks(s, from, to) {
+                if let Some(chunks) = self.direct_window_chunks(s, bounds) {
                     return chunks;
                 }
-                self.between_query(sql::WINDOW_COLUMNS_E, s, from, to)
+                self.between_query(sql::WINDOW_COLUMNS_E, s, &bounds, true)
                     .fetch(&self.pool)
                     .map(|row| {
                         row.map_err(|e| store_error(e, "read mirrored events"))
@@ -403,31 +401,33 @@ macro_rules! mirror_trait_impl {
                 &self,
                 columns: &str,
                 s: &MirrorSelection,
-                from: DateTime<Utc>,
-                to: DateTime<Utc>,
+                bounds: &WindowBounds,
+                timed_within: bool,
             ) -> Result<Vec<Row>, StoreError> {
-                self.between_query(columns, s, from, to)
+                self.between_query(columns, s, bounds, timed_within)
                     .fetch_all(&self.pool)
                     .await
                     .map_err(|e| store_error(e, "read mirrored events"))
             }
 
-            /// The time-range read (see `sql::events_between`) of `columns`, bound.
+            /// The time-range read (see `sql::events_between`) of `columns`, bound; with
+            /// `timed_within`, timed single events only where `bounds` keeps them.
             fn between_query(
                 &self,
                 columns: &str,
                 s: &MirrorSelection,
-                from: DateTime<Utc>,
-                to: DateTime<Utc>,
+                bounds: &WindowBounds,
+                timed_within: bool,
             ) -> Query {
                 let statement = sql::events_between(
                     columns,
                     s.clients.as_ref().map(Vec::len),
                     s.calendars.as_ref().map(Vec::len),
                     D::INDEX_HINTS,
+                    timed_within,
                 );
                 let mut query = bind_selection(sqlx::query(D::dynamic(statement)), s);
-                for t in [from, to, to, from, from, to, from, to] {
+                for t in sql::between_times(bounds, timed_within) {
                     query = query.bind(D::time(t));
                 }
                 query

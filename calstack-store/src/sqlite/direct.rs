@@ -22,7 +22,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use calstack_core::StoreError;
-use calstack_core::store::{MirrorEventRow, MirrorSelection, MirrorWindowRow, MirroredCalendar};
+use calstack_core::store::{
+    MirrorEventRow, MirrorSelection, MirrorWindowRow, MirroredCalendar, WindowBounds,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use futures::future::BoxFuture;
 use futures::stream::BoxStream;
@@ -121,19 +123,19 @@ impl DirectReader {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> BoxFuture<'static, Result<Vec<MirrorEventRow>, StoreError>> {
-        let (statement, binds) = between(sql::EVENT_COLUMNS_E, selection, from, to);
+        let bounds = WindowBounds::new(from, to);
+        let (statement, binds) = between(sql::EVENT_COLUMNS_E, selection, &bounds, false);
         self.collect("read mirrored events", statement, binds, |r| event_from(r))
     }
 
-    /// The rows of the window read of `selection` between `from` and `to`, in chunks of
+    /// The rows of the window read of `selection` within `bounds`, in chunks of
     /// [`WINDOW_CHUNK`], read on a blocking thread while the caller opens the chunks before.
     pub(super) fn window_chunks(
         self: &Arc<Self>,
         selection: &MirrorSelection,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
+        bounds: WindowBounds,
     ) -> BoxStream<'static, Result<Vec<MirrorWindowRow>, StoreError>> {
-        let (statement, binds) = between(sql::WINDOW_COLUMNS_E, selection, from, to);
+        let (statement, binds) = between(sql::WINDOW_COLUMNS_E, selection, &bounds, true);
         let reader = Arc::clone(self);
         // Started on the first poll, so the read runs on the runtime that polls it.
         let start = async move {
@@ -194,21 +196,27 @@ impl DirectReader {
     }
 }
 
-/// The time-range read `sql::events_between` of `columns`, and its binds.
+/// The time-range read `sql::events_between` of `columns` (with `timed_within`, timed
+/// single events only where `bounds` keeps them), and its binds.
 fn between(
     columns: &str,
     selection: &MirrorSelection,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
+    bounds: &WindowBounds,
+    timed_within: bool,
 ) -> (String, Vec<String>) {
     let statement = sql::events_between(
         columns,
         selection.clients.as_ref().map(Vec::len),
         selection.calendars.as_ref().map(Vec::len),
         false,
+        timed_within,
     );
     let mut binds = selection_binds(selection);
-    binds.extend([from, to, to, from, from, to, from, to].map(time_to_text));
+    binds.extend(
+        sql::between_times(bounds, timed_within)
+            .into_iter()
+            .map(time_to_text),
+    );
     (statement, binds)
 }
 

@@ -10,7 +10,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use calstack_core::StoreError;
-use calstack_core::store::{MirrorEventRow, MirrorSelection, MirrorWindowRow, MirroredCalendar};
+use calstack_core::store::{
+    MirrorEventRow, MirrorSelection, MirrorWindowRow, MirroredCalendar, WindowBounds,
+};
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 use futures::stream::BoxStream;
@@ -290,10 +292,9 @@ impl DirectReads for SqliteStore {
     fn direct_window_chunks(
         &self,
         selection: &MirrorSelection,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
+        bounds: WindowBounds,
     ) -> Option<BoxStream<'static, Result<Vec<MirrorWindowRow>, StoreError>>> {
-        Some(self.open_direct()?.window_chunks(selection, from, to))
+        Some(self.open_direct()?.window_chunks(selection, bounds))
     }
 }
 

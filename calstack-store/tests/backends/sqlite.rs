@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use calstack_core::store::{
     CalendarKey, CalendarMetadata, ClientStore, CredentialStore, MirrorEventRow, MirrorSelection,
-    MirrorStore, conformance,
+    MirrorStore, WindowBounds, conformance,
 };
 use calstack_core::{CredentialId, Sealed, StoreError};
 use calstack_store::SqliteStore;
@@ -140,13 +140,13 @@ async fn sqlite_file_mirror_reads_after_close_are_unavailable() {
         .expect("open");
     let (from, to) = (chrono::DateTime::UNIX_EPOCH, chrono::Utc::now());
     let open_read = store
-        .window_rows(&MirrorSelection::all(), from, to)
+        .window_rows(&MirrorSelection::all(), WindowBounds::new(from, to))
         .await
         .expect("an open store reads");
     assert!(open_read.is_empty());
     store.close().await;
     let err = store
-        .window_row_chunks(&MirrorSelection::all(), from, to)
+        .window_row_chunks(&MirrorSelection::all(), WindowBounds::new(from, to))
         .try_concat()
         .await
         .expect_err("a closed store cannot read its mirror");
@@ -224,7 +224,7 @@ async fn sqlite_file_mirror_reads_see_whole_writes_while_a_sync_writes() {
     let mut seen = Vec::new();
     loop {
         let rows = store
-            .window_row_chunks(&selection, from, to)
+            .window_row_chunks(&selection, WindowBounds::new(from, to))
             .try_concat()
             .await
             .expect("a read while the writer writes");
@@ -241,7 +241,7 @@ async fn sqlite_file_mirror_reads_see_whole_writes_while_a_sync_writes() {
         );
     }
     let last = store
-        .window_rows(&selection, from, to)
+        .window_rows(&selection, WindowBounds::new(from, to))
         .await
         .expect("final read");
     assert_eq!(
