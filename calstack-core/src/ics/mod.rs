@@ -36,7 +36,7 @@ mod recurrence;
 mod report;
 mod times;
 mod tzdef;
-mod values;
+pub(crate) mod values;
 mod vevent;
 mod vtimezone;
 mod windows;

@@ -192,16 +192,7 @@ fn by_day(text: &str) -> Option<(i8, Weekday)> {
     let t = text.trim().to_ascii_uppercase();
     let split = t.len().checked_sub(2)?;
     let (n, day) = t.split_at(split);
-    let weekday = match day {
-        "MO" => Weekday::Mon,
-        "TU" => Weekday::Tue,
-        "WE" => Weekday::Wed,
-        "TH" => Weekday::Thu,
-        "FR" => Weekday::Fri,
-        "SA" => Weekday::Sat,
-        "SU" => Weekday::Sun,
-        _ => return None,
-    };
+    let weekday = super::values::weekday(day)?;
     let n = if n.is_empty() {
         0
     } else {

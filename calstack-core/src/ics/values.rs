@@ -1,7 +1,7 @@
 //! Property values: TEXT escapes, DATE and DATE-TIME, DURATION (with checked arithmetic, so an
 //! absurd duration is an error rather than an overflow), and the UTC offsets of VTIMEZONE.
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Weekday};
 
 /// A DATE or DATE-TIME value as written, before any zone is applied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +52,20 @@ pub(crate) fn parse_time(text: &str) -> Result<RawTime, String> {
         RawTime::Utc(at)
     } else {
         RawTime::Local(at)
+    })
+}
+
+/// A weekday as RRULE's `BYDAY` and `WKST` write it (`MO` … `SU`, upper case).
+pub(crate) fn weekday(code: &str) -> Option<Weekday> {
+    Some(match code {
+        "MO" => Weekday::Mon,
+        "TU" => Weekday::Tue,
+        "WE" => Weekday::Wed,
+        "TH" => Weekday::Thu,
+        "FR" => Weekday::Fri,
+        "SA" => Weekday::Sat,
+        "SU" => Weekday::Sun,
+        _ => return None,
     })
 }
 

@@ -19,6 +19,8 @@ use chrono::{
 };
 use chrono_tz::Tz;
 
+use crate::ics::values::weekday as weekday_of;
+
 /// A plain rule over its series' start.
 #[derive(Debug, Clone)]
 pub(super) struct PlainRule {
@@ -180,19 +182,6 @@ fn interval_of(value: &str) -> Option<u16> {
 fn days_of(value: &str) -> Option<u8> {
     value.split(',').try_fold(0u8, |mask, day| {
         Some(mask | 1 << weekday_of(day)?.num_days_from_monday())
-    })
-}
-
-fn weekday_of(value: &str) -> Option<Weekday> {
-    Some(match value {
-        "MO" => Weekday::Mon,
-        "TU" => Weekday::Tue,
-        "WE" => Weekday::Wed,
-        "TH" => Weekday::Thu,
-        "FR" => Weekday::Fri,
-        "SA" => Weekday::Sat,
-        "SU" => Weekday::Sun,
-        _ => return None,
     })
 }
 
