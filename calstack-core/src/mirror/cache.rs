@@ -106,6 +106,14 @@ pub(crate) struct OpenedRow {
     pub(crate) event: Arc<Event>,
 }
 
+impl OpenedRow {
+    /// The order a calendar's rows are kept in: by start, then event id, so equal starts
+    /// always come out in the same order.
+    pub(crate) fn by_start(a: &Self, b: &Self) -> std::cmp::Ordering {
+        (a.times.start_utc, a.event.id.as_deref()).cmp(&(b.times.start_utc, b.event.id.as_deref()))
+    }
+}
+
 /// A calendar's events as the stacked views last used them: its rows for the window
 /// `[from, to)`, recurring series expanded with all-day dates in `zone`. Asking the same
 /// window of an unchanged calendar again (an agenda refreshed, a week paged back to) reuses

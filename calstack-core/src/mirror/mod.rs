@@ -176,6 +176,11 @@ fn open_runs(
         let opened = open_window_row(keyring, &row, times)?;
         runs.push((row.key, vec![opened]));
     }
+    // Each run in the calendar's order here, on the blocking pool: the caller then only
+    // merges a calendar's few runs.
+    for (_, opened) in &mut runs {
+        opened.sort_by(OpenedRow::by_start);
+    }
     Ok(runs)
 }
 

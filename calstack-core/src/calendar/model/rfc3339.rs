@@ -6,7 +6,7 @@
 //! also gives the answer for text this reader would refuse: both agree on every input (a
 //! property test holds them to it).
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeDelta};
 
 /// `text` as chrono's `DateTime::parse_from_rfc3339` reads it.
 pub(crate) fn parse(text: &str) -> chrono::ParseResult<DateTime<FixedOffset>> {
@@ -16,51 +16,80 @@ pub(crate) fn parse(text: &str) -> chrono::ParseResult<DateTime<FixedOffset>> {
     }
 }
 
+/// What a fraction of `n` digits is multiplied by to count nanoseconds.
+const FRACTION_SCALE: [u32; 10] = {
+    let mut scale = [1; 10];
+    let mut n = 9;
+    while n > 0 {
+        scale[n - 1] = scale[n] * 10;
+        n -= 1;
+    }
+    scale
+};
+
 /// `YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|±HH:MM)`, or `None` for chrono to read.
 fn by_position(b: &[u8]) -> Option<DateTime<FixedOffset>> {
-    let (head, rest) = b.split_at_checked(19)?;
-    if head[4] != b'-' || head[7] != b'-' || head[10] != b'T' || head[13] != b':' {
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
     }
-    if head[16] != b':' {
-        return None;
-    }
-    let year = digits(&head[0..4])?;
-    let [month, day, hour, minute, second] = [5, 8, 11, 14, 17].map(|at| digits(&head[at..at + 2]));
-    let (mut nano, mut rest) = (0, rest);
-    if let [b'.', fraction @ ..] = rest {
-        let count = fraction.iter().take_while(|d| d.is_ascii_digit()).count();
+    let year = two(b, 0)? * 100 + two(b, 2)?;
+    let (month, day) = (two(b, 5)?, two(b, 8)?);
+    let (hour, minute, second) = (two(b, 11)?, two(b, 14)?, two(b, 17)?);
+    let mut at = 19;
+    let mut nano = 0;
+    if b[at] == b'.' {
+        at += 1;
+        let first = at;
+        while at < b.len() && b[at].is_ascii_digit() {
+            at += 1;
+        }
+        let count = at - first;
         if count == 0 || count > 9 {
             return None;
         }
-        nano = digits(&fraction[..count])? * 10u32.pow(9 - u32::try_from(count).ok()?);
-        rest = &fraction[count..];
+        for &digit in &b[first..at] {
+            nano = nano * 10 + u32::from(digit - b'0');
+        }
+        nano *= FRACTION_SCALE[count];
     }
-    let offset = match rest {
+    let offset = match &b[at..] {
         [b'Z'] => 0,
-        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
-            let (hours, minutes) = (digits(&[*h1, *h2])?, digits(&[*m1, *m2])?);
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+            let (hours, minutes) = (two(b, at + 1)?, two(b, at + 4)?);
             if hours > 23 || minutes > 59 {
                 return None;
             }
-            let seconds = i32::try_from(hours * 3600 + minutes * 60).ok()?;
+            // At most 23:59, so it fits.
+            let seconds = (hours * 3600 + minutes * 60) as i32;
             if *sign == b'-' { -seconds } else { seconds }
         }
         _ => return None,
     };
-    let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month?, day?)?;
     // A leap second (`:60`) is chrono's to read.
-    let time = NaiveTime::from_hms_nano_opt(hour?, minute?, second.filter(|s| *s < 60)?, nano)?;
-    FixedOffset::east_opt(offset)?
-        .from_local_datetime(&date.and_time(time))
-        .single()
+    if second > 59 {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(year as i32, month, day)?;
+    let local = date.and_time(NaiveTime::from_hms_nano_opt(hour, minute, second, nano)?);
+    let offset = FixedOffset::east_opt(offset)?;
+    let utc = local.checked_sub_signed(TimeDelta::seconds(i64::from(offset.local_minus_utc())))?;
+    Some(DateTime::from_naive_utc_and_offset(utc, offset))
 }
 
-/// The number the ASCII digits `b` write, or `None` if any byte is not a digit.
-fn digits(b: &[u8]) -> Option<u32> {
-    b.iter().try_fold(0u32, |n, &d| {
-        d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
-    })
+/// The two ASCII digits at `at` as a number, or `None` if either is not a digit.
+#[inline]
+fn two(b: &[u8], at: usize) -> Option<u32> {
+    let (tens, ones) = (
+        b.get(at)?.wrapping_sub(b'0'),
+        b.get(at + 1)?.wrapping_sub(b'0'),
+    );
+    (tens < 10 && ones < 10).then(|| u32::from(tens) * 10 + u32::from(ones))
 }
 
 #[cfg(test)]

@@ -18,7 +18,6 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use foldhash::{HashMap, HashMapExt};
-use std::collections::hash_map::Entry;
 
 use super::fresh::{self, Wanted};
 use super::{CalendarEvents, CalendarRef, EventSource, Fetched, Selection};
@@ -91,8 +90,9 @@ async fn read(
         .map(|c| (c.id, Arc::<str>::from(c.name.as_str())))
         .collect();
     let cache = calstack.opened_cache();
-    let mut by_key: BTreeMap<CalendarKey, CalendarEvents> = BTreeMap::new();
-    let mut missed: HashMap<CalendarKey, Version> = HashMap::new();
+    let mut answered: Vec<CalendarEvents> = Vec::with_capacity(calendars.len());
+    // The calendars to read: their version, and where they are in `answered`.
+    let mut missed: HashMap<CalendarKey, (Version, usize)> = HashMap::new();
     for c in &calendars {
         let client = names
             .get(&c.meta.key.client_id)
@@ -107,9 +107,9 @@ async fn read(
             fill(&mut events.events, &rows, from, to);
             events.cached = Some((c.key().clone(), version));
         } else {
-            missed.insert(c.key().clone(), version);
+            missed.insert(c.key().clone(), (version, answered.len()));
         }
-        by_key.insert(c.key().clone(), events);
+        answered.push(events);
     }
     if !missed.is_empty() {
         // The store reads the clients' calendars by key prefix; the calendars not missed are
@@ -129,41 +129,33 @@ async fn read(
                 .map(|part| mirror.opened_rows(part, from, to, Arc::clone(&keep))),
         )
         .await?;
-        // The store sends each calendar's rows in a few runs, opened as they came.
-        let mut grouped: HashMap<CalendarKey, Vec<OpenedRow>> =
-            HashMap::with_capacity(missed.len());
+        // The store sends each calendar's rows in a few runs, each opened and put in order
+        // as it came: a calendar's runs are gathered at its place and merged.
+        let mut grouped: Vec<Vec<OpenedRow>> = Vec::new();
+        grouped.resize_with(answered.len(), Vec::new);
         for (key, rows) in opened.into_iter().flatten() {
-            match grouped.entry(key) {
-                Entry::Occupied(mut held) => held.get_mut().extend(rows),
-                Entry::Vacant(new) => {
-                    new.insert(rows);
+            if let Some(&(_, at)) = missed.get(&key) {
+                let held = &mut grouped[at];
+                if held.is_empty() {
+                    *held = rows;
+                } else {
+                    held.extend(rows);
+                    held.sort_by(OpenedRow::by_start);
                 }
             }
         }
-        // Rows come opened in the order the store sent them; each calendar's are kept by
-        // start, then event id, so equal starts always come out in the same order.
-        for rows in grouped.values_mut() {
-            rows.sort_by(|a, b| {
-                (a.times.start_utc, a.event.id.as_deref())
-                    .cmp(&(b.times.start_utc, b.event.id.as_deref()))
-            });
-        }
-        for (key, &version) in missed.iter() {
-            let rows: Arc<[OpenedRow]> = grouped.remove(key).unwrap_or_default().into();
-            if let Some(calendar) = by_key.get_mut(key) {
-                fill(&mut calendar.events, &rows, from, to);
-                calendar.cached = Some((key.clone(), version));
-            }
+        for (key, &(version, at)) in missed.iter() {
+            let rows: Arc<[OpenedRow]> = std::mem::take(&mut grouped[at]).into();
+            let calendar = &mut answered[at];
+            fill(&mut calendar.events, &rows, from, to);
+            calendar.cached = Some((key.clone(), version));
             cache.put(key.clone(), version, from, to, rows);
         }
     }
-    let mut fetched = Fetched::default();
-    for calendar in &calendars {
-        if let Some(events) = by_key.remove(&calendar.meta.key) {
-            fetched.calendars.push(events);
-        }
-    }
-    Ok(fetched)
+    Ok(Fetched {
+        calendars: answered,
+        ..Fetched::default()
+    })
 }
 
 /// Copies the events of `rows` (kept for a window holding `[from, to)`) that may matter for
