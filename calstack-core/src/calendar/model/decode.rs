@@ -349,7 +349,7 @@ enum WireDateTime {
 
 impl WireDateTime {
     fn parse(text: &str) -> Result<Self, String> {
-        if let Ok(at) = super::rfc3339::parse(text) {
+        if let Ok(at) = DateTime::parse_from_rfc3339(text) {
             return Ok(WireDateTime::Offset(at));
         }
         NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")

@@ -11,7 +11,6 @@ mod event;
 pub(crate) mod fast;
 mod misc;
 mod page;
-pub(crate) mod rfc3339;
 pub(crate) mod serde_util;
 
 pub use acl::{Acl, AclRule, AclScope, Setting, Settings};

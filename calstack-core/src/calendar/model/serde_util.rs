@@ -28,7 +28,7 @@ pub(crate) mod utc_millis {
 
     /// Any RFC 3339 timestamp, as UTC.
     pub(crate) fn parse(text: &str) -> Result<DateTime<Utc>, String> {
-        crate::calendar::model::rfc3339::parse(text)
+        DateTime::parse_from_rfc3339(text)
             .map(|d| d.with_timezone(&Utc))
             .map_err(|e| format!("invalid RFC 3339 timestamp {text:?}: {e}"))
     }
