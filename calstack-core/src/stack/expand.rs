@@ -360,12 +360,8 @@ impl Series {
         // length, the calendar zone's offset for all-day dates, and a day to spare).
         let margin_days = duration.num_days() + all_day_days + 2;
         let unreadable = || Error::validation("recurrence", "the RRULE does not parse");
-        let first_instant = match start {
-            When::AllDay(d) => d.and_time(chrono::NaiveTime::MIN).and_utc(),
-            timed @ When::Timed { .. } => timed.to_utc(),
-        };
         let plain =
-            match PlainRule::of(&rules, first_instant, local_start, zone).filter(|_| walk_plain) {
+            match PlainRule::of(&rules, start.to_utc(), local_start, zone).filter(|_| walk_plain) {
                 Some(Ok(plain)) => Some(plain),
                 Some(Err(Refused)) => return Err(unreadable()),
                 None => None,
