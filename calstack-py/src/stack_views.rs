@@ -44,7 +44,7 @@ pub(crate) struct AgendaEntry {
     /// Whether it blocks time.
     busy: bool,
     /// Indexes (into the returned list) of the entries it overlaps with.
-    conflicts_with: Vec<usize>,
+    conflicts_with: Vec<u32>,
 }
 
 #[pymethods]

@@ -219,7 +219,7 @@ pub fn render(agenda: &Agenda, zone: Tz) -> String {
                 .conflicts_with
                 .iter()
                 .map(|&i| {
-                    let o = &agenda.entries[i];
+                    let o = &agenda.entries[i as usize];
                     format!("{} ({})", o.summary, o.client)
                 })
                 .collect();

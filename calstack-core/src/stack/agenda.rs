@@ -39,8 +39,10 @@ pub struct AgendaEntry {
     pub all_day: Option<(NaiveDate, NaiveDate)>,
     /// Whether the event blocks time (see [`is_busy`]).
     pub busy: bool,
-    /// Indexes (into the agenda) of the entries this one overlaps with.
-    pub conflicts_with: Vec<usize>,
+    /// Indexes (into the agenda) of the entries this one overlaps with, as `u32`: a large
+    /// agenda holds millions of these, and half the memory of `usize` is worth the `as usize`
+    /// when indexing (an agenda covers at most 366 days: far fewer than `u32::MAX` entries).
+    pub conflicts_with: Vec<u32>,
     /// The event as Google lists it with `singleEvents=true`, shared with the mirror's
     /// cache of opened events (no copy is made per answer).
     pub event: Arc<Event>,

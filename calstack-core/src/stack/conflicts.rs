@@ -20,8 +20,9 @@ pub fn stack(entries: &mut [AgendaEntry]) -> Vec<(usize, usize)> {
         .flat_map(|(i, e)| {
             e.conflicts_with
                 .iter()
-                .filter(move |&&j| j > i)
-                .map(move |&j| (i, j))
+                .map(|&j| j as usize)
+                .filter(move |&j| j > i)
+                .map(move |j| (i, j))
         })
         .collect();
     pairs.sort_unstable();
@@ -40,17 +41,17 @@ pub fn stack(entries: &mut [AgendaEntry]) -> Vec<(usize, usize)> {
 pub(crate) fn stack_counted(entries: &mut [AgendaEntry]) -> usize {
     order(entries);
     // The busy timed entries (indexes into `entries`, in order) and their spans.
-    let mut busy = Vec::with_capacity(entries.len());
+    let mut busy: Vec<u32> = Vec::with_capacity(entries.len());
     for (i, entry) in entries.iter_mut().enumerate() {
         if entry.takes_part_in_conflicts() {
-            busy.push(i);
+            busy.push(index(i));
         } else {
             entry.conflicts_with = Vec::new();
         }
     }
     let spans: Vec<(DateTime<Utc>, DateTime<Utc>)> = busy
         .iter()
-        .map(|&i| (entries[i].start, entries[i].end))
+        .map(|&i| (entries[i as usize].start, entries[i as usize].end))
         .collect();
     // The lists are built over runs of positions, a large agenda's on several cores (each run
     // starts from the entries still open where it begins), then moved into place.
@@ -64,7 +65,7 @@ pub(crate) fn stack_counted(entries: &mut [AgendaEntry]) -> usize {
     let mut pairs = 0;
     for (position, (list, later)) in runs.into_iter().flatten().enumerate() {
         pairs += later;
-        entries[busy[position]].conflicts_with = list;
+        entries[busy[position] as usize].conflicts_with = list;
     }
     pairs
 }
@@ -72,16 +73,16 @@ pub(crate) fn stack_counted(entries: &mut [AgendaEntry]) -> usize {
 /// For each of `positions` (contiguous, increasing) in the busy entries `busy` with `spans`:
 /// the entries it overlaps (earlier ones, then later ones) and how many of them are later.
 fn conflict_lists(
-    busy: &[usize],
+    busy: &[u32],
     spans: &[(DateTime<Utc>, DateTime<Utc>)],
     positions: Vec<usize>,
-) -> Vec<(Vec<usize>, usize)> {
+) -> Vec<(Vec<u32>, usize)> {
     let Some(&first) = positions.first() else {
         return Vec::new();
     };
     // The earlier busy entries whose end is after the current start: (end, index), by index.
     let first_start = spans[first].0;
-    let mut open: Vec<(DateTime<Utc>, usize)> = (0..first)
+    let mut open: Vec<(DateTime<Utc>, u32)> = (0..first)
         .filter(|&j| spans[j].1 > first_start)
         .map(|j| (spans[j].1, busy[j]))
         .collect();
@@ -99,6 +100,13 @@ fn conflict_lists(
         open.push((end, busy[position]));
     }
     out
+}
+
+/// Entry `i`'s index in `conflicts_with`. An agenda covers at most a year
+/// ([`super::params::MAX_RANGE`]): it cannot hold `u32::MAX` entries (each takes over 100 bytes), so
+/// the saturation is never reached.
+pub(crate) fn index(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
 }
 
 /// Sorts entries by start, then end, client and title, keeping the order of equal ones: the
@@ -247,7 +255,7 @@ mod tests {
         let e = agenda.iter().find(|e| e.event_id == id).expect("present");
         e.conflicts_with
             .iter()
-            .map(|&i| agenda[i].event_id.as_str())
+            .map(|&i| agenda[i as usize].event_id.as_str())
             .collect()
     }
 
@@ -406,7 +414,7 @@ mod tests {
         assert_eq!(ids(&agenda), ids(&expected));
         let mut counted = 0;
         for (i, a) in agenda.iter().enumerate() {
-            let want: Vec<usize> = agenda
+            let want: Vec<u32> = agenda
                 .iter()
                 .enumerate()
                 .filter(|&(j, b)| {
@@ -416,9 +424,9 @@ mod tests {
                         && a.start < b.end
                         && b.start < a.end
                 })
-                .map(|(j, _)| j)
+                .map(|(j, _)| index(j))
                 .collect();
-            counted += want.iter().filter(|&&j| j > i).count();
+            counted += want.iter().filter(|&&j| j as usize > i).count();
             assert_eq!(a.conflicts_with, want, "entry {i}");
         }
         assert_eq!(pairs.len(), counted);

@@ -69,8 +69,10 @@ impl Calstack {
         let agenda = self.agenda(query).await?;
         let mut conflicts = Vec::new();
         for (i, entry) in agenda.entries.iter().enumerate() {
-            for &j in entry.conflicts_with.iter().filter(|&&j| j > i) {
-                conflicts.push(Conflict::between(entry, &agenda.entries[j]));
+            for j in entry.conflicts_with.iter().map(|&j| j as usize) {
+                if j > i {
+                    conflicts.push(Conflict::between(entry, &agenda.entries[j]));
+                }
             }
         }
         Ok(Conflicts {

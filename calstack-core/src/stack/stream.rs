@@ -11,6 +11,7 @@ use futures::Stream;
 
 use super::agenda::AgendaEntry;
 use super::busy::span;
+use super::conflicts;
 use super::params::StackQuery;
 use super::queries::entries_of;
 use super::source::{CalendarRef, Problem};
@@ -119,8 +120,8 @@ impl Sweep {
                     continue;
                 };
                 if other.end > start {
-                    other.conflicts_with.push(index);
-                    entry.conflicts_with.push(j);
+                    other.conflicts_with.push(conflicts::index(index));
+                    entry.conflicts_with.push(conflicts::index(j));
                     still_open.push(j);
                 }
             }

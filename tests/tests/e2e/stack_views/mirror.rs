@@ -27,7 +27,7 @@ fn shapes(entries: &[AgendaEntry]) -> Vec<Shape> {
             let mut conflicts: Vec<String> = e
                 .conflicts_with
                 .iter()
-                .map(|&i| entries[i].event_id.clone())
+                .map(|&i| entries[i as usize].event_id.clone())
                 .collect();
             conflicts.sort();
             (
