@@ -23,23 +23,53 @@
 //! `cargo bench -p calstack-e2e --bench stack_views`; `CALSTACK_BENCH_STACK_CLIENTS` changes
 //! the size (default 1000); `CALSTACK_BENCH_STACK_BACKENDS=sqlite` skips PostgreSQL,
 //! `=postgres` skips SQLite. `CALSTACK_BENCH_STACK_PROFILE=N` only runs N cold agendas after
-//! the seeding (for a profiler: `perf record --delay`, past the line saying they start).
+//! the seeding (for a profiler: `perf record --delay`, past the line saying they start);
+//! built with `--features alloc-stats` it also prints the allocations and bytes allocated per
+//! cold agenda, counted on the system allocator: figures that do not move with the machine's
+//! load, for comparing changes that a noisy machine's timings cannot tell apart.
 
 #[path = "common/mod.rs"]
 mod common;
 
 /// The allocator the `calstack` binary uses; `--features system-allocator` measures the
 /// system's instead.
-#[cfg(not(feature = "system-allocator"))]
+#[cfg(not(any(feature = "system-allocator", feature = "alloc-stats")))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// With `--features alloc-stats`: the system allocator, every allocation counted (for the
+/// profile mode's allocations per cold agenda; its timings are not the bench's).
+#[cfg(feature = "alloc-stats")]
+#[global_allocator]
+static ALLOCATOR: &stats_alloc::StatsAlloc<std::alloc::System> = &COUNTED;
+
+#[cfg(feature = "alloc-stats")]
+static COUNTED: stats_alloc::StatsAlloc<std::alloc::System> = stats_alloc::StatsAlloc::system();
+
 /// The global allocator this build measures with.
-const ALLOCATOR_NAME: &str = if cfg!(feature = "system-allocator") {
+const ALLOCATOR_NAME: &str = if cfg!(feature = "alloc-stats") {
+    "the system allocator, counting allocations"
+} else if cfg!(feature = "system-allocator") {
     "the system allocator"
 } else {
     "mimalloc"
 };
+
+/// Allocations and bytes allocated so far (reallocations count as one allocation of the
+/// growth), with `--features alloc-stats`.
+fn allocated() -> Option<(usize, usize)> {
+    #[cfg(feature = "alloc-stats")]
+    {
+        let stats = COUNTED.stats();
+        let grown = usize::try_from(stats.bytes_reallocated.max(0)).unwrap_or(0);
+        Some((
+            stats.allocations + stats.reallocations,
+            stats.bytes_allocated + grown,
+        ))
+    }
+    #[cfg(not(feature = "alloc-stats"))]
+    None
+}
 
 use common::env_size;
 
@@ -153,6 +183,7 @@ async fn measure(backend: &str, clients: usize, store: Option<Arc<dyn Store>>) {
         // freeing shows in the profile as the allocator's own functions.
         let started = Instant::now();
         let cpu_before = common::process_cpu();
+        let allocated_before = allocated();
         for facade in facades {
             let agenda = facade.agenda(&query).await.expect("mirror agenda");
             assert!(agenda.problems.is_empty());
@@ -166,6 +197,14 @@ async fn measure(backend: &str, clients: usize, store: Option<Arc<dyn Store>>) {
             "[{backend}] {profiled} cold agendas in {:.1} s, CPU of this process {cpu}",
             started.elapsed().as_secs_f64()
         );
+        if let (Some((n0, b0)), Some((n1, b1))) = (allocated_before, allocated()) {
+            let per = |total: usize| total as f64 / profiled as f64;
+            println!(
+                "[{backend}] per cold agenda: {:.0} allocations, {:.1} MB allocated",
+                per(n1 - n0),
+                per(b1 - b0) / 1e6
+            );
+        }
         return;
     }
     let mut facades = fresh_facades(&harness, 6).into_iter();
