@@ -102,9 +102,10 @@ fn conflict_lists(
     out
 }
 
-/// Entry `i`'s index in `conflicts_with`. An agenda covers at most a year
-/// ([`super::params::MAX_RANGE`]): it cannot hold `u32::MAX` entries (each takes over 100 bytes), so
-/// the saturation is never reached.
+/// Entry `i`'s index in `conflicts_with`. A query covers at most 366 days
+/// ([`super::params::MAX_RANGE`]), and `u32::MAX` entries would be a year of some ten million
+/// clients' calendars: an agenda held in memory cannot get there (each entry takes over 100
+/// bytes). Only a stream over such a year could, and its indexes past that would saturate.
 pub(crate) fn index(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(u32::MAX)
 }
