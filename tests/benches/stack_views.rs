@@ -183,6 +183,7 @@ async fn measure(backend: &str, clients: usize, store: Option<Arc<dyn Store>>) {
         // freeing shows in the profile as the allocator's own functions.
         let started = Instant::now();
         let cpu_before = common::process_cpu();
+        let faults_before = common::process_minor_faults();
         let allocated_before = allocated();
         for facade in facades {
             let agenda = facade.agenda(&query).await.expect("mirror agenda");
@@ -193,8 +194,15 @@ async fn measure(backend: &str, clients: usize, store: Option<Arc<dyn Store>>) {
             (Some(before), Some(after)) => format!("{:.0} ms", ms(after - before)),
             _ => "not measured".to_owned(),
         };
+        let faults = match (faults_before, common::process_minor_faults()) {
+            (Some(before), Some(after)) => {
+                format!("{:.0}", (after - before) as f64 / profiled as f64)
+            }
+            _ => "not measured".to_owned(),
+        };
         println!(
-            "[{backend}] {profiled} cold agendas in {:.1} s, CPU of this process {cpu}",
+            "[{backend}] {profiled} cold agendas in {:.1} s, CPU of this process {cpu}, \
+             minor page faults per agenda {faults}",
             started.elapsed().as_secs_f64()
         );
         if let (Some((n0, b0)), Some((n1, b1))) = (allocated_before, allocated()) {
