@@ -6,7 +6,7 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use calstack_core::StoreError;
+use calstack_core::{Sealed, StoreError};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions, MySqlRow};
 use sqlx::{AssertSqlSafe, SqlSafeStr, SqlStr};
@@ -153,6 +153,10 @@ impl Dialect for MySqlDialect {
         column: &str,
     ) -> Result<Option<DateTime<Utc>>, StoreError> {
         col(row, table, column)
+    }
+
+    fn read_sealed(row: &MySqlRow, table: &str, column: &str) -> Result<Sealed, StoreError> {
+        col::<_, String>(row, table, column).map(Sealed::from_stored)
     }
 }
 

@@ -5,7 +5,7 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use calstack_core::StoreError;
+use calstack_core::{Sealed, StoreError};
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{AssertSqlSafe, SqlSafeStr, SqlStr};
@@ -124,6 +124,10 @@ impl Dialect for PgDialect {
         column: &str,
     ) -> Result<Option<DateTime<Utc>>, StoreError> {
         col(row, table, column)
+    }
+
+    fn read_sealed(row: &PgRow, table: &str, column: &str) -> Result<Sealed, StoreError> {
+        col::<_, String>(row, table, column).map(Sealed::from_stored)
     }
 }
 

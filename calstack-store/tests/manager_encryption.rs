@@ -322,7 +322,7 @@ async fn no_secret_reaches_any_column_or_file_in_plaintext(target: Target) {
     let rows = raw_rows(&target).await.join("\n");
     for sealed in &sealed_values {
         assert!(
-            rows.contains(sealed.as_stored()),
+            rows.contains(&*sealed.as_stored()),
             "the scan must see the sealed values (is it reading the right tables?)"
         );
     }
@@ -348,7 +348,7 @@ async fn no_secret_reaches_any_column_or_file_in_plaintext(target: Target) {
         assert!(
             contains_bytes(
                 &bytes,
-                stored.refresh_token.as_ref().expect("refresh").as_stored()
+                &stored.refresh_token.as_ref().expect("refresh").as_stored()
             ),
             "the file scan must see the sealed refresh token (is it reading the right files?)"
         );

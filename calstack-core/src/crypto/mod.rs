@@ -25,6 +25,7 @@ mod key;
 mod keyring;
 
 pub use key::EncryptionKey;
+pub(crate) use keyring::sealed_bytes_to_text;
 pub use keyring::{KEY_ENV_VAR, Keyring, Plaintext};
 
 /// Associated-data strings that bind a sealed value to the row and field it was sealed for.

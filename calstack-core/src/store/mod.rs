@@ -27,6 +27,7 @@ pub use mirror_records::{
     MirrorWindowRow, MirroredCalendar, PushChannel, SyncFinish, TokenUpdate, WindowBounds,
     initial_revision,
 };
+pub(crate) use records::SealedForm;
 pub use records::{Client, ClientId, CredentialId, OAuthCredential, PendingAuthorization, Sealed};
 pub use settings::{ClientSettings, ClientSettingsStore, WorkInterval, WorkingHours};
 pub use traits::{AuthorizationStore, ClientStore, CredentialStore, LeaseStore, Store};

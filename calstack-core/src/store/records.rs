@@ -1,6 +1,8 @@
 //! The records calstack persists: clients, their OAuth credentials (secrets sealed), and
 //! pending authorizations (consent started, callback not yet seen).
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -50,22 +52,61 @@ id_type!(
     CredentialId
 );
 
-/// A secret sealed by [`crate::crypto`]: opaque text (`<key id>:<nonce+ciphertext>`), safe to
-/// store. Only a keyring holding its key can open it, and only for the row and field it was
+/// A secret sealed by [`crate::crypto`]: opaque text (`v1:<key id>:<nonce+ciphertext>`), safe
+/// to store. Only a keyring holding its key can open it, and only for the row and field it was
 /// sealed for.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Sealed(String);
+///
+/// A store with binary columns may keep it as bytes instead ([`Sealed::to_stored_bytes`],
+/// [`Sealed::from_stored_bytes`]): the same value in three quarters of the space, opened
+/// without decoding base64. Both forms of one value are equal, and serialize as its text.
+#[derive(Clone)]
+pub struct Sealed(pub(crate) SealedForm);
+
+/// How a [`Sealed`] value is held: as its text, or as its stored bytes.
+#[derive(Clone)]
+pub(crate) enum SealedForm {
+    /// `v1:<key id>:<base64url of nonce ‖ ciphertext ‖ tag>` (or any text a store gave).
+    Text(String),
+    /// `v1:<key id>:` then nonce ‖ ciphertext ‖ tag, raw (checked to start so when made).
+    Bytes(Vec<u8>),
+}
 
 impl Sealed {
     /// Wraps sealed text read from a store.
     pub fn from_stored(text: impl Into<String>) -> Self {
-        Self(text.into())
+        Self(SealedForm::Text(text.into()))
     }
 
-    /// The sealed text, to write to a store.
-    pub fn as_stored(&self) -> &str {
-        &self.0
+    /// The sealed text, to write to a store (a value read as bytes is turned back into its
+    /// text here).
+    pub fn as_stored(&self) -> Cow<'_, str> {
+        match &self.0 {
+            SealedForm::Text(text) => Cow::Borrowed(text),
+            SealedForm::Bytes(bytes) => Cow::Owned(crate::crypto::sealed_bytes_to_text(bytes)),
+        }
+    }
+}
+
+impl PartialEq for Sealed {
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.0, &other.0) {
+            (SealedForm::Bytes(a), SealedForm::Bytes(b)) => a == b,
+            _ => self.as_stored() == other.as_stored(),
+        }
+    }
+}
+
+impl Eq for Sealed {}
+
+impl Serialize for Sealed {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.as_stored())
+    }
+}
+
+impl<'de> Deserialize<'de> for Sealed {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from_stored)
     }
 }
 

@@ -27,6 +27,8 @@ pub(crate) trait NamedColumns {
     fn bigint(&self, table: &str, column: &str) -> Result<i64, StoreError>;
     /// A boolean column (never NULL).
     fn flag(&self, table: &str, column: &str) -> Result<bool, StoreError>;
+    /// A sealed value (never NULL): text, or bytes where the backend writes them.
+    fn sealed(&self, table: &str, column: &str) -> Result<Sealed, StoreError>;
 }
 
 /// A text column that is never NULL.
@@ -120,7 +122,7 @@ pub(crate) fn event_from(row: &impl NamedColumns) -> Result<MirrorEventRow, Stor
         etag: text("etag")?,
         is_recurring_master: row.flag(T, "is_master")?,
         series_end_utc: time("series_end_utc")?,
-        body: Sealed::from_stored(required(row, T, "body")?),
+        body: row.sealed(T, "body")?,
     })
 }
 
@@ -139,6 +141,6 @@ pub(crate) fn window_from(row: &impl NamedColumns) -> Result<MirrorWindowRow, St
         is_recurring_master: row.flag(T, "is_master")?,
         original_start_utc: row.time(T, "original_start_utc")?,
         series_end_utc: row.time(T, "series_end_utc")?,
-        body: Sealed::from_stored(required(row, T, "body")?),
+        body: row.sealed(T, "body")?,
     })
 }

@@ -162,7 +162,7 @@ macro_rules! impl_sql_mirror {
                 MirrorStore, MirrorWindowRow, MirroredCalendar, PushChannel, SyncFinish,
                 TokenUpdate, WindowBounds,
             };
-            use calstack_core::{ClientId, CredentialId, StoreError};
+            use calstack_core::{ClientId, CredentialId, Sealed, StoreError};
             use chrono::{DateTime, NaiveDate, Utc};
             use futures::stream::{BoxStream, TryChunksError};
             use futures::{StreamExt, TryStreamExt};
@@ -230,6 +230,10 @@ macro_rules! impl_sql_mirror {
                 fn flag(&self, table: &str, column: &str) -> Result<bool, StoreError> {
                     col(self.0, table, column)
                 }
+
+                fn sealed(&self, table: &str, column: &str) -> Result<Sealed, StoreError> {
+                    D::read_sealed(self.0, table, column)
+                }
             }
 
             /// A row of the window read, which selects only the columns it needs.
@@ -243,7 +247,7 @@ macro_rules! impl_sql_mirror {
 
             /// Binds one event row's columns, in the order of the column list.
             fn bind_event(query: Query, generation: i64, r: &MirrorEventRow) -> Query {
-                query
+                let query = query
                     .bind(D::id(r.key.client_id.0))
                     .bind(r.key.calendar_id.clone())
                     .bind(generation)
@@ -263,8 +267,11 @@ macro_rules! impl_sql_mirror {
                     .bind(r.updated.map(D::time))
                     .bind(r.etag.clone())
                     .bind(r.is_recurring_master)
-                    .bind(r.series_end_utc.map(D::time))
-                    .bind(r.body.as_stored().to_owned())
+                    .bind(r.series_end_utc.map(D::time));
+                match D::BINARY_BODIES.then(|| r.body.to_stored_bytes()).flatten() {
+                    Some(bytes) => query.bind(bytes),
+                    None => query.bind(r.body.as_stored().into_owned()),
+                }
             }
 
             /// Binds the metadata fields `UPDATE_CALENDAR_META` and `INSERT_CALENDAR` share.

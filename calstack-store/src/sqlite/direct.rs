@@ -21,10 +21,10 @@ use std::cell::Cell;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use calstack_core::StoreError;
 use calstack_core::store::{
     MirrorEventRow, MirrorSelection, MirrorWindowRow, MirroredCalendar, WindowBounds,
 };
+use calstack_core::{Sealed, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use futures::future::BoxFuture;
 use futures::stream::BoxStream;
@@ -363,6 +363,17 @@ impl NamedColumns for Named<'_, '_> {
 
     fn bigint(&self, table: &str, column: &str) -> Result<i64, StoreError> {
         self.integer(table, column)
+    }
+
+    fn sealed(&self, table: &str, column: &str) -> Result<Sealed, StoreError> {
+        match self.value(table, column)? {
+            ValueRef::Text(text) => std::str::from_utf8(text)
+                .map(Sealed::from_stored)
+                .map_err(|e| corrupt(table, column, e)),
+            ValueRef::Blob(bytes) => Sealed::from_stored_bytes(bytes.to_vec())
+                .ok_or_else(|| corrupt(table, column, "bytes that are not a sealed value")),
+            _ => Err(corrupt(table, column, "neither text nor bytes")),
+        }
     }
 
     fn flag(&self, table: &str, column: &str) -> Result<bool, StoreError> {

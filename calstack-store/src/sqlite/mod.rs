@@ -9,10 +9,10 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use calstack_core::StoreError;
 use calstack_core::store::{
     MirrorEventRow, MirrorSelection, MirrorWindowRow, MirroredCalendar, WindowBounds,
 };
+use calstack_core::{Sealed, StoreError};
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 use futures::stream::BoxStream;
@@ -26,7 +26,7 @@ use uuid::Uuid;
 
 use crate::client_settings::impl_client_settings_store;
 use crate::codec::{col, time_from_text, time_to_text, uuid_from_text, uuid_to_text};
-use crate::error::{invalid_url, migration_error, store_error};
+use crate::error::{corrupt, invalid_url, migration_error, store_error};
 use crate::mirror::{DirectReads, MirrorDialect, impl_sql_mirror};
 use crate::sql_store::{Dialect, impl_sql_store};
 
@@ -230,6 +230,8 @@ impl Dialect for SqliteDialect {
 
     const RETURNING: bool = true;
 
+    const BINARY_BODIES: bool = true;
+
     fn id(id: Uuid) -> String {
         uuid_to_text(id)
     }
@@ -254,6 +256,19 @@ impl Dialect for SqliteDialect {
         col::<_, Option<&str>>(row, table, column)?
             .map(|text| time_from_text(text, table, column))
             .transpose()
+    }
+
+    fn read_sealed(row: &SqliteRow, table: &str, column: &str) -> Result<Sealed, StoreError> {
+        use sqlx::{Row as _, TypeInfo as _, ValueRef as _};
+        let raw = row
+            .try_get_raw(column)
+            .map_err(|e| corrupt(table, column, e))?;
+        if raw.type_info().name() == "BLOB" {
+            let bytes = col::<_, Vec<u8>>(row, table, column)?;
+            return Sealed::from_stored_bytes(bytes)
+                .ok_or_else(|| corrupt(table, column, "bytes that are not a sealed value"));
+        }
+        col::<_, String>(row, table, column).map(Sealed::from_stored)
     }
 }
 

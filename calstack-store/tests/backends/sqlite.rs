@@ -2,11 +2,12 @@
 
 use std::sync::Arc;
 
+use calstack_core::crypto::{EncryptionKey, Keyring};
 use calstack_core::store::{
     CalendarKey, CalendarMetadata, ClientStore, CredentialStore, MirrorEventRow, MirrorSelection,
     MirrorStore, WindowBounds, conformance,
 };
-use calstack_core::{CredentialId, Sealed, StoreError};
+use calstack_core::{CredentialId, OAuthCredential, Sealed, StoreError};
 use calstack_store::SqliteStore;
 use chrono::{DateTime, TimeDelta, Utc};
 use futures::TryStreamExt;
@@ -153,6 +154,32 @@ async fn sqlite_file_mirror_reads_after_close_are_unavailable() {
     assert!(matches!(err, StoreError::Unavailable { .. }), "{err:?}");
 }
 
+/// A file store `<name>.db` in `dir` holding one client, its credential and one calendar
+/// (`<name>@gmail.test`).
+async fn one_calendar(
+    dir: &tempfile::TempDir,
+    name: &str,
+) -> (SqliteStore, CalendarKey, OAuthCredential) {
+    let store = SqliteStore::open(dir.path().join(format!("{name}.db")))
+        .await
+        .expect("open");
+    let (client, credential) = sealed_fixture();
+    store.insert_client(&client).await.expect("client");
+    store
+        .insert_credential(&credential)
+        .await
+        .expect("credential");
+    let meta = CalendarMetadata::new(
+        CalendarKey::new(client.id, format!("{name}@gmail.test")),
+        credential.id,
+    );
+    store
+        .upsert_calendar(&meta, Utc::now())
+        .await
+        .expect("calendar");
+    (store, meta.key, credential)
+}
+
 /// A timed event row of `key` starting `minutes` past `base`.
 fn event_row(
     key: &CalendarKey,
@@ -174,26 +201,8 @@ fn event_row(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_file_mirror_reads_see_whole_writes_while_a_sync_writes() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = Arc::new(
-        SqliteStore::open(dir.path().join("busy.db"))
-            .await
-            .expect("open"),
-    );
-    let (client, credential) = sealed_fixture();
-    store.insert_client(&client).await.expect("client");
-    store
-        .insert_credential(&credential)
-        .await
-        .expect("credential");
-    let meta = CalendarMetadata::new(
-        CalendarKey::new(client.id, "busy@gmail.test"),
-        credential.id,
-    );
-    store
-        .upsert_calendar(&meta, Utc::now())
-        .await
-        .expect("calendar");
-    let key = meta.key;
+    let (store, key, credential) = one_calendar(&dir, "busy").await;
+    let store = Arc::new(store);
     let base = Utc::now();
     let first: Vec<MirrorEventRow> = (0..1_500)
         .map(|i| event_row(&key, credential.id, format!("first-{i}"), base, i))
@@ -219,7 +228,7 @@ async fn sqlite_file_mirror_reads_see_whole_writes_while_a_sync_writes() {
             }
         })
     };
-    let selection = MirrorSelection::clients([client.id]);
+    let selection = MirrorSelection::clients([key.client_id]);
     let (from, to) = (base - TimeDelta::days(1), base + TimeDelta::days(3));
     let mut seen = Vec::new();
     loop {
@@ -250,6 +259,100 @@ async fn sqlite_file_mirror_reads_see_whole_writes_while_a_sync_writes() {
         "every write is read"
     );
     assert!(!seen.is_empty());
+}
+
+/// Mirrored bodies are written as bytes (a quarter smaller than their text); a body written
+/// as text by an earlier version still reads, through the pool and through SQLite's own API,
+/// and bytes that are not a sealed value are refused naming the column.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_keeps_mirrored_bodies_as_bytes_and_reads_text_bodies_written_before() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (store, key, credential) = one_calendar(&dir, "bodies").await;
+    let keyring = Keyring::new(EncryptionKey::generate());
+    let body = |id: &str| {
+        keyring
+            .seal(&format!("{{\"summary\":\"Dentist {id}\"}}"), id)
+            .expect("seal")
+    };
+    let base = Utc::now();
+    let rows: Vec<MirrorEventRow> = ["new", "old"]
+        .into_iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let mut row = event_row(&key, credential.id, id.to_owned(), base, i as i64);
+            row.body = body(id);
+            row
+        })
+        .collect();
+    store
+        .write_events(&key, 0, &rows, &[])
+        .await
+        .expect("write");
+    // An earlier version wrote the text.
+    sqlx::query("UPDATE mirror_events SET body = ? WHERE event_id = 'old'")
+        .bind(rows[1].body.as_stored().into_owned())
+        .execute(store.pool())
+        .await
+        .expect("text body");
+    let stored: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT event_id, typeof(body), length(body) FROM mirror_events ORDER BY event_id",
+    )
+    .fetch_all(store.pool())
+    .await
+    .expect("raw rows");
+    let text_len = |row: &MirrorEventRow| i64::try_from(row.body.as_stored().len()).expect("small");
+    assert_eq!(stored[0].0, "new");
+    assert_eq!(stored[0].1, "blob");
+    assert!(stored[0].2 * 4 <= text_len(&rows[0]) * 3 + 16, "{stored:?}");
+    assert_eq!(
+        (stored[1].0.as_str(), stored[1].1.as_str()),
+        ("old", "text")
+    );
+    assert_eq!(stored[1].2, text_len(&rows[1]));
+
+    let (from, to) = (base - TimeDelta::days(1), base + TimeDelta::days(1));
+    let selection = MirrorSelection::all();
+    let mut pooled = store.list_events(&key).await.expect("pooled read");
+    pooled.sort_by(|a, b| a.event_id.cmp(&b.event_id));
+    let mut window = store
+        .window_rows(&selection, WindowBounds::new(from, to))
+        .await
+        .expect("window read");
+    window.sort_by(|a, b| a.event_id.cmp(&b.event_id));
+    let mut between = store
+        .events_between(&selection, from, to)
+        .await
+        .expect("range read");
+    between.sort_by(|a, b| a.event_id.cmp(&b.event_id));
+    for (i, id) in ["new", "old"].into_iter().enumerate() {
+        for read in [&pooled[i].body, &window[i].body, &between[i].body] {
+            assert_eq!(*read, rows[i].body, "{id}");
+            let opened = keyring.open(read, id).expect("opens");
+            assert_eq!(opened.secret(), format!("{{\"summary\":\"Dentist {id}\"}}"));
+        }
+    }
+    let file = std::fs::read(dir.path().join("bodies.db")).unwrap_or_default();
+    let wal = std::fs::read(dir.path().join("bodies.db-wal")).unwrap_or_default();
+    for bytes in [file, wal] {
+        assert!(
+            !bytes.windows(7).any(|w| w == b"Dentist"),
+            "plaintext in the file"
+        );
+    }
+
+    sqlx::query("UPDATE mirror_events SET body = X'00010203' WHERE event_id = 'new'")
+        .execute(store.pool())
+        .await
+        .expect("damage");
+    let pooled = store.list_events(&key).await.expect_err("damaged body");
+    let direct = store
+        .window_rows(&selection, WindowBounds::new(from, to))
+        .await
+        .expect_err("damaged body");
+    for err in [pooled, direct] {
+        assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
+        assert!(err.to_string().contains("mirror_events.body"), "{err}");
+    }
 }
 
 #[tokio::test]

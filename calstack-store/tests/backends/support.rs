@@ -234,7 +234,7 @@ pub(crate) fn assert_only_sealed(haystack: &str, where_: &str) {
     }
     let sealed = toy_seal(PLAINTEXT_MARKERS[1]);
     assert!(
-        haystack.contains(sealed.as_stored()),
+        haystack.contains(&*sealed.as_stored()),
         "the sealed refresh token should be in {where_} (is the scan reading the right data?)"
     );
 }
@@ -267,7 +267,7 @@ pub(crate) fn assert_rows_only_sealed(rows: &[String], where_: &str) {
     assert_only_sealed(&rows.join("\n"), where_);
     let verifier = toy_seal(PLAINTEXT_MARKERS[3]);
     assert!(
-        rows.iter().any(|r| r.contains(verifier.as_stored())),
+        rows.iter().any(|r| r.contains(&*verifier.as_stored())),
         "the sealed PKCE verifier should be in {where_}"
     );
 }
