@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use foldhash::HashMap;
 use serde::Serialize;
 
 use super::agenda::AgendaEntry;
@@ -111,21 +112,24 @@ pub(crate) fn index(i: usize) -> u32 {
 }
 
 /// Sorts entries by start, then end, client and title, keeping the order of equal ones: the
-/// order is found on a compact list of (start, end, index), looking at names only for equal
-/// times, then each entry is moved once (entries are large).
+/// order is found on a compact list of (start, end, client's rank, index), looking at titles
+/// only for one client's entries at equal times, then each entry is moved once (entries are
+/// large, and a sort that read their names for every tie would wander over all of them: many
+/// clients' meetings start at the same times).
 fn order(entries: &mut [AgendaEntry]) {
-    let mut keys: Vec<(DateTime<Utc>, DateTime<Utc>, usize)> = entries
+    let ranks = client_ranks(entries);
+    let mut keys: Vec<(DateTime<Utc>, DateTime<Utc>, u32, usize)> = entries
         .iter()
+        .zip(ranks)
         .enumerate()
-        .map(|(i, e)| (e.start, e.end, i))
+        .map(|(i, (e, rank))| (e.start, e.end, rank, i))
         .collect();
     keys.sort_by(|a, b| {
-        (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| {
-            let (x, y) = (&entries[a.2], &entries[b.2]);
-            (&x.client, &x.summary).cmp(&(&y.client, &y.summary))
-        })
+        (a.0, a.1, a.2)
+            .cmp(&(b.0, b.1, b.2))
+            .then_with(|| entries[a.3].summary.cmp(&entries[b.3].summary))
     });
-    let mut by: Vec<usize> = keys.into_iter().map(|(_, _, i)| i).collect();
+    let mut by: Vec<usize> = keys.into_iter().map(|(_, _, _, i)| i).collect();
     // Apply the permutation in place, cycle by cycle: position `i` takes entry `by[i]`.
     for start in 0..by.len() {
         let mut i = start;
@@ -137,6 +141,39 @@ fn order(entries: &mut [AgendaEntry]) {
         }
         by[i] = i;
     }
+}
+
+/// Each entry's client's rank in the order of the clients' names (equal names, equal ranks).
+/// An agenda's entries share a few names (one per client), so the names are sorted once.
+fn client_ranks(entries: &[AgendaEntry]) -> Vec<u32> {
+    // The distinct names, found by the shared name each entry points to.
+    let mut slot_of: HashMap<*const u8, u32> = HashMap::default();
+    let mut names: Vec<&str> = Vec::new();
+    let slots: Vec<u32> = entries
+        .iter()
+        .map(|e| {
+            *slot_of
+                .entry(Arc::as_ptr(&e.client).cast())
+                .or_insert_with(|| {
+                    names.push(&e.client);
+                    index(names.len() - 1)
+                })
+        })
+        .collect();
+    let mut sorted: Vec<u32> = (0..index(names.len())).collect();
+    sorted.sort_unstable_by(|&a, &b| names[a as usize].cmp(names[b as usize]));
+    let mut rank_of = vec![0u32; names.len()];
+    let mut rank = 0;
+    for (k, &slot) in sorted.iter().enumerate() {
+        if k > 0 && names[sorted[k - 1] as usize] != names[slot as usize] {
+            rank += 1;
+        }
+        rank_of[slot as usize] = rank;
+    }
+    slots
+        .into_iter()
+        .map(|slot| rank_of[slot as usize])
+        .collect()
 }
 
 /// One side of a [`Conflict`]. Its `Debug` leaves out the title.
