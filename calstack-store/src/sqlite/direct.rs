@@ -39,7 +39,7 @@ use crate::error::corrupt;
 use crate::mirror::columns::{NamedColumns, calendar_from, event_from, window_from};
 use crate::mirror::{WINDOW_CHUNK, sql};
 
-use super::{BUSY_TIMEOUT, MMAP_BYTES};
+use super::{BUSY_TIMEOUT, MMAP_BYTES, sealed_from_bytes};
 
 /// Connections kept open between reads: the parts one large read runs side by side.
 const IDLE_CONNECTIONS: usize = 4;
@@ -370,8 +370,7 @@ impl NamedColumns for Named<'_, '_> {
             ValueRef::Text(text) => std::str::from_utf8(text)
                 .map(Sealed::from_stored)
                 .map_err(|e| corrupt(table, column, e)),
-            ValueRef::Blob(bytes) => Sealed::from_stored_bytes(bytes.to_vec())
-                .ok_or_else(|| corrupt(table, column, "bytes that are not a sealed value")),
+            ValueRef::Blob(bytes) => sealed_from_bytes(bytes.to_vec(), table, column),
             _ => Err(corrupt(table, column, "neither text nor bytes")),
         }
     }

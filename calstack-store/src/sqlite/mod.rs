@@ -223,6 +223,13 @@ async fn migrate(pool: &SqlitePool) -> Result<(), StoreError> {
 #[derive(Debug)]
 struct SqliteDialect;
 
+/// A sealed value SQLite keeps as bytes (see [`Dialect::BINARY_BODIES`]), read by either path
+/// (the pool's or [`direct`]'s); bytes that are not one are refused naming the column.
+fn sealed_from_bytes(bytes: Vec<u8>, table: &str, column: &str) -> Result<Sealed, StoreError> {
+    Sealed::from_stored_bytes(bytes)
+        .ok_or_else(|| corrupt(table, column, "bytes that are not a sealed value"))
+}
+
 impl Dialect for SqliteDialect {
     type Row = SqliteRow;
     type Id = String;
@@ -264,9 +271,7 @@ impl Dialect for SqliteDialect {
             .try_get_raw(column)
             .map_err(|e| corrupt(table, column, e))?;
         if raw.type_info().name() == "BLOB" {
-            let bytes = col::<_, Vec<u8>>(row, table, column)?;
-            return Sealed::from_stored_bytes(bytes)
-                .ok_or_else(|| corrupt(table, column, "bytes that are not a sealed value"));
+            return sealed_from_bytes(col(row, table, column)?, table, column);
         }
         col::<_, String>(row, table, column).map(Sealed::from_stored)
     }
