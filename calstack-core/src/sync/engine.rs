@@ -251,6 +251,21 @@ async fn extend_lease(cs: &Calstack, key: &CalendarKey, lease: &Lease) -> Result
 }
 
 /// Converts and seals a page's events on the blocking pool.
+/// Puts a page's rows in the order a stacked view's window read visits them: single events
+/// and exceptions by end, then start; recurring masters after them. SQLite (and PostgreSQL's
+/// heap) keep rows in the order they were written, so a calendar's rows in a window are then
+/// next to each other in the table, and the read steps from one to the next instead of
+/// seeking each from the top of the table.
+fn in_window_read_order(rows: &mut [crate::store::MirrorEventRow]) {
+    rows.sort_by(|a, b| {
+        (a.is_recurring_master, a.end_utc, a.start_utc).cmp(&(
+            b.is_recurring_master,
+            b.end_utc,
+            b.start_utc,
+        ))
+    });
+}
+
 async fn convert(
     cs: &Calstack,
     calendar: &MirroredCalendar,
@@ -269,6 +284,7 @@ async fn convert(
                 None => {}
             }
         }
+        in_window_read_order(&mut upserts);
         Ok((upserts, deletes))
     })
     .await

@@ -404,3 +404,77 @@ async fn an_expired_credential_parks_its_calendars_until_consent_is_given_again(
     let round = syncer.run_round().await.expect("round");
     assert_eq!(round.synced.len(), 2, "{round:?}");
 }
+
+/// A sync writes each page's rows in the order a stacked view's window read visits them
+/// (single events by end, then recurring masters), whatever order Google lists them in: a
+/// calendar's rows in a window then lie next to each other in SQLite's table.
+#[tokio::test]
+async fn a_sync_writes_a_calendars_rows_in_the_order_window_reads_visit_them() {
+    let harness = Harness::start().await;
+    let (client, _) = harness.authorized_client("Order Ltd", ACCOUNT).await;
+    let emu = harness.emulator();
+    let base = Utc
+        .with_ymd_and_hms(2030, 1, 7, 8, 0, 0)
+        .single()
+        .expect("date");
+    // Inserted latest first, with a series in the middle.
+    for hours in [30_i64, 5, 17, 1, 9] {
+        let at = base + chrono::TimeDelta::hours(hours);
+        emu.insert_event(
+            ACCOUNT,
+            "primary",
+            json!({
+                "summary": format!("at +{hours} h"),
+                "start": {"dateTime": at.to_rfc3339()},
+                "end": {"dateTime": (at + chrono::TimeDelta::minutes(30)).to_rfc3339()},
+            }),
+        )
+        .expect("seeded");
+        if hours == 17 {
+            emu.insert_event(
+                ACCOUNT,
+                "primary",
+                json!({
+                    "summary": "Daily",
+                    "recurrence": ["RRULE:FREQ=DAILY;COUNT=3"],
+                    "start": {"dateTime": base.to_rfc3339(), "timeZone": "UTC"},
+                    "end": {
+                        "dateTime": (base + chrono::TimeDelta::minutes(15)).to_rfc3339(),
+                        "timeZone": "UTC",
+                    },
+                }),
+            )
+            .expect("series");
+        }
+    }
+    let report = harness
+        .calstack()
+        .sync_client(client.id)
+        .await
+        .expect("sync");
+    assert!(report.is_success(), "{report:?}");
+
+    let url = format!("sqlite://{}?mode=ro", harness.database_path().display());
+    let pool = sqlx::SqlitePool::connect(&url)
+        .await
+        .expect("read the file");
+    let rows: Vec<(bool, Option<String>)> = sqlx::query_as(
+        "SELECT is_master, end_utc FROM mirror_events WHERE calendar_id = ? ORDER BY rowid",
+    )
+    .bind(ACCOUNT)
+    .fetch_all(&pool)
+    .await
+    .expect("rows");
+    let masters: Vec<bool> = rows.iter().map(|(master, _)| *master).collect();
+    assert_eq!(
+        masters,
+        [false, false, false, false, false, true],
+        "singles first, the series last"
+    );
+    let ends: Vec<&str> = rows.iter().filter_map(|(_, end)| end.as_deref()).collect();
+    assert_eq!(ends.len(), 6, "every row has an end");
+    assert!(
+        ends[..5].is_sorted(),
+        "single events in the order of their ends: {ends:?}"
+    );
+}
