@@ -11,8 +11,7 @@ use zeroize::{Zeroize, Zeroizing};
 
 use super::EncryptionKey;
 use crate::error::{Error, Result};
-use crate::store::Sealed;
-use crate::store::SealedForm;
+use crate::store::{Sealed, SealedForm, SealedRef, SealedRefForm};
 
 const FORMAT_VERSION: &str = "v1";
 const NONCE_LEN: usize = 12;
@@ -234,6 +233,16 @@ impl Keyring {
         aad: &str,
         read: impl FnOnce(&str) -> T,
     ) -> Result<T> {
+        self.open_ref_with(sealed.as_sealed_ref(), aad, read)
+    }
+
+    /// [`Keyring::open_with`] a value borrowed from where a store keeps it.
+    pub fn open_ref_with<T>(
+        &self,
+        sealed: SealedRef<'_>,
+        aad: &str,
+        read: impl FnOnce(&str) -> T,
+    ) -> Result<T> {
         let (key_id, body) = parse(sealed)?;
         let cipher = self.cipher(key_id).ok_or_else(|| {
             Error::Crypto(format!(
@@ -280,7 +289,7 @@ impl Keyring {
     /// Whether `sealed` was sealed with a key other than the current one (so a rotation
     /// would re-seal it). An unparseable value counts as needing rotation.
     pub fn needs_reseal(&self, sealed: &Sealed) -> bool {
-        parse(sealed).map_or(true, |(id, _)| id != self.current.0)
+        parse(sealed.as_sealed_ref()).map_or(true, |(id, _)| id != self.current.0)
     }
 
     fn cipher(&self, id: &str) -> Option<&Cipher> {
@@ -300,13 +309,13 @@ enum Body<'a> {
 }
 
 /// The key id and the data of a sealed value.
-fn parse(sealed: &Sealed) -> Result<(&str, Body<'_>)> {
-    match &sealed.0 {
-        SealedForm::Text(text) => {
+fn parse(sealed: SealedRef<'_>) -> Result<(&str, Body<'_>)> {
+    match sealed.0 {
+        SealedRefForm::Text(text) => {
             let (key_id, body) = head(text.as_bytes())?;
             Ok((key_id, Body::Text(&text[text.len() - body.len()..])))
         }
-        SealedForm::Bytes(bytes) => {
+        SealedRefForm::Bytes(bytes) => {
             let (key_id, body) = head(bytes)?;
             Ok((key_id, Body::Bytes(body)))
         }
@@ -365,6 +374,11 @@ impl Sealed {
         head(&bytes).ok()?;
         Some(Self(SealedForm::Bytes(bytes)))
     }
+}
+
+/// Whether `bytes` start as a value kept as bytes does (`v1:<key id>:`).
+pub(crate) fn is_sealed_bytes(bytes: &[u8]) -> bool {
+    head(bytes).is_ok()
 }
 
 /// The text of a value held as bytes (which [`Sealed::from_stored_bytes`] checked start with
@@ -594,7 +608,7 @@ mod tests {
     fn a_damaged_body_is_refused_for_what_it_is() {
         let keyring = ring(1);
         let sealed = keyring.seal("a secret", "a").expect("seal");
-        let (key_id, body) = parse(&sealed).expect("parses");
+        let (key_id, body) = parse(sealed.as_sealed_ref()).expect("parses");
         let Body::Text(body) = body else {
             panic!("sealing gives text")
         };

@@ -25,8 +25,8 @@ mod key;
 mod keyring;
 
 pub use key::EncryptionKey;
-pub(crate) use keyring::sealed_bytes_to_text;
 pub use keyring::{KEY_ENV_VAR, Keyring, Plaintext};
+pub(crate) use keyring::{is_sealed_bytes, sealed_bytes_to_text};
 
 /// Associated-data strings that bind a sealed value to the row and field it was sealed for.
 pub mod aad {

@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::calendar::Event;
-use crate::store::{CalendarKey, MirrorEventRow, MirrorWindowRow, MirroredCalendar};
+use crate::store::{CalendarKey, MirrorEventRow, MirrorWindowRow, MirroredCalendar, WindowRowRef};
 
 /// Rows kept by default (a few tens of megabytes of opened events).
 pub const DEFAULT_CACHED_ROWS: usize = 50_000;
@@ -72,6 +72,11 @@ impl RowTimes {
 
     /// [`RowTimes::of`] a window read's row.
     pub(crate) fn of_window(row: &MirrorWindowRow) -> Self {
+        times_of!(row)
+    }
+
+    /// [`RowTimes::of`] a window read's row where the store read it.
+    pub(crate) fn of_ref(row: &WindowRowRef<'_>) -> Self {
         times_of!(row)
     }
 

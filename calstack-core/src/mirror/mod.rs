@@ -12,7 +12,7 @@ mod parts;
 pub(crate) mod rows;
 pub(crate) mod write_through;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use futures::TryStreamExt;
@@ -23,7 +23,7 @@ use crate::crypto::Keyring;
 use crate::error::Result;
 use crate::store::{
     CalendarKey, ClientId, MirrorEventRow, MirrorSelection, MirrorWindowRow, MirroredCalendar,
-    Store, WindowBounds,
+    Store, WindowBounds, WindowRowRef, WindowVisitor,
 };
 
 pub(crate) use parts::read_parts;
@@ -184,6 +184,93 @@ fn open_runs(
     Ok(runs)
 }
 
+/// Opens the rows of a window read where the store reads them, as [`open_runs`] opens a
+/// chunk: runs of one calendar, the rows of calendars `keep` refuses and timed single
+/// events outside the window left sealed. Hands what it opened (or its first failure) to
+/// `done` when the store drops it.
+struct RunOpener {
+    keyring: Keyring,
+    /// The window `[from, to)` timed single events must overlap.
+    window: (DateTime<Utc>, DateTime<Utc>),
+    keep: KeepCalendar,
+    runs: Vec<OpenedRun>,
+    /// The calendar of the last rows refused.
+    refused: Option<CalendarKey>,
+    failed: Option<crate::Error>,
+    done: Arc<Mutex<Option<Result<Vec<OpenedRun>>>>>,
+}
+
+/// A row a store handed over opened for the opened-events cache (see [`open_window_row`]).
+fn open_row_ref(
+    keyring: &Keyring,
+    key: &CalendarKey,
+    row: &WindowRowRef<'_>,
+    times: RowTimes,
+) -> Result<OpenedRow> {
+    Ok(OpenedRow {
+        times,
+        event: Arc::new(rows::open_body(keyring, key, row.event_id, row.body)?),
+    })
+}
+
+impl WindowVisitor for RunOpener {
+    fn row(&mut self, row: &WindowRowRef<'_>) -> bool {
+        let times = RowTimes::of_ref(row);
+        let (from, to) = self.window;
+        if times.timed_outside(from, to) {
+            return true;
+        }
+        if let Some((key, opened)) = self.runs.last_mut()
+            && row.is_of(key)
+        {
+            match open_row_ref(&self.keyring, key, row, times) {
+                Ok(event) => opened.push(event),
+                Err(e) => return self.fail(e),
+            }
+            return true;
+        }
+        if self.refused.as_ref().is_some_and(|k| row.is_of(k)) {
+            return true;
+        }
+        let key = CalendarKey::new(row.client_id, row.calendar_id);
+        if !(self.keep)(&key) {
+            self.refused = Some(key);
+            return true;
+        }
+        match open_row_ref(&self.keyring, &key, row, times) {
+            Ok(event) => {
+                self.runs.push((key, vec![event]));
+                true
+            }
+            Err(e) => self.fail(e),
+        }
+    }
+}
+
+impl RunOpener {
+    /// Keeps the first failure and stops the read.
+    fn fail(&mut self, error: crate::Error) -> bool {
+        self.failed.get_or_insert(error);
+        false
+    }
+}
+
+impl Drop for RunOpener {
+    fn drop(&mut self) {
+        let outcome = match self.failed.take() {
+            Some(error) => Err(error),
+            None => {
+                let mut runs = std::mem::take(&mut self.runs);
+                for (_, opened) in &mut runs {
+                    opened.sort_by(OpenedRow::by_start);
+                }
+                Ok(runs)
+            }
+        };
+        *self.done.lock().unwrap_or_else(PoisonError::into_inner) = Some(outcome);
+    }
+}
+
 /// A window read's row opened for the opened-events cache: its window columns and event.
 fn open_window_row(keyring: &Keyring, row: &MirrorWindowRow, times: RowTimes) -> Result<OpenedRow> {
     Ok(OpenedRow {
@@ -192,7 +279,7 @@ fn open_window_row(keyring: &Keyring, row: &MirrorWindowRow, times: RowTimes) ->
             keyring,
             &row.key,
             &row.event_id,
-            &row.body,
+            row.body.as_sealed_ref(),
         )?),
     })
 }
@@ -269,7 +356,7 @@ impl Mirror {
     /// calendars a few disjoint groups of its clients (see [`read_parts`]).
     async fn parts_of(&self, selection: &MirrorSelection) -> Result<Vec<MirrorSelection>> {
         let calendars = self.store.list_calendars(selection).await?;
-        let mut parts = read_parts(false, calendars.iter().map(MirroredCalendar::key));
+        let mut parts = read_parts(false, calendars.iter().map(MirroredCalendar::key), 1);
         if parts.len() == 1 {
             return Ok(vec![selection.clone()]);
         }
@@ -297,6 +384,9 @@ impl Mirror {
         let (low, high) = padded(from, to);
         // Timed single events outside `[from, to)` are left in the store.
         let bounds = WindowBounds::new(low, high).timed_within(from, to);
+        if self.store.visits_where_read() {
+            return self.opened_where_read(selection, bounds, keep).await;
+        }
         let mut chunks = self.store.window_row_chunks(selection, bounds);
         let mut tasks = Vec::new();
         let spawn = |rows: Vec<MirrorWindowRow>| {
@@ -323,6 +413,41 @@ impl Mirror {
         }
         hand_on(last, &mut tasks);
         join_opened(tasks).await
+    }
+
+    /// [`Mirror::opened_rows`] from a store that hands rows over where it reads them: each
+    /// row is opened on the reading thread, straight from the database's copy.
+    async fn opened_where_read(
+        &self,
+        selection: &MirrorSelection,
+        bounds: WindowBounds,
+        keep: KeepCalendar,
+    ) -> Result<Vec<OpenedRun>> {
+        let done = Arc::new(Mutex::new(None));
+        let opener = RunOpener {
+            keyring: self.keyring.clone(),
+            window: (bounds.timed_from, bounds.timed_to),
+            keep,
+            runs: Vec::new(),
+            refused: None,
+            failed: None,
+            done: Arc::clone(&done),
+        };
+        self.store
+            .visit_window_rows(selection, bounds, Box::new(opener))
+            .await?;
+        let opened = done.lock().unwrap_or_else(PoisonError::into_inner).take();
+        opened.unwrap_or_else(|| Ok(Vec::new()))
+    }
+
+    /// The fewest parts a large window read should go to the store in (see
+    /// [`read_parts`]): one per core when the store opens rows where it reads them.
+    pub(crate) fn read_spread(&self) -> usize {
+        if self.store.visits_where_read() {
+            std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+        } else {
+            1
+        }
     }
 
     /// Every mirrored event of one calendar, opened, by event id.

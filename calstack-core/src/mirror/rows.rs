@@ -7,7 +7,7 @@ use crate::calendar::model::fast;
 use crate::calendar::{Event, EventDateTime, When};
 use crate::crypto::Keyring;
 use crate::error::{Error, Result};
-use crate::store::{CalendarKey, CredentialId, MirrorEventRow, Sealed};
+use crate::store::{CalendarKey, CredentialId, MirrorEventRow, SealedRef};
 
 /// Occurrences computed at most to find where a `COUNT` series ends; longer counts are
 /// treated as open-ended.
@@ -145,7 +145,7 @@ pub(crate) fn row_for(
 
 /// Opens a row's sealed body back into the event Google sent.
 pub(crate) fn open_row(keyring: &Keyring, row: &MirrorEventRow) -> Result<Event> {
-    open_body(keyring, &row.key, &row.event_id, &row.body)
+    open_body(keyring, &row.key, &row.event_id, row.body.as_sealed_ref())
 }
 
 /// Opens the sealed body of event `event_id` of calendar `key`.
@@ -153,10 +153,10 @@ pub(crate) fn open_body(
     keyring: &Keyring,
     key: &CalendarKey,
     event_id: &str,
-    body: &Sealed,
+    body: SealedRef<'_>,
 ) -> Result<Event> {
     let decoded = with_event_aad(key, event_id, |aad| {
-        keyring.open_with(body, aad, |json| match fast::decode::<Event>(json) {
+        keyring.open_ref_with(body, aad, |json| match fast::decode::<Event>(json) {
             Some(event) => Ok(event),
             None => serde_json::from_str::<Event>(json),
         })

@@ -9,12 +9,12 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use futures::StreamExt;
 use futures::stream::BoxStream;
+use futures::{StreamExt, TryStreamExt};
 
 use super::mirror_records::{
     CalendarKey, CalendarListState, CalendarMetadata, MirrorEventRow, MirrorSelection,
-    MirrorWindowRow, MirroredCalendar, PushChannel, SyncFinish, WindowBounds,
+    MirrorWindowRow, MirroredCalendar, PushChannel, SyncFinish, WindowBounds, WindowRowRef,
 };
 use super::{ClientId, CredentialId, StoreError};
 
@@ -191,9 +191,56 @@ pub trait MirrorStore: Send + Sync {
         futures::stream::once(self.window_rows(selection, bounds)).boxed()
     }
 
+    /// Whether [`MirrorStore::visit_window_rows`] hands each row over on the thread that
+    /// reads it, borrowed from the database: then a caller does its work on each row there
+    /// (several reads side by side use several threads) rather than have copies of the rows
+    /// sent to other threads. The default, `false`: streaming chunks suits the backend better.
+    fn visits_where_read(&self) -> bool {
+        false
+    }
+
+    /// The rows of [`MirrorStore::window_row_chunks`], handed to `visitor` one by one until
+    /// they end or it answers `false`. Backends that read on a thread of their own (SQLite
+    /// files) call it there, with each row borrowed from the database; the default calls it
+    /// with the rows of each chunk. `visitor` is dropped before this returns.
+    async fn visit_window_rows(
+        &self,
+        selection: &MirrorSelection,
+        bounds: WindowBounds,
+        visitor: Box<dyn WindowVisitor>,
+    ) -> Result<(), StoreError> {
+        visit_in_chunks(self, selection, bounds, visitor).await
+    }
+
     /// Every current-generation row of a calendar, by event id.
     async fn list_events(&self, key: &CalendarKey) -> Result<Vec<MirrorEventRow>, StoreError>;
 
     /// How many current-generation rows a calendar has.
     async fn count_events(&self, key: &CalendarKey) -> Result<u64, StoreError>;
+}
+
+/// What looks at each row of a window read as it is read
+/// ([`MirrorStore::visit_window_rows`]).
+pub trait WindowVisitor: Send {
+    /// One row, borrowed for this call; `false` stops the read.
+    fn row(&mut self, row: &WindowRowRef<'_>) -> bool;
+}
+
+/// [`MirrorStore::visit_window_rows`] over the chunks of
+/// [`MirrorStore::window_row_chunks`]: the default, for backends to fall back on.
+pub async fn visit_in_chunks<S: MirrorStore + ?Sized>(
+    store: &S,
+    selection: &MirrorSelection,
+    bounds: WindowBounds,
+    mut visitor: Box<dyn WindowVisitor>,
+) -> Result<(), StoreError> {
+    let mut chunks = store.window_row_chunks(selection, bounds);
+    while let Some(chunk) = chunks.try_next().await? {
+        for row in &chunk {
+            if !visitor.row(&row.as_row_ref()) {
+                return Ok(());
+            }
+        }
+    }
+    Ok(())
 }

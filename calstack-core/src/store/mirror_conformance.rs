@@ -2,6 +2,8 @@
 //! state, mirrored calendars, event generations and atomic resync, the time-range read, sync
 //! leases, parking and push channels. Each check starts from an empty store and cleans up.
 
+use std::sync::{Arc, Mutex, PoisonError};
+
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use futures::TryStreamExt;
 use futures::future::join_all;
@@ -12,7 +14,7 @@ use super::conformance::{
 use super::{
     CalendarKey, CalendarListState, CalendarMetadata, ClientId, CredentialId, MirrorEventRow,
     MirrorSelection, MirrorWindowRow, PushChannel, Sealed, Store, SyncFinish, TokenUpdate,
-    WindowBounds,
+    WindowBounds, WindowRowRef, WindowVisitor,
 };
 
 /// Runs every mirror check against `s`, which must be empty.
@@ -490,12 +492,57 @@ async fn assert_window_reads_agree(
         (&a.key, a.start_utc, &a.event_id).cmp(&(&b.key, b.start_utc, &b.event_id))
     });
     assert_eq!(streamed, full, "the window read in chunks: every row once");
+    let mut visited = visited(s, selection, bounds, usize::MAX).await;
+    visited.sort_by(|a, b| {
+        (&a.key, a.start_utc, &a.event_id).cmp(&(&b.key, b.start_utc, &b.event_id))
+    });
+    assert_eq!(visited, full, "the window read row by row: every row once");
     full
 }
 
+/// Keeps copies of the rows a store hands it, until it has `stop_after`; puts them in `out`
+/// when the store drops it.
+struct Collect {
+    rows: Vec<MirrorWindowRow>,
+    stop_after: usize,
+    out: Arc<Mutex<Vec<MirrorWindowRow>>>,
+}
+
+impl WindowVisitor for Collect {
+    fn row(&mut self, row: &WindowRowRef<'_>) -> bool {
+        self.rows.push(row.to_row());
+        self.rows.len() < self.stop_after
+    }
+}
+
+impl Drop for Collect {
+    fn drop(&mut self) {
+        *self.out.lock().unwrap_or_else(PoisonError::into_inner) = std::mem::take(&mut self.rows);
+    }
+}
+
+/// The rows `visit_window_rows` hands a visitor that stops after `stop_after`.
+async fn visited(
+    s: &dyn Store,
+    selection: &MirrorSelection,
+    bounds: WindowBounds,
+    stop_after: usize,
+) -> Vec<MirrorWindowRow> {
+    let out = Arc::new(Mutex::new(Vec::new()));
+    let visitor = Collect {
+        rows: Vec::new(),
+        stop_after,
+        out: Arc::clone(&out),
+    };
+    s.visit_window_rows(selection, bounds, Box::new(visitor))
+        .await
+        .expect("window row by row");
+    std::mem::take(&mut *out.lock().unwrap_or_else(PoisonError::into_inner))
+}
+
 /// A window read of more rows than one chunk holds (backends stream it) gives every row once,
-/// with the columns `events_between` gives; a caller that stops after the first chunk leaves
-/// the store able to read again.
+/// with the columns `events_between` gives; a caller that stops after the first chunk, or a
+/// visitor that stops after a few rows, leaves the store able to read again.
 pub async fn a_large_window_read_gives_every_row_once_and_can_be_left_early(s: &dyn Store) {
     let (client, credential) = owner(s, 13).await;
     let key = add_calendar(s, client, credential, "large@gmail.test").await;
@@ -543,6 +590,9 @@ pub async fn a_large_window_read_gives_every_row_once_and_can_be_left_early(s: &
         let mut chunks = s.window_row_chunks(&selection, WindowBounds::new(from, to));
         let first = chunks.try_next().await.expect("first chunk");
         assert!(first.is_some_and(|c| !c.is_empty()), "rows come");
+        drop(chunks);
+        let stopped = visited(s, &selection, WindowBounds::new(from, to), 10).await;
+        assert_eq!(stopped.len(), 10, "a visitor that stops gets no more rows");
     }
     let again = s
         .window_rows(&selection, WindowBounds::new(from, to))

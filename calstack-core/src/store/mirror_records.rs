@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{ClientId, CredentialId, Sealed};
+use super::{ClientId, CredentialId, Sealed, SealedRef};
 
 /// Identifies one mirrored calendar: the client it belongs to and Google's calendar id.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -347,6 +347,73 @@ impl From<MirrorEventRow> for MirrorWindowRow {
             original_start_utc: row.original_start_utc,
             series_end_utc: row.series_end_utc,
             body: row.body,
+        }
+    }
+}
+
+impl MirrorWindowRow {
+    /// This row borrowed, as a [`crate::store::WindowVisitor`] sees it.
+    pub fn as_row_ref(&self) -> WindowRowRef<'_> {
+        WindowRowRef {
+            client_id: self.key.client_id,
+            calendar_id: &self.key.calendar_id,
+            event_id: &self.event_id,
+            start_utc: self.start_utc,
+            end_utc: self.end_utc,
+            start_date: self.start_date,
+            is_recurring_master: self.is_recurring_master,
+            original_start_utc: self.original_start_utc,
+            series_end_utc: self.series_end_utc,
+            body: self.body.as_sealed_ref(),
+        }
+    }
+}
+
+/// A row of a window read borrowed for one [`crate::store::WindowVisitor::row`] call: the
+/// columns of [`MirrorWindowRow`], the ids and the sealed body left where the store read
+/// them.
+#[derive(Debug, Clone, Copy)]
+pub struct WindowRowRef<'a> {
+    /// The calendar's client.
+    pub client_id: ClientId,
+    /// The calendar's id.
+    pub calendar_id: &'a str,
+    /// Google's event id.
+    pub event_id: &'a str,
+    /// As [`MirrorEventRow::start_utc`].
+    pub start_utc: Option<DateTime<Utc>>,
+    /// As [`MirrorEventRow::end_utc`].
+    pub end_utc: Option<DateTime<Utc>>,
+    /// As [`MirrorEventRow::start_date`].
+    pub start_date: Option<NaiveDate>,
+    /// As [`MirrorEventRow::is_recurring_master`].
+    pub is_recurring_master: bool,
+    /// As [`MirrorEventRow::original_start_utc`].
+    pub original_start_utc: Option<DateTime<Utc>>,
+    /// As [`MirrorEventRow::series_end_utc`].
+    pub series_end_utc: Option<DateTime<Utc>>,
+    /// As [`MirrorEventRow::body`], borrowed.
+    pub body: SealedRef<'a>,
+}
+
+impl WindowRowRef<'_> {
+    /// Whether the row is of calendar `key`.
+    pub fn is_of(&self, key: &CalendarKey) -> bool {
+        self.client_id == key.client_id && self.calendar_id == key.calendar_id
+    }
+
+    /// The row, owned.
+    pub fn to_row(&self) -> MirrorWindowRow {
+        MirrorWindowRow {
+            key: CalendarKey::new(self.client_id, self.calendar_id),
+            event_id: self.event_id.to_owned(),
+            start_utc: self.start_utc,
+            end_utc: self.end_utc,
+            start_date: self.start_date,
+            is_recurring_master: self.is_recurring_master,
+            original_start_utc: self.original_start_utc,
+            series_end_utc: self.series_end_utc,
+            body: self.body.to_sealed(),
         }
     }
 }

@@ -21,13 +21,15 @@ pub mod mirror_conformance;
 
 pub use error::StoreError;
 pub use memory::MemoryStore;
-pub use mirror::MirrorStore;
+pub use mirror::{MirrorStore, WindowVisitor, visit_in_chunks};
 pub use mirror_records::{
     CalendarKey, CalendarListState, CalendarMetadata, MirrorEventRow, MirrorSelection,
     MirrorWindowRow, MirroredCalendar, PushChannel, SyncFinish, TokenUpdate, WindowBounds,
-    initial_revision,
+    WindowRowRef, initial_revision,
 };
-pub(crate) use records::SealedForm;
-pub use records::{Client, ClientId, CredentialId, OAuthCredential, PendingAuthorization, Sealed};
+pub use records::{
+    Client, ClientId, CredentialId, OAuthCredential, PendingAuthorization, Sealed, SealedRef,
+};
+pub(crate) use records::{SealedForm, SealedRefForm};
 pub use settings::{ClientSettings, ClientSettingsStore, WorkInterval, WorkingHours};
 pub use traits::{AuthorizationStore, ClientStore, CredentialStore, LeaseStore, Store};

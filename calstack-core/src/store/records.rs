@@ -87,6 +87,58 @@ impl Sealed {
     }
 }
 
+impl Sealed {
+    /// This value borrowed, as [`SealedRef`].
+    pub fn as_sealed_ref(&self) -> SealedRef<'_> {
+        match &self.0 {
+            SealedForm::Text(text) => SealedRef(SealedRefForm::Text(text)),
+            SealedForm::Bytes(bytes) => SealedRef(SealedRefForm::Bytes(bytes)),
+        }
+    }
+}
+
+/// A [`Sealed`] value borrowed from where a store keeps it, such as a database page while a
+/// [`crate::store::WindowVisitor`] looks at a row: opened in place, never copied. Made from
+/// text, or from the bytes of [`Sealed::to_stored_bytes`].
+#[derive(Clone, Copy)]
+pub struct SealedRef<'a>(pub(crate) SealedRefForm<'a>);
+
+/// How a [`SealedRef`] is held.
+#[derive(Clone, Copy)]
+pub(crate) enum SealedRefForm<'a> {
+    /// As [`SealedForm::Text`].
+    Text(&'a str),
+    /// As [`SealedForm::Bytes`].
+    Bytes(&'a [u8]),
+}
+
+impl<'a> SealedRef<'a> {
+    /// Sealed text as a store keeps it.
+    pub fn from_stored(text: &'a str) -> Self {
+        Self(SealedRefForm::Text(text))
+    }
+
+    /// Bytes a store kept ([`Sealed::to_stored_bytes`]); `None` when they do not start with
+    /// `v1:<key id>:`.
+    pub fn from_stored_bytes(bytes: &'a [u8]) -> Option<Self> {
+        crate::crypto::is_sealed_bytes(bytes).then_some(Self(SealedRefForm::Bytes(bytes)))
+    }
+
+    /// The value, owned.
+    pub fn to_sealed(self) -> Sealed {
+        Sealed(match self.0 {
+            SealedRefForm::Text(text) => SealedForm::Text(text.to_owned()),
+            SealedRefForm::Bytes(bytes) => SealedForm::Bytes(bytes.to_vec()),
+        })
+    }
+}
+
+impl std::fmt::Debug for SealedRef<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SealedRef(..)")
+    }
+}
+
 impl PartialEq for Sealed {
     fn eq(&self, other: &Self) -> bool {
         match (&self.0, &other.0) {

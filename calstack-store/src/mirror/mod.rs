@@ -16,6 +16,7 @@ use std::time::Duration;
 use calstack_core::StoreError;
 use calstack_core::store::{
     CalendarKey, MirrorEventRow, MirrorSelection, MirrorWindowRow, MirroredCalendar, WindowBounds,
+    WindowVisitor,
 };
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
@@ -126,6 +127,23 @@ pub(crate) trait DirectReads {
     ) -> Option<BoxStream<'static, Result<Vec<MirrorWindowRow>, StoreError>>> {
         None
     }
+
+    /// Whether [`DirectReads::direct_window_visit`] reads where it hands rows over.
+    fn direct_visits(&self) -> bool {
+        false
+    }
+
+    /// The window read of `selection` within `bounds`, each row handed to `visitor` on the
+    /// reading thread (as `MirrorStore::visit_window_rows`); `Err(visitor)` back to read
+    /// through sqlx.
+    fn direct_window_visit(
+        &self,
+        _selection: &MirrorSelection,
+        _bounds: WindowBounds,
+        visitor: Box<dyn WindowVisitor>,
+    ) -> Result<BoxFuture<'static, Result<(), StoreError>>, Box<dyn WindowVisitor>> {
+        Err(visitor)
+    }
 }
 
 /// Rows per multi-row insert (21 binds each stays well under every backend's bind limit).
@@ -160,7 +178,7 @@ macro_rules! impl_sql_mirror {
             use calstack_core::store::{
                 CalendarKey, CalendarListState, CalendarMetadata, MirrorEventRow, MirrorSelection,
                 MirrorStore, MirrorWindowRow, MirroredCalendar, PushChannel, SyncFinish,
-                TokenUpdate, WindowBounds,
+                TokenUpdate, WindowBounds, WindowVisitor,
             };
             use calstack_core::{ClientId, CredentialId, Sealed, StoreError};
             use chrono::{DateTime, NaiveDate, Utc};

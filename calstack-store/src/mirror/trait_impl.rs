@@ -371,6 +371,24 @@ macro_rules! mirror_trait_impl {
                     .boxed()
             }
 
+            fn visits_where_read(&self) -> bool {
+                self.direct_visits()
+            }
+
+            async fn visit_window_rows(
+                &self,
+                s: &MirrorSelection,
+                bounds: WindowBounds,
+                visitor: Box<dyn WindowVisitor>,
+            ) -> Result<(), StoreError> {
+                match self.direct_window_visit(s, bounds, visitor) {
+                    Ok(read) => read.await,
+                    Err(visitor) => {
+                        calstack_core::store::visit_in_chunks(self, s, bounds, visitor).await
+                    }
+                }
+            }
+
             async fn list_events(
                 &self,
                 key: &CalendarKey,

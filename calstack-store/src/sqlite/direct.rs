@@ -21,10 +21,12 @@ use std::cell::Cell;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use calstack_core::store::SealedRef;
 use calstack_core::store::{
-    MirrorEventRow, MirrorSelection, MirrorWindowRow, MirroredCalendar, WindowBounds,
+    MirrorEventRow, MirrorSelection, MirrorWindowRow, MirroredCalendar, WindowBounds, WindowRowRef,
+    WindowVisitor,
 };
-use calstack_core::{Sealed, StoreError};
+use calstack_core::{ClientId, Sealed, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use futures::future::BoxFuture;
 use futures::stream::BoxStream;
@@ -153,6 +155,35 @@ impl DirectReader {
             })
         };
         futures::stream::once(start).flatten().boxed()
+    }
+
+    /// The rows of the window read of `selection` within `bounds`, each handed to `visitor`
+    /// on the blocking thread that reads it, borrowed from SQLite's page (nothing copied),
+    /// until the rows end or `visitor` answers `false`. `visitor` is dropped on that thread
+    /// before the read's future completes.
+    pub(super) fn visit_window(
+        self: &Arc<Self>,
+        selection: &MirrorSelection,
+        bounds: WindowBounds,
+        mut visitor: Box<dyn WindowVisitor>,
+    ) -> BoxFuture<'static, Result<(), StoreError>> {
+        let (statement, binds) = between(sql::WINDOW_COLUMNS_E, selection, &bounds, true);
+        let reader = Arc::clone(self);
+        async move {
+            tokio::task::spawn_blocking(move || {
+                reader.with_connection(|conn| {
+                    each_row(conn, &statement, &binds, "read mirrored events", |row| {
+                        Ok(visitor.row(&window_ref(row)?))
+                    })
+                })
+            })
+            .await
+            .map_err(|e| StoreError::Backend {
+                message: "read mirrored events: the read stopped".to_owned(),
+                source: Some(Box::new(e)),
+            })?
+        }
+        .boxed()
     }
 
     /// Runs `read` on an idle connection (or a new one), kept for the next read if it worked.
@@ -378,6 +409,31 @@ impl NamedColumns for Named<'_, '_> {
     fn flag(&self, table: &str, column: &str) -> Result<bool, StoreError> {
         Ok(self.integer(table, column)? != 0)
     }
+}
+
+/// A window read's row as it lies in SQLite (the columns of `sql::WINDOW_COLUMNS_E`).
+fn window_ref<'r>(row: &'r Named<'_, '_>) -> Result<WindowRowRef<'r>, StoreError> {
+    const T: &str = "mirror_events";
+    let body = match row.value(T, "body")? {
+        ValueRef::Text(text) => std::str::from_utf8(text)
+            .map(SealedRef::from_stored)
+            .map_err(|e| corrupt(T, "body", e))?,
+        ValueRef::Blob(bytes) => SealedRef::from_stored_bytes(bytes)
+            .ok_or_else(|| corrupt(T, "body", "stored bytes are not a sealed value"))?,
+        _ => return Err(corrupt(T, "body", "neither text nor bytes")),
+    };
+    Ok(WindowRowRef {
+        client_id: ClientId(row.id(T, "client_id")?),
+        calendar_id: row.required(T, "calendar_id")?,
+        event_id: row.required(T, "event_id")?,
+        start_utc: row.time(T, "start_utc")?,
+        end_utc: row.time(T, "end_utc")?,
+        start_date: row.date(T, "start_date")?,
+        is_recurring_master: row.flag(T, "is_master")?,
+        original_start_utc: row.time(T, "original_start_utc")?,
+        series_end_utc: row.time(T, "series_end_utc")?,
+        body,
+    })
 }
 
 /// SQLite could not be opened or configured: the caller may try again later.

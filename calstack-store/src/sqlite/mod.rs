@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use calstack_core::store::{
-    MirrorEventRow, MirrorSelection, MirrorWindowRow, MirroredCalendar, WindowBounds,
+    MirrorEventRow, MirrorSelection, MirrorWindowRow, MirroredCalendar, WindowBounds, WindowVisitor,
 };
 use calstack_core::{Sealed, StoreError};
 use chrono::{DateTime, Utc};
@@ -315,6 +315,22 @@ impl DirectReads for SqliteStore {
         bounds: WindowBounds,
     ) -> Option<BoxStream<'static, Result<Vec<MirrorWindowRow>, StoreError>>> {
         Some(self.open_direct()?.window_chunks(selection, bounds))
+    }
+
+    fn direct_visits(&self) -> bool {
+        self.open_direct().is_some()
+    }
+
+    fn direct_window_visit(
+        &self,
+        selection: &MirrorSelection,
+        bounds: WindowBounds,
+        visitor: Box<dyn WindowVisitor>,
+    ) -> Result<BoxFuture<'static, Result<(), StoreError>>, Box<dyn WindowVisitor>> {
+        match self.open_direct() {
+            Some(direct) => Ok(direct.visit_window(selection, bounds, visitor)),
+            None => Err(visitor),
+        }
     }
 }
 

@@ -349,7 +349,19 @@ async fn sqlite_keeps_mirrored_bodies_as_bytes_and_reads_text_bodies_written_bef
         .window_rows(&selection, WindowBounds::new(from, to))
         .await
         .expect_err("damaged body");
-    for err in [pooled, direct] {
+    assert!(
+        store.visits_where_read(),
+        "a file store hands rows over where it reads them"
+    );
+    let visited = store
+        .visit_window_rows(
+            &selection,
+            WindowBounds::new(from, to),
+            Box::new(Count::default()),
+        )
+        .await
+        .expect_err("damaged body");
+    for err in [pooled, direct, visited] {
         assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
         assert!(err.to_string().contains("mirror_events.body"), "{err}");
     }
@@ -362,4 +374,15 @@ async fn unknown_url_scheme_is_refused_by_name() {
         Err(e) => e,
     };
     assert!(err.to_string().contains("`redis`"), "{err}");
+}
+
+/// A window visitor that only counts rows.
+#[derive(Default)]
+struct Count(usize);
+
+impl calstack_core::store::WindowVisitor for Count {
+    fn row(&mut self, _row: &calstack_core::store::WindowRowRef<'_>) -> bool {
+        self.0 += 1;
+        true
+    }
 }

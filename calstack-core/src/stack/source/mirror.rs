@@ -114,10 +114,11 @@ async fn read(
     if !missed.is_empty() {
         // The store reads the clients' calendars by key prefix; the calendars not missed are
         // dropped before their events are opened. A large read goes in a few parts at once,
-        // so one part's rows are opened while the next part is still being read.
+        // so one part's rows are opened while the next part is still being read (or, on a
+        // store that opens rows where it reads them, so every core reads and opens).
         let every = selection.every_client && missed.len() == calendars.len();
-        let parts = read_parts(every, missed.keys());
         let mirror = calstack.mirror();
+        let parts = read_parts(every, missed.keys(), mirror.read_spread());
         let missed = Arc::new(missed);
         let keep: KeepCalendar = {
             let missed = Arc::clone(&missed);
