@@ -437,7 +437,13 @@ impl Mirror {
             .visit_window_rows(selection, bounds, Box::new(opener))
             .await?;
         let opened = done.lock().unwrap_or_else(PoisonError::into_inner).take();
-        opened.unwrap_or_else(|| Ok(Vec::new()))
+        // A store must drop the visitor before its read completes: rows it kept are not
+        // answered as an empty window.
+        opened.unwrap_or_else(|| {
+            Err(crate::Error::transport(
+                "the store's window read ended without handing its rows over",
+            ))
+        })
     }
 
     /// The fewest parts a large window read should go to the store in (see
