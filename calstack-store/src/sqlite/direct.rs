@@ -1,7 +1,7 @@
 //! The large mirror reads, through SQLite's own API: listing the mirrored calendars
 //! (`MirrorStore::list_calendars`), the window read a stacked view makes
-//! (`MirrorStore::window_rows`, `window_row_chunks`) and the full range read
-//! (`MirrorStore::events_between`, behind `Mirror::events_between`).
+//! (`MirrorStore::visit_window_rows`, and `window_rows`, `window_row_chunks`) and the full
+//! range read (`MirrorStore::events_between`, behind `Mirror::events_between`).
 //!
 //! A cold stacked view lists every mirrored calendar, then reads every selected calendar's
 //! rows in the range: tens of thousands of rows of a few kilobytes each. Through sqlx, each
@@ -10,7 +10,9 @@
 //! quarter of a cold agenda's CPU time, much of it in the kernel waking the two sides. Here
 //! the statement runs on a blocking thread over a connection of its own (rusqlite on the same
 //! SQLite library sqlx links), each value is read in place from SQLite's page and copied
-//! once, and window rows cross to the caller in chunks.
+//! once, and window rows cross to the caller in chunks — or, for the stacked views, are not
+//! copied at all: each is handed to the caller's visitor on the reading thread, borrowed from
+//! the page, and its body opened there.
 //!
 //! Only file databases read this way (a second connection to a private in-memory database
 //! would see another, empty, database). Connections are kept between reads, at most
@@ -21,10 +23,9 @@ use std::cell::Cell;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use calstack_core::store::SealedRef;
 use calstack_core::store::{
-    MirrorEventRow, MirrorSelection, MirrorWindowRow, MirroredCalendar, WindowBounds, WindowRowRef,
-    WindowVisitor,
+    MirrorEventRow, MirrorSelection, MirrorWindowRow, MirroredCalendar, SealedRef, WindowBounds,
+    WindowRowRef, WindowVisitor,
 };
 use calstack_core::{ClientId, Sealed, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
