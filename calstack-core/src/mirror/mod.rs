@@ -200,7 +200,8 @@ struct RunOpener {
     done: Arc<Mutex<Option<Result<Vec<OpenedRun>>>>>,
 }
 
-/// A row a store handed over opened for the opened-events cache (see [`open_window_row`]).
+/// A window read's row, as a store hands it over, opened for the opened-events cache: its
+/// window columns and event.
 fn open_row_ref(
     keyring: &Keyring,
     key: &CalendarKey,
@@ -273,15 +274,7 @@ impl Drop for RunOpener {
 
 /// A window read's row opened for the opened-events cache: its window columns and event.
 fn open_window_row(keyring: &Keyring, row: &MirrorWindowRow, times: RowTimes) -> Result<OpenedRow> {
-    Ok(OpenedRow {
-        times,
-        event: Arc::new(rows::open_body(
-            keyring,
-            &row.key,
-            &row.event_id,
-            row.body.as_sealed_ref(),
-        )?),
-    })
+    open_row_ref(keyring, &row.key, &row.as_row_ref(), times)
 }
 
 fn open(keyring: &Keyring, row: MirrorEventRow) -> Result<MirroredEvent> {
