@@ -98,7 +98,9 @@ pub(crate) fn expand_shared(
         .collect();
     let mut masters = Vec::new();
     let mut exceptions: HashMap<String, HashMap<Occurrence, Arc<Event>>> = HashMap::new();
-    let mut out = Vec::with_capacity(events.len());
+    // Each event with its start and end (computed once: they decide whether it is kept and
+    // where it goes).
+    let mut out: Vec<(Option<Span>, Arc<Event>)> = Vec::with_capacity(events.len());
     for event in &events {
         if is_master(event) {
             masters.push(Arc::clone(event));
@@ -116,8 +118,10 @@ pub(crate) fn expand_shared(
                 .insert(original, Arc::clone(event));
             continue;
         }
-        if !event.is_cancelled() && overlaps(event, from, to, calendar_zone) {
-            out.push(Arc::clone(event));
+        if !event.is_cancelled()
+            && let Some(at) = within(event, from, to, calendar_zone)
+        {
+            out.push((Some(at), Arc::clone(event)));
         }
     }
     for master in masters {
@@ -129,10 +133,40 @@ pub(crate) fn expand_shared(
             .as_ref()
             .and_then(|id| exceptions.remove(id))
             .unwrap_or_default();
-        out.extend(instances(&master, &mut own, from, to, calendar_zone)?);
+        out.extend(
+            instances(&master, &mut own, from, to, calendar_zone)?
+                .into_iter()
+                .map(|e| (span(&e, calendar_zone).map(|s| (s.start, s.end)), e)),
+        );
     }
-    out.sort_by_cached_key(|e| span(e, calendar_zone).map(|s| (s.start, s.end)));
-    Ok(out)
+    out.sort_by_key(|(at, _)| *at);
+    Ok(out.into_iter().map(|(_, e)| e).collect())
+}
+
+/// An event's start and end instants.
+type Span = (DateTime<Utc>, DateTime<Utc>);
+
+/// The event's start and end if it overlaps `[from, to)` (see [`overlaps`]).
+fn within(event: &Event, from: DateTime<Utc>, to: DateTime<Utc>, zone: Tz) -> Option<Span> {
+    span(event, zone)
+        .filter(|s| reaches_into(s.start, s.end, from, to))
+        .map(|s| (s.start, s.end))
+}
+
+/// Whether an event from `start` to `end` overlaps `[from, to)`; one without length counts
+/// as lasting a millisecond.
+fn reaches_into(
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> bool {
+    let end = if end == start {
+        end + TimeDelta::milliseconds(1)
+    } else {
+        end
+    };
+    end > from && start < to
 }
 
 /// The instances of one master in the window; `exceptions` are keyed by original start.
@@ -145,6 +179,7 @@ fn instances(
 ) -> Result<Vec<Arc<Event>>> {
     let series = Series::parse(master, calendar_zone, from)?;
     let mut out = Vec::new();
+    let template = Series::template(master);
     for occ in series.occurrences(from, to) {
         match exceptions.remove(&occ) {
             Some(exception) => {
@@ -152,7 +187,7 @@ fn instances(
                     out.push(exception);
                 }
             }
-            None => out.push(Arc::new(series.instance(master, occ))),
+            None => out.push(Arc::new(series.instance(&template, master, occ))),
         }
     }
     // Instances moved into the window from an original time outside it.
@@ -177,14 +212,7 @@ fn original_start(event: &Event) -> Option<Occurrence> {
 
 /// Whether `event` overlaps `[from, to)` (a zero-length event occupies its start instant).
 fn overlaps(event: &Event, from: DateTime<Utc>, to: DateTime<Utc>, zone: Tz) -> bool {
-    span(event, zone).is_some_and(|s| {
-        let end = if s.end == s.start {
-            s.end + TimeDelta::milliseconds(1)
-        } else {
-            s.end
-        };
-        end > from && s.start < to
-    })
+    span(event, zone).is_some_and(|s| reaches_into(s.start, s.end, from, to))
 }
 
 /// A master's timing and rules.
@@ -477,9 +505,22 @@ impl Series {
     }
 
     /// The instance of `master` at `occ`, as Google lists it.
-    fn instance(&self, master: &Event, occ: Occurrence) -> Event {
-        let mut instance = master.clone();
-        instance.recurrence = None;
+    /// What every instance of `master` copies: the master without the fields each instance
+    /// sets itself (cloned once per series, not once per instance).
+    fn template(master: &Event) -> Event {
+        let mut template = master.clone();
+        template.recurrence = None;
+        template.id = None;
+        template.start = None;
+        template.end = None;
+        template.original_start_time = None;
+        template.recurring_event_id = None;
+        template
+    }
+
+    /// The instance of `master` at `occ`, built on its [`Series::template`].
+    fn instance(&self, template: &Event, master: &Event, occ: Occurrence) -> Event {
+        let mut instance = template.clone();
         let master_id = master.id.clone().unwrap_or_default();
         let mut id = String::with_capacity(master_id.len() + 17);
         id.push_str(&master_id);

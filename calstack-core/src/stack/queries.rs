@@ -26,7 +26,7 @@ use crate::calendar::Event;
 use crate::error::{Error, Result};
 use crate::facade::{Calstack, pick_client};
 use crate::mirror::cache::Expanded;
-use crate::store::{Client, ClientId};
+use crate::store::{Client, ClientId, MirrorSelection, MirroredCalendar};
 
 /// The answer of `conflicts`: every overlapping pair once, and what could not be read.
 #[derive(Debug, Serialize)]
@@ -88,8 +88,8 @@ impl Calstack {
     /// cannot be read (a free/busy answer with a hole would say "free" wrongly).
     pub async fn free_busy(&self, query: &StackQuery) -> Result<FreeBusy> {
         query.check()?;
-        let clients = self.resolve_clients(query.clients.as_deref()).await?;
-        let fetched = strict(self.fetch(query, clients.clone()).await?)?;
+        let (clients, listed) = self.clients_and_listing(query).await?;
+        let fetched = strict(self.fetch(query, clients.clone(), listed).await?)?;
         let mut per_client: Vec<ClientBusy> = clients
             .iter()
             .map(|c| ClientBusy {
@@ -191,11 +191,38 @@ impl Calstack {
 
     /// Reads the selected clients' calendars over the query's window and expands series.
     async fn read(&self, query: &StackQuery) -> Result<Fetched> {
-        let clients = self.resolve_clients(query.clients.as_deref()).await?;
-        self.fetch(query, clients).await
+        let (clients, listed) = self.clients_and_listing(query).await?;
+        self.fetch(query, clients, listed).await
     }
 
-    pub(super) async fn fetch(&self, query: &StackQuery, clients: Vec<Client>) -> Result<Fetched> {
+    /// The query's clients, resolved. For a mirror read of every client, the mirror's
+    /// calendars are listed at the same time: that listing does not depend on which clients
+    /// there are, and on a large mirror it takes longer than reading them.
+    async fn clients_and_listing(
+        &self,
+        query: &StackQuery,
+    ) -> Result<(Vec<Client>, Option<Vec<MirroredCalendar>>)> {
+        if query.clients.is_some() || query.source != SourceChoice::Mirror {
+            let clients = self.resolve_clients(query.clients.as_deref()).await?;
+            return Ok((clients, None));
+        }
+        let store = self.store();
+        let (clients, listed) = futures::future::join(
+            self.resolve_clients(None),
+            store.list_calendars(&MirrorSelection::all()),
+        )
+        .await;
+        Ok((clients?, Some(listed?)))
+    }
+
+    /// Reads the calendars of `clients` over the query's window and expands series; `listed`
+    /// is the mirror's calendar listing when it was read already (every client's).
+    pub(super) async fn fetch(
+        &self,
+        query: &StackQuery,
+        clients: Vec<Client>,
+        listed: Option<Vec<MirroredCalendar>>,
+    ) -> Result<Fetched> {
         let selection = Selection {
             clients,
             every_client: query.clients.is_none(),
@@ -207,6 +234,7 @@ impl Calstack {
                 self,
                 query.max_staleness,
                 query.concurrency,
+                listed,
             )),
         };
         let fetched = source.fetch(&selection, query.from, query.to).await?;
@@ -282,10 +310,10 @@ pub(super) fn entries_of(
     zone: Tz,
     keep: impl Fn(&AgendaEntry, &CalendarRef) -> bool + Sync,
 ) -> Vec<AgendaEntry> {
-    let run = |calendars: Vec<CalendarEvents>| entries_of_run(calendars, zone, &keep);
     if !clients_together(&calendars) {
-        return run(calendars);
+        return entries_of_run(calendars, zone, &keep, false);
     }
+    let run = |calendars: Vec<CalendarEvents>| entries_of_run(calendars, zone, &keep, true);
     let runs = map_runs(
         calendars,
         |c| c.events.len(),
@@ -308,16 +336,27 @@ fn clients_together(calendars: &[CalendarEvents]) -> bool {
     })
 }
 
-/// [`entries_of`] on one thread.
+/// [`entries_of`] on one thread. With `together` (each client's calendars follow one
+/// another), the meetings seen are forgotten at each new client: the set stays the size of
+/// one client's week and in the cache, instead of growing to the whole agenda.
 fn entries_of_run(
     calendars: Vec<CalendarEvents>,
     zone: Tz,
     keep: &impl Fn(&AgendaEntry, &CalendarRef) -> bool,
+    together: bool,
 ) -> Vec<AgendaEntry> {
     let total = calendars.iter().map(|c| c.events.len()).sum();
     let mut entries = Vec::with_capacity(total);
-    let mut seen = HashSet::with_capacity_and_hasher(total, RandomState::default());
+    let mut seen = HashSet::with_capacity_and_hasher(
+        if together { 64 } else { total },
+        RandomState::default(),
+    );
+    let mut client = None;
     for calendar in calendars {
+        let id = calendar.calendar.client_id;
+        if together && client.replace(id) != Some(id) {
+            seen.clear();
+        }
         for event in calendar.events {
             let Some(entry) = AgendaEntry::from_owned(&calendar.calendar, event, zone) else {
                 continue;
@@ -447,7 +486,7 @@ mod tests {
         // meeting per client.
         for order in [vec![0, 0, 1, 1, 2, 2], vec![0, 1, 0, 2, 1, 2]] {
             let split = entries_of(read(&clients, &order), Tz::UTC, |_, _| true);
-            let single = entries_of_run(read(&clients, &order), Tz::UTC, &|_, _| true);
+            let single = entries_of_run(read(&clients, &order), Tz::UTC, &|_, _| true, false);
             assert_eq!(seen(&split), seen(&single));
             assert_eq!(
                 split.len(),

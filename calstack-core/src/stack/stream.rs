@@ -89,7 +89,10 @@ impl Sweep {
         let mut window = self.query.clone();
         window.from = (start - MARGIN).max(self.query.from);
         window.to = (end + MARGIN).min(self.query.to);
-        let fetched = self.calstack.fetch(&window, self.clients.clone()).await?;
+        let fetched = self
+            .calstack
+            .fetch(&window, self.clients.clone(), None)
+            .await?;
         // Synced (if it had to be) for the first chunk: later chunks read what is there.
         self.query.max_staleness = None;
         let (from, to) = (self.query.from, self.query.to);

@@ -36,13 +36,16 @@ pub(crate) struct Wanted<'a> {
     pub(crate) max_staleness: Option<Duration>,
     /// Syncs run at once.
     pub(crate) concurrency: usize,
+    /// The mirror's whole calendar listing, when it was read already (only with
+    /// `every_client`): the first listing uses it instead of reading the store again.
+    pub(crate) listed: Option<Vec<MirroredCalendar>>,
 }
 
 /// Syncs what is missing or too old; returns the chosen calendars that can be read (by
 /// client in the order asked, then calendar id) and what could not be made fresh.
 pub(crate) async fn prepare(
     calstack: &Calstack,
-    wanted: &Wanted<'_>,
+    mut wanted: Wanted<'_>,
 ) -> Result<(Vec<MirroredCalendar>, Vec<Problem>)> {
     let oldest = wanted
         .max_staleness
@@ -54,7 +57,11 @@ pub(crate) async fn prepare(
     };
     let syncer = calstack.syncer(SyncOptions::default().with_workers(wanted.concurrency));
     let ids: Vec<ClientId> = wanted.clients.iter().map(|c| c.id).collect();
-    let mut mirrored = list(calstack, &ids, wanted.every_client).await?;
+    let mut mirrored = match wanted.listed.take() {
+        Some(listed) if wanted.every_client => of_clients(listed, &ids),
+        _ => list(calstack, &ids, wanted.every_client).await?,
+    };
+    let wanted = &wanted;
     let lists = stale_lists(calstack, wanted, &mirrored, &stale).await?;
     let mut problems = Vec::new();
     if !lists.is_empty() {
@@ -177,12 +184,20 @@ async fn list(calstack: &Calstack, ids: &[ClientId], every: bool) -> Result<Vec<
             .list_calendars(&MirrorSelection::clients(ids.iter().copied()))
             .await?);
     }
+    let listed = store.list_calendars(&MirrorSelection::all()).await?;
+    Ok(of_clients(listed, ids))
+}
+
+/// The calendars of a whole listing that belong to these clients (a client added since `ids`
+/// was read is not part of this answer).
+fn of_clients(mut listed: Vec<MirroredCalendar>, ids: &[ClientId]) -> Vec<MirroredCalendar> {
+    if ids.is_empty() {
+        return Vec::new();
+    }
     let mut known: HashSet<ClientId> = HashSet::with_capacity(ids.len());
     known.extend(ids.iter().copied());
-    let mut listed = store.list_calendars(&MirrorSelection::all()).await?;
-    // A client added since `ids` was read is not part of this answer.
     listed.retain(|c| known.contains(&c.meta.key.client_id));
-    Ok(listed)
+    listed
 }
 
 /// The clients whose calendar list must be synced first: those with nothing mirrored (every

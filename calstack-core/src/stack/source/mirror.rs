@@ -11,7 +11,7 @@
 //! [`crate::mirror::cache`]) and reused while the calendar's revision is unchanged.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -33,6 +33,8 @@ pub(crate) struct MirrorSource {
     calstack: Calstack,
     max_staleness: Option<Duration>,
     concurrency: usize,
+    /// The mirror's calendar listing, when the caller read it already (taken by the read).
+    listed: Mutex<Option<Vec<MirroredCalendar>>>,
 }
 
 impl MirrorSource {
@@ -40,11 +42,13 @@ impl MirrorSource {
         calstack: &Calstack,
         max_staleness: Option<Duration>,
         concurrency: usize,
+        listed: Option<Vec<MirroredCalendar>>,
     ) -> Self {
         Self {
             calstack: calstack.clone(),
             max_staleness,
             concurrency: concurrency.max(1),
+            listed: Mutex::new(listed),
         }
     }
 }
@@ -63,8 +67,13 @@ impl EventSource for MirrorSource {
             calendars: selection.calendars.as_deref(),
             max_staleness: self.max_staleness,
             concurrency: self.concurrency,
+            listed: self
+                .listed
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take(),
         };
-        let (calendars, problems) = fresh::prepare(&self.calstack, &wanted).await?;
+        let (calendars, problems) = fresh::prepare(&self.calstack, wanted).await?;
         let mut fetched = read(&self.calstack, selection, calendars, from, to).await?;
         fetched.problems.extend(problems);
         Ok(fetched)
