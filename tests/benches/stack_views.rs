@@ -77,7 +77,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use calstack_core::stack::{SlotQuery, StackQuery};
+use calstack_core::stack::{Agenda, SlotQuery, StackQuery};
 use calstack_core::store::MirrorSelection;
 use calstack_core::sync::SyncOptions;
 use calstack_core::validate::working_hours;
@@ -133,22 +133,37 @@ async fn run() {
     }
 }
 
-/// The median wall time of `runs` runs of `f` after one warm-up.
-async fn median<T, F, Fut>(runs: usize, mut f: F) -> (Duration, T)
+/// What a timed run finds in memory when it starts.
+#[derive(Clone, Copy, PartialEq)]
+enum Previous {
+    /// The previous run's answer was dropped before this run began: a process answering one
+    /// request after another, whose allocator reuses the memory the last answer freed.
+    Released,
+    /// The previous run's answer is still held while this one runs (dropped after it): the
+    /// new answer's memory comes fresh from the system, page by page.
+    Held,
+}
+
+/// The median wall time of `runs` runs of `f` after one warm-up; either way the previous
+/// answer is dropped outside the timed part.
+async fn median<T, F, Fut>(runs: usize, previous: Previous, mut f: F) -> (Duration, T)
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = T>,
 {
-    let mut last = f().await;
+    let mut last = Some(f().await);
     let mut times = Vec::with_capacity(runs);
     for _ in 0..runs {
+        if previous == Previous::Released {
+            drop(last.take());
+        }
         let started = Instant::now();
         let out = f().await;
         times.push(started.elapsed());
-        // The previous answer is dropped outside the timed part.
-        last = out;
+        last = Some(out);
     }
     times.sort();
+    let last = last.expect("the last run's answer");
     (times[times.len() / 2], last)
 }
 
@@ -215,30 +230,13 @@ async fn measure(backend: &str, clients: usize, store: Option<Arc<dyn Store>>) {
         }
         return;
     }
-    let mut facades = fresh_facades(&harness, 6).into_iter();
-    // Each run answers with its facade too, so the facade (and what it opened) is dropped
-    // outside the timed part, like the previous answer.
-    // The CPU this process spends on each cold agenda (all its threads), beside the wall time:
-    // it moves far less with the machine's load, so A/B comparisons can read it.
-    let cold_cpu = std::sync::Mutex::new(Vec::new());
-    let (cold, (_, agenda)) = median(5, || {
-        let facade = facades.next().expect("a new facade per run");
-        let query = query.clone();
-        let cold_cpu = &cold_cpu;
-        async move {
-            let before = common::process_cpu();
-            let agenda = facade.agenda(&query).await.expect("mirror agenda");
-            if let (Some(before), Some(after)) = (before, common::process_cpu()) {
-                cold_cpu.lock().expect("not poisoned").push(after - before);
-            }
-            (facade, agenda)
-        }
-    })
-    .await;
-    let cold_cpu = cold_cpu.into_inner().expect("not poisoned");
+    // Cold agendas, each on a new facade, measured twice: with the previous answer released
+    // before each run (the figure the target is read against) and with it still held.
+    let (cold, cold_cpu, agenda) = cold_agendas(&harness, &query, Previous::Released).await;
+    let (held, held_cpu, _) = cold_agendas(&harness, &query, Previous::Held).await;
     assert!(agenda.problems.is_empty());
     let entries = agenda.entries.len();
-    let (warm, warm_agenda) = median(5, || async {
+    let (warm, warm_agenda) = median(5, Previous::Held, || async {
         cs.agenda(&query).await.expect("mirror agenda")
     })
     .await;
@@ -246,14 +244,14 @@ async fn measure(backend: &str, clients: usize, store: Option<Arc<dyn Store>>) {
         warm_agenda.entries, agenda.entries,
         "warm reads answer the same"
     );
-    let (live, live_agenda) = median(3, || async {
+    let (live, live_agenda) = median(3, Previous::Held, || async {
         cs.agenda(&query.clone().live(true))
             .await
             .expect("live agenda")
     })
     .await;
     assert_eq!(live_agenda.entries.len(), entries, "the same entries");
-    let (read, rows) = median(5, || async {
+    let (read, rows) = median(5, Previous::Held, || async {
         cs.mirror()
             .events_between(&MirrorSelection::all(), query.from(), query.to())
             .await
@@ -263,13 +261,15 @@ async fn measure(backend: &str, clients: usize, store: Option<Arc<dyn Store>>) {
     .await;
     println!(
         "[{backend}] agenda, {clients} clients x 2 calendars, one week, {entries} entries \
-         ({} conflicting pairs): mirror cold {:.1} ms (CPU of this process: {}), warm {:.1} \
-         ms, live {:.1} ms: \
+         ({} conflicting pairs): mirror cold {:.1} ms (CPU of this process: {}; with the \
+         previous answer still held: {:.1} ms, CPU {}), warm {:.1} ms, live {:.1} ms: \
          mirror {:.2}x (cold) / {:.2}x (warm) the speed of live; reading and opening the \
          {rows} mirrored rows alone: {:.1} ms",
         agenda.conflicts,
         ms(cold),
         common::cpu_summary(&cold_cpu),
+        ms(held),
+        common::cpu_summary(&held_cpu),
         ms(warm),
         ms(live),
         live.as_secs_f64() / cold.as_secs_f64(),
@@ -277,6 +277,34 @@ async fn measure(backend: &str, clients: usize, store: Option<Arc<dyn Store>>) {
         ms(read)
     );
     slots(backend, &harness, &names[..20.min(names.len())]).await;
+}
+
+/// The median of 5 cold agendas (after one warm-up), each on a new facade (dropped with its
+/// answer, outside the timed part), the CPU this process spent on each, and the last answer.
+async fn cold_agendas(
+    harness: &Harness,
+    query: &StackQuery,
+    previous: Previous,
+) -> (Duration, Vec<Duration>, Agenda) {
+    let mut facades = fresh_facades(harness, 6).into_iter();
+    // The CPU this process spends on each cold agenda (all its threads), beside the wall time:
+    // it moves far less with the machine's load, so A/B comparisons can read it.
+    let cpu = std::sync::Mutex::new(Vec::new());
+    let (wall, (_, agenda)) = median(5, previous, || {
+        let facade = facades.next().expect("a new facade per run");
+        let query = query.clone();
+        let cpu = &cpu;
+        async move {
+            let before = common::process_cpu();
+            let agenda = facade.agenda(&query).await.expect("mirror agenda");
+            if let (Some(before), Some(after)) = (before, common::process_cpu()) {
+                cpu.lock().expect("not poisoned").push(after - before);
+            }
+            (facade, agenda)
+        }
+    })
+    .await;
+    (wall, cpu.into_inner().expect("not poisoned"), agenda)
 }
 
 /// `n` new facades over the harness's store (same keyring, endpoints and clock), each with
@@ -319,7 +347,7 @@ async fn slots(backend: &str, harness: &Harness, names: &[String]) {
             .step(Some(TimeDelta::minutes(15)))
     };
     let mut facades = fresh_facades(harness, 10).into_iter();
-    let (cold, (_, found)) = median(9, || {
+    let (cold, (_, found)) = median(9, Previous::Held, || {
         let facade = facades.next().expect("a new facade per run");
         let slot_query = slot_query(query.clone());
         async move {
@@ -328,14 +356,14 @@ async fn slots(backend: &str, harness: &Harness, names: &[String]) {
         }
     })
     .await;
-    let (warm, warm_found) = median(9, || async {
+    let (warm, warm_found) = median(9, Previous::Held, || async {
         cs.find_slots(&slot_query(query.clone()))
             .await
             .expect("mirror slots")
     })
     .await;
     assert_eq!(found, warm_found, "warm reads answer the same");
-    let (live, live_found) = median(3, || async {
+    let (live, live_found) = median(3, Previous::Held, || async {
         cs.find_slots(&slot_query(query.clone().live(true)))
             .await
             .expect("live slots")
