@@ -12,9 +12,14 @@
 //! emulator and synced into the mirror first, so both sides read exactly the same events.
 //! Mirror reads are measured twice: *cold*, each run on a new facade over the same store
 //! (nothing opened yet: every row is read, unsealed and decoded), and *warm*, repeated on one
-//! facade whose opened-events cache holds the unchanged calendars. Cold agendas also report
-//! the CPU time this process spent on each (every thread; with SQLite that includes the
-//! database's own work), which moves far less with the machine's load than the wall time.
+//! facade whose opened-events cache holds the unchanged calendars. Cold agendas are timed
+//! twice: with the previous run's answer (and its facade) released before each run starts,
+//! as in a process answering one request after another (the figure the target is read
+//! against), and with it still held while the next runs, so the new answer's memory comes
+//! fresh from the system; either way the dropping is outside the timed part. Cold agendas
+//! also report the CPU time this process spent on each (every thread; with SQLite that
+//! includes the database's own work), which moves far less with the machine's load than the
+//! wall time.
 //!
 //! The bench allocates with mimalloc, as the `calstack` binary does (a cold read frees and
 //! allocates hundreds of thousands of small strings across threads); `--features
