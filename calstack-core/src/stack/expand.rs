@@ -504,7 +504,6 @@ impl Series {
             .contains(&occ)
     }
 
-    /// The instance of `master` at `occ`, as Google lists it.
     /// What every instance of `master` copies: the master without the fields each instance
     /// sets itself (cloned once per series, not once per instance).
     fn template(master: &Event) -> Event {
@@ -518,7 +517,8 @@ impl Series {
         template
     }
 
-    /// The instance of `master` at `occ`, built on its [`Series::template`].
+    /// The instance of `master` at `occ`, as Google lists it, built on the master's
+    /// [`Series::template`].
     fn instance(&self, template: &Event, master: &Event, occ: Occurrence) -> Event {
         let mut instance = template.clone();
         let master_id = master.id.clone().unwrap_or_default();
