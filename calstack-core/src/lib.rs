@@ -42,7 +42,8 @@ pub mod validate;
 
 pub use auth::{StaticToken, TokenSource};
 pub use calendar::{
-    Calendar, CalendarClient, CalendarClientBuilder, CalendarListEntry, Event, EventDateTime, When,
+    Calendar, CalendarClient, CalendarClientBuilder, CalendarListEntry, Event, EventDateTime,
+    LazyEvent, When,
 };
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{ApiError, Error, Result};

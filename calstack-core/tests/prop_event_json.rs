@@ -6,7 +6,7 @@
 use calstack_core::calendar::model::{
     Acl, AclRule, CalendarList, CalendarListEntry, Events, Setting,
 };
-use calstack_core::{Calendar, Event};
+use calstack_core::{Calendar, Event, LazyEvent};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
@@ -385,8 +385,59 @@ fn decoders_agree(text: &str) -> Result<(), TestCaseError> {
     )
 }
 
+/// A lazily read event holds, before first use, exactly the whole event's values of the
+/// fields the stacked views read (of the attendees, only the owner's own response), and
+/// opens into the whole event.
+fn lazy_matches_whole(text: &str, whole: &Event) -> Result<(), TestCaseError> {
+    let lazy = LazyEvent::from_json(text).unwrap();
+    let head = lazy.head();
+    prop_assert_eq!(&head.id, &whole.id);
+    prop_assert_eq!(&head.status, &whole.status);
+    prop_assert_eq!(&head.summary, &whole.summary);
+    prop_assert_eq!(&head.start, &whole.start);
+    prop_assert_eq!(&head.end, &whole.end);
+    prop_assert_eq!(&head.transparency, &whole.transparency);
+    prop_assert_eq!(&head.ical_uid, &whole.ical_uid);
+    prop_assert_eq!(&head.recurrence, &whole.recurrence);
+    prop_assert_eq!(&head.recurring_event_id, &whole.recurring_event_id);
+    prop_assert_eq!(&head.original_start_time, &whole.original_start_time);
+    let own = |attendees: &Option<Vec<calstack_core::calendar::EventAttendee>>| {
+        attendees.as_ref().map(|list| {
+            list.iter()
+                .filter(|a| a.is_self == Some(true))
+                .map(|a| a.response_status.clone())
+                .collect::<Vec<_>>()
+        })
+    };
+    prop_assert_eq!(own(&head.attendees), own(&whole.attendees));
+    prop_assert_eq!(&*lazy, whole);
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(config())]
+
+    #[test]
+    fn a_lazily_read_event_opens_into_the_decoded_event(original in event_json()) {
+        let compact = serde_json::to_string(&original).unwrap();
+        let pretty = serde_json::to_string_pretty(&original).unwrap();
+        let escaped = escaped(&original);
+        for text in [&compact, &pretty, &escaped] {
+            lazy_matches_whole(text, &Event::from_json(text).unwrap())?;
+        }
+    }
+
+    #[test]
+    fn damaged_json_read_lazily_is_refused_or_opens_as_decoded(original in event_json(), edits in edits()) {
+        let text = mutated(&serde_json::to_string(&original).unwrap(), &edits);
+        match (LazyEvent::from_json(&text), Event::from_json(&text)) {
+            (Ok(_), Ok(whole)) => lazy_matches_whole(&text, &whole)?,
+            // Damage outside the views' fields shows on first use: the head alone.
+            (Ok(lazy), Err(_)) => prop_assert_eq!(lazy.get(), lazy.head()),
+            (Err(_), Ok(_)) => prop_assert!(false, "the lazy reader refused what decodes whole"),
+            (Err(_), Err(_)) => {}
+        }
+    }
 
     #[test]
     fn the_direct_reader_decodes_any_event_as_serde_does(original in event_json()) {

@@ -10,9 +10,9 @@ use calstack_core::stack::{
     Problem, SlotQuery, StackQuery,
 };
 use calstack_core::validate::working_hours;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use calstack_core::Calstack as CoreCalstack;
+use calstack_core::{Calstack as CoreCalstack, LazyEvent};
 use chrono::{DateTime, TimeDelta, Utc};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
@@ -23,40 +23,63 @@ use crate::models::Event;
 use crate::stack::{Calstack, Clients, client_id};
 
 /// One line of the stacked agenda.
-#[pyclass(module = "calstack", name = "AgendaEntry", frozen, get_all)]
+#[pyclass(module = "calstack", name = "AgendaEntry", frozen)]
 pub(crate) struct AgendaEntry {
     /// The client's id.
+    #[pyo3(get)]
     client_id: String,
     /// The client's name.
+    #[pyo3(get)]
     client: String,
     /// The calendar's id.
+    #[pyo3(get)]
     calendar_id: String,
     /// The calendar's name.
+    #[pyo3(get)]
     calendar: String,
-    /// The event (or instance), as Google lists it with `singleEvents=true`.
-    event: Py<Event>,
+    /// The core's event: single events from the mirror are decoded in full on first use.
+    core_event: LazyEvent,
+    /// The Python `Event`, made on first use of `event`.
+    event: OnceLock<Py<Event>>,
     /// Start (all-day events: midnight in the agenda's time zone).
+    #[pyo3(get)]
     start: DateTime<Utc>,
     /// End (exclusive).
+    #[pyo3(get)]
     end: DateTime<Utc>,
     /// Whether the event is all-day.
+    #[pyo3(get)]
     all_day: bool,
     /// Whether it blocks time.
+    #[pyo3(get)]
     busy: bool,
     /// Indexes (into the returned list) of the entries it overlaps with.
+    #[pyo3(get)]
     conflicts_with: Vec<u32>,
 }
 
 #[pymethods]
 impl AgendaEntry {
-    fn __repr__(&self, py: Python<'_>) -> String {
-        let summary = self
-            .event
-            .borrow(py)
-            .inner
-            .summary
-            .clone()
-            .unwrap_or_default();
+    /// The event (or instance), as Google lists it with `singleEvents=true`; made on first
+    /// use (an agenda of thousands of entries shown as titles and times makes none).
+    #[getter]
+    fn event(&self, py: Python<'_>) -> PyResult<Py<Event>> {
+        if let Some(event) = self.event.get() {
+            return Ok(event.clone_ref(py));
+        }
+        let made = Py::new(py, Event::new_core(self.core_event.get().clone()))?;
+        // Two threads may both make one: the first kept is the one every later call returns.
+        let _ = self.event.set(made);
+        match self.event.get() {
+            Some(event) => Ok(event.clone_ref(py)),
+            None => Err(pyo3::exceptions::PyRuntimeError::new_err(
+                "the event was not kept",
+            )),
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        let summary = self.core_event.head().summary.clone().unwrap_or_default();
         format!(
             "AgendaEntry(client={:?}, start={}, summary={summary:?}, conflicts_with={:?})",
             self.client, self.start, self.conflicts_with
@@ -201,22 +224,20 @@ fn warn(py: Python<'_>, problems: &[Problem]) -> PyResult<()> {
     Ok(())
 }
 
-fn entry(py: Python<'_>, e: CoreEntry) -> PyResult<AgendaEntry> {
-    Ok(AgendaEntry {
+fn entry(e: CoreEntry) -> AgendaEntry {
+    AgendaEntry {
         client_id: e.client_id.to_string(),
         client: e.client.to_string(),
         calendar_id: e.calendar_id.to_string(),
         calendar: e.calendar.to_string(),
-        event: Py::new(
-            py,
-            Event::new_core(std::sync::Arc::unwrap_or_clone(e.event)),
-        )?,
+        core_event: e.event,
+        event: OnceLock::new(),
         start: e.start,
         end: e.end,
         all_day: e.all_day.is_some(),
         busy: e.busy,
         conflicts_with: e.conflicts_with,
-    })
+    }
 }
 
 fn side(py: Python<'_>, s: CoreSide) -> PyResult<Py<ConflictSide>> {
@@ -285,11 +306,7 @@ impl<'py> IntoPyObject<'py> for AgendaOut {
         warn(py, &agenda.problems)?;
         let anything = !agenda.entries.is_empty() || agenda.problems.is_empty();
         report(py, agenda.problems, anything)?;
-        let entries: Vec<AgendaEntry> = agenda
-            .entries
-            .into_iter()
-            .map(|e| entry(py, e))
-            .collect::<PyResult<_>>()?;
+        let entries: Vec<AgendaEntry> = agenda.entries.into_iter().map(entry).collect();
         PyList::new(py, entries)
     }
 }

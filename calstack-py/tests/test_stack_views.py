@@ -61,6 +61,22 @@ def test_agenda_stacks_both_clients_and_expands_the_series(two: tuple[Authorized
     assert [e.event.summary for e in only_bolt] == ["Review"]
 
 
+def test_an_entry_s_event_is_the_whole_event_made_once(authorized: Authorized) -> None:
+    """Entries from the mirror carry the whole event (not only what the agenda reads), the
+    same object on each use, equal to the one Google lists."""
+    authorized.calendar.create_event("primary", {
+        "summary": "Dentist", "description": "bring the x-rays", "location": "Main St 4",
+        "start": {"dateTime": "2026-03-04T08:00:00Z"}, "end": {"dateTime": "2026-03-04T09:00:00Z"},
+    })
+    window = (MONDAY, MONDAY + dt.timedelta(days=7))
+    [entry] = authorized.stack.agenda(*window)
+    assert entry.event is entry.event
+    assert (entry.event.description, entry.event.location) == ("bring the x-rays", "Main St 4")
+    assert "Dentist" in repr(entry)
+    [live] = authorized.stack.agenda(*window, live=True)
+    assert entry.event.to_dict() == live.event.to_dict()
+
+
 def test_conflicts_and_free_busy_across_clients(two: tuple[Authorized, calstack.Client]) -> None:
     acme, bolt = two
     window = (MONDAY, MONDAY + dt.timedelta(days=7))

@@ -237,8 +237,14 @@ async fn measure(backend: &str, clients: usize, store: Option<Arc<dyn Store>>) {
     }
     // Cold agendas, each on a new facade, measured twice: with the previous answer released
     // before each run (the figure the target is read against) and with it still held.
-    let (cold, cold_cpu, agenda) = cold_agendas(&harness, &query, Previous::Released).await;
-    let (held, held_cpu, _) = cold_agendas(&harness, &query, Previous::Held).await;
+    let (cold, cold_cpu, agenda) =
+        cold_agendas(&harness, &query, Previous::Released, Events::AsAnswered).await;
+    let (held, held_cpu, _) =
+        cold_agendas(&harness, &query, Previous::Held, Events::AsAnswered).await;
+    // And what a caller who then reads every entry's whole event pays in all (single events
+    // from the mirror decode their fields beyond the agenda's on first use).
+    let (whole, whole_cpu, _) =
+        cold_agendas(&harness, &query, Previous::Released, Events::AllOpened).await;
     assert!(agenda.problems.is_empty());
     let entries = agenda.entries.len();
     let (warm, warm_agenda) = median(5, Previous::Held, || async {
@@ -267,7 +273,8 @@ async fn measure(backend: &str, clients: usize, store: Option<Arc<dyn Store>>) {
     println!(
         "[{backend}] agenda, {clients} clients x 2 calendars, one week, {entries} entries \
          ({} conflicting pairs): mirror cold {:.1} ms (CPU of this process: {}; with the \
-         previous answer still held: {:.1} ms, CPU {}), warm {:.1} ms, live {:.1} ms: \
+         previous answer still held: {:.1} ms, CPU {}; with every entry's whole event read \
+         too: {:.1} ms, CPU {}), warm {:.1} ms, live {:.1} ms: \
          mirror {:.2}x (cold) / {:.2}x (warm) the speed of live; reading and opening the \
          {rows} mirrored rows alone: {:.1} ms",
         agenda.conflicts,
@@ -275,6 +282,8 @@ async fn measure(backend: &str, clients: usize, store: Option<Arc<dyn Store>>) {
         common::cpu_summary(&cold_cpu),
         ms(held),
         common::cpu_summary(&held_cpu),
+        ms(whole),
+        common::cpu_summary(&whole_cpu),
         ms(warm),
         ms(live),
         live.as_secs_f64() / cold.as_secs_f64(),
@@ -286,10 +295,12 @@ async fn measure(backend: &str, clients: usize, store: Option<Arc<dyn Store>>) {
 
 /// The median of 5 cold agendas (after one warm-up), each on a new facade (dropped with its
 /// answer, outside the timed part), the CPU this process spent on each, and the last answer.
+/// With [`Events::AllOpened`] the timed part also reads every entry's whole event.
 async fn cold_agendas(
     harness: &Harness,
     query: &StackQuery,
     previous: Previous,
+    events: Events,
 ) -> (Duration, Vec<Duration>, Agenda) {
     let mut facades = fresh_facades(harness, 6).into_iter();
     // The CPU this process spends on each cold agenda (all its threads), beside the wall time:
@@ -302,6 +313,14 @@ async fn cold_agendas(
         async move {
             let before = common::process_cpu();
             let agenda = facade.agenda(&query).await.expect("mirror agenda");
+            if events == Events::AllOpened {
+                let described: usize = agenda
+                    .entries
+                    .iter()
+                    .map(|e| e.event.description.as_ref().map_or(0, String::len))
+                    .sum();
+                std::hint::black_box(described);
+            }
             if let (Some(before), Some(after)) = (before, common::process_cpu()) {
                 cpu.lock().expect("not poisoned").push(after - before);
             }
@@ -310,6 +329,15 @@ async fn cold_agendas(
     })
     .await;
     (wall, cpu.into_inner().expect("not poisoned"), agenda)
+}
+
+/// What a timed cold agenda does with its entries' events.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Events {
+    /// Nothing: the agenda as answered.
+    AsAnswered,
+    /// Reads a field of every entry's whole event (opening each single event in full).
+    AllOpened,
 }
 
 /// `n` new facades over the harness's store (same keyring, endpoints and clock), each with

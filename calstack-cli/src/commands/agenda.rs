@@ -272,7 +272,7 @@ mod tests {
             all_day: None,
             busy: true,
             conflicts_with: Vec::new(),
-            event: std::sync::Arc::default(),
+            event: calstack_core::LazyEvent::default(),
         }
     }
 

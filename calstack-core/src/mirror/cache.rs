@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::calendar::Event;
+use crate::calendar::LazyEvent;
 use crate::store::{CalendarKey, MirrorEventRow, MirrorWindowRow, MirroredCalendar, WindowRowRef};
 
 /// Rows kept by default (a few tens of megabytes of opened events).
@@ -108,14 +108,15 @@ impl RowTimes {
 pub(crate) struct OpenedRow {
     pub(crate) times: RowTimes,
     /// Shared: the views hand it out without copying it.
-    pub(crate) event: Arc<Event>,
+    pub(crate) event: LazyEvent,
 }
 
 impl OpenedRow {
     /// The order a calendar's rows are kept in: by start, then event id, so equal starts
     /// always come out in the same order.
     pub(crate) fn by_start(a: &Self, b: &Self) -> std::cmp::Ordering {
-        (a.times.start_utc, a.event.id.as_deref()).cmp(&(b.times.start_utc, b.event.id.as_deref()))
+        (a.times.start_utc, a.event.head().id.as_deref())
+            .cmp(&(b.times.start_utc, b.event.head().id.as_deref()))
     }
 }
 
@@ -128,7 +129,7 @@ pub(crate) struct Expanded {
     pub(crate) from: DateTime<Utc>,
     pub(crate) to: DateTime<Utc>,
     pub(crate) zone: chrono_tz::Tz,
-    pub(crate) events: Arc<[Arc<Event>]>,
+    pub(crate) events: Arc<[LazyEvent]>,
 }
 
 impl Expanded {
@@ -222,7 +223,7 @@ impl OpenedCache {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
         zone: chrono_tz::Tz,
-    ) -> Option<Arc<[Arc<Event>]>> {
+    ) -> Option<Arc<[LazyEvent]>> {
         if self.capacity == 0 {
             return None;
         }
@@ -336,7 +337,7 @@ mod tests {
                 original_start_utc: None,
                 series_end_utc: None,
             },
-            event: Arc::default(),
+            event: LazyEvent::default(),
         }
     }
 
@@ -446,7 +447,7 @@ mod tests {
             from,
             to,
             zone: chrono_tz::Tz::UTC,
-            events: (0..n).map(|_| Arc::default()).collect(),
+            events: (0..n).map(|_| LazyEvent::default()).collect(),
         }
     }
 

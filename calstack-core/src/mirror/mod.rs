@@ -18,7 +18,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use futures::TryStreamExt;
 
 use self::cache::{OpenedRow, RowTimes};
-use crate::calendar::Event;
+use crate::calendar::{Event, LazyEvent};
 use crate::crypto::Keyring;
 use crate::error::Result;
 use crate::store::{
@@ -208,10 +208,14 @@ fn open_row_ref(
     row: &WindowRowRef<'_>,
     times: RowTimes,
 ) -> Result<OpenedRow> {
-    Ok(OpenedRow {
-        times,
-        event: Arc::new(rows::open_body(keyring, key, row.event_id, row.body)?),
-    })
+    // Single events are opened lazily (an agenda shows most of them as titles and times);
+    // series and their exceptions whole, as their expansion reads them.
+    let event = if times.is_recurring_master || times.original_start_utc.is_some() {
+        LazyEvent::new(rows::open_body(keyring, key, row.event_id, row.body)?)
+    } else {
+        rows::open_body_lazily(keyring, key, row.event_id, row.body)?
+    };
+    Ok(OpenedRow { times, event })
 }
 
 impl WindowVisitor for RunOpener {

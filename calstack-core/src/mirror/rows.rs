@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
 
-use crate::calendar::model::fast;
-use crate::calendar::{Event, EventDateTime, When};
+use crate::calendar::model::{fast, head};
+use crate::calendar::{Event, EventDateTime, LazyEvent, When};
 use crate::crypto::Keyring;
 use crate::error::{Error, Result};
 use crate::store::{CalendarKey, CredentialId, MirrorEventRow, SealedRef};
@@ -155,12 +155,48 @@ pub(crate) fn open_body(
     event_id: &str,
     body: SealedRef<'_>,
 ) -> Result<Event> {
-    let decoded = with_event_aad(key, event_id, |aad| {
-        keyring.open_ref_with(body, aad, |json| match fast::decode::<Event>(json) {
-            Some(event) => Ok(event),
-            None => serde_json::from_str::<Event>(json),
-        })
-    })?;
+    open_body_with(keyring, key, event_id, body, decode_whole)
+}
+
+/// [`open_body`] for the stacked views: the event's head decoded now (what the views read),
+/// the rest kept as JSON and decoded on first use (see [`LazyEvent`]). A body whose head does
+/// not decode is decoded whole, so a damaged body fails here, named as [`open_body`] names it.
+pub(crate) fn open_body_lazily(
+    keyring: &Keyring,
+    key: &CalendarKey,
+    event_id: &str,
+    body: SealedRef<'_>,
+) -> Result<LazyEvent> {
+    open_body_with(
+        keyring,
+        key,
+        event_id,
+        body,
+        |json| match head::decode_head(json) {
+            Some(head) => Ok(LazyEvent::from_head(head, json.into())),
+            None => decode_whole(json).map(LazyEvent::new),
+        },
+    )
+}
+
+/// An event's whole JSON decoded: the direct reader first, serde_json (which names the
+/// problem) when it refuses.
+fn decode_whole(json: &str) -> std::result::Result<Event, serde_json::Error> {
+    match fast::decode::<Event>(json) {
+        Some(event) => Ok(event),
+        None => serde_json::from_str::<Event>(json),
+    }
+}
+
+/// Opens a sealed body and reads its JSON with `read`.
+fn open_body_with<T>(
+    keyring: &Keyring,
+    key: &CalendarKey,
+    event_id: &str,
+    body: SealedRef<'_>,
+    read: impl FnOnce(&str) -> std::result::Result<T, serde_json::Error>,
+) -> Result<T> {
+    let decoded = with_event_aad(key, event_id, |aad| keyring.open_ref_with(body, aad, read))?;
     // serde's message may quote the event's contents: say only where it failed.
     decoded.map_err(|e: serde_json::Error| Error::Decode {
         path: format!("mirror_events[{event_id}].body"),

@@ -9,8 +9,8 @@ use serde::Serialize;
 
 use super::busy::{is_busy, span};
 use super::source::{CalendarRef, Problem};
-use crate::calendar::Event;
 use crate::calendar::model::EventStatus;
+use crate::calendar::{Event, LazyEvent};
 use crate::store::ClientId;
 
 /// One line of the stacked agenda. Its `Debug` leaves out the title and the event (a
@@ -44,8 +44,10 @@ pub struct AgendaEntry {
     /// when indexing (an agenda covers at most 366 days: far fewer than `u32::MAX` entries).
     pub conflicts_with: Vec<u32>,
     /// The event as Google lists it with `singleEvents=true`, shared with the mirror's
-    /// cache of opened events (no copy is made per answer).
-    pub event: Arc<Event>,
+    /// cache of opened events (no copy is made per answer). It dereferences to the whole
+    /// [`Event`]; a single event read from the mirror decodes the fields beyond the ones
+    /// above on first use (see [`LazyEvent`]).
+    pub event: LazyEvent,
 }
 
 impl std::fmt::Debug for AgendaEntry {
@@ -73,22 +75,24 @@ impl AgendaEntry {
         if event.status == Some(EventStatus::Cancelled) {
             return None;
         }
-        Self::from_owned(calendar, Arc::new(event.clone()), zone)
+        Self::from_owned(calendar, LazyEvent::new(event.clone()), zone)
     }
 
     /// [`AgendaEntry::from_event`], sharing the event (no copy).
-    pub(crate) fn from_owned(calendar: &CalendarRef, event: Arc<Event>, zone: Tz) -> Option<Self> {
-        if event.status == Some(EventStatus::Cancelled) {
+    pub(crate) fn from_owned(calendar: &CalendarRef, event: LazyEvent, zone: Tz) -> Option<Self> {
+        // The views' fields only: a single event from the mirror stays unopened.
+        let head = event.head();
+        if head.status == Some(EventStatus::Cancelled) {
             return None;
         }
-        let span = span(&event, zone)?;
+        let span = span(head, zone)?;
         Some(Self {
             client_id: calendar.client_id,
             client: Arc::clone(&calendar.client),
             calendar_id: Arc::clone(&calendar.calendar_id),
             calendar: Arc::clone(&calendar.name),
-            event_id: event.id.clone().unwrap_or_default(),
-            summary: event
+            event_id: head.id.clone().unwrap_or_default(),
+            summary: head
                 .summary
                 .clone()
                 .filter(|s| !s.trim().is_empty())
@@ -96,7 +100,7 @@ impl AgendaEntry {
             start: span.start,
             end: span.end,
             all_day: span.all_day,
-            busy: is_busy(&event),
+            busy: is_busy(head),
             conflicts_with: Vec::new(),
             event,
         })

@@ -7,7 +7,6 @@
 
 use std::cell::OnceCell;
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -15,7 +14,7 @@ use foldhash::{HashMap, HashMapExt, HashSet};
 
 use super::busy::{local_instant, midnight, span};
 use super::plain_rule::{PlainRule, Refused};
-use crate::calendar::{Event, EventDateTime, When};
+use crate::calendar::{Event, EventDateTime, LazyEvent, When};
 use crate::error::{Error, Result};
 
 /// Rule iterations allowed per series and window, whatever the rule says.
@@ -73,37 +72,39 @@ pub fn expand(
     to: DateTime<Utc>,
     calendar_zone: Tz,
 ) -> Result<Vec<Event>> {
-    let shared = events.into_iter().map(Arc::new).collect();
+    let shared = events.into_iter().map(LazyEvent::new).collect();
     Ok(expand_shared(shared, from, to, calendar_zone)?
         .into_iter()
-        .map(Arc::unwrap_or_clone)
+        .map(|e| e.get().clone())
         .collect())
 }
 
 /// [`expand`] over shared events: events that pass through unchanged (single events,
 /// exceptions) are handed on without a copy; only new instances are built.
 pub(crate) fn expand_shared(
-    events: Vec<Arc<Event>>,
+    events: Vec<LazyEvent>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     calendar_zone: Tz,
-) -> Result<Vec<Arc<Event>>> {
+) -> Result<Vec<LazyEvent>> {
     let is_master = |e: &Event| {
         e.recurring_event_id.is_none() && e.recurrence.as_ref().is_some_and(|r| !r.is_empty())
     };
     let master_ids: HashSet<&str> = events
         .iter()
-        .filter(|e| is_master(e))
-        .filter_map(|e| e.id.as_deref())
+        .filter(|e| is_master(e.head()))
+        .filter_map(|e| e.head().id.as_deref())
         .collect();
     let mut masters = Vec::new();
-    let mut exceptions: HashMap<String, HashMap<Occurrence, Arc<Event>>> = HashMap::new();
+    let mut exceptions: HashMap<String, HashMap<Occurrence, LazyEvent>> = HashMap::new();
     // Each event with its start and end (computed once: they decide whether it is kept and
     // where it goes).
-    let mut out: Vec<(Option<Span>, Arc<Event>)> = Vec::with_capacity(events.len());
-    for event in &events {
+    let mut out: Vec<(Option<Span>, LazyEvent)> = Vec::with_capacity(events.len());
+    for shared in &events {
+        // The views' fields only: single events stay unopened.
+        let event = shared.head();
         if is_master(event) {
-            masters.push(Arc::clone(event));
+            masters.push(shared.clone());
             continue;
         }
         if let Some(master) = event
@@ -115,16 +116,18 @@ pub(crate) fn expand_shared(
             exceptions
                 .entry(master.to_owned())
                 .or_default()
-                .insert(original, Arc::clone(event));
+                .insert(original, shared.clone());
             continue;
         }
         if !event.is_cancelled()
             && let Some(at) = within(event, from, to, calendar_zone)
         {
-            out.push((Some(at), Arc::clone(event)));
+            out.push((Some(at), shared.clone()));
         }
     }
     for master in masters {
+        // A series is read whole: its instances are built from all of it.
+        let master = master.get();
         if master.is_cancelled() {
             continue;
         }
@@ -134,9 +137,9 @@ pub(crate) fn expand_shared(
             .and_then(|id| exceptions.remove(id))
             .unwrap_or_default();
         out.extend(
-            instances(&master, &mut own, from, to, calendar_zone)?
+            instances(master, &mut own, from, to, calendar_zone)?
                 .into_iter()
-                .map(|e| (span(&e, calendar_zone).map(|s| (s.start, s.end)), e)),
+                .map(|e| (span(e.head(), calendar_zone).map(|s| (s.start, s.end)), e)),
         );
     }
     out.sort_by_key(|(at, _)| *at);
@@ -172,29 +175,31 @@ fn reaches_into(
 /// The instances of one master in the window; `exceptions` are keyed by original start.
 fn instances(
     master: &Event,
-    exceptions: &mut HashMap<Occurrence, Arc<Event>>,
+    exceptions: &mut HashMap<Occurrence, LazyEvent>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     calendar_zone: Tz,
-) -> Result<Vec<Arc<Event>>> {
+) -> Result<Vec<LazyEvent>> {
     let series = Series::parse(master, calendar_zone, from)?;
     let mut out = Vec::new();
     let template = Series::template(master);
     for occ in series.occurrences(from, to) {
         match exceptions.remove(&occ) {
             Some(exception) => {
-                if !exception.is_cancelled() && overlaps(&exception, from, to, calendar_zone) {
+                if !exception.head().is_cancelled()
+                    && overlaps(exception.head(), from, to, calendar_zone)
+                {
                     out.push(exception);
                 }
             }
-            None => out.push(Arc::new(series.instance(&template, master, occ))),
+            None => out.push(LazyEvent::new(series.instance(&template, master, occ))),
         }
     }
     // Instances moved into the window from an original time outside it.
     for (occ, exception) in exceptions.drain() {
-        if !exception.is_cancelled()
+        if !exception.head().is_cancelled()
             && series.contains(occ)
-            && overlaps(&exception, from, to, calendar_zone)
+            && overlaps(exception.head(), from, to, calendar_zone)
         {
             out.push(exception);
         }

@@ -3,7 +3,6 @@
 //! recurring series and hands the events to the pure functions of this module's siblings.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -22,7 +21,7 @@ use super::source::mirror::MirrorSource;
 use super::source::{
     CalendarEvents, CalendarRef, EventSource, Fetched, Problem, Selection, SourceChoice,
 };
-use crate::calendar::Event;
+use crate::calendar::LazyEvent;
 use crate::error::{Error, Result};
 use crate::facade::{Calstack, pick_client};
 use crate::mirror::cache::Expanded;
@@ -110,7 +109,7 @@ impl Calstack {
             {
                 let zone = calendar.calendar.time_zone;
                 target.busy.extend(busy_intervals(
-                    calendar.events.iter().map(|e| &**e),
+                    calendar.events.iter().map(LazyEvent::head),
                     zone,
                     query.from,
                     query.to,
@@ -339,6 +338,9 @@ fn clients_together(calendars: &[CalendarEvents]) -> bool {
 /// [`entries_of`] on one thread. With `together` (each client's calendars follow one
 /// another), the meetings seen are forgotten at each new client: the set stays the size of
 /// one client's week and in the cache, instead of growing to the whole agenda.
+// A `Meeting` holds a `LazyEvent`, whose whole event is filled in on first use; its hash and
+// equality read only the event's head, which never changes.
+#[allow(clippy::mutable_key_type)]
 fn entries_of_run(
     calendars: Vec<CalendarEvents>,
     zone: Tz,
@@ -364,11 +366,7 @@ fn entries_of_run(
             if !keep(&entry, &calendar.calendar) {
                 continue;
             }
-            if seen.insert(Meeting(
-                entry.client_id,
-                Arc::clone(&entry.event),
-                entry.start,
-            )) {
+            if seen.insert(Meeting(entry.client_id, entry.event.clone(), entry.start)) {
                 entries.push(entry);
             }
         }
@@ -378,11 +376,12 @@ fn entries_of_run(
 
 /// One meeting of one client: its iCalUID (else its id) and start, read from the shared
 /// event rather than copied.
-struct Meeting(ClientId, Arc<Event>, DateTime<Utc>);
+struct Meeting(ClientId, LazyEvent, DateTime<Utc>);
 
 impl Meeting {
     fn uid(&self) -> Option<&str> {
-        self.1.ical_uid.as_deref().or(self.1.id.as_deref())
+        let head = self.1.head();
+        head.ical_uid.as_deref().or(head.id.as_deref())
     }
 }
 
@@ -422,8 +421,10 @@ fn agenda_of(fetched: Fetched, from: DateTime<Utc>, to: DateTime<Utc>, zone: Tz)
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
-    use crate::calendar::EventDateTime;
+    use crate::calendar::{Event, EventDateTime};
     use chrono::TimeDelta;
 
     fn calendar(client_id: ClientId, client: &str, calendar_id: &str, n: usize) -> CalendarEvents {
@@ -435,7 +436,7 @@ mod tests {
                     ..EventDateTime::default()
                 };
                 // The same meeting (iCalUID and start) sits on every calendar of a client.
-                Arc::new(Event {
+                LazyEvent::new(Event {
                     id: Some(format!("{calendar_id}-{i}")),
                     ical_uid: Some(format!("{client}-{i}@test")),
                     summary: Some(format!("Meeting {i}")),

@@ -29,7 +29,7 @@ fn in_window(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> bool {
-    span(&entry.event, calendar.time_zone).is_some_and(|s| {
+    span(entry.event.head(), calendar.time_zone).is_some_and(|s| {
         let end = if s.end == s.start {
             s.end + TimeDelta::milliseconds(1)
         } else {

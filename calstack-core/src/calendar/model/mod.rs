@@ -9,6 +9,8 @@ pub(crate) mod decode;
 mod enums;
 mod event;
 pub(crate) mod fast;
+pub(crate) mod head;
+mod lazy;
 mod misc;
 mod page;
 pub(crate) mod serde_util;
@@ -29,6 +31,7 @@ pub use event::{
     Event, EventAttachment, EventAttendee, EventDateTime, EventGadget, EventPerson, EventReminder,
     EventSource, ExtendedProperties, Reminders, When,
 };
+pub use lazy::LazyEvent;
 pub use misc::{
     Channel, ColorDefinition, Colors, FreeBusyCalendar, FreeBusyError, FreeBusyGroup,
     FreeBusyRequest, FreeBusyRequestItem, FreeBusyResponse, TimePeriod,

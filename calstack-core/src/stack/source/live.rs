@@ -12,7 +12,7 @@ use futures::future::join_all;
 use tokio::sync::Semaphore;
 
 use super::{CalendarEvents, CalendarRef, EventSource, Fetched, Problem, Selection};
-use crate::calendar::{CalendarClient, CalendarListEntry};
+use crate::calendar::{CalendarClient, CalendarListEntry, LazyEvent};
 use crate::error::{Error, Result};
 use crate::facade::Calstack;
 use crate::store::Client;
@@ -76,7 +76,7 @@ impl LiveSource {
             match events {
                 Ok(events) => fetched.calendars.push(CalendarEvents::new(
                     calendar,
-                    events.into_iter().map(Arc::new).collect(),
+                    events.into_iter().map(LazyEvent::new).collect(),
                 )),
                 Err(e) => fetched
                     .problems

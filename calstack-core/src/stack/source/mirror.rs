@@ -21,7 +21,7 @@ use foldhash::{HashMap, HashMapExt};
 
 use super::fresh::{self, Wanted};
 use super::{CalendarEvents, CalendarRef, EventSource, Fetched, Selection};
-use crate::calendar::Event;
+use crate::calendar::LazyEvent;
 use crate::error::Result;
 use crate::facade::Calstack;
 use crate::mirror::cache::{OpenedRow, Version};
@@ -170,12 +170,12 @@ async fn read(
 
 /// Copies the events of `rows` (kept for a window holding `[from, to)`) that may matter for
 /// `[from, to)`.
-fn fill(events: &mut Vec<Arc<Event>>, rows: &[OpenedRow], from: DateTime<Utc>, to: DateTime<Utc>) {
+fn fill(events: &mut Vec<LazyEvent>, rows: &[OpenedRow], from: DateTime<Utc>, to: DateTime<Utc>) {
     let (low, high) = padded(from, to);
     events.extend(
         rows.iter()
             .filter(|r| r.times.may_matter(low, high) && !r.times.timed_outside(from, to))
-            .map(|r| Arc::clone(&r.event)),
+            .map(|r| r.event.clone()),
     );
 }
 

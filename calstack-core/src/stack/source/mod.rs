@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Serialize, Serializer};
 
-use crate::calendar::Event;
+use crate::calendar::LazyEvent;
 use crate::error::Error;
 use crate::mirror::cache::Version;
 use crate::store::{CalendarKey, Client, ClientId};
@@ -78,7 +78,7 @@ pub enum SourceChoice {
 /// One calendar's events from a source. Its `Debug` counts the events, never shows them.
 pub(crate) struct CalendarEvents {
     pub(crate) calendar: CalendarRef,
-    pub(crate) events: Vec<Arc<Event>>,
+    pub(crate) events: Vec<LazyEvent>,
     /// Whether `events` are expanded already (recurring series turned into instances).
     pub(crate) expanded: bool,
     /// Where the mirror's opened-events cache keeps this calendar's rows, so that their
@@ -88,7 +88,7 @@ pub(crate) struct CalendarEvents {
 
 impl CalendarEvents {
     /// A calendar's events, not expanded yet and not kept anywhere.
-    pub(crate) fn new(calendar: CalendarRef, events: Vec<Arc<Event>>) -> Self {
+    pub(crate) fn new(calendar: CalendarRef, events: Vec<LazyEvent>) -> Self {
         Self {
             calendar,
             events,

@@ -100,11 +100,33 @@ async fn mirror_equals_live(harness: &Harness) {
                 "{from}..{to} in {zone}"
             );
             assert_eq!(mirror.conflicts, live.conflicts);
+            whole_singles_equal_googles(&mirror.entries, &live.entries);
             compared += live.entries.len();
             same_queries(cs, &query).await;
         }
     }
     assert!(compared > 100, "the windows hold entries ({compared})");
+    // A new facade (nothing opened yet) answers the mirror's single events unopened: their
+    // titles and times only, the rest decoded when first read.
+    let fresh = Calstack::builder()
+        .store(cs.store().clone())
+        .keyring(harness.keyring().clone())
+        .endpoints(cs.endpoints().clone())
+        .clock(cs.clock().clone())
+        .build()
+        .expect("a facade");
+    let (from, to) = windows()[0];
+    let query = StackQuery::new(from, to);
+    let cold = fresh.agenda(&query).await.expect("mirror");
+    let live = cs.agenda(&query.clone().live(true)).await.expect("live");
+    let unopened = cold
+        .entries
+        .iter()
+        .filter(|e| e.event.head().recurring_event_id.is_none())
+        .inspect(|e| assert!(!e.event.is_whole(), "{} was opened whole", e.event_id))
+        .count();
+    assert!(unopened > 0);
+    whole_singles_equal_googles(&cold.entries, &live.entries);
     let full = StackQuery::new(windows()[0].0, windows()[0].1);
     let titles: Vec<String> = cs
         .agenda(&full)
@@ -121,6 +143,20 @@ async fn mirror_equals_live(harness: &Harness) {
         "Gym (with coach)",
     ] {
         assert!(titles.iter().any(|t| t == title), "{title} is listed");
+    }
+}
+
+/// The mirror's single events open, on first use, into exactly the event Google lists.
+fn whole_singles_equal_googles(mirror: &[AgendaEntry], live: &[AgendaEntry]) {
+    let singles: Vec<(&AgendaEntry, &AgendaEntry)> = mirror
+        .iter()
+        .zip(live)
+        .filter(|(m, _)| m.event.head().recurring_event_id.is_none())
+        .collect();
+    assert!(!singles.is_empty());
+    for (m, l) in singles {
+        assert_eq!(*m.event, *l.event, "{}", m.event_id);
+        assert!(m.event.is_whole());
     }
 }
 
