@@ -37,6 +37,12 @@ pub(crate) struct AgendaEntry {
     /// The calendar's name.
     #[pyo3(get)]
     calendar: String,
+    /// The event (or instance) id.
+    #[pyo3(get)]
+    event_id: String,
+    /// Title (`(no title)` when the event has none).
+    #[pyo3(get)]
+    summary: String,
     /// The core's event: single events from the mirror are decoded in full on first use.
     core_event: LazyEvent,
     /// The Python `Event`, made on first use of `event`.
@@ -79,10 +85,9 @@ impl AgendaEntry {
     }
 
     fn __repr__(&self) -> String {
-        let summary = self.core_event.head().summary.clone().unwrap_or_default();
         format!(
-            "AgendaEntry(client={:?}, start={}, summary={summary:?}, conflicts_with={:?})",
-            self.client, self.start, self.conflicts_with
+            "AgendaEntry(client={:?}, start={}, summary={:?}, conflicts_with={:?})",
+            self.client, self.start, self.summary, self.conflicts_with
         )
     }
 }
@@ -230,6 +235,8 @@ fn entry(e: CoreEntry) -> AgendaEntry {
         client: e.client.to_string(),
         calendar_id: e.calendar_id.to_string(),
         calendar: e.calendar.to_string(),
+        event_id: e.event_id,
+        summary: e.summary,
         core_event: e.event,
         event: OnceLock::new(),
         start: e.start,

@@ -74,6 +74,7 @@ def test_an_entry_s_event_is_the_whole_event_made_once(authorized: Authorized) -
     assert (entry.event.description, entry.event.location) == ("bring the x-rays", "Main St 4")
     assert "Dentist" in repr(entry)
     [live] = authorized.stack.agenda(*window, live=True)
+    assert (entry.summary, entry.event_id) == ("Dentist", live.event.id)
     assert entry.event.to_dict() == live.event.to_dict()
 
 

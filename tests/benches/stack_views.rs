@@ -12,11 +12,15 @@
 //! emulator and synced into the mirror first, so both sides read exactly the same events.
 //! Mirror reads are measured twice: *cold*, each run on a new facade over the same store
 //! (nothing opened yet: every row is read, unsealed and decoded), and *warm*, repeated on one
-//! facade whose opened-events cache holds the unchanged calendars. Cold agendas are timed
-//! twice: with the previous run's answer (and its facade) released before each run starts,
+//! facade whose opened-events cache holds the unchanged calendars (*cold* rows are unsealed
+//! and their single events decoded as far as the views read them; the rest of each event is
+//! decoded on first use). Cold agendas are timed
+//! three times: with the previous run's answer (and its facade) released before each run starts,
 //! as in a process answering one request after another (the figure the target is read
 //! against), and with it still held while the next runs, so the new answer's memory comes
-//! fresh from the system; either way the dropping is outside the timed part. Cold agendas
+//! fresh from the system; either way the dropping is outside the timed part; and, answers
+//! released, with every entry's whole event then read (what a caller who serializes each
+//! event pays). Cold agendas
 //! also report the CPU time this process spent on each (every thread; with SQLite that
 //! includes the database's own work), which moves far less with the machine's load than the
 //! wall time.

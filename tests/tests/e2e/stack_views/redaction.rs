@@ -46,6 +46,7 @@ async fn mirrored_event_contents_never_appear_in_debug_logs_or_the_database() {
     let shown = [
         format!("{agenda:?}"),
         format!("{:#?}", agenda.entries[0]),
+        format!("{:?}", agenda.entries[0].event),
         format!("{conflicts:?}"),
         format!("{mirrored:?}"),
     ];
