@@ -75,7 +75,7 @@ pub fn expand(
     let shared = events.into_iter().map(LazyEvent::new).collect();
     Ok(expand_shared(shared, from, to, calendar_zone)?
         .into_iter()
-        .map(|e| e.get().clone())
+        .map(LazyEvent::into_event)
         .collect())
 }
 

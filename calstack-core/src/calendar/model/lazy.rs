@@ -92,17 +92,23 @@ impl LazyEvent {
         let Some(rest) = &self.0.rest else {
             return &self.0.head;
         };
-        rest.whole.get_or_init(|| {
-            let decoded = fast::decode::<Event>(&rest.json)
-                .or_else(|| serde_json::from_str::<Event>(&rest.json).ok());
-            Box::new(decoded.unwrap_or_else(|| {
-                tracing::warn!(
-                    event_id = self.0.head.id.as_deref().unwrap_or_default(),
-                    "a mirrored event's body no longer decodes in full; answering with the fields the stacked views read"
-                );
-                self.0.head.clone()
-            }))
-        })
+        rest.whole
+            .get_or_init(|| Box::new(whole_of(&self.0.head, &rest.json)))
+    }
+
+    /// The whole event, owned: moved out when this is its only holder, else copied.
+    pub fn into_event(self) -> Event {
+        match Arc::try_unwrap(self.0) {
+            Ok(Inner { head, rest: None }) => head,
+            Ok(Inner {
+                head,
+                rest: Some(rest),
+            }) => match rest.whole.into_inner() {
+                Some(whole) => *whole,
+                None => whole_of(&head, &rest.json),
+            },
+            Err(shared) => Self(shared).get().clone(),
+        }
     }
 
     /// The fields the stacked views read, without decoding the rest: `id`, `status`,
@@ -123,6 +129,18 @@ impl LazyEvent {
     pub fn ptr_eq(a: &Self, b: &Self) -> bool {
         Arc::ptr_eq(&a.0, &b.0)
     }
+}
+
+/// The whole event `json` holds, or (should it no longer decode) its `head`, with a warning.
+fn whole_of(head: &Event, json: &str) -> Event {
+    let decoded = fast::decode::<Event>(json).or_else(|| serde_json::from_str::<Event>(json).ok());
+    decoded.unwrap_or_else(|| {
+        tracing::warn!(
+            event_id = head.id.as_deref().unwrap_or_default(),
+            "a mirrored event's body no longer decodes in full; answering with the fields the stacked views read"
+        );
+        head.clone()
+    })
 }
 
 impl Deref for LazyEvent {
@@ -200,6 +218,20 @@ mod tests {
             serde_json::to_value(&lazy).expect("encodes"),
             serde_json::to_value(&whole).expect("encodes")
         );
+    }
+
+    #[test]
+    fn into_event_moves_a_sole_event_out_and_copies_a_shared_one() {
+        let text = stored();
+        let whole: Event = serde_json::from_str(&text).expect("decodes");
+        let lazy = LazyEvent::from_json(&text).expect("reads");
+        let shared = lazy.clone();
+        assert_eq!(lazy.into_event(), whole, "shared: copied");
+        assert_eq!(shared.into_event(), whole, "sole, never opened: decoded");
+        let opened = LazyEvent::from_json(&text).expect("reads");
+        let _ = opened.get();
+        assert_eq!(opened.into_event(), whole, "sole, opened: moved out");
+        assert_eq!(LazyEvent::new(whole.clone()).into_event(), whole);
     }
 
     #[test]
