@@ -237,11 +237,7 @@ impl Drop for RunOpener {
 }
 
 /// A window read's row opened for the opened-events cache: its window columns and event.
-fn open_window_row(
-    keyring: &Keyring,
-    row: &MirrorWindowRow,
-    times: RowTimes,
-) -> Result<OpenedRow> {
+fn open_window_row(keyring: &Keyring, row: &MirrorWindowRow, times: RowTimes) -> Result<OpenedRow> {
     open_row_ref(keyring, &row.key, &row.as_row_ref(), times)
 }
 

@@ -2,7 +2,7 @@
 //! first use.
 
 use std::ops::Deref;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use serde::{Serialize, Serializer};
 
@@ -16,9 +16,9 @@ use super::{fast, head};
 /// recurring series' instance), is whole from the start. A single event read from the mirror
 /// holds, until first used, only what the views read (`id`, `status`, `summary`, `start`,
 /// `end`, `transparency`, `iCalUID`, the recurrence fields and the owner's own response) and
-/// its JSON, decoded in full the first time anything dereferences it: an agenda of twenty
-/// thousand entries shown as titles and times decodes twenty thousand heads, not twenty
-/// thousand events. Its `Debug` shows neither.
+/// its JSON, decoded in full (and the JSON dropped) the first time anything dereferences it:
+/// an agenda of twenty thousand entries shown as titles and times decodes twenty thousand
+/// heads, not twenty thousand events. Its `Debug` shows neither.
 ///
 /// The JSON was written by this library from a decoded event and is read back only after its
 /// seal (AES-GCM, bound to the calendar and event id) was checked, and the read already
@@ -34,10 +34,28 @@ struct Inner {
     rest: Option<Rest>,
 }
 
-/// The rest of an event read from the mirror: its JSON, and the event once decoded.
+/// The rest of an event read from the mirror: its JSON until decoded, then the whole event
+/// (the JSON is dropped then, so an opened event is not held twice).
 struct Rest {
-    json: Box<str>,
+    json: Mutex<Option<Box<str>>>,
     whole: OnceLock<Box<Event>>,
+}
+
+impl Rest {
+    /// The whole event: decoded from the JSON, which is taken (the first call only: the
+    /// caller runs it under the `OnceLock`).
+    fn decode(&self, head: &Event) -> Event {
+        let json = self
+            .json
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        match json {
+            Some(json) => whole_of(head, &json),
+            // Taken by a decode that panicked: the head is what is left.
+            None => head.clone(),
+        }
+    }
 }
 
 impl LazyEvent {
@@ -81,7 +99,7 @@ impl LazyEvent {
         Self(Arc::new(Inner {
             head,
             rest: Some(Rest {
-                json,
+                json: Mutex::new(Some(json)),
                 whole: OnceLock::new(),
             }),
         }))
@@ -93,7 +111,7 @@ impl LazyEvent {
             return &self.0.head;
         };
         rest.whole
-            .get_or_init(|| Box::new(whole_of(&self.0.head, &rest.json)))
+            .get_or_init(|| Box::new(rest.decode(&self.0.head)))
     }
 
     /// The whole event, owned: moved out when this is its only holder, else copied.
@@ -102,10 +120,10 @@ impl LazyEvent {
             Ok(Inner { head, rest: None }) => head,
             Ok(Inner {
                 head,
-                rest: Some(rest),
-            }) => match rest.whole.into_inner() {
+                rest: Some(mut rest),
+            }) => match rest.whole.take() {
                 Some(whole) => *whole,
-                None => whole_of(&head, &rest.json),
+                None => rest.decode(&head),
             },
             Err(shared) => Self(shared).get().clone(),
         }
@@ -212,6 +230,8 @@ mod tests {
         let whole: Event = serde_json::from_str(&text).expect("decodes");
         assert_eq!(lazy.description.as_deref(), Some("root canal"));
         assert!(lazy.is_whole());
+        let json_left = lazy.0.rest.as_ref().map(|r| r.json.lock().expect("lock").is_some());
+        assert_eq!(json_left, Some(false), "the JSON is dropped once decoded");
         assert_eq!(*lazy, whole);
         assert_eq!(lazy, LazyEvent::new(whole.clone()));
         assert_eq!(
