@@ -230,7 +230,11 @@ mod tests {
         let whole: Event = serde_json::from_str(&text).expect("decodes");
         assert_eq!(lazy.description.as_deref(), Some("root canal"));
         assert!(lazy.is_whole());
-        let json_left = lazy.0.rest.as_ref().map(|r| r.json.lock().expect("lock").is_some());
+        let json_left = lazy
+            .0
+            .rest
+            .as_ref()
+            .map(|r| r.json.lock().expect("lock").is_some());
         assert_eq!(json_left, Some(false), "the JSON is dropped once decoded");
         assert_eq!(*lazy, whole);
         assert_eq!(lazy, LazyEvent::new(whole.clone()));
