@@ -155,7 +155,7 @@ fn whole_of(head: &Event, json: &str) -> Event {
     decoded.unwrap_or_else(|| {
         tracing::warn!(
             event_id = head.id.as_deref().unwrap_or_default(),
-            "a mirrored event's body no longer decodes in full; answering with the fields the stacked views read"
+            "an event's JSON does not decode in full; answering with the fields the stacked views read"
         );
         head.clone()
     })
