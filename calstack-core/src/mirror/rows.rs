@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
 
-use crate::calendar::model::{fast, head};
+use crate::calendar::model::fast;
 use crate::calendar::{Event, EventDateTime, LazyEvent, When};
 use crate::crypto::Keyring;
 use crate::error::{Error, Result};
@@ -167,16 +167,9 @@ pub(crate) fn open_body_lazily(
     event_id: &str,
     body: SealedRef<'_>,
 ) -> Result<LazyEvent> {
-    open_body_with(
-        keyring,
-        key,
-        event_id,
-        body,
-        |json| match head::decode_head(json) {
-            Some(head) => Ok(LazyEvent::from_head(head, json.into())),
-            None => decode_whole(json).map(LazyEvent::new),
-        },
-    )
+    open_body_with(keyring, key, event_id, body, |json| {
+        LazyEvent::read_with(json, decode_whole)
+    })
 }
 
 /// An event's whole JSON decoded: the direct reader first, serde_json (which names the

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use serde::{Serialize, Serializer};
 
 use super::event::Event;
-use super::{fast, head};
+use super::head;
 
 /// An event as a stacked view hands it out, shared (cloning it copies a pointer) between
 /// answers and the mirror's cache of opened events.
@@ -87,15 +87,24 @@ impl LazyEvent {
     /// assert!(LazyEvent::from_json(r#"{"summary": 3}"#).is_err());
     /// ```
     pub fn from_json(text: &str) -> crate::Result<Self> {
+        Self::read_with(text, Event::from_json)
+    }
+
+    /// [`LazyEvent::from_json`] with `whole` decoding the text when its head does not (so
+    /// the caller chooses how the failure is named).
+    pub(crate) fn read_with<E>(
+        text: &str,
+        whole: impl FnOnce(&str) -> std::result::Result<Event, E>,
+    ) -> std::result::Result<Self, E> {
         match head::decode_head(text) {
             Some(head) => Ok(Self::from_head(head, text.into())),
-            None => Event::from_json(text).map(Self::new),
+            None => whole(text).map(Self::new),
         }
     }
 
     /// An event read as its `head` (from [`super::head::decode_head`]), the rest of `json`
     /// decoded on first use.
-    pub(crate) fn from_head(head: Event, json: Box<str>) -> Self {
+    fn from_head(head: Event, json: Box<str>) -> Self {
         Self(Arc::new(Inner {
             head,
             rest: Some(Rest {
@@ -151,8 +160,7 @@ impl LazyEvent {
 
 /// The whole event `json` holds, or (should it no longer decode) its `head`, with a warning.
 fn whole_of(head: &Event, json: &str) -> Event {
-    let decoded = fast::decode::<Event>(json).or_else(|| serde_json::from_str::<Event>(json).ok());
-    decoded.unwrap_or_else(|| {
+    Event::from_json(json).unwrap_or_else(|_| {
         tracing::warn!(
             event_id = head.id.as_deref().unwrap_or_default(),
             "an event's JSON does not decode in full; answering with the fields the stacked views read"
